@@ -1,0 +1,285 @@
+package address
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/clientele-go/clientele/internal/validation"
+)
+
+// ErrInvalid is the sentinel every validation error of this package unwraps to.
+var ErrInvalid = errors.New("address: invalid input")
+
+// ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
+type ValidationError = validation.Error
+
+// Length limits of the address fields, in bytes.
+const (
+	MaxNameLength       = 100 // FirstName, LastName and Company
+	MaxLineLength       = 200 // Line1, Line2 and City
+	MaxPostalCodeLength = 20
+	MaxProvinceLength   = 100
+	// MaxPhoneLength bounds the phone number as typed, before it is parsed;
+	// an E.164 number itself has at most 16 bytes.
+	MaxPhoneLength = 64
+)
+
+// Address is a postal address. The zero value is not a valid address: Line1,
+// City and Country are required.
+type Address struct {
+	FirstName string
+	LastName  string
+	Company   string
+	Line1     string
+	Line2     string
+	City      string
+	// PostalCode is kept as typed (after trimming); its format depends on
+	// the country and is not checked beyond its length.
+	PostalCode string
+	// Province is the state, province or region, as typed.
+	Province string
+	// Country is the ISO 3166-1 alpha-2 code, upper case ("DE").
+	Country string
+	// Phone is an E.164 number ("+4930123456") or "".
+	Phone string
+}
+
+// Normalize returns a with every field trimmed of surrounding white space and
+// in Unicode NFC, Country upper-cased, and Phone formatted as E.164 when it is
+// a valid international number starting with "+". Values it cannot make sense
+// of are left for Validate to reject. Normalize is idempotent.
+func (a Address) Normalize() Address {
+	a.FirstName = clean(a.FirstName)
+	a.LastName = clean(a.LastName)
+	a.Company = clean(a.Company)
+	a.Line1 = clean(a.Line1)
+	a.Line2 = clean(a.Line2)
+	a.City = clean(a.City)
+	a.PostalCode = clean(a.PostalCode)
+	a.Province = clean(a.Province)
+	a.Country = strings.ToUpper(clean(a.Country))
+	a.Phone = normalizePhone(clean(a.Phone))
+	return a
+}
+
+// clean trims s and converts it to NFC. Invalid UTF-8 is kept as it is so
+// that validation reports it.
+func clean(s string) string {
+	return nfc(strings.TrimSpace(s))
+}
+
+// nfc returns s in Unicode NFC. golang.org/x/text v0.34's norm.NFC corrupts
+// a supplementary-plane starter followed by a combining mark (it composes
+// "\U00010041\u0301" into "Á", fixed in later versions); when normalizing
+// would change the canonical decomposition of s, nfc returns s unchanged
+// instead of altering the text.
+func nfc(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	n := norm.NFC.String(s)
+	if norm.NFD.String(n) != norm.NFD.String(s) {
+		return s
+	}
+	return n
+}
+
+// Validate checks a normalized address. Line1, City and Country are
+// required; every field must be valid UTF-8 without control characters and
+// within its length limit; Country must be an assigned ISO 3166-1 alpha-2 code
+// in upper case; Phone, when set, must be a valid number in E.164 form. The
+// error is a *ValidationError for the first invalid field.
+func (a Address) Validate() error {
+	checks := []struct {
+		field    string
+		value    string
+		max      int
+		required bool
+	}{
+		{"first_name", a.FirstName, MaxNameLength, false},
+		{"last_name", a.LastName, MaxNameLength, false},
+		{"company", a.Company, MaxNameLength, false},
+		{"line1", a.Line1, MaxLineLength, true},
+		{"line2", a.Line2, MaxLineLength, false},
+		{"city", a.City, MaxLineLength, true},
+		{"postal_code", a.PostalCode, MaxPostalCodeLength, false},
+		{"province", a.Province, MaxProvinceLength, false},
+	}
+	for _, c := range checks {
+		var err error
+		if c.required {
+			err = validation.Required(ErrInvalid, c.field, c.value, c.max)
+		} else {
+			err = validation.Text(ErrInvalid, c.field, c.value, c.max, false)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := ValidateCountry(a.Country); err != nil {
+		return err
+	}
+	return validatePhone(a.Phone)
+}
+
+// Parse normalizes a and validates the result. It is what constructors and
+// services use on input from outside.
+func Parse(a Address) (Address, error) {
+	a = a.Normalize()
+	if err := a.Validate(); err != nil {
+		return Address{}, err
+	}
+	return a, nil
+}
+
+// reservedCountries lists codes that golang.org/x/text/language treats as
+// countries but that ISO 3166-1 only reserves: exceptionally reserved codes
+// (AC, CP, DG, TA) and transitionally reserved codes of countries that no
+// longer exist (AN, CS, FQ, NT, PC, SU, YU). Other reserved codes, such as UK,
+// EA, IC, UN, EZ, DD or ZR, are caught by the ISO3 and Canonicalize checks.
+var reservedCountries = map[string]bool{
+	"AC": true, "CP": true, "DG": true, "TA": true,
+	"AN": true, "CS": true, "FQ": true, "NT": true, "PC": true, "SU": true, "YU": true,
+}
+
+// ValidateCountry checks that code is an assigned ISO 3166-1 alpha-2 country
+// code in upper case ("DE", not "de", "DEU", "276", "EU" or "ZZ"). The error
+// is a *ValidationError for the field "country".
+func ValidateCountry(code string) error {
+	if code == "" {
+		return validation.New(ErrInvalid, "country", "is required")
+	}
+	if len(code) == 2 && isLetter(code[0]) && isLetter(code[1]) && strings.ToUpper(code) != code {
+		return validation.New(ErrInvalid, "country", "must be upper case")
+	}
+	if len(code) != 2 || !isUpperASCII(code[0]) || !isUpperASCII(code[1]) {
+		return validation.New(ErrInvalid, "country", "%q is not an ISO 3166-1 alpha-2 country code", code)
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil || !r.IsCountry() || r.String() != code ||
+		r.ISO3() == "ZZZ" || r.Canonicalize() != r || reservedCountries[code] {
+		return validation.New(ErrInvalid, "country", "%q is not an ISO 3166-1 alpha-2 country code", code)
+	}
+	return nil
+}
+
+func isUpperASCII(b byte) bool { return 'A' <= b && b <= 'Z' }
+
+func isLetter(b byte) bool { return isUpperASCII(b) || ('a' <= b && b <= 'z') }
+
+// parsePhone parses an international number ("+" and country calling code)
+// and reports whether it is a valid number without an extension.
+func parsePhone(s string) (n *phonenumbers.PhoneNumber, ok bool) {
+	if len(s) > MaxPhoneLength || !strings.HasPrefix(s, "+") {
+		return nil, false
+	}
+	defer func() {
+		// phonenumbers is a large port; never let a parser bug on hostile
+		// input escape as a panic.
+		if recover() != nil {
+			n, ok = nil, false
+		}
+	}()
+	n, err := phonenumbers.Parse(s, "ZZ")
+	if err != nil || n.GetExtension() != "" || !phonenumbers.IsValidNumber(n) {
+		return nil, false
+	}
+	return n, true
+}
+
+func normalizePhone(s string) string {
+	if n, ok := parsePhone(s); ok {
+		return phonenumbers.Format(n, phonenumbers.E164)
+	}
+	return s
+}
+
+func validatePhone(s string) error {
+	if s == "" {
+		return nil
+	}
+	if err := validation.Text(ErrInvalid, "phone", s, MaxPhoneLength, false); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(s, "+") {
+		return validation.New(ErrInvalid, "phone", "must be in international format starting with +")
+	}
+	n, ok := parsePhone(s)
+	if !ok {
+		return validation.New(ErrInvalid, "phone", "is not a valid phone number")
+	}
+	if phonenumbers.Format(n, phonenumbers.E164) != s {
+		return validation.New(ErrInvalid, "phone", "must be in E.164 form")
+	}
+	return nil
+}
+
+// Patch changes some fields of an Address. A nil field leaves the value
+// unchanged; a pointer to "" clears an optional field (clearing a required
+// one makes the result fail validation).
+type Patch struct {
+	FirstName  *string
+	LastName   *string
+	Company    *string
+	Line1      *string
+	Line2      *string
+	City       *string
+	PostalCode *string
+	Province   *string
+	Country    *string
+	Phone      *string
+}
+
+// Apply returns a with the set fields of p replaced. It neither normalizes
+// nor validates; use Parse on the result.
+func (p Patch) Apply(a Address) Address {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&a.FirstName, p.FirstName)
+	set(&a.LastName, p.LastName)
+	set(&a.Company, p.Company)
+	set(&a.Line1, p.Line1)
+	set(&a.Line2, p.Line2)
+	set(&a.City, p.City)
+	set(&a.PostalCode, p.PostalCode)
+	set(&a.Province, p.Province)
+	set(&a.Country, p.Country)
+	set(&a.Phone, p.Phone)
+	return a
+}
+
+// IsZero reports whether p changes nothing.
+func (p Patch) IsZero() bool {
+	return p == Patch{}
+}
+
+// Clone returns a deep copy of p, so that the caller's string pointers are
+// not shared.
+func (p Patch) Clone() Patch {
+	cp := func(s *string) *string {
+		if s == nil {
+			return nil
+		}
+		v := *s
+		return &v
+	}
+	return Patch{
+		FirstName:  cp(p.FirstName),
+		LastName:   cp(p.LastName),
+		Company:    cp(p.Company),
+		Line1:      cp(p.Line1),
+		Line2:      cp(p.Line2),
+		City:       cp(p.City),
+		PostalCode: cp(p.PostalCode),
+		Province:   cp(p.Province),
+		Country:    cp(p.Country),
+		Phone:      cp(p.Phone),
+	}
+}

@@ -1,0 +1,294 @@
+package address
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/internal/validation"
+)
+
+// MaxEntries is the largest number of addresses a Book holds.
+const MaxEntries = 100
+
+// ErrNotFound is returned for an address ID that is not in the book.
+var ErrNotFound = errors.New("address: not found")
+
+// ErrBookFull is returned by Book.Add when the book already holds MaxEntries
+// addresses.
+var ErrBookFull = errors.New("address: address book is full")
+
+// Entry is one address in a customer's address book.
+type Entry struct {
+	ID         uuid.UUID
+	CustomerID uuid.UUID
+	Address
+	// DefaultShipping and DefaultBilling mark the book's default addresses;
+	// exactly one entry of a non-empty book has each.
+	DefaultShipping bool
+	DefaultBilling  bool
+	CreatedAt       time.Time // UTC
+	UpdatedAt       time.Time // UTC
+}
+
+// IsDefault reports whether e is the default address of kind k.
+func (e Entry) IsDefault(k Kind) bool {
+	switch k {
+	case Shipping:
+		return e.DefaultShipping
+	case Billing:
+		return e.DefaultBilling
+	}
+	return false
+}
+
+// Validate checks the entry: a non-nil ID and customer ID and a valid
+// address. It shadows the promoted Address.Validate so that the identity is
+// checked as well.
+func (e Entry) Validate() error {
+	if e.ID == uuid.Nil {
+		return validation.New(ErrInvalid, "id", "is required")
+	}
+	if e.CustomerID == uuid.Nil {
+		return validation.New(ErrInvalid, "customer_id", "is required")
+	}
+	return e.Address.Validate()
+}
+
+func (e *Entry) setDefault(k Kind, v bool) {
+	switch k {
+	case Shipping:
+		e.DefaultShipping = v
+	case Billing:
+		e.DefaultBilling = v
+	}
+}
+
+// before reports whether e sorts before o: by CreatedAt, then by ID bytes.
+func (e Entry) before(o Entry) bool {
+	if !e.CreatedAt.Equal(o.CreatedAt) {
+		return e.CreatedAt.Before(o.CreatedAt)
+	}
+	return bytes.Compare(e.ID[:], o.ID[:]) < 0
+}
+
+func compareEntries(a, b Entry) int {
+	switch {
+	case a.before(b):
+		return -1
+	case b.before(a):
+		return 1
+	}
+	return 0
+}
+
+// Book is a customer's address book. Entries are ordered by (CreatedAt, ID);
+// see the package documentation for the rules on default addresses. The zero
+// value is an empty book; set CustomerID before adding entries.
+type Book struct {
+	CustomerID uuid.UUID
+	Entries    []Entry
+}
+
+// index returns the position of the entry with the given ID, or -1.
+func (b Book) index(id uuid.UUID) int {
+	return slices.IndexFunc(b.Entries, func(e Entry) bool { return e.ID == id })
+}
+
+// Add adds address a under id, created at now, and returns the new entry. The
+// address is normalized and validated (see Parse). The first entry of a book
+// becomes its default shipping and default billing address. Add returns
+// ErrBookFull when the book holds MaxEntries entries, and a *ValidationError
+// for a nil or duplicate id or an invalid address.
+func (b *Book) Add(id uuid.UUID, a Address, now time.Time) (Entry, error) {
+	if b.CustomerID == uuid.Nil {
+		return Entry{}, validation.New(ErrInvalid, "customer_id", "is required")
+	}
+	if id == uuid.Nil {
+		return Entry{}, validation.New(ErrInvalid, "id", "is required")
+	}
+	if b.index(id) >= 0 {
+		return Entry{}, validation.New(ErrInvalid, "id", "already exists in the address book")
+	}
+	if len(b.Entries) >= MaxEntries {
+		return Entry{}, ErrBookFull
+	}
+	a, err := Parse(a)
+	if err != nil {
+		return Entry{}, err
+	}
+	now = now.UTC()
+	e := Entry{ID: id, CustomerID: b.CustomerID, Address: a, CreatedAt: now, UpdatedAt: now}
+	// A consistent non-empty book already has both defaults; checking each
+	// kind rather than emptiness also repairs a book loaded without them.
+	if _, ok := b.Default(Shipping); !ok {
+		e.DefaultShipping = true
+	}
+	if _, ok := b.Default(Billing); !ok {
+		e.DefaultBilling = true
+	}
+	pos, _ := slices.BinarySearchFunc(b.Entries, e, compareEntries)
+	entries := make([]Entry, 0, len(b.Entries)+1)
+	entries = append(entries, b.Entries[:pos]...)
+	entries = append(entries, e)
+	entries = append(entries, b.Entries[pos:]...)
+	b.Entries = entries
+	return e, nil
+}
+
+// Update applies p to the address of the entry with the given ID, normalizes
+// and revalidates the result, sets UpdatedAt to now and returns the updated
+// entry. Fields p leaves nil keep their value. A zero patch changes nothing
+// (UpdatedAt included). Update returns ErrNotFound for an unknown id and a
+// *ValidationError when the patched address is invalid.
+func (b *Book) Update(id uuid.UUID, p Patch, now time.Time) (Entry, error) {
+	i := b.index(id)
+	if i < 0 {
+		return Entry{}, ErrNotFound
+	}
+	e := b.Entries[i]
+	if p.IsZero() {
+		return e, nil
+	}
+	a, err := Parse(p.Apply(e.Address))
+	if err != nil {
+		return Entry{}, err
+	}
+	e.Address = a
+	e.UpdatedAt = now.UTC()
+	entries := slices.Clone(b.Entries)
+	entries[i] = e
+	b.Entries = entries
+	return e, nil
+}
+
+// Remove removes the entry with the given ID. When it was a default address,
+// the oldest remaining entry (smallest CreatedAt, then smallest ID bytes)
+// becomes that default; its UpdatedAt is left unchanged. Removing the last
+// entry leaves the book without defaults. Remove returns ErrNotFound for an
+// unknown id.
+func (b *Book) Remove(id uuid.UUID) error {
+	i := b.index(id)
+	if i < 0 {
+		return ErrNotFound
+	}
+	removed := b.Entries[i]
+	entries := make([]Entry, 0, len(b.Entries)-1)
+	entries = append(entries, b.Entries[:i]...)
+	entries = append(entries, b.Entries[i+1:]...)
+	if len(entries) > 0 {
+		oldest := 0
+		for j := range entries {
+			if entries[j].before(entries[oldest]) {
+				oldest = j
+			}
+		}
+		for _, k := range []Kind{Shipping, Billing} {
+			if removed.IsDefault(k) && !hasDefault(entries, k) {
+				entries[oldest].setDefault(k, true)
+			}
+		}
+	}
+	b.Entries = entries
+	return nil
+}
+
+func hasDefault(entries []Entry, k Kind) bool {
+	return slices.ContainsFunc(entries, func(e Entry) bool { return e.IsDefault(k) })
+}
+
+// SetDefault makes the entry with the given ID the default address of kind k
+// and clears that default on every other entry. Entries whose flag changes get
+// UpdatedAt = now; setting the current default again changes nothing.
+// SetDefault returns ErrNotFound for an unknown id and a *ValidationError for
+// an invalid kind.
+func (b *Book) SetDefault(id uuid.UUID, k Kind, now time.Time) error {
+	if !k.Valid() {
+		return invalidKind(k.String())
+	}
+	i := b.index(id)
+	if i < 0 {
+		return ErrNotFound
+	}
+	now = now.UTC()
+	entries := slices.Clone(b.Entries)
+	for j := range entries {
+		want := j == i
+		if entries[j].IsDefault(k) != want {
+			entries[j].setDefault(k, want)
+			entries[j].UpdatedAt = now
+		}
+	}
+	b.Entries = entries
+	return nil
+}
+
+// Default returns the default address of kind k; ok is false when the book
+// has none (it is empty) or k is invalid.
+func (b Book) Default(k Kind) (e Entry, ok bool) {
+	for _, e := range b.Entries {
+		if e.IsDefault(k) {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Get returns the entry with the given ID.
+func (b Book) Get(id uuid.UUID) (Entry, bool) {
+	if i := b.index(id); i >= 0 {
+		return b.Entries[i], true
+	}
+	return Entry{}, false
+}
+
+// Len returns the number of entries.
+func (b Book) Len() int { return len(b.Entries) }
+
+// Clone returns a copy of b that shares no memory with it.
+func (b Book) Clone() Book {
+	return Book{CustomerID: b.CustomerID, Entries: slices.Clone(b.Entries)}
+}
+
+// Validate checks the invariants of a book, for example one loaded from
+// storage: a customer ID, at most MaxEntries valid entries of that customer
+// with distinct IDs, ordered by (CreatedAt, ID), and, when non-empty, exactly
+// one default shipping and one default billing entry.
+func (b Book) Validate() error {
+	if b.CustomerID == uuid.Nil {
+		return validation.New(ErrInvalid, "customer_id", "is required")
+	}
+	if len(b.Entries) > MaxEntries {
+		return ErrBookFull
+	}
+	seen := make(map[uuid.UUID]bool, len(b.Entries))
+	var shipping, billing int
+	for i, e := range b.Entries {
+		if err := e.Validate(); err != nil {
+			return err
+		}
+		if e.CustomerID != b.CustomerID {
+			return validation.New(ErrInvalid, "customer_id", "entry %s belongs to another customer", e.ID)
+		}
+		if seen[e.ID] {
+			return validation.New(ErrInvalid, "id", "entry %s appears twice", e.ID)
+		}
+		seen[e.ID] = true
+		if i > 0 && !b.Entries[i-1].before(e) {
+			return validation.New(ErrInvalid, "entries", "are not ordered by creation time and ID")
+		}
+		if e.DefaultShipping {
+			shipping++
+		}
+		if e.DefaultBilling {
+			billing++
+		}
+	}
+	if len(b.Entries) > 0 && (shipping != 1 || billing != 1) {
+		return validation.New(ErrInvalid, "entries", "must have exactly one default shipping and one default billing address")
+	}
+	return nil
+}

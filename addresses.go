@@ -1,0 +1,74 @@
+package clientele
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// Addresses manages customers' address books. A book holds at most one
+// default shipping and one default billing address; the first address added
+// becomes both, and when a default is removed the oldest remaining address
+// takes its place (see address.Book).
+type Addresses struct{ *env }
+
+// Book returns the live customer's address book. Errors: customer.ErrNotFound.
+func (s *Addresses) Book(ctx context.Context, customerID uuid.UUID) (address.Book, error) {
+	if _, err := liveCustomer(ctx, s.store, customerID); err != nil {
+		return address.Book{}, err
+	}
+	b, err := s.store.Addresses().Book(ctx, customerID)
+	return b, mapCustomerErr(err)
+}
+
+// edit runs fn on the live customer's book in one transaction.
+func (s *Addresses) edit(ctx context.Context, customerID uuid.UUID, fn func(*address.Book) error) (address.Book, error) {
+	var out address.Book
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := liveCustomer(ctx, tx, customerID); err != nil {
+			return err
+		}
+		b, err := tx.Addresses().UpdateBook(ctx, customerID, fn)
+		out = b
+		return mapCustomerErr(err)
+	})
+	return out, err
+}
+
+// Add validates a and adds it to the customer's book. Errors:
+// customer.ErrNotFound, *address.ValidationError, address.ErrBookFull.
+func (s *Addresses) Add(ctx context.Context, customerID uuid.UUID, a address.Address) (address.Entry, error) {
+	var e address.Entry
+	_, err := s.edit(ctx, customerID, func(b *address.Book) (err error) {
+		e, err = b.Add(s.newID(), a, s.clock())
+		return err
+	})
+	return e, err
+}
+
+// Update applies p to one address with patch semantics. Errors:
+// customer.ErrNotFound, address.ErrNotFound, *address.ValidationError.
+func (s *Addresses) Update(ctx context.Context, customerID, entryID uuid.UUID, p address.Patch) (address.Entry, error) {
+	var e address.Entry
+	_, err := s.edit(ctx, customerID, func(b *address.Book) (err error) {
+		e, err = b.Update(entryID, p, s.clock())
+		return err
+	})
+	return e, err
+}
+
+// Remove deletes one address. Errors: customer.ErrNotFound,
+// address.ErrNotFound.
+func (s *Addresses) Remove(ctx context.Context, customerID, entryID uuid.UUID) error {
+	_, err := s.edit(ctx, customerID, func(b *address.Book) error { return b.Remove(entryID) })
+	return err
+}
+
+// SetDefault makes one address the default of kind k, in place of the
+// previous one. Errors: customer.ErrNotFound, address.ErrNotFound.
+func (s *Addresses) SetDefault(ctx context.Context, customerID, entryID uuid.UUID, k address.Kind) (address.Book, error) {
+	return s.edit(ctx, customerID, func(b *address.Book) error { return b.SetDefault(entryID, k, s.clock()) })
+}

@@ -1,0 +1,103 @@
+package balance_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/balance"
+)
+
+func TestParseCurrency(t *testing.T) {
+	tests := []struct {
+		in     string
+		code   string
+		digits int
+	}{
+		{"USD", "USD", 2},
+		{"EUR", "EUR", 2},
+		{"JPY", "JPY", 0},
+		{"KRW", "KRW", 0},
+		{"BHD", "BHD", 3},
+		{"KWD", "KWD", 3},
+		{"CLF", "CLF", 4},
+		{"usd", "USD", 2},
+		{"uSd", "USD", 2},
+		{"jpy", "JPY", 0},
+		{"XOF", "XOF", 0}, // a real currency despite the X
+		{"CHF", "CHF", 2}, // standard rounding, not cash rounding
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			c, err := balance.ParseCurrency(tt.in)
+			require.NoError(t, err)
+			assert.Equal(t, tt.code, c.Code())
+			assert.Equal(t, tt.code, c.String())
+			assert.Equal(t, tt.digits, c.Digits())
+			assert.False(t, c.IsZero())
+			assert.Equal(t, balance.MustCurrency(tt.code), c)
+		})
+	}
+}
+
+func TestParseCurrencyRejects(t *testing.T) {
+	for _, in := range []string{
+		"", "US", "USDD", " USD", "USD ", "U5D", "ÜSD", "usd\x00",
+		"ZZZ", "AAA", // unknown
+		"XXX", "XTS", // not currencies
+		"XAU", "XAG", "XPT", "XPD", // precious metals
+		"XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", // units of account
+		"xxx", "xau",
+	} {
+		t.Run(in, func(t *testing.T) {
+			c, err := balance.ParseCurrency(in)
+			require.Error(t, err)
+			assert.True(t, c.IsZero())
+			assert.ErrorIs(t, err, balance.ErrInvalid)
+			var ve *balance.ValidationError
+			require.True(t, errors.As(err, &ve))
+			assert.Equal(t, "currency", ve.Field)
+		})
+	}
+}
+
+func TestMustCurrencyPanics(t *testing.T) {
+	assert.Panics(t, func() { balance.MustCurrency("XXX") })
+	assert.NotPanics(t, func() { balance.MustCurrency("EUR") })
+}
+
+func TestCurrencyZero(t *testing.T) {
+	var c balance.Currency
+	assert.True(t, c.IsZero())
+	assert.Equal(t, "", c.Code())
+	assert.Equal(t, "", c.String())
+	assert.Equal(t, 0, c.Digits())
+}
+
+func TestCurrencyText(t *testing.T) {
+	type wrapper struct {
+		Currency balance.Currency `json:"currency"`
+	}
+	b, err := json.Marshal(wrapper{balance.MustCurrency("BHD")})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"currency":"BHD"}`, string(b))
+
+	var w wrapper
+	require.NoError(t, json.Unmarshal([]byte(`{"currency":"jpy"}`), &w))
+	assert.Equal(t, balance.MustCurrency("JPY"), w.Currency)
+	assert.Equal(t, 0, w.Currency.Digits())
+
+	err = json.Unmarshal([]byte(`{"currency":"XXX"}`), &w)
+	assert.ErrorIs(t, err, balance.ErrInvalid)
+
+	// The zero Currency round-trips as empty text.
+	b, err = json.Marshal(wrapper{})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"currency":""}`, string(b))
+	w = wrapper{Currency: balance.MustCurrency("USD")}
+	require.NoError(t, json.Unmarshal(b, &w))
+	assert.True(t, w.Currency.IsZero())
+}

@@ -1,0 +1,49 @@
+// Package balance holds money and store credit: exact amounts in ISO 4217
+// currencies, and per-customer credit accounts kept as append-only ledgers.
+//
+// # Money
+//
+// A Currency is an ISO 4217 code with its number of minor-unit digits, taken
+// from golang.org/x/text/currency (currency.ParseISO and
+// currency.Standard.Rounding, i.e. CLDR data): USD 2, JPY 0, BHD 3, CLF 4.
+// ParseCurrency rejects unknown codes and the ISO units that have no minor
+// units because they are not money: XXX, XTS, the precious metals (XAU, XAG,
+// XPT, XPD), the bond-market units (XBA..XBD), XDR, XSU and XUA. The data is
+// whatever CLDR version the vendored x/text carries, so a few recent codes
+// (MRU, VES, SLE, VED) are unknown and a few digit counts follow CLDR rather
+// than ISO (IQD has 0 digits); upgrading golang.org/x/text updates them.
+//
+// A Money is a count of minor units in an int64 plus its Currency. Because
+// SQL adapters store amounts as BIGINT minor units, every constructor
+// (NewMoney, ParseMoney, NewMoneyFromMinorUnits) guarantees the count fits in
+// [-math.MaxInt64, math.MaxInt64] and reports ErrOverflow otherwise; Add and
+// Sub report ErrOverflow instead of wrapping around. An amount with more
+// fraction digits than its currency has (1.505 USD, 1.5 JPY) is rejected,
+// never rounded. Arithmetic is integer arithmetic with explicit overflow
+// checks: the package never reads or changes the decimal package's global
+// settings (decimal.DivisionPrecision and friends). Compare amounts with
+// Equal or Cmp.
+//
+// Allocate splits an amount into parts proportional to integer weights that
+// always sum exactly to it (largest remainder on minor units, ties to the
+// lower index).
+//
+// # Accounts and postings
+//
+// An Account is a customer's store credit in one currency. Its balance
+// changes only through Postings, each with a Kind (adjustment, gift_card,
+// refund, order_payment, order_payment_reversal, expiry) that fixes the
+// amount's sign, an optional idempotency key, and the ending balance. The
+// balance may not go below the floor: zero, or minus a credit limit for
+// business customers buying on account.
+//
+// The package is pure: it performs no I/O and never reads the clock or
+// generates IDs. A service creates a posting with NewPosting, and a storage
+// adapter, holding its lock on the account, calls Account.Apply, which
+// enforces the floor, numbers the posting and records its ending balance.
+// ApplyToOrder computes how much credit covers an order total.
+//
+// Errors unwrap to this package's sentinels (ErrInvalid,
+// ErrCurrencyMismatch, ErrOverflow, ErrInsufficientFunds ...); validation
+// errors are *ValidationError values naming the offending field.
+package balance

@@ -1,0 +1,180 @@
+package balance
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/internal/validation"
+)
+
+// Limits on a posting's text fields, in bytes.
+const (
+	MaxReferenceLength      = 255
+	MaxIdempotencyKeyLength = 255
+	MaxActorLength          = 255
+	MaxNoteLength           = 1000
+)
+
+// Posting is one immutable entry of an account's ledger: a signed amount
+// (positive credit, negative debit, never zero) and why it happened.
+type Posting struct {
+	ID, AccountID, CustomerID uuid.UUID
+	// Sequence numbers an account's postings 1, 2, 3...; Account.Apply
+	// assigns it. It is 0 for a posting not yet applied.
+	Sequence int64
+	Kind     Kind
+	// Amount is signed: > 0 credit, < 0 debit, never zero; its sign must
+	// suit Kind.
+	Amount Money
+	// EndingBalance is the account balance right after this posting;
+	// Account.Apply sets it.
+	EndingBalance Money
+	// Reference links the posting to something outside the ledger: an order
+	// number, a gift card code, a refund ID (<= 255 bytes).
+	Reference string
+	// IdempotencyKey, when set, is unique per account: a second request with
+	// the same key is a replay (see SameRequest) and returns the first
+	// posting instead of applying again (<= 255 bytes).
+	IdempotencyKey string
+	// Actor says who made the posting: a staff user, a job, "customer"
+	// (<= 255 bytes).
+	Actor string
+	// Note is a free-form, possibly multi-line comment (<= 1000 bytes).
+	Note      string
+	CreatedAt time.Time
+}
+
+// PostingParams is what a caller asks for when posting to an account.
+type PostingParams struct {
+	Kind           Kind
+	Amount         Money
+	Reference      string
+	IdempotencyKey string
+	Actor          string
+	Note           string
+}
+
+// NewPosting returns a posting of p on account a, created at now and not
+// yet applied (Sequence 0, zero EndingBalance). It validates the posting:
+// id and the account's IDs must be set, Kind valid, Amount non-zero, in the
+// account's currency and with the sign its kind allows, texts within their
+// limits without control characters (Note may span lines). It does not check
+// funds; Account.Apply does, under the adapter's lock.
+//
+// The error is a *ValidationError unwrapping to ErrInvalid (and also to
+// ErrCurrencyMismatch when the amount is in another currency).
+func NewPosting(id uuid.UUID, a Account, p PostingParams, now time.Time) (Posting, error) {
+	switch {
+	case id == uuid.Nil:
+		return Posting{}, invalid("id", "is required")
+	case a.ID == uuid.Nil:
+		return Posting{}, invalid("account_id", "is required")
+	case a.CustomerID == uuid.Nil:
+		return Posting{}, invalid("customer_id", "is required")
+	case a.Currency.IsZero():
+		return Posting{}, invalid("currency", "is required")
+	}
+	if err := validateParams(p, a.Currency); err != nil {
+		return Posting{}, err
+	}
+	return Posting{
+		ID:             id,
+		AccountID:      a.ID,
+		CustomerID:     a.CustomerID,
+		Kind:           p.Kind,
+		Amount:         p.Amount,
+		Reference:      p.Reference,
+		IdempotencyKey: p.IdempotencyKey,
+		Actor:          p.Actor,
+		Note:           p.Note,
+		CreatedAt:      now.UTC(),
+	}, nil
+}
+
+// validateParams checks p for an account in currency c.
+func validateParams(p PostingParams, c Currency) error {
+	if !p.Kind.Valid() {
+		return invalid("kind", "is not a posting kind")
+	}
+	switch {
+	case p.Amount.cur.IsZero():
+		return validation.New(errInvalidMismatch, "amount", "has no currency")
+	case p.Amount.cur != c:
+		return validation.New(errInvalidMismatch, "amount", "is in %s, the account is in %s", p.Amount.cur, c)
+	case p.Amount.IsZero():
+		return invalid("amount", "must not be zero")
+	case p.Amount.IsPositive() && !p.Kind.AllowsCredit():
+		return invalid("amount", "must be negative (a debit) for kind %s", p.Kind)
+	case p.Amount.IsNegative() && !p.Kind.AllowsDebit():
+		return invalid("amount", "must be positive (a credit) for kind %s", p.Kind)
+	}
+	if err := validation.Text(ErrInvalid, "reference", p.Reference, MaxReferenceLength, false); err != nil {
+		return err
+	}
+	if err := validation.Text(ErrInvalid, "idempotency_key", p.IdempotencyKey, MaxIdempotencyKeyLength, false); err != nil {
+		return err
+	}
+	if err := validation.Text(ErrInvalid, "actor", p.Actor, MaxActorLength, false); err != nil {
+		return err
+	}
+	return validation.Text(ErrInvalid, "note", p.Note, MaxNoteLength, true)
+}
+
+// Validate checks a posting as stored: IDs set, the request fields as in
+// NewPosting (in the amount's own currency), a non-negative Sequence and, for
+// an applied posting (Sequence > 0), an EndingBalance in the same currency.
+// The error is a *ValidationError unwrapping to ErrInvalid.
+func (p Posting) Validate() error {
+	switch {
+	case p.ID == uuid.Nil:
+		return invalid("id", "is required")
+	case p.AccountID == uuid.Nil:
+		return invalid("account_id", "is required")
+	case p.CustomerID == uuid.Nil:
+		return invalid("customer_id", "is required")
+	case p.Sequence < 0:
+		return invalid("sequence", "must not be negative")
+	}
+	if err := validateParams(p.Params(), p.Amount.cur); err != nil {
+		return err
+	}
+	if p.Sequence > 0 && p.EndingBalance.cur != p.Amount.cur {
+		return validation.New(errInvalidMismatch, "ending_balance", "is not in %s", p.Amount.cur)
+	}
+	return nil
+}
+
+// Params returns the request that produced p.
+func (p Posting) Params() PostingParams {
+	return PostingParams{
+		Kind:           p.Kind,
+		Amount:         p.Amount,
+		Reference:      p.Reference,
+		IdempotencyKey: p.IdempotencyKey,
+		Actor:          p.Actor,
+		Note:           p.Note,
+	}
+}
+
+// SameRequest reports whether q asks for the same posting as p: same kind,
+// amount (currency and value), reference, actor and note. The idempotency
+// key is not compared; the service calls SameRequest after finding p by q's
+// key, and returns ErrIdempotencyKeyReused when it reports false.
+func (p Posting) SameRequest(q PostingParams) bool {
+	return p.Kind == q.Kind &&
+		p.Amount.Equal(q.Amount) &&
+		p.Reference == q.Reference &&
+		p.Actor == q.Actor &&
+		p.Note == q.Note
+}
+
+// IsCredit reports whether p adds money to the account (Amount > 0).
+func (p Posting) IsCredit() bool { return p.Amount.IsPositive() }
+
+// IsDebit reports whether p takes money from the account (Amount < 0).
+func (p Posting) IsDebit() bool { return p.Amount.IsNegative() }
+
+// Clone returns a copy of p. Posting holds no references, so this is a plain
+// copy; it exists for symmetry with the other entities.
+func (p Posting) Clone() Posting { return p }

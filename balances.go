@@ -1,0 +1,290 @@
+package clientele
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// Balances moves store credit. Each customer has one account per currency,
+// opened by its first posting; the ledger is append-only and the balance
+// always equals the sum of the postings.
+//
+// Every posting may carry an idempotency key, unique per account: repeating
+// a request with the same key and the same content returns the first result
+// without posting again; the same key with different content returns
+// balance.ErrIdempotencyKeyReused and changes nothing.
+type Balances struct{ *env }
+
+// PostingRequest asks for one credit or debit.
+type PostingRequest struct {
+	CustomerID uuid.UUID
+	// Amount is the (positive) amount to credit or debit.
+	Amount balance.Money
+	// Kind classifies the posting; zero means balance.KindAdjustment.
+	Kind           balance.Kind
+	Reference      string
+	IdempotencyKey string
+	Actor          string
+	Note           string
+}
+
+// Credit adds r.Amount to the customer's balance. Kinds: adjustment, gift
+// card, refund, order payment reversal. Errors: customer.ErrNotFound,
+// *balance.ValidationError (balance.ErrInvalid),
+// balance.ErrIdempotencyKeyReused.
+func (s *Balances) Credit(ctx context.Context, r PostingRequest) (balance.Posting, error) {
+	return s.post(ctx, r, false)
+}
+
+// Debit takes r.Amount from the customer's balance, never below its floor
+// (zero, or minus the credit limit). Kinds: adjustment, order payment,
+// expiry. Errors: those of Credit, and balance.ErrInsufficientFunds.
+func (s *Balances) Debit(ctx context.Context, r PostingRequest) (balance.Posting, error) {
+	return s.post(ctx, r, true)
+}
+
+func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (balance.Posting, error) {
+	if r.Kind == 0 {
+		r.Kind = balance.KindAdjustment
+	}
+	if !r.Amount.IsPositive() {
+		return balance.Posting{}, &balance.ValidationError{Field: "amount", Reason: "must be positive", Err: balance.ErrInvalid}
+	}
+	params := balance.PostingParams{Kind: r.Kind, Amount: r.Amount, Reference: r.Reference,
+		IdempotencyKey: r.IdempotencyKey, Actor: r.Actor, Note: r.Note}
+	if debit {
+		params.Amount = r.Amount.Neg()
+	}
+	var out balance.Posting
+	err := s.retryRace(ctx, func(ctx context.Context, tx storage.Tx) error {
+		acct, err := s.account(ctx, tx, r.CustomerID, r.Amount.Currency())
+		if err != nil {
+			return err
+		}
+		if prev, found, err := replay(ctx, tx, acct, r.IdempotencyKey); err != nil || found {
+			if found && !prev.SameRequest(params) {
+				return fmt.Errorf("%w: key %q", balance.ErrIdempotencyKeyReused, r.IdempotencyKey)
+			}
+			out = prev
+			return err
+		}
+		p, err := balance.NewPosting(s.newID(), acct, params, s.clock())
+		if err != nil {
+			return err
+		}
+		out, err = tx.Balances().Post(ctx, p)
+		return err
+	})
+	return out, err
+}
+
+// retryRace runs fn in a transaction and runs it again when it lost a race
+// that a second run resolves: a concurrent request with the same idempotency
+// key (the second run replays its result) or opening the same account.
+func (s *Balances) retryRace(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) error {
+	var err error
+	for range maxCreateAttempts {
+		err = s.atomic(ctx, fn)
+		if !storage.IsConflict(err, storage.ConstraintIdempotencyKey) &&
+			!storage.IsConflict(err, storage.ConstraintBalanceAccount) {
+			return err
+		}
+	}
+	return err
+}
+
+// account returns the customer's account in currency c, opening it when the
+// customer has none. Errors: customer.ErrNotFound.
+func (s *Balances) account(ctx context.Context, tx storage.Tx, customerID uuid.UUID, c balance.Currency) (balance.Account, error) {
+	if _, err := liveCustomer(ctx, tx, customerID); err != nil {
+		return balance.Account{}, err
+	}
+	acct, err := tx.Balances().AccountFor(ctx, customerID, c)
+	if errors.Is(err, storage.ErrNotFound) {
+		return tx.Balances().CreateAccount(ctx, balance.NewAccount(s.newID(), customerID, c, s.clock()))
+	}
+	return acct, err
+}
+
+// replay returns the posting already made with key on acct, if any.
+func replay(ctx context.Context, tx storage.Tx, acct balance.Account, key string) (balance.Posting, bool, error) {
+	if key == "" {
+		return balance.Posting{}, false, nil
+	}
+	p, err := tx.Balances().PostingByKey(ctx, acct.ID, key)
+	switch {
+	case err == nil:
+		return p, true, nil
+	case errors.Is(err, storage.ErrNotFound):
+		return balance.Posting{}, false, nil
+	default:
+		return balance.Posting{}, false, err
+	}
+}
+
+// OrderPaymentRequest asks to pay part of an order with store credit.
+type OrderPaymentRequest struct {
+	CustomerID uuid.UUID
+	// Total is what the order still owes.
+	Total balance.Money
+	// Reference identifies the order (its number or ID).
+	Reference      string
+	IdempotencyKey string
+	Actor          string
+}
+
+// OrderPayment is the result of ApplyToOrder.
+type OrderPayment struct {
+	// Applied is the store credit used, between zero and the total.
+	Applied balance.Money
+	// Remaining is what the order still owes after the credit.
+	Remaining balance.Money
+	// Posting is the order-payment debit; nil when nothing was applied.
+	Posting *balance.Posting
+}
+
+// ApplyToOrder pays as much of r.Total as the customer's available credit
+// allows: it debits min(available, total) as an order payment and returns
+// what was applied and what remains due. When nothing is available it posts
+// nothing (and so consumes no idempotency key). A replay with the same key
+// returns the first payment, recomputing Remaining against r.Total; a key
+// reused for another order (reference), by another actor or for a total
+// below what was applied returns balance.ErrIdempotencyKeyReused. Errors:
+// customer.ErrNotFound, balance.ErrInvalid for a negative total or one
+// without a currency.
+func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (OrderPayment, error) {
+	total := r.Total
+	if total.Currency().IsZero() || total.IsNegative() {
+		return OrderPayment{}, &balance.ValidationError{Field: "total", Reason: "must be a non-negative amount with a currency", Err: balance.ErrInvalid}
+	}
+	var out OrderPayment
+	err := s.retryRace(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := liveCustomer(ctx, tx, r.CustomerID); err != nil {
+			return err
+		}
+		acct, err := tx.Balances().AccountFor(ctx, r.CustomerID, total.Currency())
+		if errors.Is(err, storage.ErrNotFound) {
+			out = OrderPayment{Applied: balance.Zero(total.Currency()), Remaining: total}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if prev, found, err := replay(ctx, tx, acct, r.IdempotencyKey); err != nil || found {
+			if err != nil {
+				return err
+			}
+			return paymentFromReplay(prev, r, &out)
+		}
+		app, err := acct.ApplyToOrder(total)
+		if err != nil {
+			return err
+		}
+		out = OrderPayment{Applied: app.Applied, Remaining: app.Remaining}
+		if app.Applied.IsZero() {
+			return nil
+		}
+		p, err := balance.NewPosting(s.newID(), acct, balance.PostingParams{
+			Kind: balance.KindOrderPayment, Amount: app.Applied.Neg(), Reference: r.Reference,
+			IdempotencyKey: r.IdempotencyKey, Actor: r.Actor,
+		}, s.clock())
+		if err != nil {
+			return err
+		}
+		posted, err := tx.Balances().Post(ctx, p)
+		if err != nil {
+			return err
+		}
+		out.Posting = &posted
+		return nil
+	})
+	return out, err
+}
+
+// paymentFromReplay rebuilds the result of an earlier ApplyToOrder from its
+// posting. The key was reused for something else when the posting is not an
+// order payment for the same reference and actor, or applied more than
+// r.Total.
+func paymentFromReplay(prev balance.Posting, r OrderPaymentRequest, out *OrderPayment) error {
+	applied := prev.Amount.Neg()
+	remaining, err := r.Total.Sub(applied)
+	if err != nil || prev.Kind != balance.KindOrderPayment || prev.Reference != r.Reference ||
+		prev.Actor != r.Actor || remaining.IsNegative() {
+		return fmt.Errorf("%w: key %q was used for another payment", balance.ErrIdempotencyKeyReused, r.IdempotencyKey)
+	}
+	*out = OrderPayment{Applied: applied, Remaining: remaining, Posting: &prev}
+	return nil
+}
+
+// Account returns the customer's account in currency c. Errors:
+// customer.ErrNotFound, balance.ErrAccountNotFound when the customer never
+// had a posting in that currency.
+func (s *Balances) Account(ctx context.Context, customerID uuid.UUID, c balance.Currency) (balance.Account, error) {
+	if _, err := liveCustomer(ctx, s.store, customerID); err != nil {
+		return balance.Account{}, err
+	}
+	a, err := s.store.Balances().AccountFor(ctx, customerID, c)
+	return a, notFound(err, balance.ErrAccountNotFound)
+}
+
+// Available returns what the customer can spend in currency c: the balance
+// plus any credit limit, zero when there is no account. Errors:
+// customer.ErrNotFound.
+func (s *Balances) Available(ctx context.Context, customerID uuid.UUID, c balance.Currency) (balance.Money, error) {
+	a, err := s.Account(ctx, customerID, c)
+	if errors.Is(err, balance.ErrAccountNotFound) {
+		return balance.Zero(c), nil
+	}
+	if err != nil {
+		return balance.Money{}, err
+	}
+	return a.Available(), nil
+}
+
+// Accounts returns all of the customer's accounts, ordered by currency code.
+// Errors: customer.ErrNotFound.
+func (s *Balances) Accounts(ctx context.Context, customerID uuid.UUID) ([]balance.Account, error) {
+	if _, err := liveCustomer(ctx, s.store, customerID); err != nil {
+		return nil, err
+	}
+	return s.store.Balances().Accounts(ctx, customerID)
+}
+
+// History returns a page of the customer's ledger in currency c, oldest
+// first. Errors: customer.ErrNotFound, balance.ErrAccountNotFound.
+func (s *Balances) History(ctx context.Context, customerID uuid.UUID, c balance.Currency, p storage.PageRequest) (storage.Page[balance.Posting], error) {
+	a, err := s.Account(ctx, customerID, c)
+	if err != nil {
+		return storage.Page[balance.Posting]{}, err
+	}
+	return s.store.Balances().Postings(ctx, a.ID, p)
+}
+
+// SetCreditLimit lets the customer's balance in limit's currency go down to
+// -limit (B2B credit), opening the account if the customer has none in that
+// currency. Lowering the limit below what is already owed is refused with
+// balance.ErrInsufficientFunds. Errors: customer.ErrNotFound,
+// balance.ErrInvalid (a negative limit, or one without a currency).
+func (s *Balances) SetCreditLimit(ctx context.Context, customerID uuid.UUID, limit balance.Money) (balance.Account, error) {
+	if limit.Currency().IsZero() || limit.IsNegative() {
+		return balance.Account{}, &balance.ValidationError{Field: "credit_limit", Reason: "must be a non-negative amount with a currency", Err: balance.ErrInvalid}
+	}
+	var out balance.Account
+	err := s.retryRace(ctx, func(ctx context.Context, tx storage.Tx) error {
+		acct, err := s.account(ctx, tx, customerID, limit.Currency())
+		if err != nil {
+			return err
+		}
+		out, err = tx.Balances().UpdateAccount(ctx, acct.ID, func(a *balance.Account) error {
+			return a.SetCreditLimit(limit, s.clock())
+		})
+		return err
+	})
+	return out, err
+}

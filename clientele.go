@@ -1,0 +1,126 @@
+package clientele
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// Service is the customer domain of one organization, over one storage.Store.
+// Its fields group the use cases by aggregate. It is safe for concurrent use.
+type Service struct {
+	// Customers registers, finds, updates and lists customers.
+	Customers *Customers
+	// Addresses manages customers' address books.
+	Addresses *Addresses
+	// Groups manages customer groups and their members.
+	Groups *Groups
+	// Merchants manages merchants.
+	Merchants *Merchants
+	// Markets manages markets and decides who may buy in them.
+	Markets *Markets
+	// Balances moves store credit.
+	Balances *Balances
+	// Orders keeps each customer's order history and status.
+	Orders *Orders
+}
+
+// Option configures a Service.
+type Option func(*env)
+
+// WithClock makes the service read the time from now instead of time.Now.
+// Times are stored in UTC, truncated to microseconds (what every SQL engine
+// keeps).
+func WithClock(now func() time.Time) Option {
+	return func(e *env) { e.now = now }
+}
+
+// WithIDGenerator makes the service take new record IDs from next instead of
+// random version 7 UUIDs (time-ordered, so that SQL indexes stay compact).
+func WithIDGenerator(next func() uuid.UUID) Option {
+	return func(e *env) { e.newID = next }
+}
+
+// env is what every use case shares.
+type env struct {
+	store storage.Store
+	now   func() time.Time
+	newID func() uuid.UUID
+}
+
+func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
+
+// New returns a Service over store.
+func New(store storage.Store, opts ...Option) *Service {
+	e := &env{store: store, now: time.Now, newID: newV7}
+	for _, opt := range opts {
+		opt(e)
+	}
+	return &Service{
+		Customers: &Customers{e},
+		Addresses: &Addresses{e},
+		Groups:    &Groups{e},
+		Merchants: &Merchants{e},
+		Markets:   &Markets{e},
+		Balances:  &Balances{e},
+		Orders:    &Orders{e},
+	}
+}
+
+func newV7() uuid.UUID {
+	id, err := uuid.NewV7()
+	if err != nil { // only when the system's random source fails
+		return uuid.New()
+	}
+	return id
+}
+
+// atomic runs fn in one transaction of the store.
+func (e *env) atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) error {
+	return e.store.Atomic(ctx, fn)
+}
+
+// notFound maps storage.ErrNotFound to the domain's sentinel, keeping both
+// reachable with errors.Is.
+func notFound(err error, sentinel error) error {
+	if errors.Is(err, storage.ErrNotFound) && !errors.Is(err, sentinel) {
+		return fmt.Errorf("%w: %w", sentinel, err)
+	}
+	return err
+}
+
+// conflict maps a storage conflict on constraint c to the domain's sentinel,
+// keeping both reachable with errors.Is.
+func conflict(err error, c storage.Constraint, sentinel error) error {
+	if storage.IsConflict(err, c) {
+		return fmt.Errorf("%w: %w", sentinel, err)
+	}
+	return err
+}
+
+// collect reads every page of a list.
+func collect[T any](ctx context.Context, list func(context.Context, storage.PageRequest) (storage.Page[T], error)) ([]T, error) {
+	var all []T
+	p := storage.PageRequest{Limit: storage.MaxPageLimit}
+	for {
+		page, err := list(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.Next == "" {
+			return all, nil
+		}
+		p.Cursor = page.Next
+	}
+}
+
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
+
+func isDenied(err error) bool { return errors.Is(err, market.ErrAccessDenied) }

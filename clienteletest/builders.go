@@ -1,0 +1,234 @@
+package clienteletest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/order"
+)
+
+// CustomerOption changes the parameters a customer builder starts from.
+type CustomerOption func(*customer.Params)
+
+// Email sets the customer's email address.
+func Email(email string) CustomerOption { return func(p *customer.Params) { p.Email = email } }
+
+// Name sets the customer's first and last name.
+func Name(first, last string) CustomerOption {
+	return func(p *customer.Params) { p.FirstName, p.LastName = first, last }
+}
+
+// Business makes the customer a business with a company name and VAT ID.
+func Business(company, vatID string) CustomerOption {
+	return func(p *customer.Params) {
+		p.Type, p.Company, p.VATID = customer.TypeBusiness, company, vatID
+	}
+}
+
+// Phone sets the customer's phone number (E.164, "+4930123456").
+func Phone(phone string) CustomerOption { return func(p *customer.Params) { p.Phone = phone } }
+
+// Tags adds tags to the customer.
+func Tags(tags ...string) CustomerOption {
+	return func(p *customer.Params) { p.Tags = append(p.Tags, tags...) }
+}
+
+// Metadata sets one metadata entry.
+func Metadata(key, value string) CustomerOption {
+	return func(p *customer.Params) {
+		if p.Metadata == nil {
+			p.Metadata = map[string]string{}
+		}
+		p.Metadata[key] = value
+	}
+}
+
+// Reference sets the customer's external reference and its origin.
+func Reference(origin, reference string) CustomerOption {
+	return func(p *customer.Params) { p.ReferenceOrigin, p.Reference = origin, reference }
+}
+
+// Note sets the customer's internal note.
+func Note(note string) CustomerOption { return func(p *customer.Params) { p.Note = note } }
+
+// CustomerParams returns valid customer parameters: a private customer named
+// "Customer <n>" with the email customer-<n>@example.com, where n is unique
+// within the environment, changed by opts.
+func (e *Env) CustomerParams(opts ...CustomerOption) customer.Params {
+	n := e.next()
+	p := customer.Params{
+		Email:     fmt.Sprintf("customer-%d@example.com", n),
+		FirstName: "Customer",
+		LastName:  fmt.Sprint(n),
+	}
+	for _, opt := range opts {
+		opt(&p)
+	}
+	return p
+}
+
+// MustRegister registers an active customer built from CustomerParams(opts...)
+// and fails the test on error.
+func (e *Env) MustRegister(opts ...CustomerOption) customer.Customer {
+	e.TB.Helper()
+	c, err := e.Service.Customers.Register(context.Background(), e.CustomerParams(opts...))
+	e.must(err, "register customer")
+	return c
+}
+
+// MustGuest finds or creates a guest built from CustomerParams(opts...) and
+// fails the test on error.
+func (e *Env) MustGuest(opts ...CustomerOption) customer.Customer {
+	e.TB.Helper()
+	c, err := e.Service.Customers.CreateGuest(context.Background(), e.CustomerParams(opts...))
+	e.must(err, "create guest")
+	return c
+}
+
+// Address returns a valid address in Berlin, changed by p (patch semantics:
+// only the fields p sets).
+func Address(p address.Patch) address.Address {
+	a := address.Address{
+		FirstName:  "Ada",
+		LastName:   "Lovelace",
+		Line1:      "Unter den Linden 1",
+		City:       "Berlin",
+		PostalCode: "10117",
+		Country:    "DE",
+		Phone:      "+4930123456",
+	}
+	return p.Apply(a)
+}
+
+// MustAddAddress adds Address(p) to the customer's book.
+func (e *Env) MustAddAddress(customerID uuid.UUID, p address.Patch) address.Entry {
+	e.TB.Helper()
+	entry, err := e.Service.Addresses.Add(context.Background(), customerID, Address(p))
+	e.must(err, "add address")
+	return entry
+}
+
+// MustGroup creates a group with the name.
+func (e *Env) MustGroup(name string) group.Group {
+	e.TB.Helper()
+	g, err := e.Service.Groups.Create(context.Background(), clientele.GroupParams{Name: name})
+	e.must(err, "create group %q", name)
+	return g
+}
+
+// MustJoin adds the customers to the group and fails the test unless each
+// is added or already a member.
+func (e *Env) MustJoin(groupID uuid.UUID, customerIDs ...uuid.UUID) {
+	e.TB.Helper()
+	results, err := e.Service.Groups.AddMembers(context.Background(), groupID, customerIDs)
+	e.must(err, "add members")
+	for _, r := range results {
+		e.must(r.Err, "add member %s", r.CustomerID)
+	}
+}
+
+// MustMerchant creates a merchant with the name and a Berlin billing address.
+func (e *Env) MustMerchant(name string) merchant.Merchant {
+	e.TB.Helper()
+	m, err := e.Service.Merchants.Create(context.Background(), merchant.Params{
+		Name:           name,
+		BillingAddress: Address(address.Patch{Company: &name}),
+	})
+	e.must(err, "create merchant %q", name)
+	return m
+}
+
+// MarketOption changes the parameters a market builder starts from.
+type MarketOption func(*market.Params)
+
+// Private restricts the market to members of the groups.
+func Private(groupIDs ...uuid.UUID) MarketOption {
+	return func(p *market.Params) { p.AccessGroups = append(p.AccessGroups, groupIDs...) }
+}
+
+// B2B makes the market a business-to-business one.
+func B2B() MarketOption {
+	return func(p *market.Params) { p.BusinessModel = market.BusinessModelB2B }
+}
+
+// MustMarket creates a public B2C market of the merchant with the code,
+// selling in the currency, changed by opts.
+func (e *Env) MustMarket(merchantID uuid.UUID, code, currency string, opts ...MarketOption) market.Market {
+	e.TB.Helper()
+	p := market.Params{
+		MerchantID:    merchantID,
+		Code:          code,
+		Name:          strings.ToUpper(code[:1]) + code[1:],
+		BusinessModel: market.BusinessModelB2C,
+		Currency:      e.MustCurrency(currency),
+	}
+	for _, opt := range opts {
+		opt(&p)
+	}
+	m, err := e.Service.Markets.Create(context.Background(), p)
+	e.must(err, "create market %q", code)
+	return m
+}
+
+// MustCurrency parses an ISO 4217 code.
+func (e *Env) MustCurrency(code string) balance.Currency {
+	e.TB.Helper()
+	c, err := balance.ParseCurrency(code)
+	e.must(err, "currency %q", code)
+	return c
+}
+
+// MustMoney parses "12.34 USD" (an amount, a space, a currency code).
+func MustMoney(tb testing.TB, s string) balance.Money {
+	tb.Helper()
+	amount, code, ok := strings.Cut(strings.TrimSpace(s), " ")
+	if !ok {
+		tb.Fatalf("clienteletest: money %q: want \"<amount> <currency>\"", s)
+	}
+	m, err := balance.ParseMoney(amount, code)
+	if err != nil {
+		tb.Fatalf("clienteletest: money %q: %v", s, err)
+	}
+	return m
+}
+
+// MustCredit credits the customer with amount ("100.00 EUR") as an
+// adjustment.
+func (e *Env) MustCredit(customerID uuid.UUID, amount string) balance.Posting {
+	e.TB.Helper()
+	p, err := e.Service.Balances.Credit(context.Background(), clientele.PostingRequest{
+		CustomerID: customerID,
+		Amount:     MustMoney(e.TB, amount),
+		Kind:       balance.KindAdjustment,
+		Actor:      "clienteletest",
+	})
+	e.must(err, "credit %s", amount)
+	return p
+}
+
+// MustPlaceOrder records that the customer placed an order with the ID and
+// total ("59.90 EUR").
+func (e *Env) MustPlaceOrder(customerID uuid.UUID, orderID, total string) order.Order {
+	e.TB.Helper()
+	o, err := e.Service.Orders.RecordPlaced(context.Background(), order.Params{
+		ID:         orderID,
+		CustomerID: customerID,
+		Number:     orderID,
+		Total:      MustMoney(e.TB, total),
+		Channel:    "web",
+		PlacedAt:   e.Clock.Peek(),
+	})
+	e.must(err, "record order %q", orderID)
+	return o
+}

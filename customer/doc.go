@@ -1,0 +1,72 @@
+// Package customer is the customer entity of clientele: who buys, how to
+// reach them, where their account stands and how far they have come as a
+// buyer. It is pure domain code: no I/O, no clock and no ID generator (the
+// caller passes the ID and the time), and it never panics on bad input.
+//
+// # The entity
+//
+// A Customer is created with NewGuest (checkout without an account),
+// NewRegistered (an active account) or NewInvited (an account created for
+// the customer, to be activated later). Every constructor and every change
+// leaves the value valid, which Customer.Validate checks as a whole; storage
+// adapters call it as a guard. Validation errors are *ValidationError with
+// the snake_case field name and unwrap to ErrInvalid. A Patch applied with
+// Customer.Apply changes several fields at once, all or nothing.
+//
+// Uniqueness (one live registered and one live guest customer per canonical
+// email, one live customer per reference and origin) needs storage, so it is
+// enforced there; this package only provides the keys and the sentinel
+// errors ErrEmailTaken and ErrReferenceTaken.
+//
+// # Email
+//
+// ParseEmail turns what a customer typed into an Email with two spellings:
+// Address, the canonical form used for uniqueness and lookups, and Display,
+// the customer's own spelling. Canonicalization trims, applies NFC, removes
+// invisible format characters (zero-width space and joiners, BOM, soft
+// hyphen), lower-cases the local part, converts the domain to an IDNA
+// A-label and lower-cases it:
+//
+//	"  Bob.Smith@Example.COM " → "bob.smith@example.com"
+//	"b\u200bob@example.com"    → "bob@example.com"
+//	"anna@Bücher.de"           → "anna@xn--bcher-kva.de"
+//
+// Only bare addresses are accepted: no display names, comments, quoted local
+// parts, IP literals or single-label domains; the local part is at most 64
+// bytes and the canonical address at most 254. Internationalized local parts
+// (RFC 6531) are accepted when they consist of letters, digits and marks.
+// Canonicalization is idempotent: the canonical form canonicalizes to itself.
+// See ParseEmail for the complete rules.
+//
+// # Status
+//
+// Status is derived from placed orders, recorded with Customer.RecordOrder,
+// and only moves forward: prospect (no order) → acquired (one order) →
+// repeat (two or more).
+//
+// # Account state
+//
+// State moves only along this table (State.CanTransition):
+//
+//	guest    → erased
+//	invited  → active, disabled, erased
+//	active   → disabled, erased
+//	disabled → active, erased
+//	erased   → (final)
+//
+// Any other move returns a *TransitionError, for which
+// errors.Is(err, ErrInvalidTransition) holds. A guest never becomes
+// registered: registering creates a new record that can claim the guest's
+// orders. Customer.Erase scrubs personal data (GDPR erasure) and replaces the
+// email with the undeliverable placeholder ErasedEmail(id); see its doc for
+// exactly what is kept.
+//
+// # Type
+//
+// A customer is TypePrivate or TypeBusiness. Business customers see prices
+// excluding VAT (Customer.PricesExcludeVAT) and only they may have a VAT ID.
+//
+// The zero values of Status, State and Type are invalid, so a half-built
+// Customer never passes Validate. The enums marshal to and from their
+// String forms as text (and therefore JSON).
+package customer

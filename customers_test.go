@@ -1,0 +1,735 @@
+package clientele_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/storage"
+)
+
+func TestCustomersRegister(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(e env)
+		params  customer.Params
+		wantErr error
+	}{
+		{name: "valid", params: customer.Params{Email: " Ada@Example.com ", FirstName: "Ada", Tags: []string{"VIP"}}},
+		{name: "business with VAT ID", params: customer.Params{Email: "b2b@example.com", Type: customer.TypeBusiness, VATID: "de 123456789"}},
+		{name: "invalid email", params: customer.Params{Email: "Ada <ada@example.com>"}, wantErr: customer.ErrInvalid},
+		{name: "empty email", params: customer.Params{}, wantErr: customer.ErrInvalid},
+		{name: "invalid phone", params: customer.Params{Email: "ada@example.com", Phone: "12"}, wantErr: customer.ErrInvalid},
+		{
+			name:    "email taken by a registered customer",
+			setup:   func(e env) { e.register(t, "ada@example.com") },
+			params:  customer.Params{Email: "ADA@example.COM"},
+			wantErr: customer.ErrEmailTaken,
+		},
+		{
+			name:   "a guest with the email does not block",
+			setup:  func(e env) { e.guest(t, "ada@example.com") },
+			params: customer.Params{Email: "ada@example.com"},
+		},
+		{
+			name: "reference taken",
+			setup: func(e env) {
+				e.register(t, "first@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "42", "erp" })
+			},
+			params:  customer.Params{Email: "second@example.com", Reference: "42", ReferenceOrigin: "erp"},
+			wantErr: customer.ErrReferenceTaken,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tt.setup != nil {
+				tt.setup(e)
+			}
+			c, err := e.Customers.Register(e.ctx, tt.params)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, c.HasAccount)
+			assert.Equal(t, customer.StateActive, c.State)
+			assert.Equal(t, customer.StatusProspect, c.Status)
+			assert.Equal(t, int64(1), c.Version)
+			assert.NotEqual(t, uuid.Nil, c.ID)
+			got, err := e.Customers.Get(e.ctx, c.ID)
+			require.NoError(t, err)
+			assert.Equal(t, c, got)
+		})
+	}
+}
+
+// TestCustomersRegister_ConcurrentEmailSpellings is the must-show email
+// uniqueness case: 64 goroutines register one address in different letter
+// cases and with invisible characters; exactly one wins.
+func TestCustomersRegister_ConcurrentEmailSpellings(t *testing.T) {
+	e := newEnv(t)
+	spellings := []string{
+		"Ada@Example.com",
+		"ADA@EXAMPLE.COM",
+		"ada@example.com",
+		"a\u200bda@example.com", // zero-width space
+		"\ufeffAda@example.com", // byte order mark
+		"ad\u200da@EXAMPLE.com", // zero-width joiner
+		"  aDa@exAMple.Com  ",   // surrounding spaces
+		"ada@ex\u00adample.com", // soft hyphen
+	}
+	const n = 64
+	var (
+		wg      sync.WaitGroup
+		start   = make(chan struct{})
+		results = make([]error, n)
+		winners = make([]customer.Customer, n)
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			winners[i], results[i] = e.Customers.Register(e.ctx, customer.Params{Email: spellings[i%len(spellings)]})
+		}()
+	}
+	close(start)
+	wg.Wait()
+
+	var ok, taken int
+	var winner customer.Customer
+	for i, err := range results {
+		switch {
+		case err == nil:
+			ok++
+			winner = winners[i]
+		case errors.Is(err, customer.ErrEmailTaken):
+			taken++
+		default:
+			t.Errorf("goroutine %d: unexpected error %v", i, err)
+		}
+	}
+	require.Equal(t, 1, ok, "exactly one registration succeeds")
+	require.Equal(t, n-1, taken, "every other one reports customer.ErrEmailTaken")
+	assert.Equal(t, "ada@example.com", winner.Email.Address)
+
+	// A guest with the same email coexists with the registered customer.
+	guest, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "ADA@example.com"})
+	require.NoError(t, err)
+	assert.False(t, guest.HasAccount)
+	assert.NotEqual(t, winner.ID, guest.ID)
+
+	// Concurrent CreateGuest calls with the same email all return that guest.
+	guestIDs := make([]uuid.UUID, n)
+	guestErrs := make([]error, n)
+	start = make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			g, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: spellings[i%len(spellings)]})
+			guestIDs[i], guestErrs[i] = g.ID, err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, guestErrs[i], "goroutine %d", i)
+		assert.Equal(t, guest.ID, guestIDs[i], "goroutine %d", i)
+	}
+
+	// Once the registered customer is deleted, the email registers again.
+	require.NoError(t, e.Customers.Delete(e.ctx, winner.ID))
+	again, err := e.Customers.Register(e.ctx, customer.Params{Email: "a\u200bDA@example.com"})
+	require.NoError(t, err)
+	assert.NotEqual(t, winner.ID, again.ID)
+	got, err := e.Customers.GetByEmail(e.ctx, "ada@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, again.ID, got.ID)
+}
+
+// TestCustomersCreateGuest_Concurrent: 64 goroutines create the same new
+// guest; they all get one customer and none sees a conflict.
+func TestCustomersCreateGuest_Concurrent(t *testing.T) {
+	e := newEnv(t)
+	const n = 64
+	ids := make([]uuid.UUID, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			email := "Guest@Example.com"
+			if i%2 == 1 {
+				email = "guest\u200b@EXAMPLE.com"
+			}
+			c, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: email})
+			ids[i], errs[i] = c.ID, err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i])
+		require.Equal(t, ids[0], ids[i])
+	}
+	page, err := e.Customers.List(e.ctx, storage.CustomerFilter{Email: "guest@example.com"}, storage.PageRequest{})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 1)
+}
+
+func TestCustomersCreateGuest(t *testing.T) {
+	e := newEnv(t)
+	g := e.guest(t, "Guest@Example.com")
+	assert.False(t, g.HasAccount)
+	assert.Equal(t, customer.StateGuest, g.State)
+	assert.Equal(t, "Guest@Example.com", g.Email.Display)
+	assert.Equal(t, "guest@example.com", g.Email.Address)
+
+	t.Run("existing guest is returned as is", func(t *testing.T) {
+		again, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", FirstName: "Other"})
+		require.NoError(t, err)
+		assert.Equal(t, g, again)
+	})
+	t.Run("invalid params are refused even when the guest exists", func(t *testing.T) {
+		_, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", Phone: "nope"})
+		require.ErrorIs(t, err, customer.ErrInvalid)
+		var ve *customer.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Equal(t, "phone", ve.Field)
+	})
+	t.Run("invalid email", func(t *testing.T) {
+		_, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "not-an-email"})
+		require.ErrorIs(t, err, customer.ErrInvalid)
+	})
+	t.Run("reference taken", func(t *testing.T) {
+		e.register(t, "ref@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "7", "erp" })
+		_, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "new@example.com", Reference: "7", ReferenceOrigin: "erp"})
+		require.ErrorIs(t, err, customer.ErrReferenceTaken)
+	})
+	t.Run("a deleted guest is replaced by a new one", func(t *testing.T) {
+		require.NoError(t, e.Customers.Delete(e.ctx, g.ID))
+		fresh, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com"})
+		require.NoError(t, err)
+		assert.NotEqual(t, g.ID, fresh.ID)
+	})
+}
+
+func TestCustomersInviteAndActivate(t *testing.T) {
+	e := newEnv(t)
+	c, err := e.Customers.Invite(e.ctx, customer.Params{Email: "invited@example.com"})
+	require.NoError(t, err)
+	assert.True(t, c.HasAccount)
+	assert.Equal(t, customer.StateInvited, c.State)
+
+	_, err = e.Customers.Invite(e.ctx, customer.Params{Email: "INVITED@example.com"})
+	require.ErrorIs(t, err, customer.ErrEmailTaken)
+	_, err = e.Customers.Invite(e.ctx, customer.Params{Email: "@"})
+	require.ErrorIs(t, err, customer.ErrInvalid)
+
+	c, err = e.Customers.Activate(e.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.StateActive, c.State)
+	assert.Equal(t, int64(2), c.Version)
+}
+
+// TestCustomersStateTransitions is the must-show table of invalid account
+// moves: every one returns an error for which errors.Is(err,
+// customer.ErrInvalidTransition) holds, and nothing changes.
+func TestCustomersStateTransitions(t *testing.T) {
+	type move func(e env, id uuid.UUID) (customer.Customer, error)
+	activate := func(e env, id uuid.UUID) (customer.Customer, error) { return e.Customers.Activate(e.ctx, id) }
+	disable := func(e env, id uuid.UUID) (customer.Customer, error) { return e.Customers.Disable(e.ctx, id) }
+	enable := func(e env, id uuid.UUID) (customer.Customer, error) { return e.Customers.Enable(e.ctx, id) }
+	erase := func(e env, id uuid.UUID) (customer.Customer, error) { return e.Customers.Erase(e.ctx, id) }
+
+	// Each start state is built through the service.
+	starts := map[customer.State]func(e env) uuid.UUID{
+		customer.StateGuest: func(e env) uuid.UUID { return e.guest(t, "c@example.com").ID },
+		customer.StateInvited: func(e env) uuid.UUID {
+			c, err := e.Customers.Invite(e.ctx, customer.Params{Email: "c@example.com"})
+			require.NoError(t, err)
+			return c.ID
+		},
+		customer.StateActive: func(e env) uuid.UUID { return e.register(t, "c@example.com").ID },
+		customer.StateDisabled: func(e env) uuid.UUID {
+			c := e.register(t, "c@example.com")
+			_, err := e.Customers.Disable(e.ctx, c.ID)
+			require.NoError(t, err)
+			return c.ID
+		},
+		customer.StateErased: func(e env) uuid.UUID {
+			c := e.register(t, "c@example.com")
+			_, err := e.Customers.Erase(e.ctx, c.ID)
+			require.NoError(t, err)
+			return c.ID
+		},
+	}
+	tests := []struct {
+		name string
+		from customer.State
+		move move
+		want customer.State // zero: the move is invalid
+	}{
+		{"guest activate", customer.StateGuest, activate, 0},
+		{"guest disable", customer.StateGuest, disable, 0},
+		{"guest enable", customer.StateGuest, enable, 0},
+		{"guest erase", customer.StateGuest, erase, customer.StateErased},
+		{"invited activate", customer.StateInvited, activate, customer.StateActive},
+		{"invited disable", customer.StateInvited, disable, customer.StateDisabled},
+		{"invited enable", customer.StateInvited, enable, 0},
+		{"active activate", customer.StateActive, activate, 0},
+		{"active enable", customer.StateActive, enable, 0},
+		{"active disable", customer.StateActive, disable, customer.StateDisabled},
+		{"disabled disable", customer.StateDisabled, disable, 0},
+		{"disabled activate (an old invitation cannot undo a Disable)", customer.StateDisabled, activate, 0},
+		{"disabled enable", customer.StateDisabled, enable, customer.StateActive},
+		{"disabled erase", customer.StateDisabled, erase, customer.StateErased},
+		{"erased activate", customer.StateErased, activate, 0},
+		{"erased disable", customer.StateErased, disable, 0},
+		{"erased enable", customer.StateErased, enable, 0},
+		{"erased erase", customer.StateErased, erase, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			id := starts[tt.from](e)
+			before, err := e.store.Customers().Get(e.ctx, id)
+			require.NoError(t, err)
+			c, err := tt.move(e, id)
+			after, gerr := e.store.Customers().Get(e.ctx, id)
+			require.NoError(t, gerr)
+			if tt.want == 0 {
+				require.ErrorIs(t, err, customer.ErrInvalidTransition)
+				var te *customer.TransitionError
+				require.ErrorAs(t, err, &te)
+				assert.Equal(t, tt.from, te.From)
+				assert.Equal(t, before, after, "a refused move changes nothing")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.State)
+			assert.Equal(t, tt.want, after.State)
+			assert.Equal(t, before.Version+1, after.Version)
+		})
+	}
+	t.Run("unknown or deleted customer", func(t *testing.T) {
+		e := newEnv(t)
+		deleted := e.register(t, "gone@example.com")
+		require.NoError(t, e.Customers.Delete(e.ctx, deleted.ID))
+		for _, id := range []uuid.UUID{uuid.New(), deleted.ID} {
+			for name, m := range map[string]move{"activate": activate, "disable": disable, "enable": enable} {
+				_, err := m(e, id)
+				assert.ErrorIs(t, err, customer.ErrNotFound, name)
+			}
+		}
+		_, err := e.Customers.Erase(e.ctx, uuid.New())
+		assert.ErrorIs(t, err, customer.ErrNotFound)
+	})
+}
+
+func TestCustomersGet(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com")
+	got, err := e.Customers.Get(e.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, c, got)
+
+	_, err = e.Customers.Get(e.ctx, uuid.New())
+	require.ErrorIs(t, err, customer.ErrNotFound)
+	require.ErrorIs(t, err, storage.ErrNotFound, "the storage cause stays reachable")
+
+	require.NoError(t, e.Customers.Delete(e.ctx, c.ID))
+	_, err = e.Customers.Get(e.ctx, c.ID)
+	require.ErrorIs(t, err, customer.ErrNotFound)
+}
+
+func TestCustomersGetByEmail(t *testing.T) {
+	e := newEnv(t)
+	guest := e.guest(t, "both@example.com")
+	reg := e.register(t, "both@example.com")
+	onlyGuest := e.guest(t, "guest@example.com")
+
+	tests := []struct {
+		email   string
+		want    uuid.UUID
+		wantErr error
+	}{
+		{email: "BOTH@example.com", want: reg.ID},
+		{email: "bo\u200bth@EXAMPLE.COM", want: reg.ID},
+		{email: "Guest@Example.com", want: onlyGuest.ID},
+		{email: "nobody@example.com", wantErr: customer.ErrNotFound},
+		{email: "not an email", wantErr: customer.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.email, func(t *testing.T) {
+			c, err := e.Customers.GetByEmail(e.ctx, tt.email)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.ID)
+		})
+	}
+	t.Run("the guest once the registered customer is deleted", func(t *testing.T) {
+		require.NoError(t, e.Customers.Delete(e.ctx, reg.ID))
+		c, err := e.Customers.GetByEmail(e.ctx, "both@example.com")
+		require.NoError(t, err)
+		assert.Equal(t, guest.ID, c.ID)
+	})
+}
+
+func TestCustomersGetByReference(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ref@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "C-1", "erp" })
+	got, err := e.Customers.GetByReference(e.ctx, " erp ", "C-1 ")
+	require.NoError(t, err)
+	assert.Equal(t, c.ID, got.ID)
+
+	for _, tt := range []struct{ origin, ref string }{{"erp", "C-2"}, {"shop", "C-1"}, {"", ""}, {"erp", ""}} {
+		_, err := e.Customers.GetByReference(e.ctx, tt.origin, tt.ref)
+		assert.ErrorIs(t, err, customer.ErrNotFound, "%q/%q", tt.origin, tt.ref)
+	}
+	require.NoError(t, e.Customers.Delete(e.ctx, c.ID))
+	_, err = e.Customers.GetByReference(e.ctx, "erp", "C-1")
+	assert.ErrorIs(t, err, customer.ErrNotFound)
+}
+
+func TestCustomersUpdate(t *testing.T) {
+	newCustomer := func(e env) customer.Customer {
+		return e.register(t, "ada@example.com", func(p *customer.Params) {
+			p.FirstName, p.LastName, p.Company = "Ada", "Lovelace", "Analytical Engines"
+			p.Tags = []string{"vip", "newsletter"}
+			p.Metadata = map[string]string{"source": "ads", "tier": "gold"}
+		})
+	}
+	tests := []struct {
+		name    string
+		setup   func(e env)
+		patch   customer.Patch
+		check   func(t *testing.T, c customer.Customer)
+		wantErr error
+	}{
+		{
+			name:  "nil fields stay unchanged",
+			patch: customer.Patch{FirstName: ptr("Augusta")},
+			check: func(t *testing.T, c customer.Customer) {
+				assert.Equal(t, "Augusta", c.FirstName)
+				assert.Equal(t, "Lovelace", c.LastName)
+				assert.Equal(t, "Analytical Engines", c.Company)
+				assert.Equal(t, []string{"newsletter", "vip"}, c.Tags)
+			},
+		},
+		{
+			name:  "empty string clears, tags replace, nil metadata value deletes",
+			patch: customer.Patch{Company: ptr(""), Tags: &[]string{"B2B"}, Metadata: map[string]*string{"source": nil, "tier": ptr("silver")}},
+			check: func(t *testing.T, c customer.Customer) {
+				assert.Empty(t, c.Company)
+				assert.Equal(t, []string{"b2b"}, c.Tags)
+				assert.Equal(t, map[string]string{"tier": "silver"}, c.Metadata)
+			},
+		},
+		{
+			name:  "email change is canonicalized and frees the old address",
+			patch: customer.Patch{Email: ptr("Augusta@Example.com")},
+			check: func(t *testing.T, c customer.Customer) {
+				assert.Equal(t, "augusta@example.com", c.Email.Address)
+			},
+		},
+		{
+			name:    "email taken",
+			setup:   func(e env) { e.register(t, "taken@example.com") },
+			patch:   customer.Patch{Email: ptr("TAKEN@example.com"), FirstName: ptr("X")},
+			wantErr: customer.ErrEmailTaken,
+		},
+		{
+			name: "reference taken",
+			setup: func(e env) {
+				e.register(t, "other@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "9", "erp" })
+			},
+			patch:   customer.Patch{Reference: ptr("9"), ReferenceOrigin: ptr("erp")},
+			wantErr: customer.ErrReferenceTaken,
+		},
+		{name: "invalid phone", patch: customer.Patch{Phone: ptr("123"), FirstName: ptr("X")}, wantErr: customer.ErrInvalid},
+		{name: "VAT ID on a private customer", patch: customer.Patch{VATID: ptr("DE123")}, wantErr: customer.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			c := newCustomer(e)
+			if tt.setup != nil {
+				tt.setup(e)
+			}
+			got, err := e.Customers.Update(e.ctx, c.ID, tt.patch)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				after, err := e.Customers.Get(e.ctx, c.ID)
+				require.NoError(t, err)
+				assert.Equal(t, c, after, "nothing is written on error")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.Version+1, got.Version)
+			assert.True(t, got.UpdatedAt.After(c.UpdatedAt))
+			tt.check(t, got)
+			stored, err := e.Customers.Get(e.ctx, c.ID)
+			require.NoError(t, err)
+			assert.Equal(t, got, stored)
+		})
+	}
+	t.Run("unknown and deleted customers", func(t *testing.T) {
+		e := newEnv(t)
+		c := newCustomer(e)
+		_, err := e.Customers.Update(e.ctx, uuid.New(), customer.Patch{FirstName: ptr("X")})
+		require.ErrorIs(t, err, customer.ErrNotFound)
+		require.NoError(t, e.Customers.Delete(e.ctx, c.ID))
+		_, err = e.Customers.Update(e.ctx, c.ID, customer.Patch{FirstName: ptr("X")})
+		require.ErrorIs(t, err, customer.ErrNotFound)
+	})
+	t.Run("the old email is free after a change", func(t *testing.T) {
+		e := newEnv(t)
+		c := newCustomer(e)
+		_, err := e.Customers.Update(e.ctx, c.ID, customer.Patch{Email: ptr("new@example.com")})
+		require.NoError(t, err)
+		e.register(t, "ada@example.com")
+	})
+}
+
+func TestCustomersDelete(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "1", "erp" })
+	require.NoError(t, e.Customers.Delete(e.ctx, c.ID))
+
+	err := e.Customers.Delete(e.ctx, c.ID)
+	require.ErrorIs(t, err, customer.ErrNotFound, "deleting twice")
+	require.ErrorIs(t, e.Customers.Delete(e.ctx, uuid.New()), customer.ErrNotFound)
+
+	_, err = e.Customers.GetByEmail(e.ctx, "ada@example.com")
+	require.ErrorIs(t, err, customer.ErrNotFound)
+	page, err := e.Customers.List(e.ctx, storage.CustomerFilter{}, storage.PageRequest{})
+	require.NoError(t, err)
+	assert.Empty(t, page.Items)
+	page, err = e.Customers.List(e.ctx, storage.CustomerFilter{IncludeDeleted: true}, storage.PageRequest{})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.NotNil(t, page.Items[0].DeletedAt)
+
+	// Email and reference are free again.
+	e.register(t, "ada@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "1", "erp" })
+}
+
+func TestCustomersErase(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com", func(p *customer.Params) {
+		p.FirstName, p.Phone, p.Tags = "Ada", "+49301234567", []string{"vip"}
+		p.Reference, p.ReferenceOrigin = "1", "erp"
+	})
+	_, err := e.Addresses.Add(e.ctx, c.ID, address.Address{Line1: "1 Main St", City: "Berlin", Country: "DE", FirstName: "Ada"})
+	require.NoError(t, err)
+	_, err = e.Balances.Credit(e.ctx, clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "5.00")})
+	require.NoError(t, err)
+
+	erased, err := e.Customers.Erase(e.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.StateErased, erased.State)
+	assert.Equal(t, customer.ErasedEmail(c.ID), erased.Email)
+	assert.Empty(t, erased.FirstName)
+	assert.Empty(t, erased.Phone)
+	assert.Empty(t, erased.Tags)
+	assert.Empty(t, erased.Reference)
+	assert.NotNil(t, erased.DeletedAt)
+
+	book, err := e.store.Addresses().Book(e.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Empty(t, book.Entries, "the address book is personal data too")
+	postings, err := e.store.Balances().AccountFor(e.ctx, c.ID, eur)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), postings.Postings, "the ledger is kept")
+
+	_, err = e.Customers.Get(e.ctx, c.ID)
+	require.ErrorIs(t, err, customer.ErrNotFound)
+	_, err = e.Customers.Erase(e.ctx, c.ID)
+	require.ErrorIs(t, err, customer.ErrInvalidTransition)
+	e.register(t, "ada@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "1", "erp" })
+
+	t.Run("an already deleted customer can be erased", func(t *testing.T) {
+		d := e.register(t, "deleted@example.com")
+		require.NoError(t, e.Customers.Delete(e.ctx, d.ID))
+		got, err := e.Customers.Erase(e.ctx, d.ID)
+		require.NoError(t, err)
+		assert.Equal(t, customer.StateErased, got.State)
+		assert.Empty(t, got.FirstName)
+	})
+}
+
+// listFixture is a population for the List filter tests.
+type listFixture struct {
+	e                             env
+	ada, bob, cleo, dan, eve, fay customer.Customer
+	vip                           uuid.UUID
+}
+
+func newListFixture(t *testing.T) listFixture {
+	e := newEnv(t)
+	f := listFixture{e: e}
+	f.ada = e.register(t, "ada@example.com", func(p *customer.Params) {
+		p.FirstName, p.LastName, p.Tags = "Ada", "Lovelace", []string{"vip", "newsletter"}
+	})
+	f.bob = e.register(t, "bob@example.com", func(p *customer.Params) {
+		p.FirstName, p.LastName, p.Type, p.Tags = "Bob", "Müller", customer.TypeBusiness, []string{"newsletter"}
+	})
+	f.cleo = e.guest(t, "cleo@example.com")
+	f.dan = e.register(t, "dan@example.com", func(p *customer.Params) { p.FirstName, p.LastName = "Dan", "Ada-Smith" })
+	f.eve = e.guest(t, "ada@example.com") // the guest twin of ada
+	f.fay = e.register(t, "fay@example.com")
+
+	g, err := e.Groups.Create(e.ctx, clientele.GroupParams{Name: "VIP"})
+	require.NoError(t, err)
+	f.vip = g.ID
+	_, err = e.Groups.AddMembers(e.ctx, g.ID, []uuid.UUID{f.ada.ID, f.cleo.ID, f.fay.ID})
+	require.NoError(t, err)
+
+	_, err = e.Customers.Disable(e.ctx, f.dan.ID)
+	require.NoError(t, err)
+	for i, id := range []uuid.UUID{f.ada.ID, f.ada.ID, f.bob.ID} {
+		_, err := e.Orders.RecordPlaced(e.ctx, order.Params{ID: fmt.Sprintf("o-%d", i), CustomerID: id, Total: money(t, "10.00")})
+		require.NoError(t, err)
+	}
+	require.NoError(t, e.Customers.Delete(e.ctx, f.fay.ID))
+	return f
+}
+
+// TestCustomersList_Filters is the must-show filter table of Customers.List.
+func TestCustomersList_Filters(t *testing.T) {
+	f := newListFixture(t)
+	yes, no := true, false
+	tests := []struct {
+		name   string
+		filter storage.CustomerFilter
+		want   []customer.Customer
+	}{
+		{"no filter: live customers in creation order", storage.CustomerFilter{}, []customer.Customer{f.ada, f.bob, f.cleo, f.dan, f.eve}},
+		{"email in another spelling", storage.CustomerFilter{Email: " ADA@Example.COM"}, []customer.Customer{f.ada, f.eve}},
+		{"email with a zero-width space", storage.CustomerFilter{Email: "b\u200bob@example.com"}, []customer.Customer{f.bob}},
+		{"email and has_account", storage.CustomerFilter{Email: "ada@example.com", HasAccount: &no}, []customer.Customer{f.eve}},
+		{"unknown email", storage.CustomerFilter{Email: "nobody@example.com"}, nil},
+		{"name, case-insensitive substring", storage.CustomerFilter{Name: "ADA"}, []customer.Customer{f.ada, f.dan}},
+		{"name across first and last", storage.CustomerFilter{Name: "bob  MÜLLER"}, []customer.Customer{f.bob}},
+		{"group", storage.CustomerFilter{GroupID: f.vip}, []customer.Customer{f.ada, f.cleo}},
+		{"unknown group", storage.CustomerFilter{GroupID: uuid.New()}, nil},
+		{"status repeat", storage.CustomerFilter{Status: customer.StatusRepeat}, []customer.Customer{f.ada}},
+		{"status acquired", storage.CustomerFilter{Status: customer.StatusAcquired}, []customer.Customer{f.bob}},
+		{"status prospect", storage.CustomerFilter{Status: customer.StatusProspect}, []customer.Customer{f.cleo, f.dan, f.eve}},
+		{"state disabled", storage.CustomerFilter{State: customer.StateDisabled}, []customer.Customer{f.dan}},
+		{"state guest", storage.CustomerFilter{State: customer.StateGuest}, []customer.Customer{f.cleo, f.eve}},
+		{"type business", storage.CustomerFilter{Type: customer.TypeBusiness}, []customer.Customer{f.bob}},
+		{"one tag, any case", storage.CustomerFilter{Tags: []string{" NewsLetter "}}, []customer.Customer{f.ada, f.bob}},
+		{"every tag must match", storage.CustomerFilter{Tags: []string{"newsletter", "vip"}}, []customer.Customer{f.ada}},
+		{"registered", storage.CustomerFilter{HasAccount: &yes}, []customer.Customer{f.ada, f.bob, f.dan}},
+		{"guests", storage.CustomerFilter{HasAccount: &no}, []customer.Customer{f.cleo, f.eve}},
+		{"created range is [from, to)", storage.CustomerFilter{CreatedFrom: f.bob.CreatedAt, CreatedTo: f.dan.CreatedAt}, []customer.Customer{f.bob, f.cleo}},
+		{"created from", storage.CustomerFilter{CreatedFrom: f.dan.CreatedAt}, []customer.Customer{f.dan, f.eve}},
+		{"created to", storage.CustomerFilter{CreatedTo: f.bob.CreatedAt}, []customer.Customer{f.ada}},
+		{"include deleted", storage.CustomerFilter{IncludeDeleted: true, CreatedFrom: f.eve.CreatedAt}, []customer.Customer{f.eve, f.fay}},
+		{"combined", storage.CustomerFilter{HasAccount: &yes, Tags: []string{"newsletter"}, Type: customer.TypePrivate}, []customer.Customer{f.ada}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page, err := f.e.Customers.List(f.e.ctx, tt.filter, storage.PageRequest{})
+			require.NoError(t, err)
+			assert.Empty(t, page.Next)
+			assert.Equal(t, ids(tt.want...), ids(page.Items...))
+		})
+	}
+	t.Run("invalid filter input", func(t *testing.T) {
+		_, err := f.e.Customers.List(f.e.ctx, storage.CustomerFilter{Email: "a@b@c"}, storage.PageRequest{})
+		require.ErrorIs(t, err, customer.ErrInvalid)
+		_, err = f.e.Customers.List(f.e.ctx, storage.CustomerFilter{Tags: []string{"a,b"}}, storage.PageRequest{})
+		require.ErrorIs(t, err, customer.ErrInvalid)
+		_, err = f.e.Customers.List(f.e.ctx, storage.CustomerFilter{}, storage.PageRequest{Cursor: "garbage!"})
+		require.ErrorIs(t, err, storage.ErrInvalidCursor)
+	})
+}
+
+// TestCustomersList_KeysetPagination walks every page of a filtered and an
+// unfiltered list: each customer shows up once, in (CreatedAt, ID) order,
+// and the last page has no cursor.
+func TestCustomersList_KeysetPagination(t *testing.T) {
+	e := newEnv(t)
+	var all, tagged []customer.Customer
+	for i := range 23 {
+		var c customer.Customer
+		if i%3 == 0 {
+			c = e.register(t, fmt.Sprintf("c%02d@example.com", i), func(p *customer.Params) { p.Tags = []string{"odd-one"} })
+			tagged = append(tagged, c)
+		} else {
+			c = e.guest(t, fmt.Sprintf("c%02d@example.com", i))
+		}
+		all = append(all, c)
+	}
+	for _, tt := range []struct {
+		name   string
+		filter storage.CustomerFilter
+		limit  int
+		want   []customer.Customer
+	}{
+		{"all, pages of 5", storage.CustomerFilter{}, 5, all},
+		{"all, pages of 1", storage.CustomerFilter{}, 1, all},
+		{"all, exact multiple", storage.CustomerFilter{}, 23, all},
+		{"all, default limit", storage.CustomerFilter{}, 0, all},
+		{"filtered, pages of 3", storage.CustomerFilter{Tags: []string{"odd-one"}}, 3, tagged},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []customer.Customer
+			pages := 0
+			p := storage.PageRequest{Limit: tt.limit}
+			for {
+				page, err := e.Customers.List(e.ctx, tt.filter, p)
+				require.NoError(t, err)
+				pages++
+				require.LessOrEqual(t, len(page.Items), p.Size())
+				got = append(got, page.Items...)
+				if page.Next == "" {
+					break
+				}
+				require.Len(t, page.Items, p.Size(), "only the last page is short")
+				p.Cursor = page.Next
+				require.Less(t, pages, 100, "pagination does not end")
+			}
+			assert.Equal(t, ids(tt.want...), ids(got...))
+			size := storage.PageRequest{Limit: tt.limit}.Size()
+			assert.Equal(t, (len(tt.want)+size-1)/size, pages)
+		})
+	}
+	t.Run("a customer created after a page was read appears on a later page", func(t *testing.T) {
+		page, err := e.Customers.List(e.ctx, storage.CustomerFilter{}, storage.PageRequest{Limit: 20})
+		require.NoError(t, err)
+		late := e.guest(t, "late@example.com")
+		page, err = e.Customers.List(e.ctx, storage.CustomerFilter{}, storage.PageRequest{Limit: 20, Cursor: page.Next})
+		require.NoError(t, err)
+		assert.Equal(t, append(ids(all[20:]...), late.ID), ids(page.Items...))
+	})
+}
+
+func ids(cs ...customer.Customer) []uuid.UUID {
+	out := make([]uuid.UUID, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
+}

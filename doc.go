@@ -1,0 +1,90 @@
+// Package clientele is the customer domain of a Go commerce backend:
+// customers (registered and guest), address books, groups, merchants and
+// markets, store credit, and each customer's order history and status. A
+// host application (a shop, an order service, a B2B portal) embeds it and
+// keeps its own orders, catalogue and checkout.
+//
+// # Layers
+//
+// Imports point one way, from the outside in:
+//
+//   - Domain packages (customer, address, group, merchant, market, balance,
+//     order) hold the entities, their validation, state machines and money
+//     arithmetic. They do no I/O, never read the clock and never import
+//     storage; their constructors take the ID and the time.
+//   - storage is the contract adapters implement: one repository per
+//     aggregate and [storage.Store.Atomic] for transactions. Rules that need
+//     the data (a unique email, a balance floor, an idempotency key) are
+//     enforced there, atomically.
+//   - Adapters implement storage: storage/memory (in process; also the fake
+//     for tests) and storage/sqlstore (PostgreSQL, SQLite, MySQL).
+//     storage/storagetest is the conformance suite every adapter passes.
+//   - This package holds the services: use cases that span several
+//     aggregates in one transaction (register, pay an order with store
+//     credit, record an order and advance the customer's status). [New]
+//     wires them over a storage.Store; the [Service] fields group them by
+//     aggregate.
+//   - clienteletest helps host applications test: a memory store, a service
+//     with a fixed clock and deterministic IDs, builders and Must helpers.
+//
+// # Quick start
+//
+//	store := memory.New() // or sqlstore.New(db, ...)
+//	svc := clientele.New(store)
+//
+//	ada, err := svc.Customers.Register(ctx, customer.Params{Email: "Ada@Example.com", FirstName: "Ada"})
+//	if errors.Is(err, customer.ErrEmailTaken) {
+//		// a live registered customer has this email, in any spelling
+//	}
+//	_, err = svc.Balances.Credit(ctx, clientele.PostingRequest{
+//		CustomerID: ada.ID, Amount: balance.FromMinorUnits(2000, eur), Kind: balance.KindGiftCard,
+//		IdempotencyKey: "gift-card-GC-1",
+//	})
+//	pay, err := svc.Balances.ApplyToOrder(ctx, clientele.OrderPaymentRequest{
+//		CustomerID: ada.ID, Total: total, Reference: "#1001", IdempotencyKey: "pay-1001",
+//	})
+//	// charge pay.Remaining by other means
+//
+// # Errors
+//
+// Errors are values, checked with errors.Is and errors.As, never by their
+// text. The package that owns a rule exports its sentinel, and the services
+// map storage's generic errors to it while keeping the cause reachable:
+//
+//   - not found: customer.ErrNotFound, group.ErrNotFound, market.ErrNotFound,
+//     merchant.ErrNotFound, order.ErrNotFound, address.ErrNotFound,
+//     balance.ErrAccountNotFound (each also unwraps to storage.ErrNotFound
+//     when storage reported it);
+//   - conflicts: customer.ErrEmailTaken, customer.ErrReferenceTaken,
+//     group.ErrNameTaken, group.ErrInUse, market.ErrCodeTaken,
+//     merchant.ErrHasMarkets, order.ErrOrderOwned,
+//     balance.ErrIdempotencyKeyReused (each also unwraps to a
+//     *storage.ConflictError naming the constraint, when storage reported it);
+//   - rules: customer.ErrInvalidTransition, balance.ErrInsufficientFunds,
+//     market.ErrAccessDenied;
+//   - invalid input: a *ValidationError of the domain package naming the
+//     field, which unwraps to that package's ErrInvalid.
+//
+// A deleted customer is not found by the services (customer.ErrNotFound),
+// except where a method says otherwise.
+//
+// # Transactions and retries
+//
+// Each service method is one atomic step: a use case that writes several
+// records runs them in one [storage.Store.Atomic] call, so a failure leaves
+// nothing behind. A host can compose several calls into one transaction by
+// calling them with the ctx of its own Atomic function: the calls join that
+// transaction and commit or roll back with it.
+//
+// Adapters retry a transaction on serialization failures and deadlocks, so
+// service methods are written to be safe to run again. Requests that move
+// money take an idempotency key: repeating a request with the same key
+// returns the first result instead of posting twice, which makes client
+// retries safe too. CreateGuest and RecordPlaced are idempotent by nature.
+//
+// # Time and IDs
+//
+// The service reads the time from [WithClock] (default time.Now) and stores
+// it in UTC, truncated to microseconds, and takes IDs from [WithIDGenerator]
+// (default: random version 7 UUIDs, which keep SQL indexes compact).
+package clientele

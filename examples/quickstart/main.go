@@ -1,0 +1,176 @@
+// Command quickstart tells Clientele's story end to end on the in-memory
+// store: a guest orders, registers, joins a group that unlocks a private
+// market, gets store credit, and pays part of an order with it.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/storage/memory"
+)
+
+func main() {
+	if err := run(context.Background(), memory.New(), os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run tells the story on store, writing what happens to w.
+func run(ctx context.Context, store storage.Store, w io.Writer) error {
+	svc := clientele.New(store)
+	say := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	eur := balance.MustCurrency("EUR")
+	money := func(amount string) balance.Money {
+		m, err := balance.ParseMoney(amount, "EUR")
+		if err != nil {
+			panic(err) // constants below
+		}
+		return m
+	}
+
+	// The shop: one merchant, a public market and a private one for VIPs.
+	acme, err := svc.Merchants.Create(ctx, merchant.Params{
+		Name: "Acme Outfitters",
+		BillingAddress: address.Address{
+			Company: "Acme Outfitters GmbH", Line1: "Torstraße 1", City: "Berlin",
+			PostalCode: "10119", Country: "DE",
+		},
+	})
+	if err != nil {
+		return err
+	}
+	vip, err := svc.Groups.Create(ctx, clientele.GroupParams{Name: "VIP", Description: "Early access to new collections"})
+	if err != nil {
+		return err
+	}
+	public, err := svc.Markets.Create(ctx, market.Params{
+		MerchantID: acme.ID, Code: "eu", Name: "Europe", BusinessModel: market.BusinessModelB2C, Currency: eur,
+	})
+	if err != nil {
+		return err
+	}
+	private, err := svc.Markets.Create(ctx, market.Params{
+		MerchantID: acme.ID, Code: "vip-eu", Name: "VIP Europe", BusinessModel: market.BusinessModelB2C,
+		Currency: eur, AccessGroups: []uuid.UUID{vip.ID},
+	})
+	if err != nil {
+		return err
+	}
+	say("Shop: %s sells in market %q (public) and %q (private, group %s)", acme.Name, public.Code, private.Code, vip.Name)
+
+	// 1. A guest checks out with an email address typed in mixed case.
+	guest, err := svc.Customers.CreateGuest(ctx, customer.Params{Email: "  Ada.Lovelace@Example.COM ", FirstName: "Ada"})
+	if err != nil {
+		return err
+	}
+	say("1. Guest %s checks out (email stored as %s)", guest.Email.Display, guest.Email.Address)
+	if _, err := svc.Orders.RecordPlaced(ctx, order.Params{
+		ID: "order-1001", CustomerID: guest.ID, Number: "1001", Total: money("49.90"), MarketID: public.ID, Channel: "web",
+		PlacedAt: guest.CreatedAt,
+	}); err != nil {
+		return err
+	}
+	guest, err = svc.Customers.Get(ctx, guest.ID)
+	if err != nil {
+		return err
+	}
+	say("   order 1001 placed: the guest is now %s", guest.Status)
+
+	// 2. She registers; the same address with a zero-width space cannot
+	// register twice, but her guest record stays beside the registered one.
+	ada, err := svc.Customers.Register(ctx, customer.Params{
+		Email: "ada.lovelace@example.com", FirstName: "Ada", LastName: "Lovelace",
+	})
+	if err != nil {
+		return err
+	}
+	say("2. Ada registers: account %s, state %s", ada.ID.String()[:8], ada.State)
+	_, err = svc.Customers.Register(ctx, customer.Params{Email: "ada.love\u200blace@EXAMPLE.com"})
+	say("   registering again as \"ada.love<ZWSP>lace@EXAMPLE.com\": email taken = %t", errors.Is(err, customer.ErrEmailTaken))
+
+	// 3. The private market is closed to her until she joins the VIP group.
+	ok, err := svc.Markets.CanAccess(ctx, private.ID, ada.ID)
+	if err != nil {
+		return err
+	}
+	say("3. Can Ada buy in %q? %t", private.Code, ok)
+	results, err := svc.Groups.AddMembers(ctx, vip.ID, []uuid.UUID{ada.ID})
+	if err != nil {
+		return err
+	}
+	ok, err = svc.Markets.CanAccess(ctx, private.ID, ada.ID)
+	if err != nil {
+		return err
+	}
+	say("   she joins %s (%s); can she now? %t", vip.Name, results[0].Outcome, ok)
+
+	// 4. Customer service grants her 30.00 EUR of store credit, once, even
+	// if the request is sent twice.
+	for range 2 {
+		if _, err := svc.Balances.Credit(ctx, clientele.PostingRequest{
+			CustomerID: ada.ID, Amount: money("30.00"), Kind: balance.KindAdjustment,
+			IdempotencyKey: "goodwill-2025-01", Actor: "support@acme.example", Note: "Late delivery",
+		}); err != nil {
+			return err
+		}
+	}
+	avail, err := svc.Balances.Available(ctx, ada.ID, eur)
+	if err != nil {
+		return err
+	}
+	say("4. Goodwill credit sent twice with one idempotency key: balance %s", avail)
+
+	// 5. She orders for 45.50 EUR in the private market and pays with credit
+	// first.
+	pay, err := svc.Balances.ApplyToOrder(ctx, clientele.OrderPaymentRequest{
+		CustomerID: ada.ID, Total: money("45.50"), Reference: "1002", IdempotencyKey: "order-1002-credit",
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.Orders.RecordPlaced(ctx, order.Params{
+		ID: "order-1002", CustomerID: ada.ID, Number: "1002", Total: money("45.50"), MarketID: private.ID, Channel: "web",
+		PlacedAt: pay.Posting.CreatedAt,
+	}); err != nil {
+		return err
+	}
+	avail, err = svc.Balances.Available(ctx, ada.ID, eur)
+	if err != nil {
+		return err
+	}
+	say("5. Order 1002 of 45.50 EUR: %s paid with store credit, %s due by card; balance now %s",
+		pay.Applied, pay.Remaining, avail)
+
+	// 6. The ledger explains the balance.
+	history, err := svc.Balances.History(ctx, ada.ID, eur, storage.PageRequest{})
+	if err != nil {
+		return err
+	}
+	say("6. Ada's ledger:")
+	for _, p := range history.Items {
+		say("   #%d %-14s %10s -> %s", p.Sequence, p.Kind, p.Amount, p.EndingBalance)
+	}
+	ada, err = svc.Customers.Get(ctx, ada.ID)
+	if err != nil {
+		return err
+	}
+	say("   Ada is %s with %d order(s) on her account", ada.Status, ada.OrderCount)
+	return nil
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/storage/memory"
+)
+
+// TestQuickstart runs the story and checks what it tells: the README's
+// example must keep working.
+func TestQuickstart(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), memory.New(), &out))
+	for _, want := range []string{
+		"email stored as ada.lovelace@example.com",
+		"the guest is now acquired",
+		"email taken = true",
+		`Can Ada buy in "vip-eu"? false`,
+		"(added); can she now? true",
+		"balance 30.00 EUR",
+		"30.00 EUR paid with store credit, 15.50 EUR due by card; balance now 0.00 EUR",
+		"#1 adjustment",
+		"#2 order_payment",
+		"Ada is acquired with 1 order(s)",
+	} {
+		require.Contains(t, out.String(), want)
+	}
+}

@@ -1,0 +1,196 @@
+package group
+
+import (
+	"errors"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/clientele-go/clientele/internal/validation"
+)
+
+// ErrInvalid is the sentinel every validation error of this package unwraps to.
+var ErrInvalid = errors.New("group: invalid input")
+
+// ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
+type ValidationError = validation.Error
+
+// ErrNotFound is returned for a group that does not exist.
+var ErrNotFound = errors.New("group: not found")
+
+// ErrNameTaken is returned when another group already has a name with the
+// same NameKey.
+var ErrNameTaken = errors.New("group: name already taken")
+
+// ErrInUse is returned when deleting a group that a market restricts access
+// to; remove it from the market's access groups first.
+var ErrInUse = errors.New("group: group is in use")
+
+// Limits of the group fields, in bytes.
+const (
+	MaxNameLength        = 100
+	MaxDescriptionLength = 1000
+)
+
+// Group is a named segment of customers. The zero value is not valid: it has
+// no ID and no name.
+type Group struct {
+	ID uuid.UUID
+	// Name is the display name, trimmed and in NFC; see NameKey for how it
+	// is compared.
+	Name string
+	// Description is free text; it may span several lines.
+	Description string
+	Metadata    map[string]string
+	CreatedAt   time.Time // UTC
+	UpdatedAt   time.Time // UTC
+	// Version is bumped by storage on every write, starting at 1.
+	Version int64
+}
+
+// New returns a validated group created at now. Name and description are
+// trimmed and put in NFC; the metadata map is copied.
+func New(id uuid.UUID, name, description string, metadata map[string]string, now time.Time) (Group, error) {
+	now = now.UTC()
+	g := Group{
+		ID:          id,
+		Name:        clean(name),
+		Description: clean(description),
+		Metadata:    validation.CloneMetadata(metadata),
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+	if err := g.Validate(); err != nil {
+		return Group{}, err
+	}
+	return g, nil
+}
+
+func clean(s string) string { return nfc(strings.TrimSpace(s)) }
+
+// nfc returns s in Unicode NFC. golang.org/x/text v0.34's norm.NFC corrupts
+// a supplementary-plane starter followed by a combining mark (it composes
+// "\U00010041\u0301" into "Á", fixed in later versions); when normalizing
+// would change the canonical decomposition of s, nfc returns s unchanged
+// instead, so that distinct names never collapse into one.
+func nfc(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	n := norm.NFC.String(s)
+	if norm.NFD.String(n) != norm.NFD.String(s) {
+		return s
+	}
+	return n
+}
+
+// NameKey returns the key under which name is unique: trimmed, in NFC, with
+// every run of white space collapsed to a single space, case-folded with
+// Unicode full case folding (golang.org/x/text/cases.Fold) and then
+// lower-cased with strings.ToLower, and finally put in NFC again so that the
+// key stays composed. "VIP", " vip " and "Vip" have the same key, and so have
+// "Straße" and "STRASSE". The final lower-casing matters only for Cherokee,
+// which cases.Fold maps in both directions; with it NameKey is idempotent:
+// NameKey(NameKey(s)) == NameKey(s).
+func NameKey(name string) string {
+	s := strings.Join(strings.Fields(nfc(name)), " ")
+	// A Caser is stateful and not safe for concurrent use, so make one per call.
+	return nfc(strings.ToLower(cases.Fold().String(s)))
+}
+
+// Key returns NameKey(g.Name).
+func (g Group) Key() string { return NameKey(g.Name) }
+
+// Validate checks g: a non-nil ID, a name of 1 to MaxNameLength bytes
+// without control characters, a description of at most MaxDescriptionLength
+// bytes (newlines allowed) and valid metadata. Errors are *ValidationError.
+func (g Group) Validate() error {
+	if g.ID == uuid.Nil {
+		return validation.New(ErrInvalid, "id", "is required")
+	}
+	if err := validation.Required(ErrInvalid, "name", g.Name, MaxNameLength); err != nil {
+		return err
+	}
+	if err := validation.Text(ErrInvalid, "description", g.Description, MaxDescriptionLength, true); err != nil {
+		return err
+	}
+	return validation.Metadata(ErrInvalid, "metadata", g.Metadata)
+}
+
+// Rename sets the name (trimmed, NFC) and UpdatedAt. On error g is unchanged.
+// Uniqueness is checked by storage, which returns ErrNameTaken.
+func (g *Group) Rename(name string, now time.Time) error {
+	return g.Apply(Patch{Name: &name}, now)
+}
+
+// SetDescription sets the description (trimmed, NFC) and UpdatedAt. On error
+// g is unchanged.
+func (g *Group) SetDescription(d string, now time.Time) error {
+	return g.Apply(Patch{Description: &d}, now)
+}
+
+// Patch changes some fields of a group. A nil field is left unchanged. In
+// Metadata, a key mapped to nil is deleted and any other key is set; a nil
+// map leaves the metadata unchanged.
+type Patch struct {
+	Name        *string
+	Description *string
+	Metadata    map[string]*string
+}
+
+// IsZero reports whether p changes nothing.
+func (p Patch) IsZero() bool {
+	return p.Name == nil && p.Description == nil && len(p.Metadata) == 0
+}
+
+// Apply applies p, revalidates the result and sets UpdatedAt to now. A zero
+// patch changes nothing. On error g is unchanged.
+func (g *Group) Apply(p Patch, now time.Time) error {
+	if p.IsZero() {
+		return nil
+	}
+	next := g.Clone()
+	if p.Name != nil {
+		next.Name = clean(*p.Name)
+	}
+	if p.Description != nil {
+		next.Description = clean(*p.Description)
+	}
+	next.Metadata = patchMetadata(next.Metadata, p.Metadata)
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	next.UpdatedAt = now.UTC()
+	*g = next
+	return nil
+}
+
+// patchMetadata returns m with the changes of p applied (nil values delete)
+// as a fresh map, or nil when the result is empty.
+func patchMetadata(m map[string]string, p map[string]*string) map[string]string {
+	if p == nil {
+		return m
+	}
+	out := maps.Clone(m)
+	if out == nil {
+		out = make(map[string]string, len(p))
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = *v
+		}
+	}
+	return validation.CloneMetadata(out)
+}
+
+// Clone returns a deep copy of g.
+func (g Group) Clone() Group {
+	g.Metadata = validation.CloneMetadata(g.Metadata)
+	return g
+}

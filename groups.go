@@ -1,0 +1,239 @@
+package clientele
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// Groups manages customer groups (segments) and their members. A customer
+// belongs to any number of groups; groups drive price lists, discounts and
+// access to private markets.
+type Groups struct{ *env }
+
+// MaxBatch is the most customers one AddMembers or RemoveMembers call takes.
+const MaxBatch = 1000
+
+// ErrBatchTooLarge reports a batch of more than MaxBatch items.
+var ErrBatchTooLarge = fmt.Errorf("clientele: a batch holds at most %d items", MaxBatch)
+
+// GroupParams describes a new group.
+type GroupParams struct {
+	Name        string
+	Description string
+	Metadata    map[string]string
+}
+
+// Create creates a group. Errors: group.ErrNameTaken (names are unique
+// case-insensitively), *group.ValidationError.
+func (s *Groups) Create(ctx context.Context, p GroupParams) (group.Group, error) {
+	g, err := group.New(s.newID(), p.Name, p.Description, p.Metadata, s.clock())
+	if err != nil {
+		return group.Group{}, err
+	}
+	g, err = s.store.Groups().Create(ctx, g)
+	return g, mapGroupErr(err)
+}
+
+func mapGroupErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	err = conflict(err, storage.ConstraintGroupName, group.ErrNameTaken)
+	err = conflict(err, storage.ConstraintMarketAccessGroup, group.ErrInUse)
+	return notFound(err, group.ErrNotFound)
+}
+
+// Get returns the group. Errors: group.ErrNotFound.
+func (s *Groups) Get(ctx context.Context, id uuid.UUID) (group.Group, error) {
+	g, err := s.store.Groups().Get(ctx, id)
+	return g, mapGroupErr(err)
+}
+
+// GetByName returns the group whose name equals name case-insensitively.
+// Errors: group.ErrNotFound.
+func (s *Groups) GetByName(ctx context.Context, name string) (group.Group, error) {
+	g, err := s.store.Groups().GetByName(ctx, name)
+	return g, mapGroupErr(err)
+}
+
+// Rename renames the group. Errors: group.ErrNotFound, group.ErrNameTaken,
+// *group.ValidationError.
+func (s *Groups) Rename(ctx context.Context, id uuid.UUID, name string) (group.Group, error) {
+	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error { return g.Rename(name, s.clock()) })
+	return g, mapGroupErr(err)
+}
+
+// SetDescription replaces the group's description. Errors:
+// group.ErrNotFound, *group.ValidationError.
+func (s *Groups) SetDescription(ctx context.Context, id uuid.UUID, description string) (group.Group, error) {
+	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error { return g.SetDescription(description, s.clock()) })
+	return g, mapGroupErr(err)
+}
+
+// Update applies p to the group with patch semantics (nil fields stay
+// unchanged; in Metadata a nil value deletes the key). Errors:
+// group.ErrNotFound, group.ErrNameTaken, *group.ValidationError.
+func (s *Groups) Update(ctx context.Context, id uuid.UUID, p group.Patch) (group.Group, error) {
+	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error { return g.Apply(p, s.clock()) })
+	return g, mapGroupErr(err)
+}
+
+// Delete deletes the group and its memberships. A group that a market
+// restricts access to cannot be deleted (remove it from the market first).
+// Errors: group.ErrNotFound, group.ErrInUse.
+func (s *Groups) Delete(ctx context.Context, id uuid.UUID) error {
+	return mapGroupErr(s.store.Groups().Delete(ctx, id))
+}
+
+// List returns a page of groups ordered by (CreatedAt, ID).
+func (s *Groups) List(ctx context.Context, p storage.PageRequest) (storage.Page[group.Group], error) {
+	return s.store.Groups().List(ctx, storage.GroupFilter{}, p)
+}
+
+// MemberOutcome says what a batch membership change did to one customer.
+type MemberOutcome int
+
+// The outcomes of AddMembers and RemoveMembers.
+const (
+	// MemberFailed: nothing changed; MemberResult.Err says why.
+	MemberFailed MemberOutcome = iota
+	// MemberAdded: the customer joined the group.
+	MemberAdded
+	// MemberAlreadyMember: the customer was a member already.
+	MemberAlreadyMember
+	// MemberRemoved: the customer left the group.
+	MemberRemoved
+	// MemberNotMember: the customer was not a member.
+	MemberNotMember
+)
+
+// String returns the outcome's name.
+func (o MemberOutcome) String() string {
+	switch o {
+	case MemberAdded:
+		return "added"
+	case MemberAlreadyMember:
+		return "already_member"
+	case MemberRemoved:
+		return "removed"
+	case MemberNotMember:
+		return "not_member"
+	default:
+		return "failed"
+	}
+}
+
+// MemberResult is the outcome of a batch membership change for one customer.
+type MemberResult struct {
+	CustomerID uuid.UUID
+	Outcome    MemberOutcome
+	// Err is set when Outcome is MemberFailed (customer.ErrNotFound for an
+	// unknown or deleted customer).
+	Err error
+}
+
+// AddMembers adds customers to the group, idempotently: a customer who is a
+// member already is reported as MemberAlreadyMember, and a customer listed
+// twice is added once. It returns one result per customer, in order. An
+// unknown or deleted customer gets a MemberFailed result whose Err wraps
+// customer.ErrNotFound, and the others are still applied. The batch runs in
+// one transaction, so the results are consistent with each other and a
+// storage failure changes nothing. Errors (for the whole call):
+// group.ErrNotFound, ErrBatchTooLarge, or a storage failure.
+func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
+	return s.batch(ctx, groupID, customerIDs, func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
+		if c.IsDeleted() {
+			return MemberFailed, deletedErr(c.ID)
+		}
+		added, err := tx.Groups().AddMember(ctx, groupID, c.ID)
+		if added {
+			return MemberAdded, err
+		}
+		return MemberAlreadyMember, err
+	})
+}
+
+// RemoveMembers removes customers from the group, idempotently (a
+// non-member is reported as MemberNotMember), with one result per customer.
+// A deleted customer can still be removed; an unknown one gets a
+// MemberFailed result wrapping customer.ErrNotFound. Errors: those of
+// AddMembers.
+func (s *Groups) RemoveMembers(ctx context.Context, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
+	return s.batch(ctx, groupID, customerIDs, func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
+		removed, err := tx.Groups().RemoveMember(ctx, groupID, c.ID)
+		if removed {
+			return MemberRemoved, err
+		}
+		return MemberNotMember, err
+	})
+}
+
+// memberChange changes one membership inside the batch's transaction. A
+// returned MemberFailed outcome with an error is a per-item failure; any
+// other error aborts the batch.
+type memberChange func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error)
+
+func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange) ([]MemberResult, error) {
+	if len(ids) > MaxBatch {
+		return nil, ErrBatchTooLarge
+	}
+	var results []MemberResult
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := tx.Groups().Get(ctx, groupID); err != nil {
+			return mapGroupErr(err)
+		}
+		results = make([]MemberResult, len(ids)) // fresh on every (re)run
+		for i, id := range ids {
+			results[i].CustomerID = id
+			c, err := tx.Customers().Get(ctx, id)
+			if errors.Is(err, storage.ErrNotFound) {
+				results[i].Err = fmt.Errorf("customer %s: %w", id, customer.ErrNotFound)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			outcome, err := change(ctx, tx, c)
+			switch {
+			case err == nil:
+				results[i].Outcome = outcome
+			case outcome == MemberFailed:
+				results[i].Err = err
+			default:
+				// The group and the customer were read in this transaction;
+				// a failure now is a storage failure or a concurrent delete.
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// Members returns a page of the group's live members ordered by
+// (CreatedAt, ID). Errors: group.ErrNotFound.
+func (s *Groups) Members(ctx context.Context, groupID uuid.UUID, p storage.PageRequest) (storage.Page[customer.Customer], error) {
+	if _, err := s.Get(ctx, groupID); err != nil {
+		return storage.Page[customer.Customer]{}, err
+	}
+	return s.store.Customers().List(ctx, storage.CustomerFilter{GroupID: groupID}, p)
+}
+
+// GroupsOf returns a page of the groups the customer belongs to, ordered by
+// the groups' (CreatedAt, ID). Errors: customer.ErrNotFound.
+func (s *Groups) GroupsOf(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (storage.Page[group.Group], error) {
+	if _, err := liveCustomer(ctx, s.store, customerID); err != nil {
+		return storage.Page[group.Group]{}, err
+	}
+	return s.store.Groups().List(ctx, storage.GroupFilter{MemberID: customerID}, p)
+}

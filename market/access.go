@@ -1,0 +1,59 @@
+package market
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/customer"
+)
+
+// ErrAccessDenied is the sentinel every access denial unwraps to.
+var ErrAccessDenied = errors.New("market: access denied")
+
+// The reasons for a denial; each satisfies errors.Is(err, ErrAccessDenied).
+var (
+	// ErrDisabled: the market is disabled and admits nobody.
+	ErrDisabled = fmt.Errorf("%w: market is disabled", ErrAccessDenied)
+	// ErrPrivate: the market is private and the visitor is anonymous, a
+	// guest, not active or deleted.
+	ErrPrivate = fmt.Errorf("%w: market is private to registered, active customers", ErrAccessDenied)
+	// ErrNotMember: the customer is registered and active but belongs to
+	// none of the market's access groups.
+	ErrNotMember = fmt.Errorf("%w: customer is not in any of the market's access groups", ErrAccessDenied)
+)
+
+// Access decides whether c may buy in the market and returns nil when they
+// may, or ErrDisabled, ErrPrivate or ErrNotMember. c == nil means an
+// anonymous visitor; memberOf lists the IDs of the groups c belongs to (only
+// its intersection with AccessGroups matters, so a caller may pass just
+// those). The rule:
+//
+//   - a disabled market admits nobody;
+//   - a public market admits everyone, anonymous visitors included;
+//   - a private market admits a customer that has an account, is in
+//     customer.StateActive, is not deleted and is a member of at least one
+//     of the market's access groups.
+func (m Market) Access(c *customer.Customer, memberOf []uuid.UUID) error {
+	if m.Disabled {
+		return ErrDisabled
+	}
+	if !m.IsPrivate() {
+		return nil
+	}
+	if c == nil || !c.HasAccount || c.State != customer.StateActive || c.DeletedAt != nil {
+		return ErrPrivate
+	}
+	for _, id := range memberOf {
+		if id != uuid.Nil && m.HasAccessGroup(id) {
+			return nil
+		}
+	}
+	return ErrNotMember
+}
+
+// CanAccess reports whether Access(c, memberOf) admits the visitor.
+func (m Market) CanAccess(c *customer.Customer, memberOf []uuid.UUID) bool {
+	return m.Access(c, memberOf) == nil
+}

@@ -1,0 +1,330 @@
+package market
+
+import (
+	"bytes"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/internal/validation"
+)
+
+// ErrInvalid is the sentinel every validation error of this package unwraps to.
+var ErrInvalid = errors.New("market: invalid input")
+
+// ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
+type ValidationError = validation.Error
+
+// ErrNotFound is returned for a market that does not exist.
+var ErrNotFound = errors.New("market: not found")
+
+// ErrCodeTaken is returned when another market already has the code.
+var ErrCodeTaken = errors.New("market: code already taken")
+
+// Limits of the market fields.
+const (
+	MaxCodeLength   = 64  // bytes
+	MaxNameLength   = 200 // bytes
+	MaxRefLength    = 255 // bytes, PriceListRef and InventoryModelRef
+	MaxAccessGroups = 100
+)
+
+// Market is a storefront of a merchant. The zero value is not valid.
+type Market struct {
+	ID         uuid.UUID
+	MerchantID uuid.UUID
+	// Code is the unique key, normalized (see NormalizeCode); immutable.
+	Code string
+	// Name is the display name, trimmed and in NFC.
+	Name          string
+	BusinessModel BusinessModel
+	// Currency is the currency the market sells in; never zero.
+	Currency balance.Currency
+	// PriceListRef and InventoryModelRef reference the host's price list and
+	// inventory model; the library stores them and does not interpret them.
+	PriceListRef      string
+	InventoryModelRef string
+	// Disabled markets admit nobody.
+	Disabled bool
+	// AccessGroups are the groups whose members may buy here, sorted by
+	// their bytes and without duplicates or uuid.Nil; nil or empty means a
+	// public market.
+	AccessGroups []uuid.UUID
+	Metadata     map[string]string
+	CreatedAt    time.Time // UTC
+	UpdatedAt    time.Time // UTC
+	// Version is bumped by storage on every write, starting at 1.
+	Version int64
+}
+
+// Params holds the input of New.
+type Params struct {
+	MerchantID        uuid.UUID
+	Code              string
+	Name              string
+	BusinessModel     BusinessModel
+	Currency          balance.Currency
+	PriceListRef      string
+	InventoryModelRef string
+	// Disabled creates the market disabled.
+	Disabled bool
+	// AccessGroups, when not empty, make the market private; they are
+	// sorted and deduplicated.
+	AccessGroups []uuid.UUID
+	Metadata     map[string]string
+}
+
+// New returns a validated market created at now. The code is normalized
+// (NormalizeCode), name and references are trimmed and put in NFC, access
+// groups are sorted and deduplicated, and slices and maps are copied.
+func New(id uuid.UUID, p Params, now time.Time) (Market, error) {
+	groups, err := NormalizeAccessGroups(p.AccessGroups)
+	if err != nil {
+		return Market{}, err
+	}
+	now = now.UTC()
+	m := Market{
+		ID:                id,
+		MerchantID:        p.MerchantID,
+		Code:              NormalizeCode(p.Code),
+		Name:              clean(p.Name),
+		BusinessModel:     p.BusinessModel,
+		Currency:          p.Currency,
+		PriceListRef:      clean(p.PriceListRef),
+		InventoryModelRef: clean(p.InventoryModelRef),
+		Disabled:          p.Disabled,
+		AccessGroups:      groups,
+		Metadata:          validation.CloneMetadata(p.Metadata),
+		CreatedAt:         now,
+		UpdatedAt:         now,
+	}
+	if err := m.Validate(); err != nil {
+		return Market{}, err
+	}
+	return m, nil
+}
+
+// NormalizeCode returns code trimmed of surrounding white space with ASCII
+// letters lower-cased. Other characters are kept, for ValidateCode to
+// reject. Storage uses it to look markets up by code.
+func NormalizeCode(code string) string {
+	code = strings.TrimSpace(code)
+	b := []byte(code)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
+}
+
+// ValidateCode checks that code is a normalized market code: 1 to
+// MaxCodeLength characters from a-z, 0-9, '-' and '_'. The error is a
+// *ValidationError for the field "code".
+func ValidateCode(code string) error {
+	if code == "" {
+		return validation.New(ErrInvalid, "code", "is required")
+	}
+	if len(code) > MaxCodeLength {
+		return validation.New(ErrInvalid, "code", "is longer than %d characters", MaxCodeLength)
+	}
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return validation.New(ErrInvalid, "code", "may contain only a-z, 0-9, '-' and '_'")
+		}
+	}
+	return nil
+}
+
+// NormalizeAccessGroups returns ids sorted by their bytes, without
+// duplicates, as a new slice (nil when empty). It rejects uuid.Nil and more
+// than MaxAccessGroups distinct groups with a *ValidationError for the field
+// "access_groups".
+func NormalizeAccessGroups(ids []uuid.UUID) ([]uuid.UUID, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	out := slices.Clone(ids)
+	slices.SortFunc(out, compareIDs)
+	out = slices.Compact(out)
+	if out[0] == uuid.Nil { // uuid.Nil sorts first
+		return nil, validation.New(ErrInvalid, "access_groups", "contains the nil UUID")
+	}
+	if len(out) > MaxAccessGroups {
+		return nil, validation.New(ErrInvalid, "access_groups", "has more than %d groups", MaxAccessGroups)
+	}
+	return slices.Clip(out), nil
+}
+
+func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
+
+// Validate checks m: non-nil ID and merchant, a normalized valid code, a
+// name of 1 to MaxNameLength bytes, a valid business model, a currency,
+// references of at most MaxRefLength bytes, access groups in normalized form
+// and valid metadata. Errors are *ValidationError.
+func (m Market) Validate() error {
+	if m.ID == uuid.Nil {
+		return validation.New(ErrInvalid, "id", "is required")
+	}
+	if m.MerchantID == uuid.Nil {
+		return validation.New(ErrInvalid, "merchant_id", "is required")
+	}
+	if err := ValidateCode(m.Code); err != nil {
+		return err
+	}
+	if err := validation.Required(ErrInvalid, "name", m.Name, MaxNameLength); err != nil {
+		return err
+	}
+	if !m.BusinessModel.Valid() {
+		if m.BusinessModel == 0 {
+			return validation.New(ErrInvalid, "business_model", "is required")
+		}
+		return invalidBusinessModel(m.BusinessModel.String())
+	}
+	if m.Currency.IsZero() {
+		return validation.New(ErrInvalid, "currency", "is required")
+	}
+	if err := validation.Text(ErrInvalid, "price_list_ref", m.PriceListRef, MaxRefLength, false); err != nil {
+		return err
+	}
+	if err := validation.Text(ErrInvalid, "inventory_model_ref", m.InventoryModelRef, MaxRefLength, false); err != nil {
+		return err
+	}
+	if err := validateAccessGroups(m.AccessGroups); err != nil {
+		return err
+	}
+	return validation.Metadata(ErrInvalid, "metadata", m.Metadata)
+}
+
+func validateAccessGroups(ids []uuid.UUID) error {
+	if len(ids) > MaxAccessGroups {
+		return validation.New(ErrInvalid, "access_groups", "has more than %d groups", MaxAccessGroups)
+	}
+	for i, id := range ids {
+		if id == uuid.Nil {
+			return validation.New(ErrInvalid, "access_groups", "contains the nil UUID")
+		}
+		if i > 0 && compareIDs(ids[i-1], id) >= 0 {
+			return validation.New(ErrInvalid, "access_groups", "must be sorted and without duplicates")
+		}
+	}
+	return nil
+}
+
+// IsPrivate reports whether the market is restricted to access groups.
+func (m Market) IsPrivate() bool { return len(m.AccessGroups) > 0 }
+
+// HasAccessGroup reports whether the group is one of the market's access
+// groups.
+func (m Market) HasAccessGroup(groupID uuid.UUID) bool {
+	_, ok := slices.BinarySearchFunc(m.AccessGroups, groupID, compareIDs)
+	return ok
+}
+
+// Patch changes some fields of a market. A nil field is left unchanged.
+// AccessGroups replaces the whole list (a pointer to an empty slice makes the
+// market public). In Metadata, a key mapped to nil is deleted and any other
+// key is set; a nil map leaves the metadata unchanged. The code cannot be
+// patched.
+type Patch struct {
+	Name              *string
+	BusinessModel     *BusinessModel
+	Currency          *balance.Currency
+	PriceListRef      *string
+	InventoryModelRef *string
+	Disabled          *bool
+	AccessGroups      *[]uuid.UUID
+	Metadata          map[string]*string
+}
+
+// IsZero reports whether p changes nothing.
+func (p Patch) IsZero() bool {
+	return p.Name == nil && p.BusinessModel == nil && p.Currency == nil && p.PriceListRef == nil &&
+		p.InventoryModelRef == nil && p.Disabled == nil && p.AccessGroups == nil && len(p.Metadata) == 0
+}
+
+// Apply applies p, normalizes and revalidates the result and sets UpdatedAt
+// to now. A zero patch changes nothing. On error m is unchanged.
+func (m *Market) Apply(p Patch, now time.Time) error {
+	if p.IsZero() {
+		return nil
+	}
+	next := m.Clone()
+	if p.Name != nil {
+		next.Name = clean(*p.Name)
+	}
+	if p.BusinessModel != nil {
+		next.BusinessModel = *p.BusinessModel
+	}
+	if p.Currency != nil {
+		next.Currency = *p.Currency
+	}
+	if p.PriceListRef != nil {
+		next.PriceListRef = clean(*p.PriceListRef)
+	}
+	if p.InventoryModelRef != nil {
+		next.InventoryModelRef = clean(*p.InventoryModelRef)
+	}
+	if p.Disabled != nil {
+		next.Disabled = *p.Disabled
+	}
+	if p.AccessGroups != nil {
+		groups, err := NormalizeAccessGroups(*p.AccessGroups)
+		if err != nil {
+			return err
+		}
+		next.AccessGroups = groups
+	}
+	if p.Metadata != nil {
+		md := maps.Clone(next.Metadata)
+		if md == nil {
+			md = make(map[string]string, len(p.Metadata))
+		}
+		for k, v := range p.Metadata {
+			if v == nil {
+				delete(md, k)
+			} else {
+				md[k] = *v
+			}
+		}
+		next.Metadata = validation.CloneMetadata(md)
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	next.UpdatedAt = now.UTC()
+	*m = next
+	return nil
+}
+
+// Clone returns a deep copy of m.
+func (m Market) Clone() Market {
+	m.AccessGroups = slices.Clone(m.AccessGroups)
+	m.Metadata = validation.CloneMetadata(m.Metadata)
+	return m
+}
+
+func clean(s string) string { return nfc(strings.TrimSpace(s)) }
+
+// nfc returns s in Unicode NFC. golang.org/x/text v0.34's norm.NFC corrupts
+// a supplementary-plane starter followed by a combining mark (it composes
+// "\U00010041\u0301" into "Á", fixed in later versions); when normalizing
+// would change the canonical decomposition of s, nfc returns s unchanged
+// instead of altering the text.
+func nfc(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	n := norm.NFC.String(s)
+	if norm.NFD.String(n) != norm.NFD.String(s) {
+		return s
+	}
+	return n
+}

@@ -1,0 +1,187 @@
+package clientele
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// Merchants manages merchants, the sellers that own markets.
+type Merchants struct{ *env }
+
+// Create creates a merchant. Errors: *merchant.ValidationError.
+func (s *Merchants) Create(ctx context.Context, p merchant.Params) (merchant.Merchant, error) {
+	m, err := merchant.New(s.newID(), p, s.clock())
+	if err != nil {
+		return merchant.Merchant{}, err
+	}
+	return s.store.Merchants().Create(ctx, m)
+}
+
+func mapMerchantErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return notFound(conflict(err, storage.ConstraintMerchantMarkets, merchant.ErrHasMarkets), merchant.ErrNotFound)
+}
+
+// Get returns the merchant. Errors: merchant.ErrNotFound.
+func (s *Merchants) Get(ctx context.Context, id uuid.UUID) (merchant.Merchant, error) {
+	m, err := s.store.Merchants().Get(ctx, id)
+	return m, mapMerchantErr(err)
+}
+
+// Update applies p with patch semantics. Errors: merchant.ErrNotFound,
+// *merchant.ValidationError.
+func (s *Merchants) Update(ctx context.Context, id uuid.UUID, p merchant.Patch) (merchant.Merchant, error) {
+	m, err := s.store.Merchants().Update(ctx, id, func(m *merchant.Merchant) error { return m.Apply(p, s.clock()) })
+	return m, mapMerchantErr(err)
+}
+
+// Delete deletes a merchant that owns no markets. Errors:
+// merchant.ErrNotFound, merchant.ErrHasMarkets.
+func (s *Merchants) Delete(ctx context.Context, id uuid.UUID) error {
+	return mapMerchantErr(s.store.Merchants().Delete(ctx, id))
+}
+
+// List returns a page of merchants ordered by (CreatedAt, ID).
+func (s *Merchants) List(ctx context.Context, p storage.PageRequest) (storage.Page[merchant.Merchant], error) {
+	return s.store.Merchants().List(ctx, p)
+}
+
+// Markets manages markets and decides who may buy in them.
+type Markets struct{ *env }
+
+// mapMarketErr maps a market code conflict to market.ErrCodeTaken.
+func mapMarketErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return conflict(err, storage.ConstraintMarketCode, market.ErrCodeTaken)
+}
+
+// Create creates a market. Errors: market.ErrCodeTaken,
+// *market.ValidationError, storage.ErrNotFound (wrapped with
+// merchant.ErrNotFound or group.ErrNotFound) when the merchant or an access
+// group does not exist.
+func (s *Markets) Create(ctx context.Context, p market.Params) (market.Market, error) {
+	m, err := market.New(s.newID(), p, s.clock())
+	if err != nil {
+		return market.Market{}, err
+	}
+	var out market.Market
+	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if err := checkMarketRefs(ctx, tx, m); err != nil {
+			return err
+		}
+		out, err = tx.Markets().Create(ctx, m)
+		return mapMarketErr(err)
+	})
+	return out, err
+}
+
+// checkMarketRefs reports a missing merchant or access group with its
+// package's sentinel (the adapter enforces the references either way).
+func checkMarketRefs(ctx context.Context, tx storage.Tx, m market.Market) error {
+	if _, err := tx.Merchants().Get(ctx, m.MerchantID); err != nil {
+		return mapMerchantErr(err)
+	}
+	for _, gid := range m.AccessGroups {
+		if _, err := tx.Groups().Get(ctx, gid); err != nil {
+			return mapGroupErr(err)
+		}
+	}
+	return nil
+}
+
+// Get returns the market. Errors: market.ErrNotFound.
+func (s *Markets) Get(ctx context.Context, id uuid.UUID) (market.Market, error) {
+	m, err := s.store.Markets().Get(ctx, id)
+	return m, notFound(err, market.ErrNotFound)
+}
+
+// GetByCode returns the market with the code. Errors: market.ErrNotFound.
+func (s *Markets) GetByCode(ctx context.Context, code string) (market.Market, error) {
+	m, err := s.store.Markets().GetByCode(ctx, code)
+	return m, notFound(err, market.ErrNotFound)
+}
+
+// Update applies p with patch semantics. Errors: market.ErrNotFound,
+// market.ErrCodeTaken, group.ErrNotFound for an unknown access group,
+// *market.ValidationError.
+func (s *Markets) Update(ctx context.Context, id uuid.UUID, p market.Patch) (market.Market, error) {
+	var out market.Market
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if p.AccessGroups != nil {
+			for _, gid := range *p.AccessGroups {
+				if _, err := tx.Groups().Get(ctx, gid); err != nil {
+					return mapGroupErr(err)
+				}
+			}
+		}
+		var err error
+		out, err = tx.Markets().Update(ctx, id, func(m *market.Market) error { return m.Apply(p, s.clock()) })
+		return notFound(mapMarketErr(err), market.ErrNotFound)
+	})
+	return out, err
+}
+
+// Delete deletes the market. Errors: market.ErrNotFound.
+func (s *Markets) Delete(ctx context.Context, id uuid.UUID) error {
+	return notFound(s.store.Markets().Delete(ctx, id), market.ErrNotFound)
+}
+
+// List returns a page of markets matching f, ordered by (CreatedAt, ID).
+func (s *Markets) List(ctx context.Context, f storage.MarketFilter, p storage.PageRequest) (storage.Page[market.Market], error) {
+	return s.store.Markets().List(ctx, f, p)
+}
+
+// Access decides whether a customer may buy in the market: nil when they
+// may, otherwise an error for which errors.Is(err, market.ErrAccessDenied)
+// holds (market.ErrDisabled, market.ErrPrivate or market.ErrNotMember say
+// why). customerID uuid.Nil stands for an anonymous visitor. Errors besides
+// the denial: market.ErrNotFound; an unknown or deleted customer is treated
+// as anonymous.
+func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) error {
+	m, err := s.Get(ctx, marketID)
+	if err != nil {
+		return err
+	}
+	var visitor *customer.Customer
+	var memberOf []uuid.UUID
+	if customerID != uuid.Nil {
+		c, err := liveCustomer(ctx, s.store, customerID)
+		switch {
+		case err == nil:
+			visitor = &c
+			if m.IsPrivate() {
+				if memberOf, err = s.store.Groups().MemberOf(ctx, customerID, m.AccessGroups); err != nil {
+					return err
+				}
+			}
+		case !isNotFound(err):
+			return err
+		}
+	}
+	return m.Access(visitor, memberOf)
+}
+
+// CanAccess is Access as a yes or no; err is set only when the decision
+// could not be made (market.ErrNotFound, a storage failure).
+func (s *Markets) CanAccess(ctx context.Context, marketID, customerID uuid.UUID) (bool, error) {
+	err := s.Access(ctx, marketID, customerID)
+	switch {
+	case err == nil:
+		return true, nil
+	case isDenied(err):
+		return false, nil
+	default:
+		return false, fmt.Errorf("clientele: market access: %w", err)
+	}
+}

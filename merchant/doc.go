@@ -1,0 +1,13 @@
+// Package merchant holds the merchant: the seller that owns markets and is
+// billed at its billing address.
+//
+// [New] normalizes and validates its input; errors are *[ValidationError]
+// values that unwrap to [ErrInvalid]. Errors about the billing address carry
+// the field path "billing_address.<field>" ("billing_address.country") and
+// unwrap to both [ErrInvalid] and address.ErrInvalid. A [Patch] changes only
+// the fields it sets; its BillingAddress is an address.Patch, so updating the
+// city leaves the rest of the address as it was.
+//
+// Storage refuses to delete a merchant that still owns markets with
+// [ErrHasMarkets].
+package merchant

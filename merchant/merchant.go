@@ -1,0 +1,172 @@
+package merchant
+
+import (
+	"errors"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/internal/validation"
+)
+
+// ErrInvalid is the sentinel every validation error of this package unwraps to.
+var ErrInvalid = errors.New("merchant: invalid input")
+
+// ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
+type ValidationError = validation.Error
+
+// ErrNotFound is returned for a merchant that does not exist.
+var ErrNotFound = errors.New("merchant: not found")
+
+// ErrHasMarkets is returned when deleting a merchant that still owns markets.
+var ErrHasMarkets = errors.New("merchant: merchant still owns markets")
+
+// MaxNameLength is the longest merchant name, in bytes.
+const MaxNameLength = 200
+
+// Merchant is the seller. The zero value is not valid: it has no ID, name or
+// billing address.
+type Merchant struct {
+	ID uuid.UUID
+	// Name is the merchant's name, trimmed and in NFC.
+	Name string
+	// BillingAddress is a normalized, valid address (see address.Parse).
+	BillingAddress address.Address
+	Metadata       map[string]string
+	CreatedAt      time.Time // UTC
+	UpdatedAt      time.Time // UTC
+	// Version is bumped by storage on every write, starting at 1.
+	Version int64
+}
+
+// Params holds the input of New.
+type Params struct {
+	Name           string
+	BillingAddress address.Address
+	Metadata       map[string]string
+}
+
+// New returns a validated merchant created at now. The name is trimmed and
+// put in NFC, the billing address is normalized with address.Parse, and the
+// metadata map is copied.
+func New(id uuid.UUID, p Params, now time.Time) (Merchant, error) {
+	now = now.UTC()
+	m := Merchant{
+		ID:             id,
+		Name:           clean(p.Name),
+		BillingAddress: p.BillingAddress.Normalize(),
+		Metadata:       validation.CloneMetadata(p.Metadata),
+		CreatedAt:      now,
+		UpdatedAt:      now,
+	}
+	if err := m.Validate(); err != nil {
+		return Merchant{}, err
+	}
+	return m, nil
+}
+
+// Validate checks m: a non-nil ID, a name of 1 to MaxNameLength bytes without
+// control characters, a valid normalized billing address and valid metadata.
+// Errors are *ValidationError.
+func (m Merchant) Validate() error {
+	if m.ID == uuid.Nil {
+		return validation.New(ErrInvalid, "id", "is required")
+	}
+	if err := validation.Required(ErrInvalid, "name", m.Name, MaxNameLength); err != nil {
+		return err
+	}
+	if err := m.BillingAddress.Validate(); err != nil {
+		return addressError(err)
+	}
+	return validation.Metadata(ErrInvalid, "metadata", m.Metadata)
+}
+
+// addressError prefixes the field of an address validation error with
+// "billing_address" and makes it unwrap to ErrInvalid as well as to
+// address.ErrInvalid.
+func addressError(err error) error {
+	err = validation.Prefix("billing_address", err)
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		ve.Err = errors.Join(ErrInvalid, ve.Err)
+	}
+	return err
+}
+
+// Patch changes some fields of a merchant. A nil field is left unchanged;
+// BillingAddress changes only the address fields it sets. In Metadata, a key
+// mapped to nil is deleted and any other key is set; a nil map leaves the
+// metadata unchanged.
+type Patch struct {
+	Name           *string
+	BillingAddress *address.Patch
+	Metadata       map[string]*string
+}
+
+// IsZero reports whether p changes nothing.
+func (p Patch) IsZero() bool {
+	return p.Name == nil && (p.BillingAddress == nil || p.BillingAddress.IsZero()) && len(p.Metadata) == 0
+}
+
+// Apply applies p, normalizes and revalidates the result and sets UpdatedAt
+// to now. A zero patch changes nothing. On error m is unchanged.
+func (m *Merchant) Apply(p Patch, now time.Time) error {
+	if p.IsZero() {
+		return nil
+	}
+	next := m.Clone()
+	if p.Name != nil {
+		next.Name = clean(*p.Name)
+	}
+	if p.BillingAddress != nil {
+		next.BillingAddress = p.BillingAddress.Apply(next.BillingAddress).Normalize()
+	}
+	if p.Metadata != nil {
+		md := maps.Clone(next.Metadata)
+		if md == nil {
+			md = make(map[string]string, len(p.Metadata))
+		}
+		for k, v := range p.Metadata {
+			if v == nil {
+				delete(md, k)
+			} else {
+				md[k] = *v
+			}
+		}
+		next.Metadata = validation.CloneMetadata(md)
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	next.UpdatedAt = now.UTC()
+	*m = next
+	return nil
+}
+
+// Clone returns a deep copy of m.
+func (m Merchant) Clone() Merchant {
+	m.Metadata = validation.CloneMetadata(m.Metadata)
+	return m
+}
+
+func clean(s string) string { return nfc(strings.TrimSpace(s)) }
+
+// nfc returns s in Unicode NFC. golang.org/x/text v0.34's norm.NFC corrupts
+// a supplementary-plane starter followed by a combining mark (it composes
+// "\U00010041\u0301" into "Á", fixed in later versions); when normalizing
+// would change the canonical decomposition of s, nfc returns s unchanged
+// instead of altering the text.
+func nfc(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	n := norm.NFC.String(s)
+	if norm.NFD.String(n) != norm.NFD.String(s) {
+		return s
+	}
+	return n
+}

@@ -1,0 +1,111 @@
+package clientele
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// Orders keeps each customer's order history. The host owns its orders; it
+// tells Clientele when one is placed, and the customer's status follows:
+// prospect before the first order, acquired after it, repeat from the
+// second on.
+type Orders struct{ *env }
+
+// RecordPlaced records that the customer placed an order and advances the
+// customer's status (customer.Customer.RecordOrder), in one transaction.
+//
+// It is idempotent: recording an order whose ID is stored already for the
+// same customer, with the same number and total (order.Order.SameAs),
+// returns the stored order and counts it once. The same ID for another
+// customer returns order.ErrOrderOwned; the same ID and customer with
+// another number or total is a conflict (storage.ErrConflict on
+// storage.ConstraintOrderID), since the host's order IDs must be stable.
+// Errors: customer.ErrNotFound (also for a deleted customer),
+// *order.ValidationError (order.ErrInvalid).
+func (s *Orders) RecordPlaced(ctx context.Context, p order.Params) (order.Order, error) {
+	o, err := order.New(p, s.clock())
+	if err != nil {
+		return order.Order{}, err
+	}
+	var out order.Order
+	for range maxCreateAttempts {
+		raced := false
+		err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+			raced = false
+			prev, err := tx.Orders().Get(ctx, o.ID)
+			if err == nil {
+				out = prev
+				return replayedOrder(prev, o)
+			}
+			if !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+			if _, err := tx.Customers().Update(ctx, o.CustomerID, func(c *customer.Customer) error {
+				if c.IsDeleted() {
+					return deletedErr(c.ID)
+				}
+				c.RecordOrder(s.clock())
+				return nil
+			}); err != nil {
+				return mapCustomerErr(err)
+			}
+			out, err = tx.Orders().Create(ctx, o)
+			// A concurrent call recorded the same ID first: the next run
+			// reads it back and replays.
+			raced = storage.IsConflict(err, storage.ConstraintOrderID)
+			return mapCustomerErr(err)
+		})
+		if !raced {
+			break
+		}
+	}
+	if err != nil {
+		return order.Order{}, err
+	}
+	return out, nil
+}
+
+// replayedOrder decides whether recording o again, with prev stored, is a
+// replay (nil) or an error.
+func replayedOrder(prev, o order.Order) error {
+	switch {
+	case prev.CustomerID != o.CustomerID:
+		return fmt.Errorf("%w: order %q", order.ErrOrderOwned, o.ID)
+	case !prev.SameAs(o):
+		return fmt.Errorf("clientele: order %q is recorded with another number or total: %w",
+			o.ID, storage.Conflict(storage.ConstraintOrderID, nil))
+	}
+	return nil
+}
+
+// Get returns an order of the history. Errors: order.ErrNotFound.
+func (s *Orders) Get(ctx context.Context, id string) (order.Order, error) {
+	o, err := s.store.Orders().Get(ctx, id)
+	return o, notFound(err, order.ErrNotFound)
+}
+
+// SetStatus moves a recorded order to status to (see order.Status for the
+// allowed moves); setting the current status again changes nothing. The
+// customer's status is not affected: it counts placed orders, and a
+// cancelled order was placed all the same. Errors: order.ErrNotFound,
+// order.ErrInvalidTransition, *order.ValidationError.
+func (s *Orders) SetStatus(ctx context.Context, id string, to order.Status) (order.Order, error) {
+	o, err := s.store.Orders().Update(ctx, id, func(o *order.Order) error { return o.SetStatus(to, s.clock()) })
+	return o, notFound(err, order.ErrNotFound)
+}
+
+// History returns a page of the customer's orders ordered by (PlacedAt, ID),
+// oldest first. Errors: customer.ErrNotFound, storage.ErrInvalidCursor.
+func (s *Orders) History(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (storage.Page[order.Order], error) {
+	if _, err := liveCustomer(ctx, s.store, customerID); err != nil {
+		return storage.Page[order.Order]{}, err
+	}
+	return s.store.Orders().List(ctx, customerID, p)
+}

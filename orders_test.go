@@ -1,0 +1,162 @@
+package clientele_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// TestOrdersRecordPlaced_Status is the must-show status case.
+func TestOrdersRecordPlaced_Status(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com")
+	require.Equal(t, customer.StatusProspect, c.Status)
+
+	record := func(id string, customerID uuid.UUID) (order.Order, error) {
+		return e.Orders.RecordPlaced(e.ctx, order.Params{ID: id, CustomerID: customerID, Number: "#" + id, Total: money(t, "10.00"), Channel: "web"})
+	}
+	status := func() customer.Customer {
+		got, err := e.Customers.Get(e.ctx, c.ID)
+		require.NoError(t, err)
+		return got
+	}
+
+	first, err := record("1001", c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, order.StatusPlaced, first.Status)
+	assert.Equal(t, customer.StatusAcquired, status().Status, "the first placed order makes a prospect acquired")
+	assert.Equal(t, 1, status().OrderCount)
+
+	_, err = record("1002", c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.StatusRepeat, status().Status, "the second makes it repeat")
+
+	before := status()
+	again, err := record("1001", c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, first, again, "recording the same order again returns it")
+	assert.Equal(t, before, status(), "and changes nothing")
+
+	other := e.register(t, "bob@example.com")
+	_, err = record("1001", other.ID)
+	require.ErrorIs(t, err, order.ErrOrderOwned, "the same order ID for another customer")
+	otherNow, err := e.Customers.Get(e.ctx, other.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.StatusProspect, otherNow.Status)
+
+	_, err = e.Orders.RecordPlaced(e.ctx, order.Params{ID: "1001", CustomerID: c.ID, Number: "#1001", Total: money(t, "99.00")})
+	require.ErrorIs(t, err, storage.ErrConflict, "same ID, same customer, another total")
+	assert.True(t, storage.IsConflict(err, storage.ConstraintOrderID))
+	assert.Equal(t, before, status())
+
+	for i := 3; i <= 5; i++ {
+		_, err = record(fmt.Sprint(1000+i), c.ID)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, customer.StatusRepeat, status().Status, "repeat stays repeat")
+	assert.Equal(t, 5, status().OrderCount)
+}
+
+func TestOrdersRecordPlaced_Concurrent(t *testing.T) {
+	e := newEnv(t, WithRandomIDs())
+	c := e.register(t, "ada@example.com")
+	var wg sync.WaitGroup
+	errs := make([]error, 32)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = e.Orders.RecordPlaced(e.ctx, order.Params{ID: "o-1", CustomerID: c.ID, Total: money(t, "1.00")})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	got, err := e.Customers.Get(e.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, got.OrderCount, "counted once")
+	assert.Equal(t, customer.StatusAcquired, got.Status)
+}
+
+func TestOrdersRecordPlaced_Errors(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com")
+	deleted := e.register(t, "gone@example.com")
+	require.NoError(t, e.Customers.Delete(e.ctx, deleted.ID))
+	tests := []struct {
+		name string
+		p    order.Params
+		want error
+	}{
+		{"missing ID", order.Params{CustomerID: c.ID, Total: money(t, "1")}, order.ErrInvalid},
+		{"missing customer", order.Params{ID: "x", Total: money(t, "1")}, order.ErrInvalid},
+		{"negative total", order.Params{ID: "x", CustomerID: c.ID, Total: money(t, "-1")}, order.ErrInvalid},
+		{"no currency", order.Params{ID: "x", CustomerID: c.ID}, order.ErrInvalid},
+		{"unknown customer", order.Params{ID: "x", CustomerID: uuid.New(), Total: money(t, "1")}, customer.ErrNotFound},
+		{"deleted customer", order.Params{ID: "x", CustomerID: deleted.ID, Total: money(t, "1")}, customer.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.Orders.RecordPlaced(e.ctx, tt.p)
+			require.ErrorIs(t, err, tt.want)
+			_, err = e.Orders.Get(e.ctx, "x")
+			require.ErrorIs(t, err, order.ErrNotFound, "nothing recorded")
+		})
+	}
+}
+
+func TestOrdersGetSetStatusHistory(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com")
+	placed := epoch.Add(-time.Hour)
+	for i, id := range []string{"b", "a", "c"} {
+		_, err := e.Orders.RecordPlaced(e.ctx, order.Params{ID: id, CustomerID: c.ID, Total: money(t, "5"), PlacedAt: placed.Add(time.Duration(i) * time.Minute)})
+		require.NoError(t, err)
+	}
+	o, err := e.Orders.Get(e.ctx, "a")
+	require.NoError(t, err)
+	assert.Equal(t, c.ID, o.CustomerID)
+	_, err = e.Orders.Get(e.ctx, "nope")
+	require.ErrorIs(t, err, order.ErrNotFound)
+
+	o, err = e.Orders.SetStatus(e.ctx, "a", order.StatusCompleted)
+	require.NoError(t, err)
+	assert.Equal(t, order.StatusCompleted, o.Status)
+	_, err = e.Orders.SetStatus(e.ctx, "a", order.StatusCancelled)
+	require.ErrorIs(t, err, order.ErrInvalidTransition)
+	_, err = e.Orders.SetStatus(e.ctx, "a", order.Status(42))
+	require.ErrorIs(t, err, order.ErrInvalid)
+	_, err = e.Orders.SetStatus(e.ctx, "nope", order.StatusCompleted)
+	require.ErrorIs(t, err, order.ErrNotFound)
+	got, err := e.Customers.Get(e.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.StatusRepeat, got.Status, "status changes do not move the customer's status")
+
+	var seen []string
+	p := storage.PageRequest{Limit: 2}
+	for {
+		page, err := e.Orders.History(e.ctx, c.ID, p)
+		require.NoError(t, err)
+		for _, o := range page.Items {
+			seen = append(seen, o.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		p.Cursor = page.Next
+	}
+	assert.Equal(t, []string{"b", "a", "c"}, seen, "ordered by PlacedAt")
+
+	_, err = e.Orders.History(e.ctx, uuid.New(), storage.PageRequest{})
+	require.ErrorIs(t, err, customer.ErrNotFound)
+}

@@ -1,0 +1,36 @@
+// Package storage is the contract between Clientele's services and the
+// databases that hold its data, in the role database/sql/driver plays for
+// database/sql.
+//
+// A [Store] hands out one repository per aggregate (customers, address books,
+// groups, merchants, markets, balances, order history) and runs functions in
+// a transaction with [Store.Atomic]. Adapters implement it:
+// storage/memory (in-process, the fake for tests) and storage/sqlstore
+// (PostgreSQL, SQLite, MySQL). The conformance suite storage/storagetest
+// checks every promise made here against any adapter, including a host's own.
+//
+// # The rules adapters follow
+//
+//   - Values in, copies out. Adapters never keep a caller's pointer, map or
+//     slice, and never return one the store still holds: mutating a value
+//     returned by a repository never changes the store.
+//   - Invariants that need storage are enforced by storage, atomically:
+//     uniqueness (a live customer per canonical email and has_account, a
+//     reference per origin, a group name, a market code, an idempotency key
+//     per balance account), referential integrity, and the balance floor
+//     (a posting is applied with one conditional write). Violations are
+//     reported as a [*ConflictError] naming the [Constraint], or as
+//     [ErrNotFound] for a missing referenced record; the services map them to
+//     the domain's sentinels (customer.ErrEmailTaken, ...).
+//   - Read-modify-write of one record goes through an updater closure
+//     (Update(ctx, id, fn)): the domain decides inside fn, the adapter makes
+//     the whole step atomic and bumps the record's Version. If fn returns an
+//     error, nothing is written and that error is returned unchanged.
+//   - Lists use keyset pagination: a [PageRequest] carries an opaque cursor
+//     and a limit, a [Page] returns the items and the cursor of the next page
+//     (empty on the last page). Orders are stable and documented per method.
+//   - Times are stored and returned in UTC, with at least microsecond
+//     precision; amounts are exact (integer minor units in SQL).
+//   - Errors wrap their cause with %w so that errors.Is and errors.As reach
+//     both the sentinel and the driver's error.
+package storage

@@ -1,0 +1,95 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Generic errors that every adapter returns (wrapped, with %w) for the
+// situations that every database has. Domain rule errors live in the domain
+// package that owns the rule.
+var (
+	// ErrNotFound reports that a record, or a record it refers to, does not
+	// exist.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrConflict reports that a write would break a uniqueness or
+	// referential rule. Adapters return it inside a *ConflictError that names
+	// the rule.
+	ErrConflict = errors.New("storage: conflict")
+	// ErrInvalidCursor reports a page cursor that this store did not issue.
+	ErrInvalidCursor = errors.New("storage: invalid page cursor")
+	// ErrTxDone reports the use of a Tx after its Atomic call returned.
+	ErrTxDone = errors.New("storage: transaction has already been committed or rolled back")
+)
+
+// Constraint names a storage rule that a write would break.
+type Constraint string
+
+// The constraints the adapters enforce. SQL adapters map their index and
+// foreign-key names to these.
+const (
+	// ConstraintPrimaryKey: a record with this ID already exists.
+	ConstraintPrimaryKey Constraint = "primary_key"
+	// ConstraintCustomerEmail: a live customer with this canonical email and
+	// has_account flag exists.
+	ConstraintCustomerEmail Constraint = "customer_email"
+	// ConstraintCustomerReference: a live customer with this reference origin
+	// and reference exists.
+	ConstraintCustomerReference Constraint = "customer_reference"
+	// ConstraintAddressDefault: a book would have two default shipping or
+	// two default billing addresses.
+	ConstraintAddressDefault Constraint = "address_default"
+	// ConstraintGroupName: a group with this name key exists.
+	ConstraintGroupName Constraint = "group_name"
+	// ConstraintMarketCode: a market with this code exists.
+	ConstraintMarketCode Constraint = "market_code"
+	// ConstraintMarketAccessGroup: a market restricts access to the group
+	// being deleted.
+	ConstraintMarketAccessGroup Constraint = "market_access_group"
+	// ConstraintMerchantMarkets: the merchant being deleted owns markets.
+	ConstraintMerchantMarkets Constraint = "merchant_markets"
+	// ConstraintBalanceAccount: the customer already has an account in this
+	// currency.
+	ConstraintBalanceAccount Constraint = "balance_account"
+	// ConstraintIdempotencyKey: the account already has a posting with this
+	// idempotency key.
+	ConstraintIdempotencyKey Constraint = "posting_idempotency_key"
+	// ConstraintOrderID: an order with this host order ID exists.
+	ConstraintOrderID Constraint = "order_id"
+)
+
+// ConflictError reports which constraint a write would break. It unwraps to
+// ErrConflict and, when the adapter has one, to the driver's error.
+type ConflictError struct {
+	Constraint Constraint
+	// Err is the underlying driver error, if any.
+	Err error
+}
+
+// Error implements the error interface.
+func (e *ConflictError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("storage: conflict on %s: %v", e.Constraint, e.Err)
+	}
+	return fmt.Sprintf("storage: conflict on %s", e.Constraint)
+}
+
+// Unwrap returns ErrConflict and the driver error, so that errors.Is(err,
+// ErrConflict) holds and errors.As still reaches the driver's error type.
+func (e *ConflictError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrConflict, e.Err}
+	}
+	return []error{ErrConflict}
+}
+
+// Conflict returns a *ConflictError for c wrapping the optional driver cause.
+func Conflict(c Constraint, cause error) error {
+	return &ConflictError{Constraint: c, Err: cause}
+}
+
+// IsConflict reports whether err is a *ConflictError on constraint c.
+func IsConflict(err error, c Constraint) bool {
+	var ce *ConflictError
+	return errors.As(err, &ce) && ce.Constraint == c
+}

@@ -1,0 +1,68 @@
+package memory
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/storage"
+)
+
+type addresses struct{ repos }
+
+func (r addresses) Book(ctx context.Context, customerID uuid.UUID) (out address.Book, err error) {
+	err = r.read(ctx, func(d *db) error {
+		if _, ok := d.customers[customerID]; !ok {
+			return notFound("customer", customerID)
+		}
+		out = d.book(customerID)
+		return nil
+	})
+	return out, err
+}
+
+// book returns a copy of the customer's book, empty when absent.
+func (d *db) book(customerID uuid.UUID) address.Book {
+	if b, ok := d.books[customerID]; ok {
+		return b.Clone()
+	}
+	return address.Book{CustomerID: customerID}
+}
+
+func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func(*address.Book) error) (out address.Book, err error) {
+	err = r.write(ctx, func(t *txn) error {
+		d := t.db
+		if _, ok := d.customers[customerID]; !ok {
+			return notFound("customer", customerID)
+		}
+		b := d.book(customerID)
+		if err := fn(&b); err != nil {
+			return err
+		}
+		b = b.Clone()
+		b.CustomerID = customerID
+		var shipping, billing int
+		for i := range b.Entries {
+			e := &b.Entries[i]
+			e.CustomerID = customerID
+			if e.DefaultShipping {
+				shipping++
+			}
+			if e.DefaultBilling {
+				billing++
+			}
+		}
+		if shipping > 1 || billing > 1 {
+			return storage.Conflict(storage.ConstraintAddressDefault, nil)
+		}
+		if len(b.Entries) == 0 {
+			del(t, d.books, customerID)
+		} else {
+			put(t, d.books, customerID, b)
+		}
+		out = b.Clone()
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,178 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/storage"
+)
+
+type balances struct{ repos }
+
+func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance.Account, error) {
+	a.Version = 1
+	err := r.write(ctx, func(t *txn) error {
+		d := t.db
+		if _, ok := d.accounts[a.ID]; ok {
+			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
+		}
+		if c, ok := d.customers[a.CustomerID]; !ok || c.DeletedAt != nil {
+			return notFound("customer", a.CustomerID)
+		}
+		key := accountKey{a.CustomerID, a.Currency.Code()}
+		if _, ok := d.accountByCustomer[key]; ok {
+			return storage.Conflict(storage.ConstraintBalanceAccount, nil)
+		}
+		put(t, d.accounts, a.ID, a)
+		put(t, d.accountByCustomer, key, a.ID)
+		put(t, innerFor(t, d.accountsOf, a.CustomerID), key.currency, a.ID)
+		return nil
+	})
+	if err != nil {
+		return balance.Account{}, err
+	}
+	return a, nil
+}
+
+func (r balances) GetAccount(ctx context.Context, id uuid.UUID) (out balance.Account, err error) {
+	err = r.read(ctx, func(d *db) error {
+		a, ok := d.accounts[id]
+		if !ok {
+			return notFound("balance account", id)
+		}
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+func (r balances) AccountFor(ctx context.Context, customerID uuid.UUID, c balance.Currency) (out balance.Account, err error) {
+	err = r.read(ctx, func(d *db) error {
+		id, ok := d.accountByCustomer[accountKey{customerID, c.Code()}]
+		if !ok {
+			return fmt.Errorf("%s balance account of customer %s: %w", c.Code(), customerID, storage.ErrNotFound)
+		}
+		out = d.accounts[id]
+		return nil
+	})
+	return out, err
+}
+
+func (r balances) Accounts(ctx context.Context, customerID uuid.UUID) (out []balance.Account, err error) {
+	err = r.read(ctx, func(d *db) error {
+		for _, id := range d.accountsOf[customerID] {
+			out = append(out, d.accounts[id])
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b balance.Account) int { return strings.Compare(a.Currency.Code(), b.Currency.Code()) })
+	return out, err
+}
+
+func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*balance.Account) error) (out balance.Account, err error) {
+	err = r.write(ctx, func(t *txn) error {
+		old, ok := t.db.accounts[id]
+		if !ok {
+			return notFound("balance account", id)
+		}
+		a := old
+		if err := fn(&a); err != nil {
+			return err
+		}
+		changed := a
+		changed.CreditLimit, changed.UpdatedAt = old.CreditLimit, old.UpdatedAt
+		if !sameAccount(changed, old) {
+			return fmt.Errorf("balance account %s: only the credit limit may be updated: %w", id, storage.ErrConflict)
+		}
+		if a.CreditLimit.Currency() != old.Currency {
+			return fmt.Errorf("credit limit: %w", balance.ErrCurrencyMismatch)
+		}
+		a.Version = old.Version + 1
+		put(t, t.db.accounts, id, a)
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+func sameAccount(a, b balance.Account) bool {
+	return a.ID == b.ID && a.CustomerID == b.CustomerID && a.Currency == b.Currency &&
+		a.Balance.Equal(b.Balance) && a.Postings == b.Postings && a.Version == b.Version &&
+		a.CreatedAt.Equal(b.CreatedAt)
+}
+
+func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Posting, err error) {
+	err = r.write(ctx, func(t *txn) error {
+		d := t.db
+		a, ok := d.accounts[p.AccountID]
+		if !ok {
+			return notFound("balance account", p.AccountID)
+		}
+		if _, ok := d.postingIDs[p.ID]; ok {
+			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
+		}
+		key := postingKey{p.AccountID, p.IdempotencyKey}
+		if p.IdempotencyKey != "" {
+			if _, ok := d.postingByKey[key]; ok {
+				return storage.Conflict(storage.ConstraintIdempotencyKey, nil)
+			}
+		}
+		// The domain decides (floor, currency); holding the lock makes the
+		// check and the write one step.
+		if err := a.Apply(&p, p.CreatedAt); err != nil {
+			return err
+		}
+		a.Version++
+		put(t, d.accounts, a.ID, a)
+		ledger := d.ledgers[a.ID]
+		put(t, d.ledgers, a.ID, append(ledger, p))
+		put(t, d.postingIDs, p.ID, struct{}{})
+		if p.IdempotencyKey != "" {
+			put(t, d.postingByKey, key, p.Sequence)
+		}
+		out = p
+		return nil
+	})
+	return out, err
+}
+
+func (r balances) PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (out balance.Posting, err error) {
+	err = r.read(ctx, func(d *db) error {
+		seq, ok := d.postingByKey[postingKey{accountID, idempotencyKey}]
+		if !ok || idempotencyKey == "" {
+			return fmt.Errorf("posting with idempotency key %q: %w", idempotencyKey, storage.ErrNotFound)
+		}
+		out = d.ledgers[accountID][seq-1]
+		return nil
+	})
+	return out, err
+}
+
+func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.PageRequest) (out storage.Page[balance.Posting], err error) {
+	err = r.read(ctx, func(d *db) error {
+		if _, ok := d.accounts[accountID]; !ok {
+			return notFound("balance account", accountID)
+		}
+		c, err := storage.ParseCursor(p.Cursor)
+		if err != nil {
+			return err
+		}
+		ledger := d.ledgers[accountID]
+		if c.Seq < 0 || c.Seq > int64(len(ledger)) {
+			return fmt.Errorf("%w: sequence %d out of range", storage.ErrInvalidCursor, c.Seq)
+		}
+		rest := ledger[c.Seq:] // Sequence n sits at index n-1: start after the cursor
+		n := min(len(rest), p.Size())
+		out.Items = append([]balance.Posting(nil), rest[:n]...)
+		if n < len(rest) {
+			out.Next = storage.Cursor{Seq: out.Items[n-1].Sequence}.String()
+		}
+		return nil
+	})
+	return out, err
+}

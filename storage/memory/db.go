@@ -1,0 +1,250 @@
+package memory
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/google/btree"
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/storage"
+)
+
+const btreeDegree = 32
+
+// timeKey orders records by (time, ID): the order of every list.
+type timeKey struct {
+	at time.Time
+	id uuid.UUID
+}
+
+func lessTimeKey(a, b timeKey) bool {
+	if !a.at.Equal(b.at) {
+		return a.at.Before(b.at)
+	}
+	return bytes.Compare(a.id[:], b.id[:]) < 0
+}
+
+func newTimeIndex() *btree.BTreeG[timeKey] {
+	return btree.NewG(btreeDegree, lessTimeKey)
+}
+
+// orderKey orders a customer's orders by (PlacedAt, host order ID).
+type orderKey struct {
+	at time.Time
+	id string
+}
+
+func lessOrderKey(a, b orderKey) bool {
+	if !a.at.Equal(b.at) {
+		return a.at.Before(b.at)
+	}
+	return a.id < b.id
+}
+
+type emailKey struct {
+	canonical  string
+	hasAccount bool
+}
+
+type refKey struct{ origin, reference string }
+
+type accountKey struct {
+	customerID uuid.UUID
+	currency   string
+}
+
+type postingKey struct {
+	accountID uuid.UUID
+	key       string
+}
+
+// db holds the tables and their indexes. Stored values are private copies.
+type db struct {
+	customers       map[uuid.UUID]customer.Customer
+	customerOrder   *btree.BTreeG[timeKey]
+	customerByEmail map[emailKey]uuid.UUID // live customers only
+	customerByRef   map[refKey]uuid.UUID   // live customers only
+
+	books map[uuid.UUID]address.Book // by customer ID; absent when empty
+
+	groups      map[uuid.UUID]group.Group
+	groupOrder  *btree.BTreeG[timeKey]
+	groupByName map[string]uuid.UUID
+	members     map[uuid.UUID]*btree.BTreeG[timeKey]  // group ID -> members by customer (CreatedAt, ID)
+	memberOf    map[uuid.UUID]*btree.BTreeG[timeKey]  // customer ID -> groups by group (CreatedAt, ID)
+
+	merchants     map[uuid.UUID]merchant.Merchant
+	merchantOrder *btree.BTreeG[timeKey]
+
+	markets           map[uuid.UUID]market.Market
+	marketOrder       *btree.BTreeG[timeKey]
+	marketByCode      map[string]uuid.UUID
+	marketsByGroup    map[uuid.UUID]map[uuid.UUID]struct{}
+	marketsByMerchant map[uuid.UUID]map[uuid.UUID]struct{}
+
+	accounts          map[uuid.UUID]balance.Account
+	accountByCustomer map[accountKey]uuid.UUID
+	accountsOf        map[uuid.UUID]map[string]uuid.UUID // customer ID -> currency code -> account ID
+	ledgers           map[uuid.UUID][]balance.Posting // by account; index = Sequence-1
+	postingIDs        map[uuid.UUID]struct{}
+	postingByKey      map[postingKey]int64 // -> Sequence
+
+	orders           map[string]order.Order
+	ordersByCustomer map[uuid.UUID]*btree.BTreeG[orderKey]
+}
+
+func newDB() *db {
+	return &db{
+		customers:         map[uuid.UUID]customer.Customer{},
+		customerOrder:     newTimeIndex(),
+		customerByEmail:   map[emailKey]uuid.UUID{},
+		customerByRef:     map[refKey]uuid.UUID{},
+		books:             map[uuid.UUID]address.Book{},
+		groups:            map[uuid.UUID]group.Group{},
+		groupOrder:        newTimeIndex(),
+		groupByName:       map[string]uuid.UUID{},
+		members:           map[uuid.UUID]*btree.BTreeG[timeKey]{},
+		memberOf:          map[uuid.UUID]*btree.BTreeG[timeKey]{},
+		merchants:         map[uuid.UUID]merchant.Merchant{},
+		merchantOrder:     newTimeIndex(),
+		markets:           map[uuid.UUID]market.Market{},
+		marketOrder:       newTimeIndex(),
+		marketByCode:      map[string]uuid.UUID{},
+		marketsByGroup:    map[uuid.UUID]map[uuid.UUID]struct{}{},
+		marketsByMerchant: map[uuid.UUID]map[uuid.UUID]struct{}{},
+		accounts:          map[uuid.UUID]balance.Account{},
+		accountByCustomer: map[accountKey]uuid.UUID{},
+		accountsOf:        map[uuid.UUID]map[string]uuid.UUID{},
+		ledgers:           map[uuid.UUID][]balance.Posting{},
+		postingIDs:        map[uuid.UUID]struct{}{},
+		postingByKey:      map[postingKey]int64{},
+		orders:            map[string]order.Order{},
+		ordersByCustomer:  map[uuid.UUID]*btree.BTreeG[orderKey]{},
+	}
+}
+
+// put sets m[k] = v and records how to undo it.
+func put[K comparable, V any](t *txn, m map[K]V, k K, v V) {
+	old, had := m[k]
+	m[k] = v
+	t.onUndo(func() {
+		if had {
+			m[k] = old
+		} else {
+			delete(m, k)
+		}
+	})
+}
+
+// del deletes m[k] and records how to undo it.
+func del[K comparable, V any](t *txn, m map[K]V, k K) {
+	old, had := m[k]
+	if !had {
+		return
+	}
+	delete(m, k)
+	t.onUndo(func() { m[k] = old })
+}
+
+// insert adds item to tree and records how to undo it.
+func insert[T any](t *txn, tree *btree.BTreeG[T], item T) {
+	old, replaced := tree.ReplaceOrInsert(item)
+	t.onUndo(func() {
+		if replaced {
+			tree.ReplaceOrInsert(old)
+		} else {
+			tree.Delete(item)
+		}
+	})
+}
+
+// remove deletes item from tree and records how to undo it.
+func remove[T any](t *txn, tree *btree.BTreeG[T], item T) {
+	if old, ok := tree.Delete(item); ok {
+		t.onUndo(func() { tree.ReplaceOrInsert(old) })
+	}
+}
+
+// treeFor returns m[k], creating (with undo) an empty tree when absent.
+func treeFor[K comparable, T any](t *txn, m map[K]*btree.BTreeG[T], k K, less btree.LessFunc[T]) *btree.BTreeG[T] {
+	if tree, ok := m[k]; ok {
+		return tree
+	}
+	tree := btree.NewG(btreeDegree, less)
+	put(t, m, k, tree)
+	return tree
+}
+
+// innerFor returns m[k], creating (with undo) an empty inner map when absent.
+func innerFor[K, K2 comparable, V any](t *txn, m map[K]map[K2]V, k K) map[K2]V {
+	if inner, ok := m[k]; ok {
+		return inner
+	}
+	inner := map[K2]V{}
+	put(t, m, k, inner)
+	return inner
+}
+
+// pageAfter walks tree in order from just after the cursor and collects up to
+// p.Size() items that keep accepts. Next is set only when another accepted
+// item exists, so the last page never comes with a cursor to an empty one.
+func pageAfter[K any, T any](tree *btree.BTreeG[K], less btree.LessFunc[K], p storage.PageRequest,
+	from func(storage.Cursor) (K, error), cursorOf func(K) storage.Cursor, keep func(K) (T, bool)) (storage.Page[T], error) {
+	size := p.Size()
+	page := storage.Page[T]{Items: make([]T, 0, min(size, 64))}
+	var last K
+	visit := func(k K) bool {
+		item, ok := keep(k)
+		if !ok {
+			return true
+		}
+		if len(page.Items) == size {
+			page.Next = cursorOf(last).String()
+			return false
+		}
+		page.Items = append(page.Items, item)
+		last = k
+		return true
+	}
+	if p.Cursor == "" {
+		tree.Ascend(visit)
+		return page, nil
+	}
+	c, err := storage.ParseCursor(p.Cursor)
+	if err != nil {
+		return storage.Page[T]{}, err
+	}
+	pivot, err := from(c)
+	if err != nil {
+		return storage.Page[T]{}, err
+	}
+	tree.AscendGreaterOrEqual(pivot, func(k K) bool {
+		if !less(pivot, k) {
+			return true // the cursor's own item ended the previous page
+		}
+		return visit(k)
+	})
+	return page, nil
+}
+
+// timeFrom and timeCursor convert between (time, UUID) keys and cursors.
+func timeFrom(c storage.Cursor) (timeKey, error) {
+	id, err := uuid.Parse(c.Key)
+	if err != nil {
+		return timeKey{}, fmt.Errorf("%w: %v", storage.ErrInvalidCursor, err)
+	}
+	return timeKey{at: c.Time, id: id}, nil
+}
+
+func timeCursor(k timeKey) storage.Cursor {
+	return storage.Cursor{Time: k.at, Key: k.id.String()}
+}

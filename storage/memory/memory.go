@@ -1,0 +1,203 @@
+// Package memory is the in-process storage adapter: a real implementation of
+// storage.Store, not a toy, that host applications use as the fake in their
+// tests and that small deployments can run on.
+//
+// # Concurrency and transactions
+//
+// One sync.RWMutex guards the data. Reads take the read lock and run in
+// parallel; a write, or a whole Atomic function, takes the write lock, so
+// transactions are serializable and never need retrying. Each write records
+// how to undo itself in the transaction's undo log; rolling back replays the
+// log backwards, so Atomic costs O(records touched), never a copy of the
+// store.
+//
+// Calls that carry the ctx of an Atomic function join that transaction (they
+// would otherwise wait for the lock the transaction holds). Starting other
+// goroutines that use that ctx while the function runs is not supported.
+//
+// # Indexes
+//
+// Every lookup the services need is a map (ID, canonical email, reference,
+// group name key, market code, idempotency key) and every list walks a
+// B-tree ordered by its sort key from the cursor onwards, so a page costs
+// O(log n + page) when it is not filtered, and the length of the walk when it
+// is. Values are cloned on the way in and on the way out.
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/clientele-go/clientele/storage"
+)
+
+// Store is an in-memory storage.Store. The zero value is not usable; call New.
+type Store struct {
+	mu sync.RWMutex
+	db *db
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{db: newDB()}
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// txKey is the context key under which Atomic stores its transaction.
+type txKey struct{}
+
+// txn is a transaction, or a single write run as one: it holds the undo log.
+type txn struct {
+	store *Store
+	db    *db
+	undo  []func()
+	done  bool
+}
+
+func (t *txn) rollback() { t.rollbackTo(0) }
+
+// rollbackTo undoes the writes recorded after the first mark entries.
+func (t *txn) rollbackTo(mark int) {
+	for i := len(t.undo) - 1; i >= mark; i-- {
+		t.undo[i]()
+	}
+	t.undo = t.undo[:mark]
+}
+
+// onUndo records how to revert a write.
+func (t *txn) onUndo(f func()) {
+	t.undo = append(t.undo, f)
+}
+
+// Atomic runs fn in one transaction. See storage.Store.
+func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) (err error) {
+	if t := s.joined(ctx); t != nil {
+		return fn(ctx, repos{store: s, tx: t})
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &txn{store: s, db: s.db}
+	committed := false
+	defer func() {
+		t.done = true
+		if !committed {
+			t.rollback()
+		}
+	}()
+	if err := fn(context.WithValue(ctx, txKey{}, t), repos{store: s, tx: t}); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: transaction rolled back: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// joined returns the open transaction of this store that ctx carries.
+func (s *Store) joined(ctx context.Context) *txn {
+	t, _ := ctx.Value(txKey{}).(*txn)
+	if t == nil || t.store != s || t.done {
+		return nil
+	}
+	return t
+}
+
+// Customers returns the customer repository.
+func (s *Store) Customers() storage.Customers { return customers{repos{store: s}} }
+
+// Addresses returns the address book repository.
+func (s *Store) Addresses() storage.Addresses { return addresses{repos{store: s}} }
+
+// Groups returns the group repository.
+func (s *Store) Groups() storage.Groups { return groups{repos{store: s}} }
+
+// Merchants returns the merchant repository.
+func (s *Store) Merchants() storage.Merchants { return merchants{repos{store: s}} }
+
+// Markets returns the market repository.
+func (s *Store) Markets() storage.Markets { return markets{repos{store: s}} }
+
+// Balances returns the balance repository.
+func (s *Store) Balances() storage.Balances { return balances{repos{store: s}} }
+
+// Orders returns the order history repository.
+func (s *Store) Orders() storage.Orders { return orders{repos{store: s}} }
+
+// repos implements storage.Tx and is embedded in every repository. tx is nil
+// for the store's own repositories.
+type repos struct {
+	store *Store
+	tx    *txn
+}
+
+func (r repos) Customers() storage.Customers { return customers{r} }
+func (r repos) Addresses() storage.Addresses { return addresses{r} }
+func (r repos) Groups() storage.Groups       { return groups{r} }
+func (r repos) Merchants() storage.Merchants { return merchants{r} }
+func (r repos) Markets() storage.Markets     { return markets{r} }
+func (r repos) Balances() storage.Balances   { return balances{r} }
+func (r repos) Orders() storage.Orders       { return orders{r} }
+
+var errNilStore = errors.New("memory: store not created with memory.New")
+
+// read runs fn with the data readable: inside the caller's transaction, or
+// under the read lock.
+func (r repos) read(ctx context.Context, fn func(d *db) error) error {
+	return r.run(ctx, false, func(t *txn) error { return fn(t.db) })
+}
+
+// write runs fn as one atomic write: inside the caller's transaction, or
+// under the write lock with its own undo log, rolled back if fn fails.
+func (r repos) write(ctx context.Context, fn func(t *txn) error) error {
+	return r.run(ctx, true, fn)
+}
+
+func (r repos) run(ctx context.Context, write bool, fn func(t *txn) error) error {
+	if r.store == nil || r.store.db == nil {
+		return errNilStore
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t := r.tx
+	if t == nil {
+		t = r.store.joined(ctx)
+	} else if t.done {
+		return storage.ErrTxDone
+	}
+	if t != nil {
+		// Inside a transaction, a failed call still writes nothing: roll
+		// back to where it started, as a savepoint would.
+		mark := len(t.undo)
+		err := fn(t)
+		if err != nil {
+			t.rollbackTo(mark)
+		}
+		return err
+	}
+	if !write {
+		r.store.mu.RLock()
+		defer r.store.mu.RUnlock()
+		return fn(&txn{store: r.store, db: r.store.db, done: true})
+	}
+	r.store.mu.Lock()
+	defer r.store.mu.Unlock()
+	t = &txn{store: r.store, db: r.store.db}
+	ok := false
+	defer func() { // also on panic: a failed write leaves nothing behind
+		if !ok {
+			t.rollback()
+		}
+		t.done = true
+	}()
+	err := fn(t)
+	ok = err == nil
+	return err
+}

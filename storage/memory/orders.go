@@ -1,0 +1,84 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/storage"
+)
+
+type orders struct{ repos }
+
+func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) {
+	err := r.write(ctx, func(t *txn) error {
+		d := t.db
+		if _, ok := d.orders[o.ID]; ok {
+			return storage.Conflict(storage.ConstraintOrderID, nil)
+		}
+		if _, ok := d.customers[o.CustomerID]; !ok {
+			return notFound("customer", o.CustomerID)
+		}
+		put(t, d.orders, o.ID, o)
+		insert(t, treeFor(t, d.ordersByCustomer, o.CustomerID, lessOrderKey), orderKey{o.PlacedAt, o.ID})
+		return nil
+	})
+	if err != nil {
+		return order.Order{}, err
+	}
+	return o, nil
+}
+
+func (r orders) Get(ctx context.Context, id string) (out order.Order, err error) {
+	err = r.read(ctx, func(d *db) error {
+		o, ok := d.orders[id]
+		if !ok {
+			return fmt.Errorf("order %q: %w", id, storage.ErrNotFound)
+		}
+		out = o
+		return nil
+	})
+	return out, err
+}
+
+func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) error) (out order.Order, err error) {
+	err = r.write(ctx, func(t *txn) error {
+		d := t.db
+		old, ok := d.orders[id]
+		if !ok {
+			return fmt.Errorf("order %q: %w", id, storage.ErrNotFound)
+		}
+		o := old
+		if err := fn(&o); err != nil {
+			return err
+		}
+		o.ID, o.CustomerID, o.CreatedAt = old.ID, old.CustomerID, old.CreatedAt
+		if !o.PlacedAt.Equal(old.PlacedAt) {
+			tree := d.ordersByCustomer[o.CustomerID]
+			remove(t, tree, orderKey{old.PlacedAt, id})
+			insert(t, tree, orderKey{o.PlacedAt, id})
+		}
+		put(t, d.orders, id, o)
+		out = o
+		return nil
+	})
+	return out, err
+}
+
+func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (out storage.Page[order.Order], err error) {
+	err = r.read(ctx, func(d *db) error {
+		tree := d.ordersByCustomer[customerID]
+		if tree == nil {
+			_, err := storage.ParseCursor(p.Cursor)
+			return err
+		}
+		out, err = pageAfter(tree, lessOrderKey, p,
+			func(c storage.Cursor) (orderKey, error) { return orderKey{c.Time, c.Key}, nil },
+			func(k orderKey) storage.Cursor { return storage.Cursor{Time: k.at, Key: k.id} },
+			func(k orderKey) (order.Order, bool) { return d.orders[k.id], true })
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,305 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/order"
+)
+
+// Store is a database of one organization's customer domain. It is safe for
+// concurrent use by multiple goroutines.
+//
+// The repositories a Store returns run each call as its own atomic step. A
+// call whose ctx was handed out by Atomic joins that transaction instead, so
+// that a service can compose helpers that take a ctx without threading the Tx
+// through.
+type Store interface {
+	Repositories
+
+	// Atomic runs fn in one transaction: either every write fn makes through
+	// tx is committed, or none is. If fn returns an error (or panics), the
+	// transaction is rolled back and Atomic returns fn's error unchanged (or
+	// re-panics).
+	//
+	// Adapters retry fn, with backoff bounded by ctx, when the database
+	// reports a serialization failure or a deadlock, so fn must be safe to
+	// run more than once and must not keep effects outside tx (no channel
+	// sends, no counters) that a retry would repeat.
+	//
+	// Calling Atomic with a ctx that an enclosing Atomic passed to its fn
+	// joins the enclosing transaction: fn runs inside it and nothing is
+	// committed until the outermost fn returns.
+	//
+	// The Tx is valid only while fn runs; using it afterwards returns an
+	// error wrapping ErrTxDone.
+	Atomic(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+}
+
+// Tx gives the repositories of one transaction. Reads through a Tx see the
+// transaction's own writes.
+type Tx interface {
+	Repositories
+}
+
+// Repositories gives one repository per aggregate.
+type Repositories interface {
+	Customers() Customers
+	Addresses() Addresses
+	Groups() Groups
+	Merchants() Merchants
+	Markets() Markets
+	Balances() Balances
+	Orders() Orders
+}
+
+// Customers stores customers.
+//
+// Uniqueness among live customers (DeletedAt == nil): one customer per
+// (canonical Email.Address, HasAccount), and one per (ReferenceOrigin,
+// Reference) when Reference is set. Deleted customers keep their row (their
+// orders and postings still point at it) but release both keys.
+type Customers interface {
+	// Create inserts c and returns the stored copy with Version 1.
+	// Errors: *ConflictError with ConstraintPrimaryKey, ConstraintCustomerEmail
+	// or ConstraintCustomerReference; nothing is written then.
+	Create(ctx context.Context, c customer.Customer) (customer.Customer, error)
+
+	// Get returns the customer with the given ID, deleted or not, or
+	// ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (customer.Customer, error)
+
+	// GetByEmail returns the live customer with the canonical email address
+	// and has_account flag, or ErrNotFound. The lookup is byte-exact on the
+	// canonical form; callers canonicalize first.
+	GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (customer.Customer, error)
+
+	// GetByReference returns the live customer with the external reference,
+	// or ErrNotFound.
+	GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error)
+
+	// Update reads the customer (deleted or not), calls fn on a copy, and
+	// stores the result with Version incremented, atomically with respect to
+	// every other write of that customer. fn must not change the ID; the
+	// adapter sets Version itself. If fn returns an error, nothing is written
+	// and that error is returned as is. Errors: ErrNotFound, and the
+	// *ConflictError values of Create for the email and reference keys.
+	Update(ctx context.Context, id uuid.UUID, fn func(*customer.Customer) error) (customer.Customer, error)
+
+	// List returns the customers that match f, ordered by (CreatedAt, ID)
+	// ascending, one page at a time. Errors: ErrInvalidCursor.
+	List(ctx context.Context, f CustomerFilter, p PageRequest) (Page[customer.Customer], error)
+}
+
+// CustomerFilter selects customers in Customers.List. Every set field must
+// match (AND); zero fields match everything.
+type CustomerFilter struct {
+	// Email matches the canonical email address exactly.
+	Email string
+	// Name matches when SearchKey(Name) is a substring of
+	// SearchKey(FirstName + " " + LastName): a case-insensitive substring
+	// match that behaves the same in every adapter.
+	Name string
+	// GroupID matches members of the group.
+	GroupID uuid.UUID
+	// Status, State and Type match when non-zero.
+	Status customer.Status
+	State  customer.State
+	Type   customer.Type
+	// Tags matches customers that carry every one of these (normalized) tags.
+	Tags []string
+	// HasAccount matches registered (true) or guest (false) customers when set.
+	HasAccount *bool
+	// CreatedFrom and CreatedTo bound CreatedAt to [CreatedFrom, CreatedTo)
+	// when non-zero.
+	CreatedFrom, CreatedTo time.Time
+	// IncludeDeleted also returns deleted customers; by default only live
+	// ones are listed.
+	IncludeDeleted bool
+}
+
+// Addresses stores each customer's address book.
+type Addresses interface {
+	// Book returns the customer's address book, ordered by (CreatedAt, ID);
+	// a customer without addresses has an empty book. Errors: ErrNotFound
+	// when the customer does not exist.
+	Book(ctx context.Context, customerID uuid.UUID) (address.Book, error)
+
+	// UpdateBook reads the book, calls fn on a copy, and stores the
+	// difference (added, changed and removed entries) atomically with respect
+	// to every other write of that book. If fn returns an error, nothing is
+	// written and that error is returned as is. Errors: ErrNotFound when the
+	// customer does not exist; a *ConflictError with ConstraintAddressDefault
+	// if the result would hold two default shipping or two default billing
+	// addresses (the adapter enforces the rule even if fn breaks it).
+	UpdateBook(ctx context.Context, customerID uuid.UUID, fn func(*address.Book) error) (address.Book, error)
+}
+
+// Groups stores customer groups and their memberships.
+type Groups interface {
+	// Create inserts g and returns the stored copy with Version 1. Errors:
+	// *ConflictError with ConstraintPrimaryKey or ConstraintGroupName (the
+	// name key, group.NameKey, is unique).
+	Create(ctx context.Context, g group.Group) (group.Group, error)
+
+	// Get returns the group or ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (group.Group, error)
+
+	// GetByName returns the group whose name key equals group.NameKey(name),
+	// or ErrNotFound.
+	GetByName(ctx context.Context, name string) (group.Group, error)
+
+	// Update reads the group, calls fn on a copy and stores the result with
+	// Version incremented. Errors: ErrNotFound; *ConflictError with
+	// ConstraintGroupName; fn's error as is (nothing written).
+	Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) error) (group.Group, error)
+
+	// Delete removes the group and its memberships. Errors: ErrNotFound; a
+	// *ConflictError with ConstraintMarketAccessGroup when a market restricts
+	// access to the group (nothing is deleted then).
+	Delete(ctx context.Context, id uuid.UUID) error
+
+	// List returns groups ordered by (CreatedAt, ID) ascending. With
+	// f.MemberID set it returns only the groups that customer belongs to.
+	// Errors: ErrInvalidCursor.
+	List(ctx context.Context, f GroupFilter, p PageRequest) (Page[group.Group], error)
+
+	// AddMember makes the customer a member of the group. It reports whether
+	// the membership is new; adding an existing member is not an error.
+	// Errors: ErrNotFound when the group or the live customer does not exist.
+	AddMember(ctx context.Context, groupID, customerID uuid.UUID) (added bool, err error)
+
+	// RemoveMember ends a membership and reports whether there was one.
+	// Errors: ErrNotFound when the group does not exist.
+	RemoveMember(ctx context.Context, groupID, customerID uuid.UUID) (removed bool, err error)
+
+	// MemberOf returns, in ascending byte order, the IDs among groupIDs that
+	// the customer belongs to (market access checks ask about a market's
+	// groups only). Unknown IDs are simply not members.
+	MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) ([]uuid.UUID, error)
+}
+
+// GroupFilter selects groups in Groups.List.
+type GroupFilter struct {
+	// MemberID lists the groups this customer belongs to when non-nil.
+	MemberID uuid.UUID
+}
+
+// Merchants stores merchants.
+type Merchants interface {
+	// Create inserts m and returns the stored copy with Version 1. Errors:
+	// *ConflictError with ConstraintPrimaryKey.
+	Create(ctx context.Context, m merchant.Merchant) (merchant.Merchant, error)
+	// Get returns the merchant or ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (merchant.Merchant, error)
+	// Update reads the merchant, calls fn on a copy and stores the result
+	// with Version incremented. Errors: ErrNotFound; fn's error as is.
+	Update(ctx context.Context, id uuid.UUID, fn func(*merchant.Merchant) error) (merchant.Merchant, error)
+	// Delete removes the merchant. Errors: ErrNotFound; *ConflictError with
+	// ConstraintMerchantMarkets while it still owns markets.
+	Delete(ctx context.Context, id uuid.UUID) error
+	// List returns merchants ordered by (CreatedAt, ID) ascending.
+	List(ctx context.Context, p PageRequest) (Page[merchant.Merchant], error)
+}
+
+// Markets stores markets and their access groups.
+type Markets interface {
+	// Create inserts m and returns the stored copy with Version 1. Errors:
+	// *ConflictError with ConstraintPrimaryKey or ConstraintMarketCode;
+	// ErrNotFound when the merchant or one of the access groups does not
+	// exist.
+	Create(ctx context.Context, m market.Market) (market.Market, error)
+	// Get returns the market or ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (market.Market, error)
+	// GetByCode returns the market with the (normalized) code or ErrNotFound.
+	GetByCode(ctx context.Context, code string) (market.Market, error)
+	// Update reads the market, calls fn on a copy and stores the result with
+	// Version incremented. Errors: those of Create, and fn's error as is.
+	Update(ctx context.Context, id uuid.UUID, fn func(*market.Market) error) (market.Market, error)
+	// Delete removes the market. Errors: ErrNotFound.
+	Delete(ctx context.Context, id uuid.UUID) error
+	// List returns markets ordered by (CreatedAt, ID) ascending.
+	List(ctx context.Context, f MarketFilter, p PageRequest) (Page[market.Market], error)
+}
+
+// MarketFilter selects markets in Markets.List.
+type MarketFilter struct {
+	// MerchantID lists the markets of this merchant when non-nil.
+	MerchantID uuid.UUID
+	// GroupID lists the markets that restrict access to this group when
+	// non-nil.
+	GroupID uuid.UUID
+}
+
+// Balances stores store-credit accounts and their append-only ledgers.
+//
+// The ledger is the truth: an account's Balance always equals the sum of its
+// postings, its Postings counter equals their number, and no posting's
+// EndingBalance is below the account's floor at the time it was applied.
+type Balances interface {
+	// CreateAccount inserts a and returns the stored copy with Version 1.
+	// Errors: *ConflictError with ConstraintPrimaryKey or
+	// ConstraintBalanceAccount (one account per customer and currency);
+	// ErrNotFound when the customer does not exist.
+	CreateAccount(ctx context.Context, a balance.Account) (balance.Account, error)
+
+	// GetAccount returns the account or ErrNotFound.
+	GetAccount(ctx context.Context, id uuid.UUID) (balance.Account, error)
+
+	// AccountFor returns the customer's account in the currency, or
+	// ErrNotFound.
+	AccountFor(ctx context.Context, customerID uuid.UUID, c balance.Currency) (balance.Account, error)
+
+	// Accounts returns all of the customer's accounts ordered by currency
+	// code.
+	Accounts(ctx context.Context, customerID uuid.UUID) ([]balance.Account, error)
+
+	// UpdateAccount reads the account, calls fn on a copy and stores the
+	// result with Version incremented. Only the credit limit and UpdatedAt
+	// may change this way (balances move only through Post); the adapter
+	// returns an error wrapping ErrConflict if fn changes anything else.
+	// Errors: ErrNotFound; fn's error as is.
+	UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*balance.Account) error) (balance.Account, error)
+
+	// Post appends p to the ledger of account p.AccountID and moves the
+	// balance, as one atomic conditional write: the posting is applied only
+	// if the new balance stays at or above the account's floor. The adapter
+	// assigns Sequence and EndingBalance (through balance.Account.Apply) and
+	// returns the stored posting. Errors: ErrNotFound for a missing account;
+	// an error wrapping balance.ErrInsufficientFunds or
+	// balance.ErrCurrencyMismatch; *ConflictError with ConstraintPrimaryKey,
+	// or ConstraintIdempotencyKey when the account already has a posting
+	// with p.IdempotencyKey. Nothing is written on error.
+	Post(ctx context.Context, p balance.Posting) (balance.Posting, error)
+
+	// PostingByKey returns the account's posting with the idempotency key, or
+	// ErrNotFound.
+	PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (balance.Posting, error)
+
+	// Postings returns the account's ledger ordered by Sequence ascending.
+	// Errors: ErrNotFound for a missing account; ErrInvalidCursor.
+	Postings(ctx context.Context, accountID uuid.UUID, p PageRequest) (Page[balance.Posting], error)
+}
+
+// Orders stores each customer's order history.
+type Orders interface {
+	// Create inserts o and returns the stored copy. Errors: *ConflictError
+	// with ConstraintOrderID when an order with o.ID exists (for any
+	// customer); ErrNotFound when the customer does not exist.
+	Create(ctx context.Context, o order.Order) (order.Order, error)
+	// Get returns the order with the host's order ID, or ErrNotFound.
+	Get(ctx context.Context, id string) (order.Order, error)
+	// Update reads the order, calls fn on a copy and stores the result.
+	// Errors: ErrNotFound; fn's error as is.
+	Update(ctx context.Context, id string, fn func(*order.Order) error) (order.Order, error)
+	// List returns the customer's orders ordered by (PlacedAt, ID) ascending.
+	List(ctx context.Context, customerID uuid.UUID, p PageRequest) (Page[order.Order], error)
+}

@@ -1,0 +1,378 @@
+package storagetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/storage"
+)
+
+func atomicCases() []testCase {
+	return []testCase{
+		{"Commit", atomicCommit},
+		{"RollbackOnError", atomicRollbackOnError},
+		{"RollbackOnPanic", atomicRollbackOnPanic},
+		{"RollbackRestoresUpdatesAndDeletes", atomicRollbackRestores},
+		{"TxDoneAfterCommit", atomicTxDoneAfterCommit},
+		{"TxDoneAfterRollback", atomicTxDoneAfterRollback},
+		{"ReadsSeeOwnWrites", atomicReadsSeeOwnWrites},
+		{"CtxJoinsTransaction", atomicCtxJoins},
+		{"CtxJoinsAndCommits", atomicCtxJoinsAndCommits},
+		{"NestedAtomicJoins", atomicNestedJoins},
+		{"NestedErrorRollsBackEverything", atomicNestedError},
+	}
+}
+
+// atomicWrites is what the rollback cases write inside one transaction: a
+// customer, a balance account with a posting, and a group membership of the
+// new customer in a group that existed before.
+type atomicWrites struct {
+	customer customer.Customer
+	account  balance.Account
+	posting  balance.Posting
+	group    group.Group
+}
+
+// prepareWrites builds the values that writeAll stores, outside the
+// transaction, so that fn stays safe to run more than once.
+func (e *env) prepareWrites() atomicWrites {
+	e.t.Helper()
+	g := e.createGroup("Before the transaction")
+	c := e.registered(withEmail("atomic@example.com"), withReference("erp", "ATOMIC-1"))
+	a := balance.NewAccount(e.id(), c.ID, balance.MustCurrency("USD"), e.now())
+	p := e.posting(a, e.usd("25.00"), withKey("atomic-key"))
+	return atomicWrites{customer: c, account: a, posting: p, group: g}
+}
+
+// writeAll performs the writes of w through r.
+func writeAll(ctx context.Context, r storage.Repositories, w atomicWrites) error {
+	if _, err := r.Customers().Create(ctx, w.customer); err != nil {
+		return err
+	}
+	if _, err := r.Balances().CreateAccount(ctx, w.account); err != nil {
+		return err
+	}
+	if _, err := r.Balances().Post(ctx, w.posting); err != nil {
+		return err
+	}
+	_, err := r.Groups().AddMember(ctx, w.group.ID, w.customer.ID)
+	return err
+}
+
+// requireNoneOf checks through the store that none of w's writes exist.
+func (e *env) requireNoneOf(w atomicWrites) {
+	t := e.t
+	t.Helper()
+	_, err := e.store.Customers().Get(e.ctx, w.customer.ID)
+	requireNotFound(t, err, "the customer was rolled back")
+	_, err = e.store.Customers().GetByEmail(e.ctx, w.customer.Email.Address, true)
+	requireNotFound(t, err, "the customer's email was rolled back")
+	_, err = e.store.Customers().GetByReference(e.ctx, "erp", "ATOMIC-1")
+	requireNotFound(t, err, "the customer's reference was rolled back")
+	assertIDs(t, nil, e.listCustomerIDs(storage.CustomerFilter{IncludeDeleted: true}), "no customer is listed")
+	_, err = e.store.Balances().GetAccount(e.ctx, w.account.ID)
+	requireNotFound(t, err, "the account was rolled back")
+	_, err = e.store.Balances().AccountFor(e.ctx, w.customer.ID, w.account.Currency)
+	requireNotFound(t, err, "the account was rolled back")
+	accounts, err := e.store.Balances().Accounts(e.ctx, w.customer.ID)
+	require.NoError(t, err)
+	assert.Empty(t, accounts, "the account was rolled back")
+	_, err = e.store.Balances().PostingByKey(e.ctx, w.account.ID, w.posting.IdempotencyKey)
+	requireNotFound(t, err, "the posting was rolled back")
+	assertIDs(t, nil, e.memberOf(w.customer.ID, w.group.ID), "the membership was rolled back")
+	assertIDs(t, nil, e.listCustomerIDs(storage.CustomerFilter{GroupID: w.group.ID, IncludeDeleted: true}), "the group has no members")
+	assertIDs(t, nil, groupIDs(e.listGroups(storage.GroupFilter{MemberID: w.customer.ID}, 0)), "the membership was rolled back")
+	assertGroup(t, w.group, e.getGroup(w.group.ID), "the group from before is untouched")
+
+	// Everything can be written again: no key is left behind.
+	require.NoError(t, writeAll(e.ctx, e.store, w), "writing the same records again after the rollback")
+}
+
+// requireAllOf checks through the store that all of w's writes exist.
+func (e *env) requireAllOf(w atomicWrites) {
+	t := e.t
+	t.Helper()
+	c := e.getCustomer(w.customer.ID)
+	assert.Equal(t, w.customer.Email, c.Email)
+	a, ps := e.checkLedger(w.account.ID)
+	assertMoney(t, "Balance", w.posting.Amount, a.Balance)
+	require.Len(t, ps, 1)
+	assert.Equal(t, w.posting.ID, ps[0].ID)
+	assertIDs(t, []uuid.UUID{w.group.ID}, e.memberOf(w.customer.ID, w.group.ID))
+}
+
+func atomicCommit(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		return writeAll(ctx, tx, w)
+	})
+	require.NoError(t, err)
+	e.requireAllOf(w)
+}
+
+func atomicRollbackOnError(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	want := &sentinel{"abort the transaction"}
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		if err := writeAll(ctx, tx, w); err != nil {
+			return err
+		}
+		return want
+	})
+	requireSame(t, want, err)
+	e.requireNoneOf(w)
+}
+
+func atomicRollbackOnPanic(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	type boom struct{ msg string }
+	var recovered any
+	func() {
+		defer func() { recovered = recover() }()
+		_ = e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+			if err := writeAll(ctx, tx, w); err != nil {
+				return err
+			}
+			panic(boom{"in the middle of a transaction"})
+		})
+	}()
+	require.Equal(t, boom{"in the middle of a transaction"}, recovered, "Atomic re-panics with fn's value")
+	e.requireNoneOf(w)
+}
+
+func atomicRollbackRestores(t *testing.T, e *env) {
+	g := e.createGroup("Restored")
+	doomed := e.createGroup("Doomed")
+	c := e.newCustomer(withEmail("restore@example.com"), withTags("before"))
+	e.addMember(g.ID, c.ID)
+	a := e.createAccount(c.ID, "USD")
+	e.post(a, e.usd("10.00"))
+	accBefore := e.getAccount(a.ID)
+	want := &sentinel{"undo"}
+
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := tx.Customers().Update(ctx, c.ID, func(c *customer.Customer) error {
+			if err := c.Apply(customer.Patch{Email: ptr("changed@example.com"), Tags: &[]string{"after"}}, e.now()); err != nil {
+				return err
+			}
+			c.MarkDeleted(e.now())
+			return nil
+		}); err != nil {
+			return err
+		}
+		if _, err := tx.Groups().RemoveMember(ctx, g.ID, c.ID); err != nil {
+			return err
+		}
+		if err := tx.Groups().Delete(ctx, doomed.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Groups().Update(ctx, g.ID, func(g *group.Group) error { return g.Rename("Renamed", e.now()) }); err != nil {
+			return err
+		}
+		if _, err := tx.Balances().Post(ctx, e.posting(a, e.usd("-10.00"))); err != nil {
+			return err
+		}
+		return want
+	})
+	requireSame(t, want, err)
+
+	assertCustomer(t, c, e.getCustomer(c.ID), "the customer update was rolled back")
+	got, err := e.store.Customers().GetByEmail(e.ctx, "restore@example.com", true)
+	require.NoError(t, err, "the email index was rolled back")
+	assert.Equal(t, c.ID, got.ID)
+	_, err = e.store.Customers().GetByEmail(e.ctx, "changed@example.com", true)
+	requireNotFound(t, err)
+	assertIDs(t, []uuid.UUID{g.ID}, e.memberOf(c.ID, g.ID), "the membership is back")
+	assertGroup(t, doomed, e.getGroup(doomed.ID), "the deleted group is back")
+	_, err = e.store.Groups().GetByName(e.ctx, "Doomed")
+	require.NoError(t, err)
+	_, err = e.store.Groups().GetByName(e.ctx, "Renamed")
+	requireNotFound(t, err, "the rename was rolled back")
+	assertAccount(t, accBefore, e.getAccount(a.ID), "the posting was rolled back")
+	e.checkLedger(a.ID)
+}
+
+func atomicTxDoneAfterCommit(t *testing.T, e *env) {
+	c := e.newCustomer()
+	var kept storage.Tx
+	require.NoError(t, e.store.Atomic(e.ctx, func(_ context.Context, tx storage.Tx) error {
+		kept = tx
+		return nil
+	}))
+	requireTxDone(t, e, kept, c.ID)
+}
+
+func atomicTxDoneAfterRollback(t *testing.T, e *env) {
+	c := e.newCustomer()
+	var kept storage.Tx
+	want := &sentinel{"rollback"}
+	err := e.store.Atomic(e.ctx, func(_ context.Context, tx storage.Tx) error {
+		kept = tx
+		return want
+	})
+	requireSame(t, want, err)
+	requireTxDone(t, e, kept, c.ID)
+}
+
+// requireTxDone checks that reads and writes through a finished Tx fail with
+// ErrTxDone and write nothing.
+func requireTxDone(t *testing.T, e *env, tx storage.Tx, existing uuid.UUID) {
+	t.Helper()
+	require.NotNil(t, tx)
+	_, err := tx.Customers().Get(e.ctx, existing)
+	require.ErrorIs(t, err, storage.ErrTxDone, "Customers().Get through a finished Tx")
+	late := e.registered()
+	_, err = tx.Customers().Create(e.ctx, late)
+	require.ErrorIs(t, err, storage.ErrTxDone, "Customers().Create through a finished Tx")
+	_, err = e.store.Customers().Get(e.ctx, late.ID)
+	requireNotFound(t, err, "nothing is written through a finished Tx")
+	_, err = tx.Groups().Create(e.ctx, e.groupAt("Late", e.now()))
+	require.ErrorIs(t, err, storage.ErrTxDone, "Groups().Create through a finished Tx")
+	_, err = tx.Balances().GetAccount(e.ctx, e.id())
+	require.ErrorIs(t, err, storage.ErrTxDone, "Balances().GetAccount through a finished Tx")
+	_, err = tx.Orders().Get(e.ctx, "x")
+	require.ErrorIs(t, err, storage.ErrTxDone, "Orders().Get through a finished Tx")
+	_, err = tx.Addresses().Book(e.ctx, existing)
+	require.ErrorIs(t, err, storage.ErrTxDone, "Addresses().Book through a finished Tx")
+	_, err = tx.Merchants().Get(e.ctx, e.id())
+	require.ErrorIs(t, err, storage.ErrTxDone, "Merchants().Get through a finished Tx")
+	_, err = tx.Markets().Get(e.ctx, e.id())
+	require.ErrorIs(t, err, storage.ErrTxDone, "Markets().Get through a finished Tx")
+}
+
+func atomicReadsSeeOwnWrites(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		if err := writeAll(ctx, tx, w); err != nil {
+			return err
+		}
+		got, err := tx.Customers().Get(ctx, w.customer.ID)
+		require.NoError(t, err, "Get sees the transaction's customer")
+		assert.Equal(t, int64(1), got.Version)
+		_, err = tx.Customers().GetByEmail(ctx, w.customer.Email.Address, true)
+		require.NoError(t, err, "GetByEmail sees the transaction's customer")
+		page, err := tx.Customers().List(ctx, storage.CustomerFilter{GroupID: w.group.ID}, storage.PageRequest{})
+		require.NoError(t, err)
+		assertIDs(t, []uuid.UUID{w.customer.ID}, customerIDs(page.Items), "List sees the transaction's membership")
+		a, err := tx.Balances().GetAccount(ctx, w.account.ID)
+		require.NoError(t, err)
+		assertMoney(t, "Balance inside the transaction", w.posting.Amount, a.Balance)
+		_, err = tx.Balances().PostingByKey(ctx, w.account.ID, w.posting.IdempotencyKey)
+		require.NoError(t, err)
+
+		up, err := tx.Customers().Update(ctx, w.customer.ID, func(c *customer.Customer) error {
+			c.Note = "written in the transaction"
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), up.Version)
+		got, err = tx.Customers().Get(ctx, w.customer.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "written in the transaction", got.Note, "reads see the transaction's updates")
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "written in the transaction", e.getCustomer(w.customer.ID).Note)
+}
+
+func atomicCtxJoins(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	want := &sentinel{"abort"}
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, _ storage.Tx) error {
+		// The Store's own repositories, called with fn's ctx, join the
+		// transaction.
+		if err := writeAll(ctx, e.store, w); err != nil {
+			return err
+		}
+		_, err := e.store.Customers().Get(ctx, w.customer.ID)
+		require.NoError(t, err, "a read with fn's ctx sees the transaction's writes")
+		return want
+	})
+	requireSame(t, want, err)
+	e.requireNoneOf(w)
+}
+
+func atomicCtxJoinsAndCommits(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := e.store.Customers().Create(ctx, w.customer); err != nil {
+			return err
+		}
+		// tx sees what the Store's repositories wrote with ctx, and vice versa.
+		if _, err := tx.Customers().Get(ctx, w.customer.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Balances().CreateAccount(ctx, w.account); err != nil {
+			return err
+		}
+		if _, err := e.store.Balances().Post(ctx, w.posting); err != nil {
+			return err
+		}
+		_, err := e.store.Groups().AddMember(ctx, w.group.ID, w.customer.ID)
+		return err
+	})
+	require.NoError(t, err)
+	e.requireAllOf(w)
+}
+
+func atomicNestedJoins(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	want := &sentinel{"outer abort"}
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := tx.Customers().Create(ctx, w.customer); err != nil {
+			return err
+		}
+		err := e.store.Atomic(ctx, func(ctx context.Context, inner storage.Tx) error {
+			if _, err := inner.Customers().Get(ctx, w.customer.ID); err != nil {
+				return err // the nested transaction sees the outer one's writes
+			}
+			if _, err := inner.Balances().CreateAccount(ctx, w.account); err != nil {
+				return err
+			}
+			_, err := inner.Balances().Post(ctx, w.posting)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		// Nothing was committed by the nested Atomic on its own: its writes
+		// are part of this transaction.
+		if _, err := tx.Groups().AddMember(ctx, w.group.ID, w.customer.ID); err != nil {
+			return err
+		}
+		return want
+	})
+	requireSame(t, want, err)
+	e.requireNoneOf(w)
+}
+
+func atomicNestedError(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	want := &sentinel{"inner abort"}
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := tx.Customers().Create(ctx, w.customer); err != nil {
+			return err
+		}
+		return e.store.Atomic(ctx, func(ctx context.Context, inner storage.Tx) error {
+			if _, err := inner.Balances().CreateAccount(ctx, w.account); err != nil {
+				return err
+			}
+			if _, err := inner.Balances().Post(ctx, w.posting); err != nil {
+				return err
+			}
+			if _, err := inner.Groups().AddMember(ctx, w.group.ID, w.customer.ID); err != nil {
+				return err
+			}
+			return want
+		})
+	})
+	requireSame(t, want, err)
+	e.requireNoneOf(w)
+}

@@ -1,0 +1,61 @@
+package storagetest
+
+import (
+	"testing"
+
+	"github.com/clientele-go/clientele/storage"
+)
+
+// Run runs the conformance suite against the stores that newStore returns.
+//
+// newStore must return a new, empty store each time it is called; Run calls
+// it once per test case (and may call it from parallel subtests in the
+// future, so it must be safe for that too). It may register cleanup with
+// t.Cleanup. Cases are grouped in subtests named after the area they cover
+// (Customer, Address, Group, Merchant, Market, Balance, Order, Atomic,
+// Concurrency, Pagination, Hostile, Values), so that
+// go test -run 'TestX/Balance/' runs one area.
+func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
+	t.Helper()
+	if newStore == nil {
+		t.Fatal("storagetest: Run needs a newStore function")
+	}
+	for _, a := range areas() {
+		t.Run(a.name, func(t *testing.T) {
+			for _, c := range a.cases {
+				t.Run(c.name, func(t *testing.T) {
+					c.run(t, newEnv(t, newStore))
+				})
+			}
+		})
+	}
+}
+
+// area is one top-level subtest of Run.
+type area struct {
+	name  string
+	cases []testCase
+}
+
+// testCase is one promise of the contract.
+type testCase struct {
+	name string
+	run  func(t *testing.T, e *env)
+}
+
+func areas() []area {
+	return []area{
+		{"Customer", customerCases()},
+		{"Address", addressCases()},
+		{"Group", groupCases()},
+		{"Merchant", merchantCases()},
+		{"Market", marketCases()},
+		{"Balance", balanceCases()},
+		{"Order", orderCases()},
+		{"Atomic", atomicCases()},
+		{"Concurrency", concurrencyCases()},
+		{"Pagination", paginationCases()},
+		{"Hostile", hostileCases()},
+		{"Values", valuesCases()},
+	}
+}
