@@ -1,0 +1,152 @@
+package clienteletest_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/clienteletest"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/storage"
+)
+
+func TestSeqIDAndIDs(t *testing.T) {
+	assert.Equal(t, "00000000-0000-4000-8000-000000000001", clienteletest.SeqID(1).String())
+	assert.Equal(t, "00000000-0000-4000-8000-0000000001ff", clienteletest.SeqID(511).String())
+	assert.Equal(t, uuid.Version(4), clienteletest.SeqID(7).Version())
+	assert.Equal(t, uuid.RFC4122, clienteletest.SeqID(7).Variant())
+
+	var ids clienteletest.IDs
+	assert.Equal(t, clienteletest.SeqID(1), ids.Next())
+	assert.Equal(t, clienteletest.SeqID(2), ids.Next())
+}
+
+func TestClock(t *testing.T) {
+	start := time.Date(2030, 5, 6, 7, 8, 9, 0, time.FixedZone("CEST", 2*3600))
+	c := clienteletest.NewClock(start, time.Minute)
+	assert.Equal(t, start.UTC(), c.Now())
+	assert.Equal(t, time.UTC, c.Peek().Location())
+	assert.Equal(t, start.Add(time.Minute).UTC(), c.Now())
+	c.Advance(time.Hour)
+	assert.Equal(t, start.Add(62*time.Minute).UTC(), c.Peek())
+	c.Set(start)
+	assert.Equal(t, start.UTC(), c.Peek())
+}
+
+func TestEnvIsDeterministic(t *testing.T) {
+	a, b := clienteletest.New(t), clienteletest.New(t)
+	ca, cb := a.MustRegister(), b.MustRegister()
+	assert.Equal(t, ca.ID, cb.ID)
+	assert.Equal(t, clienteletest.SeqID(1), ca.ID)
+	assert.Equal(t, clienteletest.Epoch, ca.CreatedAt)
+	assert.Equal(t, ca.Email, cb.Email)
+}
+
+func TestBuildersGiveValidDistinctDefaults(t *testing.T) {
+	env := clienteletest.New(t)
+	first, second := env.MustRegister(), env.MustRegister()
+	assert.NotEqual(t, first.Email.Address, second.Email.Address)
+	assert.True(t, first.HasAccount)
+	assert.Equal(t, customer.StateActive, first.State)
+
+	biz := env.MustRegister(clienteletest.Business("Bauhaus GmbH", "DE123456789"),
+		clienteletest.Tags("B2B", "b2b"), clienteletest.Metadata("crm", "42"),
+		clienteletest.Reference("crm", "C-42"), clienteletest.Phone("+49 30 123456"))
+	assert.Equal(t, customer.TypeBusiness, biz.Type)
+	assert.True(t, biz.PricesExcludeVAT())
+	assert.Equal(t, []string{"b2b"}, biz.Tags)
+	assert.Equal(t, "42", biz.Metadata["crm"])
+	assert.Equal(t, "+4930123456", biz.Phone)
+
+	guest := env.MustGuest(clienteletest.Email("Guest@Example.com"))
+	assert.False(t, guest.HasAccount)
+	assert.Equal(t, guest.ID, env.MustGuest(clienteletest.Email("guest@example.com")).ID, "find-or-create")
+
+	city := "Hamburg"
+	addr := clienteletest.Address(address.Patch{City: &city})
+	require.NoError(t, addr.Validate())
+	assert.Equal(t, "Hamburg", addr.City)
+	entry := env.MustAddAddress(first.ID, address.Patch{})
+	assert.True(t, entry.DefaultShipping && entry.DefaultBilling)
+
+	m := clienteletest.MustMoney(t, "12.50 EUR")
+	assert.Equal(t, "12.50 EUR", m.String())
+}
+
+func TestSeed(t *testing.T) {
+	env := clienteletest.New(t)
+	s := env.Seed()
+	ctx := context.Background()
+	svc := env.Service
+
+	assert.Equal(t, customer.StatusAcquired, s.Guest.Status)
+	assert.False(t, s.Guest.HasAccount)
+	assert.Equal(t, customer.StatusProspect, s.Regular.Status)
+	assert.Equal(t, customer.StatusRepeat, s.Member.Status)
+	assert.Equal(t, 2, s.Member.OrderCount)
+	assert.Equal(t, customer.TypeBusiness, s.Business.Type)
+
+	eur := balance.MustCurrency("EUR")
+	avail, err := svc.Balances.Available(ctx, s.Member.ID, eur)
+	require.NoError(t, err)
+	assert.Equal(t, "50.00 EUR", avail.String())
+	avail, err = svc.Balances.Available(ctx, s.Business.ID, eur)
+	require.NoError(t, err)
+	assert.Equal(t, "500.00 EUR", avail.String(), "credit limit counts as available")
+
+	for _, tc := range []struct {
+		who  uuid.UUID
+		want bool
+	}{{uuid.Nil, false}, {s.Guest.ID, false}, {s.Regular.ID, false}, {s.Member.ID, true}} {
+		ok, err := svc.Markets.CanAccess(ctx, s.VIPMarket.ID, tc.who)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, ok, "VIP market access of %s", tc.who)
+		ok, err = svc.Markets.CanAccess(ctx, s.Public.ID, tc.who)
+		require.NoError(t, err)
+		assert.True(t, ok, "public market admits everyone")
+	}
+
+	members, err := svc.Groups.Members(ctx, s.VIP.ID, storage.PageRequest{})
+	require.NoError(t, err)
+	require.Len(t, members.Items, 1)
+	assert.Equal(t, s.Member.ID, members.Items[0].ID)
+
+	book, err := svc.Addresses.Book(ctx, s.Member.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, book.Len())
+}
+
+// failTB records Fatalf instead of stopping the test, so the Must helpers'
+// failure path can be checked.
+type failTB struct {
+	testing.TB
+	failed bool
+	msg    string
+}
+
+func (f *failTB) Helper() {}
+func (f *failTB) Fatalf(format string, args ...any) {
+	f.failed = true
+	f.msg = format
+	panic(f)
+}
+
+func TestMustHelpersFailTheTest(t *testing.T) {
+	ftb := &failTB{TB: t}
+	env := clienteletest.New(ftb)
+	env.MustRegister(clienteletest.Email("taken@example.com"))
+	func() {
+		defer func() {
+			r := recover()
+			require.Equal(t, ftb, r)
+		}()
+		env.MustRegister(clienteletest.Email("TAKEN@example.com"))
+	}()
+	assert.True(t, ftb.failed)
+}

@@ -1,0 +1,33 @@
+package clienteletest_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/clientele-go/clientele/clienteletest"
+)
+
+// This is how a host application's test sets up Clientele: a fresh store, a
+// service with a test clock and deterministic IDs, and a seeded scenario.
+func ExampleEnv_Seed() {
+	t := &testing.T{} // in a real test, the *testing.T of the test function
+	env := clienteletest.New(t)
+	s := env.Seed()
+
+	ok, _ := env.Service.Markets.CanAccess(context.Background(), s.VIPMarket.ID, s.Member.ID)
+	fmt.Println(s.Member.Email, s.Member.Status, "may shop in", s.VIPMarket.Code+":", ok)
+	ok, _ = env.Service.Markets.CanAccess(context.Background(), s.VIPMarket.ID, s.Regular.ID)
+	fmt.Println(s.Regular.Email, s.Regular.Status, "may shop in", s.VIPMarket.Code+":", ok)
+	// Output:
+	// vera.vip@example.com repeat may shop in vip: true
+	// rita.regular@example.com prospect may shop in vip: false
+}
+
+func ExampleEnv_MustRegister() {
+	env := clienteletest.New(&testing.T{})
+	ada := env.MustRegister(clienteletest.Name("Ada", "Lovelace"), clienteletest.Tags("VIP"))
+	fmt.Println(ada.ID, ada.Email, ada.Name(), ada.Tags, ada.CreatedAt)
+	// Output:
+	// 00000000-0000-4000-8000-000000000001 customer-1@example.com Ada Lovelace [vip] 2025-01-01 09:00:00 +0000 UTC
+}
