@@ -8,10 +8,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -92,7 +92,7 @@ func cleanRef(s string) string {
 	if !utf8.ValidString(s) {
 		return s
 	}
-	return strings.TrimSpace(norm.NFC.String(s))
+	return strings.TrimSpace(textnorm.NFC(s))
 }
 
 // mapCustomerErr turns storage errors into the customer package's sentinels.

@@ -6,8 +6,8 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/language"
-	"golang.org/x/text/unicode/norm"
 
+	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
@@ -69,23 +69,7 @@ func (a Address) Normalize() Address {
 // clean trims s and converts it to NFC. Invalid UTF-8 is kept as it is so
 // that validation reports it.
 func clean(s string) string {
-	return nfc(strings.TrimSpace(s))
-}
-
-// nfc returns s in Unicode NFC. golang.org/x/text v0.34's norm.NFC corrupts
-// a supplementary-plane starter followed by a combining mark (it composes
-// "\U00010041\u0301" into "Á", fixed in later versions); when normalizing
-// would change the canonical decomposition of s, nfc returns s unchanged
-// instead of altering the text.
-func nfc(s string) string {
-	if norm.NFC.IsNormalString(s) {
-		return s
-	}
-	n := norm.NFC.String(s)
-	if norm.NFD.String(n) != norm.NFD.String(s) {
-		return s
-	}
-	return n
+	return textnorm.NFC(strings.TrimSpace(s))
 }
 
 // Validate checks a normalized address. Line1, City and Country are

@@ -102,7 +102,7 @@ func (b Book) index(id uuid.UUID) int {
 // address is normalized and validated (see Parse). The first entry of a book
 // becomes its default shipping and default billing address. Add returns
 // ErrBookFull when the book holds MaxEntries entries, and a *ValidationError
-// for a nil or duplicate id or an invalid address.
+// for a book without CustomerID, a nil or duplicate id or an invalid address.
 func (b *Book) Add(id uuid.UUID, a Address, now time.Time) (Entry, error) {
 	if b.CustomerID == uuid.Nil {
 		return Entry{}, validation.New(ErrInvalid, "customer_id", "is required")

@@ -3,7 +3,7 @@ package balance
 import (
 	"strings"
 
-	"golang.org/x/text/currency"
+	"github.com/bojanz/currency"
 )
 
 // MaxDigits is the largest number of minor-unit digits a Currency can have.
@@ -22,8 +22,7 @@ type Currency struct {
 	digits int
 }
 
-// nonCurrencies are ISO 4217 codes that golang.org/x/text/currency knows but
-// that are not money a customer can hold store credit in: ISO lists their minor
+// nonCurrencies are ISO 4217 codes that are not money a customer can hold store credit in: ISO lists their minor
 // units as "N.A.". They are XXX (no currency), XTS (testing), the precious
 // metals (XAU gold, XAG silver, XPT platinum, XPD palladium, quoted per troy
 // ounce), the European bond-market units (XBA, XBB, XBC, XBD) and the
@@ -39,12 +38,11 @@ var nonCurrencies = map[string]bool{
 // is case-insensitive ("usd" is USD) but must be exactly three ASCII letters,
 // without surrounding spaces.
 //
-// The currency must be known to golang.org/x/text/currency, and its number of
-// minor-unit digits is that package's currency.Standard rounding (CLDR data).
-// Historical codes that CLDR still lists (DEM, HRK) are accepted so that
-// stored ledgers keep loading. The units listed by ISO without minor units are
-// rejected: XXX, XTS, the precious metals XAU, XAG, XPT, XPD, the bond-market
-// units XBA..XBD, and XDR, XSU, XUA.
+// The currency must be one in use that github.com/bojanz/currency knows
+// (current CLDR data), and its number of minor-unit digits is that package's
+// (ISO 4217's) count. Retired codes (DEM, HRK) are rejected, and so are the
+// units listed by ISO without minor units: XXX, XTS, the precious metals XAU,
+// XAG, XPT, XPD, the bond-market units XBA..XBD, and XDR, XSU, XUA.
 //
 // The error is a *ValidationError{Field: "currency"} unwrapping to ErrInvalid.
 func ParseCurrency(code string) (Currency, error) {
@@ -61,15 +59,14 @@ func ParseCurrency(code string) (Currency, error) {
 	if nonCurrencies[upper] {
 		return Currency{}, invalid("currency", "%s is not a currency", upper)
 	}
-	u, err := currency.ParseISO(upper)
-	if err != nil {
+	scale, ok := currency.GetDigits(upper)
+	if !ok || !currency.IsValid(upper) {
 		return Currency{}, invalid("currency", "%s is not a known ISO 4217 currency", upper)
 	}
-	scale, _ := currency.Standard.Rounding(u)
 	if scale < 0 || scale > MaxDigits {
 		return Currency{}, invalid("currency", "%s has unsupported minor units", upper)
 	}
-	return Currency{code: u.String(), digits: scale}, nil
+	return Currency{code: upper, digits: int(scale)}, nil
 }
 
 // MustCurrency is like ParseCurrency but panics on error. It is meant for

@@ -4,14 +4,13 @@
 // # Money
 //
 // A Currency is an ISO 4217 code with its number of minor-unit digits, taken
-// from golang.org/x/text/currency (currency.ParseISO and
-// currency.Standard.Rounding, i.e. CLDR data): USD 2, JPY 0, BHD 3, CLF 4.
-// ParseCurrency rejects unknown codes and the ISO units that have no minor
-// units because they are not money: XXX, XTS, the precious metals (XAU, XAG,
-// XPT, XPD), the bond-market units (XBA..XBD), XDR, XSU and XUA. The data is
-// whatever CLDR version the vendored x/text carries, so a few recent codes
-// (MRU, VES, SLE, VED) are unknown and a few digit counts follow CLDR rather
-// than ISO (IQD has 0 digits); upgrading golang.org/x/text updates them.
+// from github.com/bojanz/currency, which tracks current CLDR and ISO 4217
+// data: USD 2, JPY 0, BHD 3, IQD 3, CLF 4, and recent codes such as VES, MRU,
+// SLE, VED and ZWG. (golang.org/x/text/currency carries CLDR tables too old
+// to know those codes, even in its newest release, so it was not used.)
+// ParseCurrency rejects unknown and retired codes (DEM, HRK) and the ISO
+// units that are not money: XXX, XTS, the precious metals (XAU, XAG, XPT,
+// XPD), the bond-market units (XBA..XBD), XDR, XSU and XUA.
 //
 // A Money is a count of minor units in an int64 plus its Currency. Because
 // SQL adapters store amounts as BIGINT minor units, every constructor

@@ -8,6 +8,8 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/clientele-go/clientele/internal/textnorm"
 )
 
 // Email limits and reserved names.
@@ -151,7 +153,7 @@ func cleanEmail(s string) (string, error) {
 		return "", emailError("is not valid UTF-8")
 	}
 	s = stripFormat(s)
-	s = strings.TrimSpace(norm.NFC.String(s))
+	s = strings.TrimSpace(textnorm.NFC(s))
 	if s == "" {
 		return "", emailError("is required")
 	}
@@ -225,7 +227,7 @@ func canonicalLocal(local string) (string, error) {
 	if local == "" {
 		return "", emailError("is missing the part before the @ sign")
 	}
-	local = norm.NFC.String(strings.ToLower(local))
+	local = textnorm.NFC(strings.ToLower(local))
 	if len(local) > MaxEmailLocalLength {
 		return "", emailError("has a local part longer than %d bytes", MaxEmailLocalLength)
 	}

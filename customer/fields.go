@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/unicode/norm"
 
+	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
@@ -34,7 +34,7 @@ func cleanText(s string) string {
 	if !utf8.ValidString(s) {
 		return s
 	}
-	return strings.TrimSpace(norm.NFC.String(s))
+	return strings.TrimSpace(textnorm.NFC(s))
 }
 
 // NormalizeTags returns tags as a normalized set: each tag trimmed, NFC and
@@ -69,7 +69,7 @@ func NormalizeTags(tags []string) ([]string, error) {
 }
 
 // foldText lower-cases s and normalizes it to NFC.
-func foldText(s string) string { return norm.NFC.String(strings.ToLower(s)) }
+func foldText(s string) string { return textnorm.NFC(strings.ToLower(s)) }
 
 func checkTag(t string) error {
 	switch {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
 
+	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
@@ -70,23 +70,7 @@ func New(id uuid.UUID, name, description string, metadata map[string]string, now
 	return g, nil
 }
 
-func clean(s string) string { return nfc(strings.TrimSpace(s)) }
-
-// nfc returns s in Unicode NFC. golang.org/x/text v0.34's norm.NFC corrupts
-// a supplementary-plane starter followed by a combining mark (it composes
-// "\U00010041\u0301" into "Á", fixed in later versions); when normalizing
-// would change the canonical decomposition of s, nfc returns s unchanged
-// instead, so that distinct names never collapse into one.
-func nfc(s string) string {
-	if norm.NFC.IsNormalString(s) {
-		return s
-	}
-	n := norm.NFC.String(s)
-	if norm.NFD.String(n) != norm.NFD.String(s) {
-		return s
-	}
-	return n
-}
+func clean(s string) string { return textnorm.NFC(strings.TrimSpace(s)) }
 
 // NameKey returns the key under which name is unique: trimmed, in NFC, with
 // every run of white space collapsed to a single space, case-folded with
@@ -97,9 +81,9 @@ func nfc(s string) string {
 // which cases.Fold maps in both directions; with it NameKey is idempotent:
 // NameKey(NameKey(s)) == NameKey(s).
 func NameKey(name string) string {
-	s := strings.Join(strings.Fields(nfc(name)), " ")
+	s := strings.Join(strings.Fields(textnorm.NFC(name)), " ")
 	// A Caser is stateful and not safe for concurrent use, so make one per call.
-	return nfc(strings.ToLower(cases.Fold().String(s)))
+	return textnorm.NFC(strings.ToLower(cases.Fold().String(s)))
 }
 
 // Key returns NameKey(g.Name).

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
@@ -153,20 +153,4 @@ func (m Merchant) Clone() Merchant {
 	return m
 }
 
-func clean(s string) string { return nfc(strings.TrimSpace(s)) }
-
-// nfc returns s in Unicode NFC. golang.org/x/text v0.34's norm.NFC corrupts
-// a supplementary-plane starter followed by a combining mark (it composes
-// "\U00010041\u0301" into "Á", fixed in later versions); when normalizing
-// would change the canonical decomposition of s, nfc returns s unchanged
-// instead of altering the text.
-func nfc(s string) string {
-	if norm.NFC.IsNormalString(s) {
-		return s
-	}
-	n := norm.NFC.String(s)
-	if norm.NFD.String(n) != norm.NFD.String(s) {
-		return s
-	}
-	return n
-}
+func clean(s string) string { return textnorm.NFC(strings.TrimSpace(s)) }

@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
+
+	"github.com/clientele-go/clientele/internal/textnorm"
 )
 
 // Page size limits shared by every list method.
@@ -89,6 +90,6 @@ func ParseCursor(s string) (Cursor, error) {
 // and trimmed. Adapters store SearchKey(first + " " + last) and match the
 // filter's SearchKey as a substring, so every adapter agrees.
 func SearchKey(s string) string {
-	s = norm.NFC.String(cases.Fold().String(norm.NFC.String(s)))
+	s = textnorm.NFC(cases.Fold().String(textnorm.NFC(s)))
 	return strings.Join(strings.Fields(s), " ")
 }
