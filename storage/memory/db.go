@@ -79,8 +79,8 @@ type db struct {
 	groups      map[uuid.UUID]group.Group
 	groupOrder  *btree.BTreeG[timeKey]
 	groupByName map[string]uuid.UUID
-	members     map[uuid.UUID]*btree.BTreeG[timeKey]  // group ID -> members by customer (CreatedAt, ID)
-	memberOf    map[uuid.UUID]*btree.BTreeG[timeKey]  // customer ID -> groups by group (CreatedAt, ID)
+	members     map[uuid.UUID]*btree.BTreeG[timeKey] // group ID -> members by customer (CreatedAt, ID)
+	memberOf    map[uuid.UUID]*btree.BTreeG[timeKey] // customer ID -> groups by group (CreatedAt, ID)
 
 	merchants     map[uuid.UUID]merchant.Merchant
 	merchantOrder *btree.BTreeG[timeKey]
@@ -94,7 +94,7 @@ type db struct {
 	accounts          map[uuid.UUID]balance.Account
 	accountByCustomer map[accountKey]uuid.UUID
 	accountsOf        map[uuid.UUID]map[string]uuid.UUID // customer ID -> currency code -> account ID
-	ledgers           map[uuid.UUID][]balance.Posting // by account; index = Sequence-1
+	ledgers           map[uuid.UUID][]balance.Posting    // by account; index = Sequence-1
 	postingIDs        map[uuid.UUID]struct{}
 	postingByKey      map[postingKey]int64 // -> Sequence
 

@@ -1,0 +1,25 @@
+// Package memory is the in-process storage adapter: a real implementation of
+// storage.Store, not a toy, that host applications use as the fake in their
+// tests and that small deployments can run on.
+//
+// # Concurrency and transactions
+//
+// One sync.RWMutex guards the data. Reads take the read lock and run in
+// parallel; a write, or a whole Atomic function, takes the write lock, so
+// transactions are serializable and never need retrying. Each write records
+// how to undo itself in the transaction's undo log; rolling back replays the
+// log backwards, so Atomic costs O(records touched), never a copy of the
+// store.
+//
+// Calls that carry the ctx of an Atomic function join that transaction (they
+// would otherwise wait for the lock the transaction holds). Starting other
+// goroutines that use that ctx while the function runs is not supported.
+//
+// # Indexes
+//
+// Every lookup the services need is a map (ID, canonical email, reference,
+// group name key, market code, idempotency key) and every list walks a
+// B-tree ordered by its sort key from the cursor onwards, so a page costs
+// O(log n + page) when it is not filtered, and the length of the walk when it
+// is. Values are cloned on the way in and on the way out.
+package memory
