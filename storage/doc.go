@@ -25,7 +25,10 @@
 //   - Read-modify-write of one record goes through an updater closure
 //     (Update(ctx, id, fn)): the domain decides inside fn, the adapter makes
 //     the whole step atomic and bumps the record's Version. If fn returns an
-//     error, nothing is written and that error is returned unchanged.
+//     error, nothing is written and that error is returned unchanged. fn
+//     cannot change the record's identity: the adapter keeps the stored ID
+//     and CreatedAt and sets Version itself, whatever fn does. When the
+//     record does not exist, fn is not called and the error is ErrNotFound.
 //   - Lists use keyset pagination: a [PageRequest] carries an opaque cursor
 //     and a limit, a [Page] returns the items and the cursor of the next page
 //     (empty on the last page). Orders are stable and documented per method.

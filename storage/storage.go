@@ -88,10 +88,10 @@ type Customers interface {
 
 	// Update reads the customer (deleted or not), calls fn on a copy, and
 	// stores the result with Version incremented, atomically with respect to
-	// every other write of that customer. fn must not change the ID; the
-	// adapter sets Version itself. If fn returns an error, nothing is written
-	// and that error is returned as is. Errors: ErrNotFound, and the
-	// *ConflictError values of Create for the email and reference keys.
+	// every other write of that customer. The adapter keeps the stored ID
+	// and CreatedAt and sets Version itself. If fn returns an error, nothing
+	// is written and that error is returned as is. Errors: ErrNotFound, and
+	// the *ConflictError values of Create for the email and reference keys.
 	Update(ctx context.Context, id uuid.UUID, fn func(*customer.Customer) error) (customer.Customer, error)
 
 	// List returns the customers that match f, ordered by (CreatedAt, ID)
@@ -248,7 +248,7 @@ type Balances interface {
 	// CreateAccount inserts a and returns the stored copy with Version 1.
 	// Errors: *ConflictError with ConstraintPrimaryKey or
 	// ConstraintBalanceAccount (one account per customer and currency);
-	// ErrNotFound when the customer does not exist.
+	// ErrNotFound when the customer does not exist or is deleted.
 	CreateAccount(ctx context.Context, a balance.Account) (balance.Account, error)
 
 	// GetAccount returns the account or ErrNotFound.
@@ -265,8 +265,11 @@ type Balances interface {
 	// UpdateAccount reads the account, calls fn on a copy and stores the
 	// result with Version incremented. Only the credit limit and UpdatedAt
 	// may change this way (balances move only through Post); the adapter
-	// returns an error wrapping ErrConflict if fn changes anything else.
-	// Errors: ErrNotFound; fn's error as is.
+	// returns an error wrapping ErrConflict if fn changes anything else, and
+	// the *balance.ValidationError of balance.Account.Validate if the result
+	// is invalid (a negative limit, or one that leaves the balance below the
+	// floor). Errors: ErrNotFound; fn's error as is. Nothing is written on
+	// error.
 	UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*balance.Account) error) (balance.Account, error)
 
 	// Post appends p to the ledger of account p.AccountID and moves the
@@ -297,8 +300,12 @@ type Orders interface {
 	Create(ctx context.Context, o order.Order) (order.Order, error)
 	// Get returns the order with the host's order ID, or ErrNotFound.
 	Get(ctx context.Context, id string) (order.Order, error)
-	// Update reads the order, calls fn on a copy and stores the result.
-	// Errors: ErrNotFound; fn's error as is.
+	// Update reads the order, calls fn on a copy and stores the result,
+	// keeping the stored ID and CreatedAt. fn may move the order to another
+	// customer (order.Order.Reassign, for claims); the order then leaves the
+	// old customer's history and joins the new one's. Errors: ErrNotFound
+	// for a missing order or a new customer that does not exist; fn's error
+	// as is.
 	Update(ctx context.Context, id string, fn func(*order.Order) error) (order.Order, error)
 	// List returns the customer's orders ordered by (PlacedAt, ID) ascending.
 	List(ctx context.Context, customerID uuid.UUID, p PageRequest) (Page[order.Order], error)

@@ -1,7 +1,9 @@
 package memory
 
 import (
+	"bytes"
 	"context"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -36,16 +38,25 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 		if _, ok := d.customers[customerID]; !ok {
 			return notFound("customer", customerID)
 		}
-		b := d.book(customerID)
-		if err := fn(&b); err != nil {
+		work := d.book(customerID)
+		if err := fn(&work); err != nil {
 			return err
 		}
-		b = b.Clone()
+		b := work.Clone() // fn may keep references into work
 		b.CustomerID = customerID
+		// Books are returned ordered by (CreatedAt, ID), whatever order fn
+		// left the entries in.
+		slices.SortStableFunc(b.Entries, func(x, y address.Entry) int {
+			if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
+				return c
+			}
+			return bytes.Compare(x.ID[:], y.ID[:])
+		})
 		var shipping, billing int
 		for i := range b.Entries {
 			e := &b.Entries[i]
 			e.CustomerID = customerID
+			e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
 			if e.DefaultShipping {
 				shipping++
 			}

@@ -16,6 +16,7 @@ type balances struct{ repos }
 
 func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance.Account, error) {
 	a.Version = 1
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.accounts[a.ID]; ok {
@@ -92,7 +93,13 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 		if a.CreditLimit.Currency() != old.Currency {
 			return fmt.Errorf("credit limit: %w", balance.ErrCurrencyMismatch)
 		}
+		// The floor is storage's to keep: a limit that would leave the
+		// balance below it (or a negative one) is refused here too.
+		if err := a.Validate(); err != nil {
+			return err
+		}
 		a.Version = old.Version + 1
+		a.UpdatedAt = a.UpdatedAt.UTC()
 		put(t, t.db.accounts, id, a)
 		out = a
 		return nil
@@ -107,6 +114,7 @@ func sameAccount(a, b balance.Account) bool {
 }
 
 func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Posting, err error) {
+	p.CreatedAt = p.CreatedAt.UTC()
 	err = r.write(ctx, func(t *txn) error {
 		d := t.db
 		a, ok := d.accounts[p.AccountID]

@@ -15,7 +15,7 @@ import (
 type customers struct{ repos }
 
 func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
-	c = c.Clone()
+	c = utcCustomer(c.Clone())
 	c.Version = 1
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
@@ -116,10 +116,13 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		if !ok {
 			return notFound("customer", id)
 		}
-		c := old.Clone()
-		if err := fn(&c); err != nil {
+		work := old.Clone()
+		if err := fn(&work); err != nil {
 			return err
 		}
+		// fn may have kept references into work (the pointer, its slices and
+		// maps): store a copy of its own.
+		c := utcCustomer(work.Clone())
 		c.ID, c.CreatedAt, c.Version = old.ID, old.CreatedAt, old.Version+1
 		// Check before touching anything: inside a transaction the caller
 		// may handle this error and go on, so a failed call must write nothing.
@@ -127,7 +130,6 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 			return err
 		}
 		d.unindexCustomer(t, old)
-		c = c.Clone() // fn may have kept references into c
 		put(t, d.customers, id, c)
 		d.indexCustomer(t, c)
 		out = c.Clone()
@@ -156,11 +158,16 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 			}
 		}
 		if f.Email != "" && !f.IncludeDeleted {
-			// Walk just the (at most two) live customers with that email.
+			// Walk just the (at most two) live customers with that email
+			// that are in the index chosen so far (the group's members).
+			within := index
 			index = newTimeIndex()
 			for _, has := range []bool{false, true} {
 				if id, ok := d.customerByEmail[emailKey{f.Email, has}]; ok {
-					index.ReplaceOrInsert(timeKey{d.customers[id].CreatedAt, id})
+					k := timeKey{d.customers[id].CreatedAt, id}
+					if within.Has(k) {
+						index.ReplaceOrInsert(k)
+					}
 				}
 			}
 		}
@@ -191,6 +198,16 @@ func matchCustomer(c customer.Customer, f storage.CustomerFilter, name string) b
 		return false
 	}
 	return true
+}
+
+// utcCustomer returns c with its times in UTC.
+func utcCustomer(c customer.Customer) customer.Customer {
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	if c.DeletedAt != nil {
+		t := c.DeletedAt.UTC()
+		c.DeletedAt = &t
+	}
+	return c
 }
 
 func notFound(what string, id uuid.UUID) error {

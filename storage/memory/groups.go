@@ -15,7 +15,7 @@ import (
 type groups struct{ repos }
 
 func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) {
-	g = g.Clone()
+	g = utcGroup(g.Clone())
 	g.Version = 1
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
@@ -67,11 +67,11 @@ func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) 
 		if !ok {
 			return notFound("group", id)
 		}
-		g := old.Clone()
-		if err := fn(&g); err != nil {
+		work := old.Clone()
+		if err := fn(&work); err != nil {
 			return err
 		}
-		g = g.Clone()
+		g := utcGroup(work.Clone()) // fn may keep references into work
 		g.ID, g.CreatedAt, g.Version = old.ID, old.CreatedAt, old.Version+1
 		if other, ok := d.groupByName[g.Key()]; ok && other != id {
 			return storage.Conflict(storage.ConstraintGroupName, nil)
@@ -83,6 +83,12 @@ func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) 
 		return nil
 	})
 	return out, err
+}
+
+// utcGroup returns g with its times in UTC.
+func utcGroup(g group.Group) group.Group {
+	g.CreatedAt, g.UpdatedAt = g.CreatedAt.UTC(), g.UpdatedAt.UTC()
+	return g
 }
 
 func (r groups) Delete(ctx context.Context, id uuid.UUID) error {

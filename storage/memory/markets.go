@@ -46,7 +46,7 @@ func (d *db) unindexMarket(t *txn, m market.Market) {
 }
 
 func (r markets) Create(ctx context.Context, m market.Market) (market.Market, error) {
-	m = m.Clone()
+	m = utcMarket(m.Clone())
 	m.Version = 1
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
@@ -98,11 +98,11 @@ func (r markets) Update(ctx context.Context, id uuid.UUID, fn func(*market.Marke
 		if !ok {
 			return notFound("market", id)
 		}
-		m := old.Clone()
-		if err := fn(&m); err != nil {
+		work := old.Clone()
+		if err := fn(&work); err != nil {
 			return err
 		}
-		m = m.Clone()
+		m := utcMarket(work.Clone()) // fn may keep references into work
 		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
 		if err := d.checkMarket(m); err != nil {
 			return err
@@ -114,6 +114,12 @@ func (r markets) Update(ctx context.Context, id uuid.UUID, fn func(*market.Marke
 		return nil
 	})
 	return out, err
+}
+
+// utcMarket returns m with its times in UTC.
+func utcMarket(m market.Market) market.Market {
+	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	return m
 }
 
 func (r markets) Delete(ctx context.Context, id uuid.UUID) error {

@@ -12,7 +12,7 @@ import (
 type merchants struct{ repos }
 
 func (r merchants) Create(ctx context.Context, m merchant.Merchant) (merchant.Merchant, error) {
-	m = m.Clone()
+	m = utcMerchant(m.Clone())
 	m.Version = 1
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
@@ -47,17 +47,23 @@ func (r merchants) Update(ctx context.Context, id uuid.UUID, fn func(*merchant.M
 		if !ok {
 			return notFound("merchant", id)
 		}
-		m := old.Clone()
-		if err := fn(&m); err != nil {
+		work := old.Clone()
+		if err := fn(&work); err != nil {
 			return err
 		}
-		m = m.Clone()
+		m := utcMerchant(work.Clone()) // fn may keep references into work
 		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
 		put(t, t.db.merchants, id, m)
 		out = m.Clone()
 		return nil
 	})
 	return out, err
+}
+
+// utcMerchant returns m with its times in UTC.
+func utcMerchant(m merchant.Merchant) merchant.Merchant {
+	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	return m
 }
 
 func (r merchants) Delete(ctx context.Context, id uuid.UUID) error {

@@ -13,6 +13,7 @@ import (
 type orders struct{ repos }
 
 func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) {
+	o = utcOrder(o)
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.orders[o.ID]; ok {
@@ -50,21 +51,33 @@ func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) err
 		if !ok {
 			return fmt.Errorf("order %q: %w", id, storage.ErrNotFound)
 		}
-		o := old
-		if err := fn(&o); err != nil {
+		work := old
+		if err := fn(&work); err != nil {
 			return err
 		}
-		o.ID, o.CustomerID, o.CreatedAt = old.ID, old.CustomerID, old.CreatedAt
-		if !o.PlacedAt.Equal(old.PlacedAt) {
-			tree := d.ordersByCustomer[o.CustomerID]
-			remove(t, tree, orderKey{old.PlacedAt, id})
-			insert(t, tree, orderKey{o.PlacedAt, id})
+		o := utcOrder(work)
+		o.ID, o.CreatedAt = old.ID, old.CreatedAt
+		if o.CustomerID != old.CustomerID {
+			// A claim reassigns the order to another customer.
+			if _, ok := d.customers[o.CustomerID]; !ok {
+				return notFound("customer", o.CustomerID)
+			}
+		}
+		if o.CustomerID != old.CustomerID || !o.PlacedAt.Equal(old.PlacedAt) {
+			remove(t, d.ordersByCustomer[old.CustomerID], orderKey{old.PlacedAt, id})
+			insert(t, treeFor(t, d.ordersByCustomer, o.CustomerID, lessOrderKey), orderKey{o.PlacedAt, id})
 		}
 		put(t, d.orders, id, o)
 		out = o
 		return nil
 	})
 	return out, err
+}
+
+// utcOrder returns o with its times in UTC.
+func utcOrder(o order.Order) order.Order {
+	o.PlacedAt, o.CreatedAt, o.UpdatedAt = o.PlacedAt.UTC(), o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	return o
 }
 
 func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (out storage.Page[order.Order], err error) {

@@ -120,6 +120,15 @@ func balanceCreateAccountUnknownCustomer(t *testing.T, e *env) {
 	requireNotFound(t, err)
 	_, err = e.store.Balances().GetAccount(e.ctx, a.ID)
 	requireNotFound(t, err, "nothing is written")
+
+	// A deleted customer opens no new account either.
+	c := e.newCustomer()
+	e.deleteCustomer(c.ID)
+	a = balance.NewAccount(e.id(), c.ID, balance.MustCurrency("USD"), e.now())
+	_, err = e.store.Balances().CreateAccount(e.ctx, a)
+	requireNotFound(t, err, "an account for a deleted customer")
+	_, err = e.store.Balances().AccountFor(e.ctx, c.ID, balance.MustCurrency("USD"))
+	requireNotFound(t, err, "nothing is written")
 }
 
 func balanceGetAccountMissing(t *testing.T, e *env) {
@@ -362,6 +371,16 @@ func balanceCreditLimit(t *testing.T, e *env) {
 	})
 	require.ErrorIs(t, err, balance.ErrInsufficientFunds)
 	assertMoney(t, "CreditLimit", e.usd("50.00"), e.getAccount(a.ID).CreditLimit)
+
+	// The adapter keeps the floor even when fn bypasses the domain method.
+	for _, limit := range []string{"10.00", "-5.00"} {
+		_, err = e.store.Balances().UpdateAccount(e.ctx, a.ID, func(a *balance.Account) error {
+			a.CreditLimit = e.usd(limit)
+			return nil
+		})
+		require.ErrorIs(t, err, balance.ErrInvalid, "credit limit %s set directly", limit)
+		assertMoney(t, "CreditLimit", e.usd("50.00"), e.getAccount(a.ID).CreditLimit)
+	}
 }
 
 func balanceUpdateAccountRefuses(t *testing.T, e *env) {

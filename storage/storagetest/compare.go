@@ -37,8 +37,7 @@ func requireConflict(t *testing.T, err error, c storage.Constraint, msgAndArgs .
 		if errors.As(err, &ce) {
 			got = fmt.Sprintf("constraint %q", ce.Constraint)
 		}
-		require.Failf(t, "wrong conflict", "want a *storage.ConflictError on %q, got %s (%v). %s",
-			c, got, err, fmt.Sprint(msgAndArgs...))
+		require.Fail(t, fmt.Sprintf("want a *storage.ConflictError on %q, got %s (%v)", c, got, err), msgAndArgs...)
 	}
 }
 
@@ -55,6 +54,21 @@ func requireSame(t *testing.T, want, got error) {
 	if got != want { // identity, not errors.Is: fn's error comes back as is
 		require.Failf(t, "error changed", "want fn's error %T(%v) returned unchanged, got %T(%v)", want, want, got, got)
 	}
+}
+
+// message formats testify's msgAndArgs: a format string and its arguments,
+// or a single value.
+func message(msgAndArgs ...any) string {
+	switch len(msgAndArgs) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprint(msgAndArgs[0])
+	}
+	if format, ok := msgAndArgs[0].(string); ok {
+		return fmt.Sprintf(format, msgAndArgs[1:]...)
+	}
+	return fmt.Sprint(msgAndArgs...)
 }
 
 // assertIDs compares two ID lists, treating nil and empty alike.
@@ -144,7 +158,7 @@ func assertBook(t *testing.T, want, got address.Book, msgAndArgs ...any) bool {
 		ok = assertUTC(t, fmt.Sprintf("Entries[%d].CreatedAt", i), w.CreatedAt, g.CreatedAt) && ok
 		ok = assertUTC(t, fmt.Sprintf("Entries[%d].UpdatedAt", i), w.UpdatedAt, g.UpdatedAt) && ok
 		w.CreatedAt, w.UpdatedAt, g.CreatedAt, g.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-		ok = assert.Equal(t, w, g, append([]any{fmt.Sprintf("Entries[%d]", i)}, msgAndArgs...)...) && ok
+		ok = assert.Equal(t, w, g, fmt.Sprintf("Entries[%d] %s", i, message(msgAndArgs...))) && ok
 	}
 	return ok
 }

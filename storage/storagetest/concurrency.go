@@ -129,10 +129,18 @@ func concurrencyBalanceRace(t *testing.T, e *env) {
 			debits[g][j] = e.posting(a, e.usd("-1.00"), func(p *balance.PostingParams) { p.Kind = kind })
 		}
 	}
+	succeeded := make([]int, goroutines)
 	errs := race(goroutines, func(g int) error {
 		var errs []error
 		for _, p := range debits[g] {
-			if _, err := e.store.Balances().Post(e.ctx, p); err != nil && !errors.Is(err, balance.ErrInsufficientFunds) {
+			out, err := e.store.Balances().Post(e.ctx, p)
+			switch {
+			case err == nil:
+				succeeded[g]++
+				if out.EndingBalance.IsNegative() {
+					errs = append(errs, fmt.Errorf("Post returned EndingBalance %s below the floor", out.EndingBalance))
+				}
+			case !errors.Is(err, balance.ErrInsufficientFunds):
 				errs = append(errs, err)
 			}
 		}
@@ -141,6 +149,11 @@ func concurrencyBalanceRace(t *testing.T, e *env) {
 	for g, err := range errs {
 		assert.NoError(t, err, "goroutine %d: every refused debit fails with ErrInsufficientFunds", g)
 	}
+	total := 0
+	for _, n := range succeeded {
+		total += n
+	}
+	assert.Equal(t, 100, total, "exactly 100 Post calls succeed")
 
 	acc, ledger := e.checkLedger(a.ID)
 	assertMoney(t, "final Balance", e.usd("0.00"), acc.Balance)

@@ -517,16 +517,20 @@ func customerListExcludesDeleted(t *testing.T, e *env) {
 }
 
 func customerListFilterEmail(t *testing.T, e *env) {
-	g := e.createCustomer(e.guest(withEmail("same@example.com")))
-	r := e.newCustomer(withEmail("same@example.com"))
 	old := e.newCustomer(withEmail("Same@example.com"), withTags("old"))
 	e.deleteCustomer(old.ID)
+	g := e.createCustomer(e.guest(withEmail("same@example.com")))
+	r := e.newCustomer(withEmail("same@example.com"))
 	e.newCustomer(withEmail("other@example.com"))
 	e.newCustomer(withEmail("xsame@example.com"))
 
 	assertIDs(t, expectedCustomerIDs(g, r), e.listCustomerIDs(storage.CustomerFilter{Email: "same@example.com"}))
 	assertIDs(t, expectedCustomerIDs(g, r, old), e.listCustomerIDs(storage.CustomerFilter{Email: "same@example.com", IncludeDeleted: true}))
 	assertIDs(t, []uuid.UUID{r.ID}, e.listCustomerIDs(storage.CustomerFilter{Email: "same@example.com", HasAccount: ptr(true)}))
+	vip := e.createGroup("VIP")
+	e.addMember(vip.ID, g.ID)
+	assertIDs(t, []uuid.UUID{g.ID}, e.listCustomerIDs(storage.CustomerFilter{Email: "same@example.com", GroupID: vip.ID}), "Email and GroupID")
+	assertIDs(t, nil, e.listCustomerIDs(storage.CustomerFilter{Email: "other@example.com", GroupID: vip.ID}), "Email and GroupID")
 	assertIDs(t, nil, e.listCustomerIDs(storage.CustomerFilter{Email: "SAME@example.com"}), "exact canonical match")
 	assertIDs(t, nil, e.listCustomerIDs(storage.CustomerFilter{Email: "same@"}), "not a substring match")
 }
@@ -548,7 +552,7 @@ func customerListFilterName(t *testing.T, e *env) {
 		{"", all},
 		{"john", []customer.Customer{john, johnny}},
 		{"JOHN", []customer.Customer{john, johnny}},
-		{"n sm", []customer.Customer{john}},           // spans first and last name
+		{"n sm", []customer.Customer{john}},              // spans first and last name
 		{"  John \t  SMITH ", []customer.Customer{john}}, // white space collapsed and trimmed
 		{"smith", []customer.Customer{john}},
 		{"STRASSE", []customer.Customer{strasse}}, // full Unicode case folding: ß = ss
@@ -690,15 +694,14 @@ func customerListFiltersCombine(t *testing.T, e *env) {
 	for _, c := range []customer.Customer{match, wrongName, wrongTag, wrongType} {
 		e.addMember(vip.ID, c.ID)
 	}
-	_ = notMember
 	f := storage.CustomerFilter{
-		Name:       "ada",
-		GroupID:    vip.ID,
-		Type:       customer.TypeBusiness,
-		Tags:       []string{"x"},
-		HasAccount: ptr(true),
-		Status:     customer.StatusProspect,
-		State:      customer.StateActive,
+		Name:        "ada",
+		GroupID:     vip.ID,
+		Type:        customer.TypeBusiness,
+		Tags:        []string{"x"},
+		HasAccount:  ptr(true),
+		Status:      customer.StatusProspect,
+		State:       customer.StateActive,
 		CreatedFrom: match.CreatedAt,
 		CreatedTo:   notMember.CreatedAt.Add(time.Hour),
 	}

@@ -413,9 +413,10 @@ func groupMemberOf(t *testing.T, e *env) {
 	}
 	e.addMember(gs[1].ID, other.ID)
 
-	ask := []uuid.UUID{gs[3].ID, gs[1].ID, e.id(), gs[0].ID, gs[4].ID}
-	want := []uuid.UUID{gs[3].ID, gs[0].ID}
+	ask := []uuid.UUID{gs[3].ID, gs[1].ID, e.id(), gs[0].ID, gs[4].ID, gs[2].ID}
+	want := []uuid.UUID{gs[3].ID, gs[0].ID, gs[2].ID}
 	slices.SortFunc(want, compareIDs)
+	slices.SortFunc(ask, func(a, b uuid.UUID) int { return compareIDs(b, a) }) // asked in descending order
 	assertIDs(t, want, e.memberOf(c.ID, ask...), "members among the asked IDs, in ascending byte order")
 	assertIDs(t, nil, e.memberOf(c.ID), "no IDs asked")
 	assertIDs(t, nil, e.memberOf(c.ID, gs[1].ID, gs[4].ID))

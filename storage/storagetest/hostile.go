@@ -147,8 +147,6 @@ func hostileNameFilterLiteral(t *testing.T, e *env) {
 func hostileEmails(t *testing.T, e *env) {
 	for _, raw := range []string{
 		"o'brien+100%_off@example.com",
-		"semi;colon@example.com",
-		"back\\slash@example.com",
 		"a.b-c/d=e?f^g`h{i|j}k~l!m#n$o&p*q@example.com",
 		"Jörg.Müller@Bücher.example",
 		"用户@例子.广告",
@@ -156,9 +154,7 @@ func hostileEmails(t *testing.T, e *env) {
 		"'--@example.com",
 	} {
 		em, err := customer.ParseEmail(raw)
-		if err != nil {
-			continue // not an address the domain accepts: nothing to store
-		}
+		require.NoError(t, err, "the domain accepts %q", raw)
 		c := e.createCustomer(e.registered(withEmail(raw)))
 		assert.Equal(t, em, c.Email, "%q", raw)
 		got, err := e.store.Customers().GetByEmail(e.ctx, em.Address, true)
@@ -302,7 +298,7 @@ func hostileLongValues(t *testing.T, e *env) {
 	meta := map[string]string{}
 	for i := range 50 {
 		key := fmt.Sprintf("%02d", i) + strings.Repeat("🔑", 38) // 40 runes, 154 bytes
-		meta[key] = strings.Repeat("🎉", 500)                     // 500 runes, 2000 bytes
+		meta[key] = strings.Repeat("🎉", 500)                    // 500 runes, 2000 bytes
 	}
 	local := repeatTo("a", customer.MaxEmailLocalLength)
 	domain := strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 57) + ".com"
@@ -387,9 +383,7 @@ func hostileMoneyEdges(t *testing.T, e *env) {
 	c := e.newCustomer(withBusiness())
 	for _, code := range []string{"JPY", "USD", "KWD", "CLF"} {
 		cur, err := balance.ParseCurrency(code)
-		if err != nil {
-			continue // a currency the balance package does not offer
-		}
+		require.NoError(t, err)
 		a := e.createAccount(c.ID, code)
 		max := balance.FromMinorUnits(math.MaxInt64, cur)
 		one := balance.FromMinorUnits(1, cur)

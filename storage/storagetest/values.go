@@ -141,6 +141,7 @@ func valuesAddressBook(t *testing.T, e *env) {
 	out.Entries[1].DefaultBilling = true
 	keptEntries[0].Line1 = "scribbled in fn"
 	keptEntries[1].DefaultShipping = true
+	kept.Entries[0].City = "scribbled through fn's pointer"
 	kept.Entries = append(kept.Entries, address.Entry{ID: e.id()})
 	got := e.book(c.ID)
 	assertBook(t, want, got, "neither UpdateBook's result nor fn's book reach the store")
@@ -169,12 +170,14 @@ func valuesGroup(t *testing.T, e *env) {
 	assertGroup(t, want, e.getGroup(g.ID), "returned and input values are copies")
 
 	var kept map[string]string
+	var keptGroup *group.Group
 	up, err := e.store.Groups().Update(e.ctx, g.ID, func(x *group.Group) error {
-		kept = x.Metadata
+		kept, keptGroup = x.Metadata, x
 		return nil
 	})
 	require.NoError(t, err)
 	kept["source"] = "scribbled in fn"
+	keptGroup.Metadata["source"] = "scribbled through fn's pointer"
 	up.Metadata["source"] = "scribbled result"
 	want.Version = 2
 	assertGroup(t, want, e.getGroup(g.ID), "fn's map and Update's result are copies")
@@ -194,12 +197,14 @@ func valuesMerchant(t *testing.T, e *env) {
 	require.NoError(t, err)
 	page.Items[0].Metadata["x"] = "scribbled"
 	var kept map[string]string
+	var keptMerchant *merchant.Merchant
 	_, err = e.store.Merchants().Update(e.ctx, m.ID, func(x *merchant.Merchant) error {
-		kept = x.Metadata
+		kept, keptMerchant = x.Metadata, x
 		return nil
 	})
 	require.NoError(t, err)
 	kept["source"] = "scribbled in fn"
+	keptMerchant.Metadata["source"] = "scribbled through fn's pointer"
 	want.Version = 2
 	assertMerchant(t, want, e.getMerchant(m.ID), "merchant values are copies")
 }
@@ -230,12 +235,15 @@ func valuesMarket(t *testing.T, e *env) {
 	assertMarket(t, want, got, "returned and input values are copies")
 
 	var kept []uuid.UUID
+	var keptMarket *market.Market
 	_, err = e.store.Markets().Update(e.ctx, want.ID, func(x *market.Market) error {
-		kept = x.AccessGroups
+		kept, keptMarket = x.AccessGroups, x
 		return nil
 	})
 	require.NoError(t, err)
 	kept[0] = uuid.Nil
+	keptMarket.AccessGroups[1] = uuid.Nil
+	keptMarket.Metadata["source"] = "scribbled through fn's pointer"
 	want.Version = 2
 	got, err = e.store.Markets().Get(e.ctx, want.ID)
 	require.NoError(t, err)
@@ -281,7 +289,7 @@ func valuesTimesInUTC(t *testing.T, e *env) {
 	assertUTC(t, "group CreatedAt", wantG.CreatedAt, gotG.CreatedAt)
 	assertUTC(t, "group UpdatedAt", wantG.UpdatedAt, gotG.UpdatedAt)
 
-	a := e.createAccount(c.ID, "USD")
+	a := e.createAccount(e.newCustomer().ID, "USD")
 	p := e.posting(a, e.usd("1.00"))
 	wantP := p.CreatedAt
 	p.CreatedAt = p.CreatedAt.In(west)

@@ -1,0 +1,116 @@
+package memory_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/storage/memory"
+	"github.com/clientele-go/clientele/storage/storagetest"
+)
+
+// TestConformance runs the storage conformance suite against the memory
+// adapter.
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(*testing.T) storage.Store { return memory.New() })
+}
+
+var testNow = time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
+
+func newCustomer(t *testing.T, email string) customer.Customer {
+	t.Helper()
+	c, err := customer.NewRegistered(uuid.New(), customer.Params{Email: email}, testNow)
+	require.NoError(t, err)
+	return c
+}
+
+// The zero Store is documented as unusable; it must fail cleanly rather
+// than panic.
+func TestZeroStoreFails(t *testing.T) {
+	var s memory.Store
+	_, err := s.Customers().Get(t.Context(), uuid.New())
+	require.Error(t, err)
+	_, err = s.Customers().Create(t.Context(), newCustomer(t, "zero@example.com"))
+	require.Error(t, err)
+}
+
+// A failed call inside a transaction writes nothing, and the function may
+// handle the error and go on: the memory adapter gives every call savepoint
+// semantics.
+func TestFailedCallInsideAtomicWritesNothing(t *testing.T) {
+	ctx := t.Context()
+	s := memory.New()
+	first := newCustomer(t, "taken@example.com")
+	_, err := s.Customers().Create(ctx, first)
+	require.NoError(t, err)
+
+	dup := newCustomer(t, "taken@example.com")
+	other := newCustomer(t, "other@example.com")
+	err = s.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		_, err := tx.Customers().Create(ctx, dup)
+		require.True(t, storage.IsConflict(err, storage.ConstraintCustomerEmail))
+		_, err = tx.Customers().Create(ctx, other)
+		return err
+	})
+	require.NoError(t, err)
+	_, err = s.Customers().Get(ctx, dup.ID)
+	require.ErrorIs(t, err, storage.ErrNotFound)
+	_, err = s.Customers().Get(ctx, other.ID)
+	require.NoError(t, err)
+	got, err := s.Customers().GetByEmail(ctx, "taken@example.com", true)
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, got.ID)
+}
+
+// Atomic does not start on a cancelled context, and a context cancelled
+// while fn runs rolls the transaction back.
+func TestAtomicContextCancellation(t *testing.T) {
+	s := memory.New()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	called := false
+	err := s.Atomic(ctx, func(context.Context, storage.Tx) error {
+		called = true
+		return nil
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.False(t, called)
+
+	ctx, cancel = context.WithCancel(t.Context())
+	c := newCustomer(t, "cancelled@example.com")
+	err = s.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := tx.Customers().Create(ctx, c); err != nil {
+			return err
+		}
+		cancel()
+		return nil
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.Customers().Get(t.Context(), c.ID)
+	require.ErrorIs(t, err, storage.ErrNotFound, "a transaction whose context ended is rolled back")
+}
+
+// Repositories of one store ignore the transactions of another.
+func TestTransactionsArePerStore(t *testing.T) {
+	a, b := memory.New(), memory.New()
+	c := newCustomer(t, "separate@example.com")
+	errAbort := errors.New("abort")
+	err := a.Atomic(t.Context(), func(ctx context.Context, _ storage.Tx) error {
+		if _, err := b.Customers().Create(ctx, c); err != nil {
+			return err
+		}
+		return errAbort
+	})
+	require.ErrorIs(t, err, errAbort)
+	_, err = b.Customers().Get(t.Context(), c.ID)
+	require.NoError(t, err, "store b committed its own write; a's rollback does not reach it")
+	_, err = a.Customers().Get(t.Context(), c.ID)
+	require.ErrorIs(t, err, storage.ErrNotFound)
+}
