@@ -36,13 +36,16 @@ type Option func(*env)
 
 // WithClock makes the service read the time from now instead of time.Now.
 // Times are stored in UTC, truncated to microseconds (what every SQL engine
-// keeps).
+// keeps). now is called from many goroutines at once and must be safe for
+// concurrent use.
 func WithClock(now func() time.Time) Option {
 	return func(e *env) { e.now = now }
 }
 
 // WithIDGenerator makes the service take new record IDs from next instead of
 // random version 7 UUIDs (time-ordered, so that SQL indexes stay compact).
+// next must be safe for concurrent use and must not return an ID twice;
+// tests use it for deterministic IDs.
 func WithIDGenerator(next func() uuid.UUID) Option {
 	return func(e *env) { e.newID = next }
 }
@@ -56,7 +59,8 @@ type env struct {
 
 func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
 
-// New returns a Service over store.
+// New returns a Service over store, configured by opts. The Service keeps no
+// state of its own besides its options: every call goes to store.
 func New(store storage.Store, opts ...Option) *Service {
 	e := &env{store: store, now: time.Now, newID: newV7}
 	for _, opt := range opts {
@@ -103,24 +107,5 @@ func conflict(err error, c storage.Constraint, sentinel error) error {
 	}
 	return err
 }
-
-// collect reads every page of a list.
-func collect[T any](ctx context.Context, list func(context.Context, storage.PageRequest) (storage.Page[T], error)) ([]T, error) {
-	var all []T
-	p := storage.PageRequest{Limit: storage.MaxPageLimit}
-	for {
-		page, err := list(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Items...)
-		if page.Next == "" {
-			return all, nil
-		}
-		p.Cursor = page.Next
-	}
-}
-
-func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
 
 func isDenied(err error) bool { return errors.Is(err, market.ErrAccessDenied) }

@@ -1,10 +1,12 @@
 package clientele_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -15,6 +17,7 @@ import (
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/storage/memory"
 )
 
 func TestCustomersRegister(t *testing.T) {
@@ -732,4 +735,24 @@ func ids(cs ...customer.Customer) []uuid.UUID {
 		out = append(out, c.ID)
 	}
 	return out
+}
+
+func TestNew_Defaults(t *testing.T) {
+	svc := clientele.New(memory.New())
+	before := time.Now().UTC().Truncate(time.Microsecond)
+	c, err := svc.Customers.Register(context.Background(), customer.Params{Email: "ada@example.com"})
+	require.NoError(t, err)
+	after := time.Now().UTC()
+	assert.Equal(t, uuid.Version(7), c.ID.Version(), "random version 7 IDs by default")
+	assert.Equal(t, time.UTC, c.CreatedAt.Location())
+	assert.False(t, c.CreatedAt.Before(before) || c.CreatedAt.After(after), "the wall clock by default")
+	assert.Zero(t, c.CreatedAt.Nanosecond()%1000, "truncated to microseconds")
+
+	t.Run("a clock in another zone is stored in UTC", func(t *testing.T) {
+		tokyo := time.FixedZone("JST", 9*3600)
+		svc := clientele.New(memory.New(), clientele.WithClock(fixedClock(time.Date(2025, 1, 1, 9, 0, 0, 123456789, tokyo))))
+		c, err := svc.Customers.Register(context.Background(), customer.Params{Email: "ada@example.com"})
+		require.NoError(t, err)
+		assert.Equal(t, time.Date(2025, 1, 1, 0, 0, 0, 123456000, time.UTC), c.CreatedAt)
+	})
 }

@@ -76,6 +76,13 @@
 // calling them with the ctx of its own Atomic function: the calls join that
 // transaction and commit or roll back with it.
 //
+// Batches are one transaction too: Groups.AddMembers and RemoveMembers report
+// an unknown customer in that item's result and apply the others, rather
+// than failing the whole batch or committing item by item. Customers.Erase
+// scrubs the customer and empties the address book together, and
+// Orders.Claim moves a guest's orders and updates the registered customer's
+// status together.
+//
 // Adapters retry a transaction on serialization failures and deadlocks, so
 // service methods are written to be safe to run again. Requests that move
 // money take an idempotency key: repeating a request with the same key

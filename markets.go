@@ -2,6 +2,7 @@ package clientele
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -165,7 +166,7 @@ func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) er
 					return err
 				}
 			}
-		case !isNotFound(err):
+		case !errors.Is(err, customer.ErrNotFound):
 			return err
 		}
 	}

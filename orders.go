@@ -85,6 +85,83 @@ func replayedOrder(prev, o order.Order) error {
 	return nil
 }
 
+// Claim moves a guest's order history to the registered customer with the
+// same email, as when a guest who checked out before creates an account,
+// and returns the registered customer with its order count and status
+// updated and the number of orders moved. It runs in one transaction and is
+// idempotent: claiming again moves nothing. The guest keeps its own status
+// (statuses never move back) and stays a guest record.
+//
+// The guest must be a guest (live or deleted, not erased) and the customer a
+// live registered customer whose canonical email equals the guest's: a
+// claim never moves orders between different people. Errors:
+// customer.ErrNotFound, and a *customer.ValidationError (customer.ErrInvalid)
+// with Field "guest_id" when the guest is not a guest, or "email" when the
+// emails differ.
+func (s *Orders) Claim(ctx context.Context, guestID, customerID uuid.UUID) (customer.Customer, int, error) {
+	var (
+		out   customer.Customer
+		moved int
+	)
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		moved = 0
+		guest, err := tx.Customers().Get(ctx, guestID)
+		if err != nil {
+			return mapCustomerErr(err)
+		}
+		owner, err := liveCustomer(ctx, tx, customerID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case guest.HasAccount || guest.State != customer.StateGuest:
+			return &customer.ValidationError{Field: "guest_id", Reason: "is not a guest customer", Err: customer.ErrInvalid}
+		case !owner.HasAccount:
+			return &customer.ValidationError{Field: "customer_id", Reason: "is not a registered customer", Err: customer.ErrInvalid}
+		case guest.Email.Address != owner.Email.Address:
+			return &customer.ValidationError{Field: "email", Reason: "the guest's email differs from the customer's", Err: customer.ErrInvalid}
+		}
+		// Read the whole history first: moving orders changes the pages.
+		var ids []string
+		p := storage.PageRequest{Limit: storage.MaxPageLimit}
+		for {
+			page, err := tx.Orders().List(ctx, guestID, p)
+			if err != nil {
+				return err
+			}
+			for _, o := range page.Items {
+				ids = append(ids, o.ID)
+			}
+			if page.Next == "" {
+				break
+			}
+			p.Cursor = page.Next
+		}
+		now := s.clock()
+		for _, id := range ids {
+			if _, err := tx.Orders().Update(ctx, id, func(o *order.Order) error { return o.Reassign(customerID, now) }); err != nil {
+				return err
+			}
+		}
+		moved = len(ids)
+		if moved == 0 {
+			out = owner
+			return nil
+		}
+		out, err = tx.Customers().Update(ctx, customerID, func(c *customer.Customer) error {
+			for range ids {
+				c.RecordOrder(now)
+			}
+			return nil
+		})
+		return mapCustomerErr(err)
+	})
+	if err != nil {
+		return customer.Customer{}, 0, err
+	}
+	return out, moved, nil
+}
+
 // Get returns an order of the history. Errors: order.ErrNotFound.
 func (s *Orders) Get(ctx context.Context, id string) (order.Order, error) {
 	o, err := s.store.Orders().Get(ctx, id)

@@ -144,7 +144,8 @@ func TestOrdersGetSetStatusHistory(t *testing.T) {
 
 	var seen []string
 	p := storage.PageRequest{Limit: 2}
-	for {
+	for pages := 0; ; pages++ {
+		require.Less(t, pages, 10, "pagination does not end")
 		page, err := e.Orders.History(e.ctx, c.ID, p)
 		require.NoError(t, err)
 		for _, o := range page.Items {
@@ -159,4 +160,72 @@ func TestOrdersGetSetStatusHistory(t *testing.T) {
 
 	_, err = e.Orders.History(e.ctx, uuid.New(), storage.PageRequest{})
 	require.ErrorIs(t, err, customer.ErrNotFound)
+}
+
+func TestOrdersClaim(t *testing.T) {
+	e := newEnv(t)
+	guest := e.guest(t, "Ada@Example.com")
+	for _, id := range []string{"g1", "g2"} {
+		_, err := e.Orders.RecordPlaced(e.ctx, order.Params{ID: id, CustomerID: guest.ID, Total: money(t, "3.00")})
+		require.NoError(t, err)
+	}
+	ada := e.register(t, "ada@example.com")
+	_, err := e.Orders.RecordPlaced(e.ctx, order.Params{ID: "r1", CustomerID: ada.ID, Total: money(t, "3.00")})
+	require.NoError(t, err)
+
+	got, moved, err := e.Orders.Claim(e.ctx, guest.ID, ada.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 2, moved)
+	assert.Equal(t, 3, got.OrderCount)
+	assert.Equal(t, customer.StatusRepeat, got.Status)
+	history, err := e.Orders.History(e.ctx, ada.ID, storage.PageRequest{})
+	require.NoError(t, err)
+	assert.Len(t, history.Items, 3)
+	history, err = e.Orders.History(e.ctx, guest.ID, storage.PageRequest{})
+	require.NoError(t, err)
+	assert.Empty(t, history.Items)
+	o, err := e.Orders.Get(e.ctx, "g1")
+	require.NoError(t, err)
+	assert.Equal(t, ada.ID, o.CustomerID)
+	g, err := e.Customers.Get(e.ctx, guest.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.StatusRepeat, g.Status, "the guest's status never moves back")
+
+	t.Run("claiming again moves nothing", func(t *testing.T) {
+		again, moved, err := e.Orders.Claim(e.ctx, guest.ID, ada.ID)
+		require.NoError(t, err)
+		assert.Zero(t, moved)
+		assert.Equal(t, 3, again.OrderCount)
+	})
+	t.Run("a recorded order replays for its new owner", func(t *testing.T) {
+		_, err := e.Orders.RecordPlaced(e.ctx, order.Params{ID: "g1", CustomerID: guest.ID, Total: money(t, "3.00")})
+		require.ErrorIs(t, err, order.ErrOrderOwned)
+	})
+	t.Run("errors", func(t *testing.T) {
+		bob := e.register(t, "bob@example.com")
+		other := e.guest(t, "other@example.com")
+		tests := []struct {
+			name          string
+			guest, target uuid.UUID
+			want          error
+			field         string
+		}{
+			{"emails differ", other.ID, bob.ID, customer.ErrInvalid, "email"},
+			{"source is registered", bob.ID, ada.ID, customer.ErrInvalid, "guest_id"},
+			{"target is a guest", other.ID, other.ID, customer.ErrInvalid, "customer_id"},
+			{"unknown guest", uuid.New(), ada.ID, customer.ErrNotFound, ""},
+			{"unknown customer", guest.ID, uuid.New(), customer.ErrNotFound, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, _, err := e.Orders.Claim(e.ctx, tt.guest, tt.target)
+				require.ErrorIs(t, err, tt.want)
+				if tt.field != "" {
+					var ve *customer.ValidationError
+					require.ErrorAs(t, err, &ve)
+					assert.Equal(t, tt.field, ve.Field)
+				}
+			})
+		}
+	})
 }
