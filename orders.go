@@ -25,8 +25,8 @@ type Orders struct{ *env }
 // same customer, with the same number and total (order.Order.SameAs),
 // returns the stored order and counts it once. The same ID for another
 // customer returns order.ErrOrderOwned; the same ID and customer with
-// another number or total is a conflict (storage.ErrConflict on
-// storage.ConstraintOrderID), since the host's order IDs must be stable.
+// another number or total returns order.ErrOrderChanged (which also matches
+// storage.ErrConflict), since the host's order IDs must be stable.
 // Errors: customer.ErrNotFound (also for a deleted customer),
 // *order.ValidationError (order.ErrInvalid).
 func (s *Orders) RecordPlaced(ctx context.Context, p order.Params) (order.Order, error) {
@@ -79,8 +79,7 @@ func replayedOrder(prev, o order.Order) error {
 	case prev.CustomerID != o.CustomerID:
 		return fmt.Errorf("%w: order %q", order.ErrOrderOwned, o.ID)
 	case !prev.SameAs(o):
-		return fmt.Errorf("clientele: order %q is recorded with another number or total: %w",
-			o.ID, storage.Conflict(storage.ConstraintOrderID, nil))
+		return fmt.Errorf("%w: order %q: %w", order.ErrOrderChanged, o.ID, storage.Conflict(storage.ConstraintOrderID, nil))
 	}
 	return nil
 }

@@ -54,7 +54,8 @@ func TestOrdersRecordPlaced_Status(t *testing.T) {
 	assert.Equal(t, customer.StatusProspect, otherNow.Status)
 
 	_, err = e.Orders.RecordPlaced(e.ctx, order.Params{ID: "1001", CustomerID: c.ID, Number: "#1001", Total: money(t, "99.00")})
-	require.ErrorIs(t, err, storage.ErrConflict, "same ID, same customer, another total")
+	require.ErrorIs(t, err, order.ErrOrderChanged, "same ID, same customer, another total")
+	require.ErrorIs(t, err, storage.ErrConflict)
 	assert.True(t, storage.IsConflict(err, storage.ConstraintOrderID))
 	assert.Equal(t, before, status())
 

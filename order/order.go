@@ -25,6 +25,11 @@ var ErrNotFound = errors.New("order: not found")
 // customer.
 var ErrOrderOwned = errors.New("order: order already recorded for another customer")
 
+// ErrOrderChanged is returned when an order ID is recorded again for the
+// same customer but with another number or total: host order IDs must be
+// stable, so this is a conflict, not a replay.
+var ErrOrderChanged = errors.New("order: order already recorded with another number or total")
+
 // ErrInvalidTransition is returned by SetStatus when the order's status may
 // not move to the requested one (see Status.CanTransition).
 var ErrInvalidTransition = errors.New("order: invalid status transition")
