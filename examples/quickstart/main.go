@@ -1,17 +1,30 @@
-// Command quickstart tells Clientele's story end to end on the in-memory
-// store: a guest orders, registers, joins a group that unlocks a private
-// market, gets store credit, and pays part of an order with it.
+// Command quickstart tells Clientele's story end to end: a guest orders,
+// registers, joins a group that unlocks a private market, gets store credit,
+// and pays part of an order with it.
+//
+// By default it runs on SQLite in the local file clientele-quickstart.db
+// (made afresh on every run), with no setup:
 //
 //	go run ./examples/quickstart
+//	go run ./examples/quickstart -store memory
+//	go run ./examples/quickstart -store postgres -dsn "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+//	go run ./examples/quickstart -store mysql -dsn "root@tcp(127.0.0.1:3306)/test"
+//
+// On PostgreSQL and MySQL it creates its tables under a fresh prefix
+// (quickstart_<random>_) and leaves them there for you to look at.
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log"
 	"os"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -24,12 +37,82 @@ import (
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/memory"
+	"github.com/clientele-go/clientele/storage/sqlstore"
+	"github.com/clientele-go/clientele/storage/sqlstore/mysql"
+	"github.com/clientele-go/clientele/storage/sqlstore/postgres"
+	"github.com/clientele-go/clientele/storage/sqlstore/sqlite"
 )
 
 func main() {
-	if err := run(context.Background(), memory.New(), os.Stdout); err != nil {
+	kind := flag.String("store", "sqlite", "where to keep the data: sqlite, memory, postgres or mysql")
+	dsn := flag.String("dsn", "", "the database: a file for sqlite (default clientele-quickstart.db), a DSN for postgres and mysql")
+	flag.Parse()
+	ctx := context.Background()
+	store, where, err := open(ctx, *kind, *dsn)
+	if err != nil {
 		log.Fatal(err)
 	}
+	fmt.Printf("Store: %s\n\n", where)
+	if err := run(ctx, store, os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// open returns the store the flags ask for and says where it lives.
+func open(ctx context.Context, kind, dsn string) (storage.Store, string, error) {
+	var (
+		db     *sql.DB
+		d      sqlstore.Dialect
+		prefix string
+		err    error
+	)
+	switch kind {
+	case "memory":
+		return memory.New(), "in memory", nil
+	case "sqlite":
+		if dsn == "" {
+			dsn = "clientele-quickstart.db"
+		}
+		for _, suffix := range []string{"", "-wal", "-shm"} { // a fresh story every run
+			if err := os.Remove(dsn + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, "", err
+			}
+		}
+		db, err = sqlite.Open(dsn)
+		d = sqlite.Dialect
+	case "postgres", "mysql":
+		if dsn == "" {
+			return nil, "", fmt.Errorf("-store %s needs -dsn", kind)
+		}
+		prefix = "quickstart_" + strings.ToLower(rand.Text()[:6]) + "_"
+		if kind == "postgres" {
+			db, err = postgres.Open(dsn)
+			d = postgres.Dialect
+		} else {
+			db, err = mysql.Open(dsn)
+			d = mysql.Dialect
+		}
+	default:
+		return nil, "", fmt.Errorf("unknown -store %q (want sqlite, memory, postgres or mysql)", kind)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	opts := []sqlstore.Option{sqlstore.WithTablePrefix(prefix)}
+	if err := sqlstore.Migrate(ctx, db, d, opts...); err != nil {
+		return nil, "", err
+	}
+	store, err := sqlstore.New(db, d, opts...)
+	if err != nil {
+		return nil, "", err
+	}
+	where := d.Name()
+	if kind == "sqlite" {
+		where += " file " + dsn
+	} else {
+		where += " tables " + prefix + "*"
+	}
+	return store, where, nil
 }
 
 // run tells the story on store, writing what happens to w.

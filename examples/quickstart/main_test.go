@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,4 +30,20 @@ func TestQuickstart(t *testing.T) {
 	} {
 		require.Contains(t, out.String(), want)
 	}
+}
+
+// TestOpen checks the stores the flags select.
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	for _, kind := range []string{"memory", "sqlite"} {
+		store, where, err := open(context.Background(), kind, filepath.Join(dir, "qs.db"))
+		require.NoError(t, err)
+		var out bytes.Buffer
+		require.NoError(t, run(context.Background(), store, &out), where)
+		require.Contains(t, out.String(), "Ada is acquired with 1 order(s)")
+	}
+	_, _, err := open(context.Background(), "oracle", "")
+	require.Error(t, err)
+	_, _, err = open(context.Background(), "postgres", "")
+	require.Error(t, err)
 }

@@ -1,0 +1,455 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/storage"
+)
+
+type balances struct{ base }
+
+const accountColumns = `id, customer_id, currency, balance, credit_limit, postings, created_at, updated_at, version`
+
+var accountConstraints = map[string]storage.Constraint{
+	"balance_accounts_pkey":              storage.ConstraintPrimaryKey,
+	"balance_accounts_customer_currency": storage.ConstraintBalanceAccount,
+}
+
+// postingColumns are the stored columns of a posting; its currency is the
+// account's, so reads join balance_accounts for it.
+const postingColumns = `id, account_id, customer_id, sequence, kind, amount, ending_balance, reference,
+	idempotency_key, actor, note, created_at`
+
+// postingColumnsOf is postingColumns qualified with a table alias.
+func postingColumnsOf(alias string) string {
+	cols := strings.Split(postingColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+var postingConstraints = map[string]storage.Constraint{
+	"balance_postings_pkey":            storage.ConstraintPrimaryKey,
+	"balance_postings_idempotency_key": storage.ConstraintIdempotencyKey,
+}
+
+// accountArgs returns a's column values in accountColumns order.
+func accountArgs(a balance.Account) []any {
+	return []any{
+		a.ID.String(), a.CustomerID.String(), a.Currency.Code(), a.Balance.MinorUnits(),
+		a.CreditLimit.MinorUnits(), a.Postings, micros(a.CreatedAt), micros(a.UpdatedAt), a.Version,
+	}
+}
+
+// currencyOf parses a stored ISO 4217 code.
+func currencyOf(code string) (balance.Currency, error) {
+	c, err := balance.ParseCurrency(code)
+	if err != nil {
+		return balance.Currency{}, fmt.Errorf("sqlstore: stored currency %q: %w", code, err)
+	}
+	return c, nil
+}
+
+// moneyOf reads back an amount stored as minor units of c.
+func moneyOf(units int64, c balance.Currency) (balance.Money, error) {
+	m, err := balance.NewMoneyFromMinorUnits(units, c)
+	if err != nil {
+		return balance.Money{}, fmt.Errorf("sqlstore: stored amount %d %s: %w", units, c, err)
+	}
+	return m, nil
+}
+
+func scanAccount(r scanner) (balance.Account, error) {
+	var (
+		a                balance.Account
+		cur              string
+		bal, limit       int64
+		created, updated int64
+	)
+	err := r.Scan(scanUUID{&a.ID}, scanUUID{&a.CustomerID}, &cur, &bal, &limit, &a.Postings,
+		&created, &updated, &a.Version)
+	if err != nil {
+		return balance.Account{}, err
+	}
+	if a.Currency, err = currencyOf(cur); err != nil {
+		return balance.Account{}, err
+	}
+	if a.Balance, err = moneyOf(bal, a.Currency); err != nil {
+		return balance.Account{}, err
+	}
+	if a.CreditLimit, err = moneyOf(limit, a.Currency); err != nil {
+		return balance.Account{}, err
+	}
+	a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return a, nil
+}
+
+// scanPosting reads the account's currency followed by postingColumns.
+func scanPosting(r scanner) (balance.Posting, error) {
+	var (
+		p                  balance.Posting
+		cur, kind          string
+		amount, ending, at int64
+		key                sql.NullString
+	)
+	err := r.Scan(&cur, scanUUID{&p.ID}, scanUUID{&p.AccountID}, scanUUID{&p.CustomerID}, &p.Sequence, &kind,
+		&amount, &ending, &p.Reference, &key, &p.Actor, &p.Note, &at)
+	if err != nil {
+		return balance.Posting{}, err
+	}
+	c, err := currencyOf(cur)
+	if err != nil {
+		return balance.Posting{}, err
+	}
+	if p.Kind, err = balance.ParseKind(kind); err != nil {
+		return balance.Posting{}, err
+	}
+	if p.Amount, err = moneyOf(amount, c); err != nil {
+		return balance.Posting{}, err
+	}
+	if p.EndingBalance, err = moneyOf(ending, c); err != nil {
+		return balance.Posting{}, err
+	}
+	p.IdempotencyKey = key.String
+	p.CreatedAt = fromMicros(at)
+	return p, nil
+}
+
+const insertAccount = `INSERT INTO {{prefix}}balance_accounts (` + accountColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance.Account, error) {
+	a = a.Clone()
+	a.Version = 1
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		// The live customer is locked so that it is not deleted before the
+		// account is committed (and the insert never meets the foreign key,
+		// whose failure would abort a PostgreSQL transaction).
+		var one int
+		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ? AND deleted_at IS NULL`+
+			cn.s.dialect.ForUpdate(), a.CustomerID.String()).Scan(&one)
+		if err != nil {
+			return noRows(err, "customer", a.CustomerID)
+		}
+		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertAccount), accountArgs(a)...)
+		if err != nil {
+			if cn.s.dialect.Classify(err) == ErrForeignKey {
+				return fmt.Errorf("customer %v: %w", a.CustomerID, errors.Join(storage.ErrNotFound, err))
+			}
+			return cn.uniqueConflict(err, accountConstraints, func() (storage.Constraint, error) {
+				return cn.diagnoseAccount(ctx, a)
+			})
+		}
+		if n == 0 {
+			con, err := cn.diagnoseAccount(ctx, a)
+			if err != nil {
+				return err
+			}
+			if con == "" {
+				con = storage.ConstraintPrimaryKey
+			}
+			return storage.Conflict(con, nil)
+		}
+		return nil
+	})
+	if err != nil {
+		return balance.Account{}, err
+	}
+	return a.Clone(), nil
+}
+
+// diagnoseAccount returns the constraint that stops a from being stored, or
+// "" when neither its ID nor its (customer, currency) key is taken.
+func (c conn) diagnoseAccount(ctx context.Context, a balance.Account) (storage.Constraint, error) {
+	var one int
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE id = ?`, a.ID.String()).Scan(&one)
+	if err == nil {
+		return storage.ConstraintPrimaryKey, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE customer_id = ? AND currency = ?`,
+		a.CustomerID.String(), a.Currency.Code()).Scan(&one)
+	if err == nil {
+		return storage.ConstraintBalanceAccount, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	return "", nil
+}
+
+func (r balances) GetAccount(ctx context.Context, id uuid.UUID) (balance.Account, error) {
+	a, err := scanAccount(r.conn(ctx).queryRow(ctx,
+		`SELECT `+accountColumns+` FROM {{prefix}}balance_accounts WHERE id = ?`, id.String()))
+	return a, noRows(err, "balance account", id)
+}
+
+func (r balances) AccountFor(ctx context.Context, customerID uuid.UUID, c balance.Currency) (balance.Account, error) {
+	a, err := scanAccount(r.conn(ctx).queryRow(ctx, `SELECT `+accountColumns+` FROM {{prefix}}balance_accounts
+		WHERE customer_id = ? AND currency = ?`, customerID.String(), c.Code()))
+	return a, noRows(err, "balance account of customer "+customerID.String()+" in", c.Code())
+}
+
+func (r balances) Accounts(ctx context.Context, customerID uuid.UUID) ([]balance.Account, error) {
+	rows, err := r.conn(ctx).query(ctx, `SELECT `+accountColumns+` FROM {{prefix}}balance_accounts
+		WHERE customer_id = ? ORDER BY currency`, customerID.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []balance.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+const selectAccountForUpdate = `SELECT ` + accountColumns + ` FROM {{prefix}}balance_accounts WHERE id = ?`
+
+const updateAccountLimit = `UPDATE {{prefix}}balance_accounts SET credit_limit = ?, updated_at = ?, version = ?
+	WHERE id = ?`
+
+func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*balance.Account) error) (balance.Account, error) {
+	var out balance.Account
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		old, err := scanAccount(cn.queryRow(ctx, selectAccountForUpdate+cn.s.dialect.ForUpdate(), id.String()))
+		if err != nil {
+			return noRows(err, "balance account", id)
+		}
+		a := old.Clone()
+		if err := fn(&a); err != nil {
+			return err
+		}
+		a = a.Clone()
+		// Balances move only through Post: of the account's own fields,
+		// only the credit limit and UpdatedAt may change here.
+		if !sameAccountButLimit(old, a) {
+			return fmt.Errorf("balance account %v: only the credit limit may be updated: %w", id, storage.ErrConflict)
+		}
+		// The floor is storage's to keep, even if fn bypassed
+		// SetCreditLimit: a negative limit, one in another currency or one
+		// that leaves the balance below the floor is refused.
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		a.Version = old.Version + 1
+		a.UpdatedAt = a.UpdatedAt.UTC()
+		if _, err := cn.exec(ctx, updateAccountLimit, a.CreditLimit.MinorUnits(), micros(a.UpdatedAt), a.Version,
+			id.String()); err != nil {
+			return err
+		}
+		out = a
+		return nil
+	})
+	if err != nil {
+		return balance.Account{}, err
+	}
+	return out.Clone(), nil
+}
+
+// sameAccountButLimit reports whether a differs from old at most in its
+// credit limit and UpdatedAt.
+func sameAccountButLimit(old, a balance.Account) bool {
+	return a.ID == old.ID && a.CustomerID == old.CustomerID && a.Currency == old.Currency &&
+		a.Balance.Equal(old.Balance) && a.Postings == old.Postings && a.Version == old.Version &&
+		a.CreatedAt.Equal(old.CreatedAt)
+}
+
+// applyPosting moves the balance by the posting's amount unless that would
+// break the floor: the conditional write that keeps the floor even if the
+// domain check above it were stale.
+const applyPosting = `UPDATE {{prefix}}balance_accounts
+	SET balance = balance + ?, postings = postings + 1, version = version + 1, updated_at = ?
+	WHERE id = ? AND balance + ? >= -credit_limit`
+
+// restoreAccount puts back the ledger fields of an account read under lock.
+const restoreAccount = `UPDATE {{prefix}}balance_accounts SET balance = ?, postings = ?, version = ?, updated_at = ?
+	WHERE id = ?`
+
+const insertPosting = `INSERT INTO {{prefix}}balance_postings (` + postingColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting, error) {
+	p = p.Clone()
+	p.CreatedAt = p.CreatedAt.UTC()
+	var out balance.Posting
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		// Lock the account first: postings to it are serialized from here
+		// on, so the check below sees every committed posting of the
+		// account and the domain's decision still holds at the write.
+		// (Taking the lock in the first statement also keeps the snapshot
+		// of REPEATABLE READ and SERIALIZABLE transactions as young as
+		// possible, which makes serialization failures rarer.)
+		a, err := scanAccount(cn.queryRow(ctx, selectAccountForUpdate+cn.s.dialect.ForUpdate(), p.AccountID.String()))
+		if err != nil {
+			return noRows(err, "balance account", p.AccountID)
+		}
+		// A replayed request is refused before anything is written.
+		if con, err := cn.diagnosePosting(ctx, p, ""); err != nil {
+			return err
+		} else if con != "" {
+			return storage.Conflict(con, nil)
+		}
+		// The domain decides (currency, floor, overflow) on a copy.
+		applied, q := a.Clone(), p
+		if err := applied.Apply(&q, p.CreatedAt); err != nil {
+			return err
+		}
+		n, err := cn.exec(ctx, applyPosting, q.Amount.MinorUnits(), micros(p.CreatedAt), a.ID.String(),
+			q.Amount.MinorUnits())
+		if err != nil {
+			if cn.s.dialect.Classify(err) == ErrCheck {
+				return fmt.Errorf("balance account %v: %w", a.ID, errors.Join(balance.ErrInsufficientFunds, err))
+			}
+			return err
+		}
+		if n == 0 {
+			return &balance.InsufficientFundsError{Available: a.Available(), Requested: q.Amount.Abs()}
+		}
+		var bal int64
+		err = cn.queryRow(ctx, `SELECT balance, postings FROM {{prefix}}balance_accounts WHERE id = ?`,
+			a.ID.String()).Scan(&bal, &q.Sequence)
+		if err != nil {
+			return err
+		}
+		if q.EndingBalance, err = moneyOf(bal, a.Currency); err != nil {
+			return err
+		}
+		n, err = cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertPosting),
+			q.ID.String(), q.AccountID.String(), q.CustomerID.String(), q.Sequence, q.Kind.String(),
+			q.Amount.MinorUnits(), q.EndingBalance.MinorUnits(), q.Reference, nullString(q.IdempotencyKey),
+			q.Actor, q.Note, micros(q.CreatedAt))
+		if err != nil {
+			if cn.s.dialect.Classify(err) != ErrUnique {
+				return err
+			}
+			err = cn.uniqueConflict(err, postingConstraints, func() (storage.Constraint, error) {
+				return cn.diagnosePosting(ctx, q, cn.s.dialect.ForUpdate())
+			})
+		} else if n == 0 {
+			// Another transaction stored the ID or the key between the
+			// check and the insert; a locking read sees its row even where
+			// plain reads use an older snapshot (MySQL).
+			con, derr := cn.diagnosePosting(ctx, q, cn.s.dialect.ForUpdate())
+			switch {
+			case derr != nil:
+				return derr
+			case con == "":
+				err = fmt.Errorf("sqlstore: posting %v: %w", q.ID, storage.ErrConflict)
+			default:
+				err = storage.Conflict(con, nil)
+			}
+		}
+		if err != nil {
+			// Nothing is written on error, even in a caller's transaction
+			// that goes on: undo the balance move (the account is locked).
+			if _, uerr := cn.exec(ctx, restoreAccount, a.Balance.MinorUnits(), a.Postings, a.Version,
+				micros(a.UpdatedAt), a.ID.String()); uerr != nil {
+				return errors.Join(err, uerr)
+			}
+			return err
+		}
+		out = q
+		return nil
+	})
+	if err != nil {
+		return balance.Posting{}, err
+	}
+	return out.Clone(), nil
+}
+
+// diagnosePosting returns the constraint that stops p from being stored, or
+// "" when neither its ID nor its account's idempotency key is taken. lock is
+// appended to the queries ("" or the dialect's ForUpdate).
+func (c conn) diagnosePosting(ctx context.Context, p balance.Posting, lock string) (storage.Constraint, error) {
+	rows, err := c.query(ctx, `SELECT id FROM {{prefix}}balance_postings
+		WHERE id = ? OR (account_id = ? AND idempotency_key = ?)`+lock,
+		p.ID.String(), p.AccountID.String(), nullString(p.IdempotencyKey))
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var con storage.Constraint
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(scanUUID{&id}); err != nil {
+			return "", err
+		}
+		if id == p.ID {
+			con = storage.ConstraintPrimaryKey
+		} else if con == "" {
+			con = storage.ConstraintIdempotencyKey
+		}
+	}
+	return con, rows.Err()
+}
+
+func (r balances) PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (balance.Posting, error) {
+	if idempotencyKey == "" {
+		return balance.Posting{}, notFound("posting with idempotency key", `""`)
+	}
+	p, err := scanPosting(r.conn(ctx).queryRow(ctx, `SELECT a.currency, `+postingColumnsOf("p")+`
+		FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
+		WHERE p.account_id = ? AND p.idempotency_key = ?`, accountID.String(), idempotencyKey))
+	return p, noRows(err, "posting with idempotency key", fmt.Sprintf("%q", idempotencyKey))
+}
+
+func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.PageRequest) (storage.Page[balance.Posting], error) {
+	var page storage.Page[balance.Posting]
+	c, err := storage.ParseCursor(p.Cursor)
+	if err != nil {
+		return page, err
+	}
+	if c.Seq < 0 || !c.Time.IsZero() || c.Key != "" {
+		return page, fmt.Errorf("%w: not a ledger position", storage.ErrInvalidCursor)
+	}
+	cn := r.conn(ctx)
+	size, limit := pageSize(p)
+	rows, err := cn.query(ctx, `SELECT a.currency, `+postingColumnsOf("p")+`
+		FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
+		WHERE p.account_id = ? AND p.sequence > ? ORDER BY p.sequence LIMIT `+itoa(limit),
+		accountID.String(), c.Seq)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		q, err := scanPosting(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, q)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) == 0 {
+		// An empty page: tell an empty ledger from a missing account.
+		var one int
+		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE id = ?`, accountID.String()).Scan(&one)
+		if err != nil {
+			return page, noRows(err, "balance account", accountID)
+		}
+	}
+	if len(page.Items) > size {
+		page.Items = page.Items[:size]
+		page.Next = storage.Cursor{Seq: page.Items[size-1].Sequence}.String()
+	}
+	return page, nil
+}

@@ -1,0 +1,385 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/storage"
+)
+
+type customers struct{ base }
+
+const customerColumns = `id, email, email_display, has_account, status, state, type, first_name, last_name,
+	search_name, phone, company, vat_id, note, tags, metadata, reference, reference_origin, order_count,
+	created_at, updated_at, deleted_at, version`
+
+// customerColumnsOf is customerColumns qualified with a table alias.
+func customerColumnsOf(alias string) string {
+	cols := strings.Split(customerColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+var customerConstraints = map[string]storage.Constraint{
+	"customers_pkey":           storage.ConstraintPrimaryKey,
+	"customers_live_email":     storage.ConstraintCustomerEmail,
+	"customers_live_reference": storage.ConstraintCustomerReference,
+}
+
+// customerArgs returns c's column values in customerColumns order.
+func customerArgs(c customer.Customer) ([]any, error) {
+	tags, err := jsonText(nonNilStrings(c.Tags))
+	if err != nil {
+		return nil, err
+	}
+	meta, err := jsonText(nonNilMap(c.Metadata))
+	if err != nil {
+		return nil, err
+	}
+	return []any{
+		c.ID.String(), c.Email.Address, c.Email.Display, c.HasAccount, c.Status.String(), c.State.String(),
+		c.Type.String(), c.FirstName, c.LastName, storage.SearchKey(c.FirstName + " " + c.LastName),
+		c.Phone, c.Company, c.VATID, c.Note, tags, meta, c.Reference, c.ReferenceOrigin, int64(c.OrderCount),
+		micros(c.CreatedAt), micros(c.UpdatedAt), nullMicros(c.DeletedAt), c.Version,
+	}, nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// scanner is a *sql.Row, a row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCustomer(r scanner) (customer.Customer, error) {
+	var (
+		c                          customer.Customer
+		status, state, typ         string
+		search, tags, meta         string
+		orders, created, updated   int64
+		deleted                    sql.NullInt64
+		emailDisplay, emailAddress string
+	)
+	err := r.Scan(scanUUID{&c.ID}, &emailAddress, &emailDisplay, &c.HasAccount, &status, &state, &typ,
+		&c.FirstName, &c.LastName, &search, &c.Phone, &c.Company, &c.VATID, &c.Note, &tags, &meta,
+		&c.Reference, &c.ReferenceOrigin, &orders, &created, &updated, &deleted, &c.Version)
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	c.Email = customer.Email{Address: emailAddress, Display: emailDisplay}
+	if c.Status, err = customer.ParseStatus(status); err != nil {
+		return customer.Customer{}, err
+	}
+	if c.State, err = customer.ParseState(state); err != nil {
+		return customer.Customer{}, err
+	}
+	if c.Type, err = customer.ParseType(typ); err != nil {
+		return customer.Customer{}, err
+	}
+	if err := fromJSON(tags, &c.Tags); err != nil {
+		return customer.Customer{}, err
+	}
+	if len(c.Tags) == 0 {
+		c.Tags = nil
+	}
+	if err := fromJSON(meta, &c.Metadata); err != nil {
+		return customer.Customer{}, err
+	}
+	if len(c.Metadata) == 0 {
+		c.Metadata = nil
+	}
+	c.OrderCount = int(orders)
+	c.CreatedAt, c.UpdatedAt, c.DeletedAt = fromMicros(created), fromMicros(updated), fromNullMicros(deleted)
+	return c, nil
+}
+
+const insertCustomer = `INSERT INTO {{prefix}}customers (` + customerColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
+	c = c.Clone()
+	c.Version = 1
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	if c.DeletedAt != nil {
+		t := c.DeletedAt.UTC()
+		c.DeletedAt = &t
+	}
+	args, err := customerArgs(c)
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	err = r.conn(ctx).atomic(ctx, func(cn conn) error {
+		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertCustomer), args...)
+		if err != nil {
+			return cn.uniqueConflict(err, customerConstraints, nil)
+		}
+		if n == 0 {
+			return cn.customerConflict(ctx, c)
+		}
+		return cn.insertTags(ctx, c.ID, c.Tags)
+	})
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	return c.Clone(), nil
+}
+
+// customerConflict finds which unique key of c another customer holds.
+func (c conn) customerConflict(ctx context.Context, cu customer.Customer) error {
+	con, err := c.diagnoseCustomer(ctx, cu)
+	if err != nil {
+		return err
+	}
+	if con == "" {
+		return storage.Conflict(storage.ConstraintPrimaryKey, nil)
+	}
+	return storage.Conflict(con, nil)
+}
+
+// diagnoseCustomer returns the constraint that stops cu from being stored,
+// or "" when none of its keys is taken.
+func (c conn) diagnoseCustomer(ctx context.Context, cu customer.Customer) (storage.Constraint, error) {
+	var one int
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`, cu.ID.String()).Scan(&one)
+	if err == nil {
+		return storage.ConstraintPrimaryKey, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if cu.DeletedAt != nil {
+		return "", nil
+	}
+	err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers
+		WHERE email = ? AND has_account = ? AND deleted_at IS NULL AND id <> ?`,
+		cu.Email.Address, cu.HasAccount, cu.ID.String()).Scan(&one)
+	if err == nil {
+		return storage.ConstraintCustomerEmail, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if cu.Reference != "" {
+		err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers
+			WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND id <> ?`,
+			cu.ReferenceOrigin, cu.Reference, cu.ID.String()).Scan(&one)
+		if err == nil {
+			return storage.ConstraintCustomerReference, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+func (c conn) insertTags(ctx context.Context, id uuid.UUID, tags []string) error {
+	for _, tag := range tags {
+		if _, err := c.exec(ctx, `INSERT INTO {{prefix}}customer_tags (customer_id, tag) VALUES (?, ?)`, id.String(), tag); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r customers) Get(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
+	c, err := scanCustomer(r.conn(ctx).queryRow(ctx,
+		`SELECT `+customerColumns+` FROM {{prefix}}customers WHERE id = ?`, id.String()))
+	return c, noRows(err, "customer", id)
+}
+
+func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (customer.Customer, error) {
+	c, err := scanCustomer(r.conn(ctx).queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
+		WHERE email = ? AND has_account = ? AND deleted_at IS NULL`, canonicalEmail, hasAccount))
+	return c, noRows(err, "customer with email", canonicalEmail)
+}
+
+func (r customers) GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error) {
+	if reference == "" {
+		return customer.Customer{}, notFound("customer with reference", origin+"/")
+	}
+	c, err := scanCustomer(r.conn(ctx).queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
+		WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL`, origin, reference))
+	return c, noRows(err, "customer with reference", origin+"/"+reference)
+}
+
+const updateCustomer = `UPDATE {{prefix}}customers SET email = ?, email_display = ?, has_account = ?, status = ?,
+	state = ?, type = ?, first_name = ?, last_name = ?, search_name = ?, phone = ?, company = ?, vat_id = ?,
+	note = ?, tags = ?, metadata = ?, reference = ?, reference_origin = ?, order_count = ?, created_at = ?,
+	updated_at = ?, deleted_at = ?, version = ? WHERE id = ?`
+
+func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.Customer) error) (customer.Customer, error) {
+	var out customer.Customer
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		old, err := scanCustomer(cn.queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
+			WHERE id = ?`+cn.s.dialect.ForUpdate(), id.String()))
+		if err != nil {
+			return noRows(err, "customer", id)
+		}
+		c := old.Clone()
+		if err := fn(&c); err != nil {
+			return err
+		}
+		c = c.Clone()
+		c.ID, c.CreatedAt, c.Version = old.ID, old.CreatedAt, old.Version+1
+		c.UpdatedAt = c.UpdatedAt.UTC()
+		if c.DeletedAt != nil {
+			t := c.DeletedAt.UTC()
+			c.DeletedAt = &t
+		}
+		// Check the unique keys first when they change, so that the usual
+		// conflict is reported without a failed statement (which would
+		// abort a PostgreSQL transaction); the unique indexes still decide
+		// races.
+		if keysChanged(old, c) {
+			if con, err := cn.diagnoseCustomer(ctx, c); err != nil {
+				return err
+			} else if con != "" && con != storage.ConstraintPrimaryKey {
+				return storage.Conflict(con, nil)
+			}
+		}
+		args, err := customerArgs(c)
+		if err != nil {
+			return err
+		}
+		if _, err := cn.exec(ctx, updateCustomer, append(args[1:], c.ID.String())...); err != nil {
+			return cn.uniqueConflict(err, customerConstraints, func() (storage.Constraint, error) {
+				return cn.diagnoseCustomer(ctx, c)
+			})
+		}
+		if !equalStrings(old.Tags, c.Tags) {
+			if _, err := cn.exec(ctx, `DELETE FROM {{prefix}}customer_tags WHERE customer_id = ?`, id.String()); err != nil {
+				return err
+			}
+			if err := cn.insertTags(ctx, id, c.Tags); err != nil {
+				return err
+			}
+		}
+		out = c
+		return nil
+	})
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	return out.Clone(), nil
+}
+
+// keysChanged reports whether an update touches a unique key of live
+// customers.
+func keysChanged(old, c customer.Customer) bool {
+	return old.Email.Address != c.Email.Address || old.HasAccount != c.HasAccount ||
+		old.Reference != c.Reference || old.ReferenceOrigin != c.ReferenceOrigin ||
+		(old.DeletedAt == nil) != (c.DeletedAt == nil)
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage.PageRequest) (storage.Page[customer.Customer], error) {
+	var page storage.Page[customer.Customer]
+	at, key, after, err := timeCursor(p)
+	if err != nil {
+		return page, err
+	}
+	cn := r.conn(ctx)
+	// With a group, walk the membership index, whose (customer_created_at,
+	// customer_id) mirror the customer's (created_at, id).
+	orderAt, orderID := "c.created_at", "c.id"
+	var q strings.Builder
+	var args []any
+	q.WriteString(`SELECT ` + customerColumnsOf("c") + ` FROM {{prefix}}customers c`)
+	if f.GroupID != uuid.Nil {
+		q.WriteString(` JOIN {{prefix}}memberships m ON m.customer_id = c.id AND m.group_id = ?`)
+		args = append(args, f.GroupID.String())
+		orderAt, orderID = "m.customer_created_at", "m.customer_id"
+	}
+	q.WriteString(` WHERE 1 = 1`)
+	where := func(cond string, a ...any) {
+		q.WriteString(" AND " + cond)
+		args = append(args, a...)
+	}
+	if !f.IncludeDeleted {
+		where(`c.deleted_at IS NULL`)
+	}
+	if f.Email != "" {
+		where(`c.email = ?`, f.Email)
+	}
+	if name := storage.SearchKey(f.Name); name != "" {
+		where(cn.s.dialect.Contains("c.search_name", "?"), name)
+	}
+	if f.Status != 0 {
+		where(`c.status = ?`, f.Status.String())
+	}
+	if f.State != 0 {
+		where(`c.state = ?`, f.State.String())
+	}
+	if f.Type != 0 {
+		where(`c.type = ?`, f.Type.String())
+	}
+	if f.HasAccount != nil {
+		where(`c.has_account = ?`, *f.HasAccount)
+	}
+	if !f.CreatedFrom.IsZero() {
+		where(`c.created_at >= ?`, micros(f.CreatedFrom))
+	}
+	if !f.CreatedTo.IsZero() {
+		where(`c.created_at < ?`, micros(f.CreatedTo))
+	}
+	for _, tag := range f.Tags {
+		where(`EXISTS (SELECT 1 FROM {{prefix}}customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)`, tag)
+	}
+	if after {
+		where(`(`+orderAt+`, `+orderID+`) > (?, ?)`, at, key)
+	}
+	size, limit := pageSize(p)
+	q.WriteString(` ORDER BY ` + orderAt + `, ` + orderID + ` LIMIT ` + itoa(limit))
+	rows, err := cn.query(ctx, q.String(), args...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return page, err
+		}
+		if page.Items == nil {
+			// Customers are large: growing the slice row by row copies
+			// them over and over.
+			page.Items = make([]customer.Customer, 0, min(limit, 128))
+		}
+		page.Items = append(page.Items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > size {
+		page.Items = page.Items[:size]
+		last := page.Items[size-1]
+		page.Next = nextTimeCursor(last.CreatedAt, last.ID)
+	}
+	return page, nil
+}

@@ -1,0 +1,77 @@
+package sqlstore
+
+import (
+	"io/fs"
+)
+
+// Dialect is what sqlstore needs to know about one SQL engine. The engines'
+// packages implement it (storage/sqlstore/postgres, storage/sqlstore/sqlite,
+// storage/sqlstore/mysql); a host can write its own for another engine that
+// speaks close enough SQL.
+//
+// The dialect layer is deliberately small: the queries are shared, and only
+// what differs between engines lives here.
+type Dialect interface {
+	// Name identifies the engine: "postgres", "sqlite" or "mysql".
+	Name() string
+
+	// Placeholder returns the n-th (1-based) bind parameter: "$1" or "?".
+	Placeholder(n int) string
+
+	// Migrations returns the engine's versioned schema migrations: files
+	// named NNNN_description.sql (0001_init.sql ...) at the root of the FS,
+	// applied in order. A migration's statements are separated by lines
+	// holding only "-- statement". Table and index names carry the
+	// placeholder "{{prefix}}", replaced by the WithTablePrefix option.
+	Migrations() fs.FS
+
+	// InsertOrNothing turns "INSERT INTO t (cols) VALUES (...)" into a
+	// statement that inserts nothing, without an error, when the row would
+	// break a unique constraint (PostgreSQL and SQLite: ON CONFLICT DO
+	// NOTHING; MySQL: ON DUPLICATE KEY UPDATE of a no-op). It lets the
+	// adapter learn about a conflict from the affected-row count instead of
+	// an error, which on PostgreSQL would abort the transaction.
+	InsertOrNothing(insert string) string
+
+	// ForUpdate is the row-locking clause appended to a SELECT that reads a
+	// row the transaction will write (" FOR UPDATE"), or "" where the engine
+	// locks differently (SQLite locks the whole database for writers).
+	ForUpdate() string
+
+	// Contains returns an SQL expression that is true when the text column
+	// contains the bind parameter arg as a byte-exact substring (strpos,
+	// instr, LOCATE): no LIKE patterns, so no metacharacters to escape.
+	Contains(column, arg string) string
+
+	// Classify reports what kind of failure err is, by the driver's error
+	// code (never by message text).
+	Classify(err error) ErrorKind
+
+	// ConstraintName returns the name of the constraint err violated, when
+	// the driver reports it as a structured field (PostgreSQL does).
+	ConstraintName(err error) (string, bool)
+
+	// MigrationLock returns the statements that take and release a
+	// session-level lock serializing Migrate across processes
+	// (pg_advisory_lock, GET_LOCK), or two empty strings where the engine
+	// serializes writers itself (SQLite).
+	MigrationLock() (lock, unlock string)
+}
+
+// ErrorKind classifies a database error.
+type ErrorKind int
+
+// The kinds of error a Dialect distinguishes.
+const (
+	// ErrOther is any error the adapter does not act on.
+	ErrOther ErrorKind = iota
+	// ErrUnique is a unique-constraint violation.
+	ErrUnique
+	// ErrForeignKey is a foreign-key violation.
+	ErrForeignKey
+	// ErrCheck is a CHECK-constraint violation.
+	ErrCheck
+	// ErrRetry is a serialization failure, a deadlock, a lock timeout or a
+	// busy database: the transaction may succeed if run again.
+	ErrRetry
+)

@@ -1,0 +1,381 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/storage"
+)
+
+type groups struct{ base }
+
+const groupColumns = `id, name, name_key, description, metadata, created_at, updated_at, version`
+
+// groupColumnsOf is groupColumns qualified with a table alias.
+func groupColumnsOf(alias string) string {
+	cols := strings.Split(groupColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+var groupConstraints = map[string]storage.Constraint{
+	"groups_pkey":     storage.ConstraintPrimaryKey,
+	"groups_name_key": storage.ConstraintGroupName,
+}
+
+// groupArgs returns g's column values in groupColumns order.
+func groupArgs(g group.Group) ([]any, error) {
+	meta, err := jsonText(nonNilMap(g.Metadata))
+	if err != nil {
+		return nil, err
+	}
+	return []any{
+		g.ID.String(), g.Name, g.Key(), g.Description, meta,
+		micros(g.CreatedAt), micros(g.UpdatedAt), g.Version,
+	}, nil
+}
+
+func scanGroup(r scanner) (group.Group, error) {
+	var (
+		g                group.Group
+		key, meta        string
+		created, updated int64
+	)
+	err := r.Scan(scanUUID{&g.ID}, &g.Name, &key, &g.Description, &meta, &created, &updated, &g.Version)
+	if err != nil {
+		return group.Group{}, err
+	}
+	if err := fromJSON(meta, &g.Metadata); err != nil {
+		return group.Group{}, err
+	}
+	if len(g.Metadata) == 0 {
+		g.Metadata = nil
+	}
+	g.CreatedAt, g.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return g, nil
+}
+
+// utcGroup returns g with its times in UTC.
+func utcGroup(g group.Group) group.Group {
+	g.CreatedAt, g.UpdatedAt = g.CreatedAt.UTC(), g.UpdatedAt.UTC()
+	return g
+}
+
+const insertGroup = `INSERT INTO {{prefix}}groups (` + groupColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) {
+	g = utcGroup(g.Clone())
+	g.Version = 1
+	args, err := groupArgs(g)
+	if err != nil {
+		return group.Group{}, err
+	}
+	// One transaction (with retries) for the insert and the diagnosis of a
+	// conflict: under SERIALIZABLE a concurrent insert of the same key is a
+	// serialization failure, and the retry then sees the winner's row.
+	err = r.conn(ctx).atomic(ctx, func(cn conn) error {
+		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertGroup), args...)
+		if err != nil {
+			return cn.uniqueConflict(err, groupConstraints, nil)
+		}
+		if n == 0 {
+			con, err := cn.diagnoseGroup(ctx, g)
+			if err != nil {
+				return err
+			}
+			if con == "" {
+				con = storage.ConstraintPrimaryKey
+			}
+			return storage.Conflict(con, nil)
+		}
+		return nil
+	})
+	if err != nil {
+		return group.Group{}, err
+	}
+	return g.Clone(), nil
+}
+
+// diagnoseGroup returns the constraint that stops g from being stored, or ""
+// when neither its ID nor its name key is taken.
+func (c conn) diagnoseGroup(ctx context.Context, g group.Group) (storage.Constraint, error) {
+	var one int
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE id = ?`, g.ID.String()).Scan(&one)
+	if err == nil {
+		return storage.ConstraintPrimaryKey, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	return c.groupNameTaken(ctx, g)
+}
+
+// groupNameTaken returns ConstraintGroupName when another group holds g's
+// name key, or "".
+func (c conn) groupNameTaken(ctx context.Context, g group.Group) (storage.Constraint, error) {
+	var one int
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE name_key = ? AND id <> ?`,
+		g.Key(), g.ID.String()).Scan(&one)
+	if err == nil {
+		return storage.ConstraintGroupName, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	return "", nil
+}
+
+func (r groups) Get(ctx context.Context, id uuid.UUID) (group.Group, error) {
+	g, err := scanGroup(r.conn(ctx).queryRow(ctx,
+		`SELECT `+groupColumns+` FROM {{prefix}}groups WHERE id = ?`, id.String()))
+	return g, noRows(err, "group", id)
+}
+
+func (r groups) GetByName(ctx context.Context, name string) (group.Group, error) {
+	g, err := scanGroup(r.conn(ctx).queryRow(ctx,
+		`SELECT `+groupColumns+` FROM {{prefix}}groups WHERE name_key = ?`, group.NameKey(name)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return group.Group{}, fmt.Errorf("group named %q: %w", name, storage.ErrNotFound)
+	}
+	return g, err
+}
+
+const updateGroup = `UPDATE {{prefix}}groups SET name = ?, name_key = ?, description = ?, metadata = ?,
+	created_at = ?, updated_at = ?, version = ? WHERE id = ?`
+
+func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) error) (group.Group, error) {
+	var out group.Group
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		old, err := scanGroup(cn.queryRow(ctx, `SELECT `+groupColumns+` FROM {{prefix}}groups
+			WHERE id = ?`+cn.s.dialect.ForUpdate(), id.String()))
+		if err != nil {
+			return noRows(err, "group", id)
+		}
+		g := old.Clone()
+		if err := fn(&g); err != nil {
+			return err
+		}
+		g = utcGroup(g.Clone()) // fn may keep references into its copy
+		g.ID, g.CreatedAt, g.Version = old.ID, old.CreatedAt, old.Version+1
+		// Check the name key first when it changes, so that the usual
+		// conflict is reported without a failed statement; the unique
+		// constraint still decides races.
+		if g.Key() != old.Key() {
+			if con, err := cn.groupNameTaken(ctx, g); err != nil {
+				return err
+			} else if con != "" {
+				return storage.Conflict(con, nil)
+			}
+		}
+		args, err := groupArgs(g)
+		if err != nil {
+			return err
+		}
+		if _, err := cn.exec(ctx, updateGroup, append(args[1:], g.ID.String())...); err != nil {
+			return cn.uniqueConflict(err, groupConstraints, func() (storage.Constraint, error) {
+				return cn.groupNameTaken(ctx, g)
+			})
+		}
+		out = g
+		return nil
+	})
+	if err != nil {
+		return group.Group{}, err
+	}
+	return out.Clone(), nil
+}
+
+func (r groups) Delete(ctx context.Context, id uuid.UUID) error {
+	return r.conn(ctx).atomic(ctx, func(cn conn) error {
+		if err := cn.lockGroup(ctx, id); err != nil {
+			return err
+		}
+		var one int
+		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}market_groups WHERE group_id = ? LIMIT 1`, id.String()).Scan(&one)
+		if err == nil {
+			return storage.Conflict(storage.ConstraintMarketAccessGroup, nil)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := cn.exec(ctx, `DELETE FROM {{prefix}}memberships WHERE group_id = ?`, id.String()); err != nil {
+			return err
+		}
+		if _, err := cn.exec(ctx, `DELETE FROM {{prefix}}groups WHERE id = ?`, id.String()); err != nil {
+			if cn.s.dialect.Classify(err) == ErrForeignKey {
+				return storage.Conflict(storage.ConstraintMarketAccessGroup, err)
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// lockGroup reads the group's row for update, so that it stays while the
+// transaction refers to it; ErrNotFound when there is none.
+func (c conn) lockGroup(ctx context.Context, id uuid.UUID) error {
+	var one int
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE id = ?`+c.s.dialect.ForUpdate(), id.String()).Scan(&one)
+	return noRows(err, "group", id)
+}
+
+func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageRequest) (storage.Page[group.Group], error) {
+	var page storage.Page[group.Group]
+	at, key, after, err := timeCursor(p)
+	if err != nil {
+		return page, err
+	}
+	cn := r.conn(ctx)
+	// With a member, walk the membership index, whose (group_created_at,
+	// group_id) mirror the group's (created_at, id).
+	orderAt, orderID := "g.created_at", "g.id"
+	var q strings.Builder
+	var args []any
+	q.WriteString(`SELECT ` + groupColumnsOf("g") + ` FROM {{prefix}}groups g`)
+	if f.MemberID != uuid.Nil {
+		q.WriteString(` JOIN {{prefix}}memberships m ON m.group_id = g.id AND m.customer_id = ?`)
+		args = append(args, f.MemberID.String())
+		orderAt, orderID = "m.group_created_at", "m.group_id"
+	}
+	if after {
+		q.WriteString(` WHERE (` + orderAt + `, ` + orderID + `) > (?, ?)`)
+		args = append(args, at, key)
+	}
+	size, limit := pageSize(p)
+	q.WriteString(` ORDER BY ` + orderAt + `, ` + orderID + ` LIMIT ` + itoa(limit))
+	rows, err := cn.query(ctx, q.String(), args...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, g)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > size {
+		page.Items = page.Items[:size]
+		last := page.Items[size-1]
+		page.Next = nextTimeCursor(last.CreatedAt, last.ID)
+	}
+	return page, nil
+}
+
+const insertMembership = `INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)
+	VALUES (?, ?, ?, ?)`
+
+func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (bool, error) {
+	var added bool
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		added = false // a retry starts over
+		// Lock the group and the live customer so that neither goes away
+		// before the membership is committed; their creation times are
+		// copied into the membership, whose indexes are walked by the lists.
+		var groupCreated, customerCreated int64
+		err := cn.queryRow(ctx, `SELECT created_at FROM {{prefix}}groups WHERE id = ?`+cn.s.dialect.ForUpdate(),
+			groupID.String()).Scan(&groupCreated)
+		if err != nil {
+			return noRows(err, "group", groupID)
+		}
+		err = cn.queryRow(ctx, `SELECT created_at FROM {{prefix}}customers WHERE id = ? AND deleted_at IS NULL`+
+			cn.s.dialect.ForUpdate(), customerID.String()).Scan(&customerCreated)
+		if err != nil {
+			return noRows(err, "customer", customerID)
+		}
+		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertMembership),
+			groupID.String(), customerID.String(), groupCreated, customerCreated)
+		if err != nil {
+			if cn.s.dialect.Classify(err) == ErrForeignKey {
+				return fmt.Errorf("group %v or customer %v: %w", groupID, customerID, errors.Join(storage.ErrNotFound, err))
+			}
+			return err
+		}
+		added = n > 0 // 0 rows: already a member
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return added, nil
+}
+
+func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID) (bool, error) {
+	var removed bool
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		var one int
+		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE id = ?`, groupID.String()).Scan(&one)
+		if err != nil {
+			return noRows(err, "group", groupID)
+		}
+		n, err := cn.exec(ctx, `DELETE FROM {{prefix}}memberships WHERE group_id = ? AND customer_id = ?`,
+			groupID.String(), customerID.String())
+		if err != nil {
+			return err
+		}
+		removed = n > 0
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return removed, nil
+}
+
+// memberOfChunk bounds the number of IDs in one IN list.
+const memberOfChunk = 512
+
+func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) ([]uuid.UUID, error) {
+	ids := slices.Clone(groupIDs)
+	slices.SortFunc(ids, compareUUIDs)
+	ids = slices.Compact(ids)
+	cn := r.conn(ctx)
+	var out []uuid.UUID
+	for chunk := range slices.Chunk(ids, memberOfChunk) {
+		// Pad the list to a power of two by repeating its last ID, so that
+		// few distinct statements are prepared.
+		n := 1
+		for n < len(chunk) {
+			n *= 2
+		}
+		args := make([]any, 0, n+1)
+		args = append(args, customerID.String())
+		for i := range n {
+			args = append(args, chunk[min(i, len(chunk)-1)].String())
+		}
+		rows, err := cn.query(ctx, `SELECT group_id FROM {{prefix}}memberships WHERE customer_id = ? AND group_id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id uuid.UUID
+			if err := rows.Scan(scanUUID{&id}); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(out, compareUUIDs)
+	return out, nil
+}
+
+// compareUUIDs orders UUIDs by their bytes.
+func compareUUIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }

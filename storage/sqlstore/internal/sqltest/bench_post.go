@@ -1,0 +1,161 @@
+package sqltest
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/balance"
+)
+
+// postFixture is the balance account the posting benchmarks credit.
+type postFixture struct {
+	acct   balance.Account
+	amount balance.Money
+}
+
+func newPostFixture(f *benchFixture) postFixture {
+	eur, err := balance.ParseCurrency("EUR")
+	if err != nil {
+		f.b.Fatal(err)
+	}
+	acct, err := f.store.Balances().CreateAccount(f.ctx, balance.NewAccount(uuid.New(), f.ids[0], eur, f.base))
+	if err != nil {
+		f.b.Fatal(err)
+	}
+	amount, err := balance.ParseMoney("1.00", "EUR")
+	if err != nil {
+		f.b.Fatal(err)
+	}
+	return postFixture{acct: acct, amount: amount}
+}
+
+// newPosting returns a credit of the account with a fresh idempotency key,
+// as the services post it.
+func (f *benchFixture) newPosting() balance.Posting {
+	n := f.seq.Add(1)
+	p, err := balance.NewPosting(uuid.New(), f.post.acct, balance.PostingParams{Kind: balance.KindGiftCard,
+		Amount: f.post.amount, Reference: "GC-" + strconv.FormatInt(n, 10), IdempotencyKey: "bench-" + strconv.FormatInt(n, 10),
+		Actor: "bench"}, f.base.Add(time.Duration(n)*time.Microsecond))
+	if err != nil {
+		f.b.Fatal(err)
+	}
+	return p
+}
+
+// postingArgs returns the posting's column values in PostingColumns order.
+func postingArgs(p balance.Posting) []any {
+	var key sql.NullString
+	if p.IdempotencyKey != "" {
+		key = sql.NullString{String: p.IdempotencyKey, Valid: true}
+	}
+	return []any{p.ID.String(), p.AccountID.String(), p.CustomerID.String(), p.Sequence, p.Kind.String(),
+		p.Amount.MinorUnits(), p.EndingBalance.MinorUnits(), p.Reference, key, p.Actor, p.Note, p.CreatedAt.UnixMicro()}
+}
+
+// scanAccount reads AccountColumns, as a hand-written repository would.
+func scanAccount(r interface{ Scan(...any) error }) (balance.Account, error) {
+	var (
+		a                balance.Account
+		cur              string
+		bal, limit       int64
+		created, updated int64
+	)
+	if err := r.Scan(&a.ID, &a.CustomerID, &cur, &bal, &limit, &a.Postings, &created, &updated, &a.Version); err != nil {
+		return a, err
+	}
+	var err error
+	if a.Currency, err = balance.ParseCurrency(cur); err != nil {
+		return a, err
+	}
+	if a.Balance, err = balance.NewMoneyFromMinorUnits(bal, a.Currency); err != nil {
+		return a, err
+	}
+	if a.CreditLimit, err = balance.NewMoneyFromMinorUnits(limit, a.Currency); err != nil {
+		return a, err
+	}
+	a.CreatedAt, a.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+	return a, nil
+}
+
+func (f *benchFixture) postAdapter(b *testing.B) func() func() error {
+	return func() func() error {
+		p := f.newPosting()
+		return func() error {
+			_, err := f.store.Balances().Post(f.ctx, p)
+			return err
+		}
+	}
+}
+
+// postHandTx runs Post's statements by hand: lock and read the account,
+// check that neither the ID nor the key is taken, let the domain decide,
+// move the balance, read it back, insert the posting.
+func (f *benchFixture) postHandTx(b *testing.B) func() func() error {
+	q := PostQueries(f.d)
+	lock, taken := f.stmt(q.LockAccount), f.stmt(q.Taken)
+	apply, readBack, insert := f.stmt(q.Apply), f.stmt(q.ReadBack), f.stmt(q.Insert)
+	return func() func() error {
+		p := f.newPosting()
+		return func() error {
+			return f.inTx(func(tx *sql.Tx) error {
+				a, err := scanAccount(tx.StmtContext(f.ctx, lock).QueryRowContext(f.ctx, p.AccountID.String()))
+				if err != nil {
+					return err
+				}
+				var id uuid.UUID
+				err = tx.StmtContext(f.ctx, taken).QueryRowContext(f.ctx, p.ID.String(), p.AccountID.String(), p.IdempotencyKey).Scan(&id)
+				if !errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("posting ID or key taken: %v", err)
+				}
+				if err := a.Apply(&p, p.CreatedAt); err != nil {
+					return err
+				}
+				units := p.Amount.MinorUnits()
+				if err := checkOne(tx.StmtContext(f.ctx, apply).ExecContext(f.ctx, units, p.CreatedAt.UnixMicro(), a.ID.String(), units)); err != nil {
+					return err
+				}
+				return f.readBackAndInsert(tx, readBack, insert, &p, a.Currency)
+			})
+		}
+	}
+}
+
+// readBackAndInsert reads the balance after the move into p and inserts p.
+func (f *benchFixture) readBackAndInsert(tx *sql.Tx, readBack, insert *sql.Stmt, p *balance.Posting, c balance.Currency) error {
+	var bal int64
+	if err := tx.StmtContext(f.ctx, readBack).QueryRowContext(f.ctx, p.AccountID.String()).Scan(&bal, &p.Sequence); err != nil {
+		return err
+	}
+	var err error
+	if p.EndingBalance, err = balance.NewMoneyFromMinorUnits(bal, c); err != nil {
+		return err
+	}
+	return checkOne(tx.StmtContext(f.ctx, insert).ExecContext(f.ctx, postingArgs(*p)...))
+}
+
+// postHand posts with the fewest statements that keep the ledger right:
+// the conditional UPDATE (which alone guards the floor), the read back of
+// the new balance and sequence, the INSERT (whose unique keys guard the ID
+// and the idempotency key).
+func (f *benchFixture) postHand(b *testing.B) func() func() error {
+	q := PostQueries(f.d)
+	apply, readBack, insert := f.stmt(q.Apply), f.stmt(q.ReadBack), f.stmt(q.Insert)
+	return func() func() error {
+		p := f.newPosting()
+		return func() error {
+			return f.inTx(func(tx *sql.Tx) error {
+				units := p.Amount.MinorUnits()
+				if err := checkOne(tx.StmtContext(f.ctx, apply).ExecContext(f.ctx, units, p.CreatedAt.UnixMicro(), p.AccountID.String(), units)); err != nil {
+					return err
+				}
+				return f.readBackAndInsert(tx, readBack, insert, &p, p.Amount.Currency())
+			})
+		}
+	}
+}

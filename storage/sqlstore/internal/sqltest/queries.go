@@ -1,0 +1,146 @@
+package sqltest
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/clientele-go/clientele/storage/sqlstore"
+)
+
+// The SQL the repositories run for the operations that the benchmarks and
+// the query-plan tests look at, written out by hand, raw: with {{prefix}}
+// and ? placeholders, to render with sqlstore.Render. The benchmarks'
+// hand-written baselines prepare exactly these texts, and the PostgreSQL
+// plan test explains them. storage/sqlstore's queries_test.go runs each
+// operation on a fresh store and checks that it ran exactly these texts,
+// byte for byte, so they cannot drift from the repositories.
+//
+// Byte for byte, white space included: drivers cache prepared statements by
+// their text (pgx names them after a hash of it), so a baseline that differs
+// only in layout gets a server-side statement, and a plan history, of its
+// own, and the comparison would measure PostgreSQL's plan cache instead of
+// the adapter.
+
+// CustomerColumns are the customers table's columns in the order the
+// repository selects and inserts them.
+const CustomerColumns = "id, email, email_display, has_account, status, state, type, first_name, last_name,\n\t" +
+	"search_name, phone, company, vat_id, note, tags, metadata, reference, reference_origin, order_count,\n\t" +
+	"created_at, updated_at, deleted_at, version"
+
+// CustomerColumnsOf is CustomerColumns qualified with a table alias.
+func CustomerColumnsOf(alias string) string {
+	return qualify(CustomerColumns, alias)
+}
+
+// qualify prefixes each column of a column list with a table alias, on one
+// line, as the repositories do.
+func qualify(columns, alias string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// Customers.Get and Customers.GetByEmail.
+const (
+	GetCustomer        = `SELECT ` + CustomerColumns + ` FROM {{prefix}}customers WHERE id = ?`
+	GetCustomerByEmail = `SELECT ` + CustomerColumns + " FROM {{prefix}}customers\n\t\tWHERE email = ? AND has_account = ? AND deleted_at IS NULL"
+)
+
+// InsertCustomer is the statement of Customers.Create (for a customer
+// without tags, its only statement).
+func InsertCustomer(d sqlstore.Dialect) string {
+	return d.InsertOrNothing(`INSERT INTO {{prefix}}customers (` + CustomerColumns + ")\n\tVALUES (" + placeholders(23) + `)`)
+}
+
+// ListCustomersAfter is Customers.List with no filter but the default
+// (live customers), after a cursor (created_at, id), for a page of size.
+func ListCustomersAfter(size int) string {
+	return `SELECT ` + CustomerColumnsOf("c") + ` FROM {{prefix}}customers c WHERE 1 = 1 AND c.deleted_at IS NULL` +
+		` AND (c.created_at, c.id) > (?, ?) ORDER BY c.created_at, c.id LIMIT ` + strconv.Itoa(size+1)
+}
+
+// ListGroupMembersAfter is Customers.List of a group's live members (args:
+// group ID, cursor time, cursor ID), for a page of size.
+func ListGroupMembersAfter(size int) string {
+	return `SELECT ` + CustomerColumnsOf("c") + ` FROM {{prefix}}customers c` +
+		` JOIN {{prefix}}memberships m ON m.customer_id = c.id AND m.group_id = ?` +
+		` WHERE 1 = 1 AND c.deleted_at IS NULL AND (m.customer_created_at, m.customer_id) > (?, ?)` +
+		` ORDER BY m.customer_created_at, m.customer_id LIMIT ` + strconv.Itoa(size+1)
+}
+
+// AddMember holds the statements of Groups.AddMember for a new member, in
+// order, in one transaction: lock the group and the live customer (reading
+// their creation times), insert the membership.
+type AddMember struct {
+	LockGroup, LockCustomer, Insert string
+}
+
+// AddMemberQueries returns the statements of Groups.AddMember.
+func AddMemberQueries(d sqlstore.Dialect) AddMember {
+	return AddMember{
+		LockGroup:    `SELECT created_at FROM {{prefix}}groups WHERE id = ?` + d.ForUpdate(),
+		LockCustomer: `SELECT created_at FROM {{prefix}}customers WHERE id = ? AND deleted_at IS NULL` + d.ForUpdate(),
+		Insert: d.InsertOrNothing("INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)\n\t" +
+			"VALUES (?, ?, ?, ?)"),
+	}
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// AccountColumns and PostingColumns are the balance tables' columns in the
+// order the repository selects them.
+const (
+	AccountColumns = `id, customer_id, currency, balance, credit_limit, postings, created_at, updated_at, version`
+	PostingColumns = "id, account_id, customer_id, sequence, kind, amount, ending_balance, reference,\n\t" +
+		"idempotency_key, actor, note, created_at"
+)
+
+// PostingColumnsOf is PostingColumns qualified with a table alias.
+func PostingColumnsOf(alias string) string {
+	return qualify(PostingColumns, alias)
+}
+
+// Post holds the statements of Balances.Post for a posting with an
+// idempotency key, in order, in one transaction.
+type Post struct {
+	// LockAccount reads the account (AccountColumns) for update.
+	LockAccount string
+	// Taken lists the postings that hold the posting's ID or its idempotency
+	// key on the account (args: ID, account ID, key).
+	Taken string
+	// Apply moves the balance unless that breaks the floor (args: amount,
+	// updated_at, account ID, amount).
+	Apply string
+	// ReadBack reads the new balance and postings count.
+	ReadBack string
+	// Insert appends the posting (PostingColumns).
+	Insert string
+}
+
+// PostQueries returns the statements of Balances.Post.
+func PostQueries(d sqlstore.Dialect) Post {
+	return Post{
+		LockAccount: `SELECT ` + AccountColumns + ` FROM {{prefix}}balance_accounts WHERE id = ?` + d.ForUpdate(),
+		Taken:       "SELECT id FROM {{prefix}}balance_postings\n\t\tWHERE id = ? OR (account_id = ? AND idempotency_key = ?)",
+		Apply: "UPDATE {{prefix}}balance_accounts\n\tSET balance = balance + ?, postings = postings + 1, version = version + 1, updated_at = ?\n\t" +
+			"WHERE id = ? AND balance + ? >= -credit_limit",
+		ReadBack: `SELECT balance, postings FROM {{prefix}}balance_accounts WHERE id = ?`,
+		Insert:   d.InsertOrNothing(`INSERT INTO {{prefix}}balance_postings (` + PostingColumns + ")\n\tVALUES (" + placeholders(12) + `)`),
+	}
+}
+
+// PostingByKey is Balances.PostingByKey (args: account ID, key).
+const PostingByKey = "SELECT a.currency, p.id, p.account_id, p.customer_id, p.sequence, p.kind, p.amount, " +
+	"p.ending_balance, p.reference, p.idempotency_key, p.actor, p.note, p.created_at\n\t\t" +
+	"FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id\n\t\t" +
+	"WHERE p.account_id = ? AND p.idempotency_key = ?"
+
+// PostingsAfter is Balances.Postings after a sequence number (args: account
+// ID, sequence), for a page of size.
+func PostingsAfter(size int) string {
+	return `SELECT a.currency, ` + PostingColumnsOf("p") +
+		"\n\t\tFROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id\n\t\t" +
+		"WHERE p.account_id = ? AND p.sequence > ? ORDER BY p.sequence LIMIT " + strconv.Itoa(size+1)
+}

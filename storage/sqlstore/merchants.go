@@ -1,0 +1,196 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/storage"
+)
+
+type merchants struct{ base }
+
+const merchantColumns = `id, name, billing_address, metadata, created_at, updated_at, version`
+
+var merchantConstraints = map[string]storage.Constraint{
+	"merchants_pkey": storage.ConstraintPrimaryKey,
+}
+
+// merchantArgs returns m's column values in merchantColumns order.
+func merchantArgs(m merchant.Merchant) ([]any, error) {
+	addr, err := jsonText(m.BillingAddress)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := jsonText(nonNilMap(m.Metadata))
+	if err != nil {
+		return nil, err
+	}
+	return []any{
+		m.ID.String(), m.Name, addr, meta, micros(m.CreatedAt), micros(m.UpdatedAt), m.Version,
+	}, nil
+}
+
+func scanMerchant(r scanner) (merchant.Merchant, error) {
+	var (
+		m                merchant.Merchant
+		addr, meta       string
+		created, updated int64
+	)
+	if err := r.Scan(scanUUID{&m.ID}, &m.Name, &addr, &meta, &created, &updated, &m.Version); err != nil {
+		return merchant.Merchant{}, err
+	}
+	if err := fromJSON(addr, &m.BillingAddress); err != nil {
+		return merchant.Merchant{}, err
+	}
+	if err := fromJSON(meta, &m.Metadata); err != nil {
+		return merchant.Merchant{}, err
+	}
+	if len(m.Metadata) == 0 {
+		m.Metadata = nil
+	}
+	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return m, nil
+}
+
+// utcMerchant returns m with its times in UTC.
+func utcMerchant(m merchant.Merchant) merchant.Merchant {
+	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	return m
+}
+
+const insertMerchant = `INSERT INTO {{prefix}}merchants (` + merchantColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+func (r merchants) Create(ctx context.Context, m merchant.Merchant) (merchant.Merchant, error) {
+	m = utcMerchant(m.Clone())
+	m.Version = 1
+	args, err := merchantArgs(m)
+	if err != nil {
+		return merchant.Merchant{}, err
+	}
+	// In a transaction of its own for Atomic's retries of serialization
+	// failures.
+	err = r.conn(ctx).atomic(ctx, func(cn conn) error {
+		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertMerchant), args...)
+		if err != nil {
+			return cn.uniqueConflict(err, merchantConstraints, nil)
+		}
+		if n == 0 { // the ID is the only unique key
+			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
+		}
+		return nil
+	})
+	if err != nil {
+		return merchant.Merchant{}, err
+	}
+	return m.Clone(), nil
+}
+
+func (r merchants) Get(ctx context.Context, id uuid.UUID) (merchant.Merchant, error) {
+	m, err := scanMerchant(r.conn(ctx).queryRow(ctx,
+		`SELECT `+merchantColumns+` FROM {{prefix}}merchants WHERE id = ?`, id.String()))
+	return m, noRows(err, "merchant", id)
+}
+
+const updateMerchant = `UPDATE {{prefix}}merchants SET name = ?, billing_address = ?, metadata = ?, created_at = ?,
+	updated_at = ?, version = ? WHERE id = ?`
+
+func (r merchants) Update(ctx context.Context, id uuid.UUID, fn func(*merchant.Merchant) error) (merchant.Merchant, error) {
+	var out merchant.Merchant
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		old, err := scanMerchant(cn.queryRow(ctx, `SELECT `+merchantColumns+` FROM {{prefix}}merchants
+			WHERE id = ?`+cn.s.dialect.ForUpdate(), id.String()))
+		if err != nil {
+			return noRows(err, "merchant", id)
+		}
+		m := old.Clone()
+		if err := fn(&m); err != nil {
+			return err
+		}
+		m = utcMerchant(m.Clone()) // fn may keep references into its copy
+		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
+		args, err := merchantArgs(m)
+		if err != nil {
+			return err
+		}
+		if _, err := cn.exec(ctx, updateMerchant, append(args[1:], m.ID.String())...); err != nil {
+			return err
+		}
+		out = m
+		return nil
+	})
+	if err != nil {
+		return merchant.Merchant{}, err
+	}
+	return out.Clone(), nil
+}
+
+func (r merchants) Delete(ctx context.Context, id uuid.UUID) error {
+	return r.conn(ctx).atomic(ctx, func(cn conn) error {
+		if err := cn.lockMerchant(ctx, id); err != nil {
+			return err
+		}
+		var one int
+		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}markets WHERE merchant_id = ? LIMIT 1`, id.String()).Scan(&one)
+		if err == nil {
+			return storage.Conflict(storage.ConstraintMerchantMarkets, nil)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := cn.exec(ctx, `DELETE FROM {{prefix}}merchants WHERE id = ?`, id.String()); err != nil {
+			if cn.s.dialect.Classify(err) == ErrForeignKey {
+				return storage.Conflict(storage.ConstraintMerchantMarkets, err)
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// lockMerchant reads the merchant's row for update, so that it stays while
+// the transaction refers to it; ErrNotFound when there is none.
+func (c conn) lockMerchant(ctx context.Context, id uuid.UUID) error {
+	var one int
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}merchants WHERE id = ?`+c.s.dialect.ForUpdate(), id.String()).Scan(&one)
+	return noRows(err, "merchant", id)
+}
+
+func (r merchants) List(ctx context.Context, p storage.PageRequest) (storage.Page[merchant.Merchant], error) {
+	var page storage.Page[merchant.Merchant]
+	at, key, after, err := timeCursor(p)
+	if err != nil {
+		return page, err
+	}
+	q := `SELECT ` + merchantColumns + ` FROM {{prefix}}merchants`
+	var args []any
+	if after {
+		q += ` WHERE (created_at, id) > (?, ?)`
+		args = append(args, at, key)
+	}
+	size, limit := pageSize(p)
+	q += ` ORDER BY created_at, id LIMIT ` + itoa(limit)
+	rows, err := r.conn(ctx).query(ctx, q, args...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMerchant(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, m)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > size {
+		page.Items = page.Items[:size]
+		last := page.Items[size-1]
+		page.Next = nextTimeCursor(last.CreatedAt, last.ID)
+	}
+	return page, nil
+}

@@ -1,0 +1,96 @@
+// Package mysql is the MySQL 8 / MariaDB 10.11 dialect of storage/sqlstore,
+// through github.com/go-sql-driver/mysql.
+//
+// MySQL has no partial indexes, so unique keys that hold only for live rows
+// index generated columns that are NULL otherwise; text is stored as
+// VARBINARY so that comparisons are byte-exact (MySQL's utf8mb4 collations
+// fold case or accents, and MariaDB's utf8mb4_bin ignores trailing spaces).
+// The DSN must not set clientFoundRows=true: the adapter learns that an
+// insert met a duplicate key from an affected-row count of zero.
+//
+//	db, err := mysql.Open("user:pass@tcp(host:3306)/db")
+//	err = sqlstore.Migrate(ctx, db, mysql.Dialect)
+//	store, err := sqlstore.New(db, mysql.Dialect)
+package mysql
+
+import (
+	"database/sql"
+	"embed"
+	"errors"
+	"io/fs"
+	"strings"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/clientele-go/clientele/storage/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is the MySQL / MariaDB dialect.
+var Dialect sqlstore.Dialect = dialect{}
+
+type dialect struct{}
+
+// Open opens a database/sql handle on the MySQL database at dsn
+// ("user:pass@tcp(host:3306)/db"), checking that the DSN keeps the settings
+// the adapter relies on.
+func Open(dsn string) (*sql.DB, error) {
+	cfg, err := driver.ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ClientFoundRows {
+		return nil, errors.New("mysql: the DSN must not set clientFoundRows=true")
+	}
+	return sql.Open("mysql", cfg.FormatDSN())
+}
+
+func (dialect) Name() string           { return "mysql" }
+func (dialect) Placeholder(int) string { return "?" }
+func (dialect) ForUpdate() string      { return " FOR UPDATE" }
+
+func (dialect) Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory is part of the build
+	}
+	return sub
+}
+
+// InsertOrNothing appends a no-op ON DUPLICATE KEY UPDATE of the insert's
+// first column: a duplicate then affects zero rows. (INSERT IGNORE would also
+// silence foreign-key and data errors.)
+func (dialect) InsertOrNothing(insert string) string {
+	open := strings.IndexByte(insert, '(')
+	end := strings.IndexAny(insert[open+1:], ",)")
+	col := strings.TrimSpace(insert[open+1 : open+1+end])
+	return insert + " ON DUPLICATE KEY UPDATE " + col + " = " + col
+}
+
+func (dialect) Contains(column, arg string) string { return "LOCATE(" + arg + ", " + column + ") > 0" }
+
+func (dialect) Classify(err error) sqlstore.ErrorKind {
+	var my *driver.MySQLError
+	if !errors.As(err, &my) {
+		return sqlstore.ErrOther
+	}
+	switch my.Number {
+	case 1062: // ER_DUP_ENTRY
+		return sqlstore.ErrUnique
+	case 1451, 1452: // ER_ROW_IS_REFERENCED_2, ER_NO_REFERENCED_ROW_2
+		return sqlstore.ErrForeignKey
+	case 3819, 4025: // ER_CHECK_CONSTRAINT_VIOLATED (MySQL), ER_CONSTRAINT_FAILED (MariaDB)
+		return sqlstore.ErrCheck
+	case 1213, 1205: // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+		return sqlstore.ErrRetry
+	}
+	return sqlstore.ErrOther
+}
+
+func (dialect) ConstraintName(error) (string, bool) { return "", false }
+
+func (dialect) MigrationLock() (lock, unlock string) {
+	return "SELECT GET_LOCK('clientele_migrate_{{prefix}}', 120)", "SELECT RELEASE_LOCK('clientele_migrate_{{prefix}}')"
+}

@@ -1,0 +1,160 @@
+package mysql_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/clientele-go/clientele/storage/sqlstore"
+	"github.com/clientele-go/clientele/storage/sqlstore/internal/sqltest"
+	"github.com/clientele-go/clientele/storage/sqlstore/mysql"
+)
+
+// digits numbers rows 1..100000 without a sequence table (portable to MySQL
+// and MariaDB).
+const digits = `(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
+	UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)`
+
+func numbers(n int) string {
+	return `(SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d + 1 AS i FROM ` +
+		digits + ` a, ` + digits + ` b, ` + digits + ` c, ` + digits + ` e, ` + digits + ` f) n WHERE i <= ` + fmt.Sprint(n)
+}
+
+// uuidOf makes a deterministic UUID text of a kind letter and a number.
+func uuidOf(kind, num string) string {
+	return `CONCAT('00000000-0000-4000-8` + kind + `00-', LPAD(` + num + `, 12, '0'))`
+}
+
+// TestRowsExamined checks, on MariaDB, how many rows the hot reads of the
+// repositories examine (ANALYZE FORMAT=JSON runs them): a lookup by key
+// about one, a keyset page about one page, whatever the cursor's position.
+// MariaDB does not use row-value comparisons ((a, b) > (?, ?)) as index
+// ranges, so keyset pages are known to walk their index from its start: see
+// knownScans.
+func TestRowsExamined(t *testing.T) {
+	db := openFresh(t)
+	ctx := context.Background()
+	var version string
+	if err := db.QueryRowContext(ctx, `SELECT VERSION()`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(version, "MariaDB") {
+		t.Skipf("the test reads MariaDB's ANALYZE FORMAT=JSON; the server is %s", version)
+	}
+	const prefix = "rows_"
+	const customers, perGroup, postings = 20000, 5000, 20000
+	sqltest.NewStoreWithPrefix(t, db, mysql.Dialect, prefix)
+	for _, q := range []string{
+		`INSERT INTO {{prefix}}customers (` + sqltest.CustomerColumns + `)
+		SELECT ` + uuidOf("c", "i") + `, CONCAT('c', i, '@example.com'), CONCAT('c', i, '@example.com'), 1, 'prospect',
+			'active', 'private', 'F', 'L', 'f l', '', '', '', '', '[]', '{}', '', '', 0,
+			1700000000000000 + i * 1000, 1700000000000000 + i * 1000, NULL, 1
+		FROM ` + numbers(customers),
+		`INSERT INTO {{prefix}}groups (id, name, name_key, description, metadata, created_at, updated_at, version)
+		SELECT ` + uuidOf("a", "i") + `, CONCAT('G', i), CONCAT('g', i), '', '{}', i, i, 1 FROM ` + numbers(4),
+		`INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)
+		SELECT ` + uuidOf("a", "(i % 4) + 1") + `, ` + uuidOf("c", "i") + `, (i % 4) + 1, 1700000000000000 + i * 1000
+		FROM ` + numbers(customers),
+		`INSERT INTO {{prefix}}balance_accounts (` + sqltest.AccountColumns + `)
+		VALUES ('00000000-0000-4000-8b00-000000000001', '00000000-0000-4000-8c00-000000000001', 'EUR', ` +
+			fmt.Sprint(postings*100) + `, 0, ` + fmt.Sprint(postings) + `, 1, 1, 1)`,
+		`INSERT INTO {{prefix}}balance_postings (` + sqltest.PostingColumns + `)
+		SELECT ` + uuidOf("d", "i") + `, '00000000-0000-4000-8b00-000000000001', '00000000-0000-4000-8c00-000000000001',
+			i, 'gift_card', 100, i * 100, '', CONCAT('key-', i), '', '', i
+		FROM ` + numbers(postings),
+		`ANALYZE TABLE {{prefix}}customers, {{prefix}}groups, {{prefix}}memberships, {{prefix}}balance_accounts, {{prefix}}balance_postings`,
+	} {
+		if _, err := db.ExecContext(ctx, sqlstore.Render(q, prefix, mysql.Dialect)); err != nil {
+			t.Fatalf("seed: %v\n%s", err, q)
+		}
+	}
+	mid := func(kind string, n int) string { return fmt.Sprintf("00000000-0000-4000-8%s00-%012d", kind, n) }
+	const midCustomer = customers / 2 // in group (midCustomer % 4) + 1, at position perGroup/2
+	group := mid("a", midCustomer%4+1)
+	acct := "00000000-0000-4000-8b00-000000000001"
+	at := int64(1700000000000000 + midCustomer*1000)
+	d := mysql.Dialect
+	post := sqltest.PostQueries(d)
+	for _, c := range []struct {
+		name    string
+		query   string
+		args    []any
+		maxRows int
+	}{
+		{"Customers.Get", sqltest.GetCustomer, []any{mid("c", midCustomer)}, 2},
+		{"Customers.GetByEmail", sqltest.GetCustomerByEmail, []any{fmt.Sprintf("c%d@example.com", midCustomer), true}, 2},
+		{"Customers.List", sqltest.ListCustomersAfter(50), []any{at, mid("c", midCustomer)}, 3 * 51},
+		{"Customers.List/group", sqltest.ListGroupMembersAfter(50), []any{group, at, mid("c", midCustomer)}, 3 * 51},
+		{"Balances.Post/lock account", strings.TrimSuffix(post.LockAccount, d.ForUpdate()), []any{acct}, 2},
+		{"Balances.Post/taken", post.Taken, []any{mid("d", 77), acct, "key-77"}, 3},
+		{"Balances.PostingByKey", sqltest.PostingByKey, []any{acct, "key-77"}, 3},
+		{"Balances.Postings", sqltest.PostingsAfter(50), []any{acct, int64(postings / 2)}, 3 * 51},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out string
+			q := `ANALYZE FORMAT=JSON ` + sqlstore.Render(c.query, prefix, d)
+			if err := db.QueryRowContext(ctx, q, c.args...).Scan(&out); err != nil {
+				t.Fatalf("%v\n%s", err, q)
+			}
+			examined, tables := rowsExamined(t, out)
+			switch known, ok := knownScans[c.name]; {
+			case examined <= c.maxRows && ok:
+				t.Errorf("the known issue is gone (%s): remove the note", known)
+			case examined <= c.maxRows:
+				t.Logf("%d rows examined: %s", examined, tables)
+			case ok:
+				t.Logf("KNOWN ISSUE: %s: %d rows examined: %s", known, examined, tables)
+			default:
+				t.Errorf("%d rows examined, want at most %d: %s", examined, c.maxRows, tables)
+			}
+		})
+	}
+}
+
+// knownScans explain reads that examine far more rows than they return,
+// known and reported: the test logs them instead of failing, and fails once
+// they are gone so that the note is removed. MariaDB (10.11) does not turn a
+// row-value comparison into an index range, so a keyset page after a cursor
+// walks the index from the start of the list (or group) up to the cursor:
+// page n costs O(n). Bounding the leading column too (c.created_at >= ? AND
+// (c.created_at, c.id) > (?, ?)) makes it a range on every engine.
+var knownScans = map[string]string{
+	"Customers.List":       "MariaDB does not range-scan (created_at, id) > (?, ?)",
+	"Customers.List/group": "MariaDB does not range-scan (customer_created_at, customer_id) > (?, ?)",
+}
+
+// rowsExamined sums r_loops * r_rows over the tables of MariaDB's ANALYZE
+// FORMAT=JSON output, and describes each table's access.
+func rowsExamined(t *testing.T, analyze string) (int, string) {
+	t.Helper()
+	var doc any
+	if err := json.Unmarshal([]byte(analyze), &doc); err != nil {
+		t.Fatalf("ANALYZE output: %v\n%s", err, analyze)
+	}
+	total := 0.0
+	var desc []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if table, ok := v["table"].(map[string]any); ok {
+				loops, _ := table["r_loops"].(float64)
+				rows, _ := table["r_rows"].(float64)
+				total += loops * rows
+				desc = append(desc, fmt.Sprintf("%v %v key=%v loops=%v rows=%v", table["table_name"],
+					table["access_type"], table["key"], loops, rows))
+			}
+			for _, c := range v {
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(doc)
+	return int(total), strings.Join(desc, "; ")
+}

@@ -1,0 +1,195 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/storage"
+)
+
+type orders struct{ base }
+
+const orderColumns = `id, customer_id, number, status, total, currency, market_id, channel, placed_at,
+	created_at, updated_at`
+
+var orderConstraints = map[string]storage.Constraint{
+	"orders_pkey": storage.ConstraintOrderID,
+}
+
+// orderArgs returns o's column values in orderColumns order.
+func orderArgs(o order.Order) []any {
+	return []any{
+		o.ID, o.CustomerID.String(), o.Number, o.Status.String(), o.Total.MinorUnits(), o.Total.Currency().Code(),
+		nullUUID(o.MarketID), o.Channel, micros(o.PlacedAt), micros(o.CreatedAt), micros(o.UpdatedAt),
+	}
+}
+
+func scanOrder(r scanner) (order.Order, error) {
+	var (
+		o                       order.Order
+		status, cur             string
+		total                   int64
+		placed, created, update int64
+	)
+	err := r.Scan(&o.ID, scanUUID{&o.CustomerID}, &o.Number, &status, &total, &cur, scanUUID{&o.MarketID},
+		&o.Channel, &placed, &created, &update)
+	if err != nil {
+		return order.Order{}, err
+	}
+	if o.Status, err = order.ParseStatus(status); err != nil {
+		return order.Order{}, err
+	}
+	c, err := currencyOf(cur)
+	if err != nil {
+		return order.Order{}, err
+	}
+	if o.Total, err = moneyOf(total, c); err != nil {
+		return order.Order{}, err
+	}
+	o.PlacedAt, o.CreatedAt, o.UpdatedAt = fromMicros(placed), fromMicros(created), fromMicros(update)
+	return o, nil
+}
+
+// utcOrder returns o with its times in UTC.
+func utcOrder(o order.Order) order.Order {
+	o.PlacedAt, o.CreatedAt, o.UpdatedAt = o.PlacedAt.UTC(), o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	return o
+}
+
+const insertOrder = `INSERT INTO {{prefix}}orders (` + orderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) {
+	o = utcOrder(o.Clone())
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		if err := cn.customerExists(ctx, o.CustomerID); err != nil {
+			return err
+		}
+		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertOrder), orderArgs(o)...)
+		if err != nil {
+			if cn.s.dialect.Classify(err) == ErrForeignKey {
+				return fmt.Errorf("customer %v: %w", o.CustomerID, errors.Join(storage.ErrNotFound, err))
+			}
+			return cn.uniqueConflict(err, orderConstraints, func() (storage.Constraint, error) {
+				return storage.ConstraintOrderID, nil // the order ID is the table's only key
+			})
+		}
+		if n == 0 {
+			return storage.Conflict(storage.ConstraintOrderID, nil)
+		}
+		return nil
+	})
+	if err != nil {
+		return order.Order{}, err
+	}
+	return o.Clone(), nil
+}
+
+// customerExists checks that the customer, deleted or not, exists: orders
+// keep pointing at deleted customers, and customer rows are never removed,
+// so no lock is needed for the row to stay.
+func (c conn) customerExists(ctx context.Context, id uuid.UUID) error {
+	var one int
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`, id.String()).Scan(&one)
+	return noRows(err, "customer", id)
+}
+
+func (r orders) Get(ctx context.Context, id string) (order.Order, error) {
+	o, err := scanOrder(r.conn(ctx).queryRow(ctx, `SELECT `+orderColumns+` FROM {{prefix}}orders WHERE id = ?`, id))
+	return o, noRows(err, "order", fmt.Sprintf("%q", id))
+}
+
+const updateOrder = `UPDATE {{prefix}}orders SET customer_id = ?, number = ?, status = ?, total = ?, currency = ?,
+	market_id = ?, channel = ?, placed_at = ?, created_at = ?, updated_at = ? WHERE id = ?`
+
+func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) error) (order.Order, error) {
+	var out order.Order
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		old, err := scanOrder(cn.queryRow(ctx, `SELECT `+orderColumns+` FROM {{prefix}}orders
+			WHERE id = ?`+cn.s.dialect.ForUpdate(), id))
+		if err != nil {
+			return noRows(err, "order", fmt.Sprintf("%q", id))
+		}
+		o := old.Clone()
+		if err := fn(&o); err != nil {
+			return err
+		}
+		o = utcOrder(o.Clone())
+		o.ID, o.CreatedAt = old.ID, old.CreatedAt
+		if o.CustomerID != old.CustomerID {
+			// A claim moves the order to another customer, who must exist.
+			if err := cn.customerExists(ctx, o.CustomerID); err != nil {
+				return err
+			}
+		}
+		args := orderArgs(o)
+		if _, err := cn.exec(ctx, updateOrder, append(args[1:], o.ID)...); err != nil {
+			if cn.s.dialect.Classify(err) == ErrForeignKey {
+				return fmt.Errorf("customer %v: %w", o.CustomerID, errors.Join(storage.ErrNotFound, err))
+			}
+			return err
+		}
+		out = o
+		return nil
+	})
+	if err != nil {
+		return order.Order{}, err
+	}
+	return out.Clone(), nil
+}
+
+// orderCursor decodes a (PlacedAt, order ID) cursor; ok is false for the
+// first page.
+func orderCursor(p storage.PageRequest) (at int64, id string, ok bool, err error) {
+	if p.Cursor == "" {
+		return 0, "", false, nil
+	}
+	c, err := storage.ParseCursor(p.Cursor)
+	if err != nil {
+		return 0, "", false, err
+	}
+	if c.Key == "" || c.Seq != 0 {
+		return 0, "", false, fmt.Errorf("%w: not an order history position", storage.ErrInvalidCursor)
+	}
+	return micros(c.Time), c.Key, true, nil
+}
+
+func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (storage.Page[order.Order], error) {
+	var page storage.Page[order.Order]
+	at, key, after, err := orderCursor(p)
+	if err != nil {
+		return page, err
+	}
+	q := `SELECT ` + orderColumns + ` FROM {{prefix}}orders WHERE customer_id = ?`
+	args := []any{customerID.String()}
+	if after {
+		q += ` AND (placed_at, id) > (?, ?)`
+		args = append(args, at, key)
+	}
+	size, limit := pageSize(p)
+	q += ` ORDER BY placed_at, id LIMIT ` + itoa(limit)
+	rows, err := r.conn(ctx).query(ctx, q, args...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, o)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > size {
+		page.Items = page.Items[:size]
+		last := page.Items[size-1]
+		page.Next = storage.Cursor{Time: last.PlacedAt, Key: last.ID}.String()
+	}
+	return page, nil
+}

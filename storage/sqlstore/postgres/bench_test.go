@@ -1,0 +1,14 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/clientele-go/clientele/storage/sqlstore/internal/sqltest"
+	"github.com/clientele-go/clientele/storage/sqlstore/postgres"
+)
+
+// BenchmarkStore compares the adapter's hot operations with the same SQL
+// written by hand on the same *sql.DB (see sqltest.Bench).
+func BenchmarkStore(b *testing.B) {
+	sqltest.Bench(b, sqltest.Engine{Dialect: postgres.Dialect, DB: openFresh(b, nil), Analyze: `ANALYZE {{table}}`})
+}

@@ -1,0 +1,74 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/clientele-go/clientele/storage/sqlstore/internal/sqltest"
+	"github.com/clientele-go/clientele/storage/sqlstore/postgres"
+)
+
+// openFresh connects to CLIENTELE_POSTGRES_DSN, creates a schema of its own
+// for this test run (dropped afterwards) and returns a handle whose
+// connections use it, with extra runtime parameters (such as
+// default_transaction_isolation) set.
+func openFresh(t testing.TB, params map[string]string) *sql.DB {
+	t.Helper()
+	db, _ := openFreshDSN(t, params)
+	return db
+}
+
+// openFreshDSN is openFresh that also returns the DSN of the handle, to open
+// more handles on the same schema.
+func openFreshDSN(t testing.TB, params map[string]string) (*sql.DB, string) {
+	t.Helper()
+	dsn := os.Getenv("CLIENTELE_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("CLIENTELE_POSTGRES_DSN is not set: skipping the PostgreSQL tests (.ci/run sets it, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	admin, err := postgres.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	schema := "clientele_test_" + strings.ToLower(rand.Text()[:10])
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("CLIENTELE_POSTGRES_DSN must be a URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	for k, v := range params {
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	db, err := postgres.Open(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(40)
+	t.Cleanup(func() {
+		db.Close()
+		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return db, u.String()
+}
+
+func TestConformance(t *testing.T) {
+	for _, iso := range []string{"read committed", "serializable"} {
+		t.Run(strings.ReplaceAll(iso, " ", "_"), func(t *testing.T) {
+			db := openFresh(t, map[string]string{"default_transaction_isolation": iso})
+			sqltest.Conformance(t, db, postgres.Dialect)
+		})
+	}
+}

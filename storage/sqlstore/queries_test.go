@@ -1,0 +1,170 @@
+package sqlstore_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/storage/sqlstore"
+	"github.com/clientele-go/clientele/storage/sqlstore/internal/sqltest"
+	"github.com/clientele-go/clientele/storage/sqlstore/sqlite"
+)
+
+// markedDialect is SQLite's dialect with a locking clause that SQLite reads
+// as a comment, so that the texts the repositories build show where
+// ForUpdate goes.
+type markedDialect struct{ sqlstore.Dialect }
+
+func (markedDialect) ForUpdate() string { return " /*FOR UPDATE*/" }
+
+// TestQueriesMatchRepositories checks that the SQL texts of sqltest (which
+// the benchmarks' hand-written baselines prepare and the PostgreSQL plan
+// test explains) are exactly, byte for byte, the statements the
+// repositories run.
+func TestQueriesMatchRepositories(t *testing.T) {
+	ctx := context.Background()
+	d := markedDialect{sqlite.Dialect}
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	prefix := sqlstore.WithTablePrefix("q_")
+	if err := sqlstore.Migrate(ctx, db, d, prefix); err != nil {
+		t.Fatal(err)
+	}
+	fresh := func() *sqlstore.Store {
+		s, err := sqlstore.New(db, d, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	newCustomer := func(email string) customer.Customer {
+		c, err := customer.NewRegistered(uuid.New(), customer.Params{Email: email, FirstName: "Q"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	setup := fresh()
+	var ids []uuid.UUID
+	for _, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		c, err := setup.Customers().Create(ctx, newCustomer(email))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	g, err := group.New(uuid.New(), "Q", "", nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Groups().Create(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Groups().AddMember(ctx, g.ID, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	cursor := storage.Cursor{Time: now, Key: ids[0].String()}.String()
+	am := sqltest.AddMemberQueries(d)
+	acct, err := setup.Balances().CreateAccount(ctx, balance.NewAccount(uuid.New(), ids[0], balance.MustCurrency("EUR"), now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	credit := func(key string) balance.Posting {
+		p, err := balance.NewPosting(uuid.New(), acct, balance.PostingParams{Kind: balance.KindGiftCard,
+			Amount: balance.FromMinorUnits(100, acct.Currency), IdempotencyKey: key}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, key := range []string{"k1", "k2", "k3"} {
+		if _, err := setup.Balances().Post(ctx, credit(key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post := sqltest.PostQueries(d)
+
+	for _, c := range []struct {
+		name string
+		run  func(s *sqlstore.Store) error
+		want []string
+	}{
+		{"Customers.Get", func(s *sqlstore.Store) error {
+			_, err := s.Customers().Get(ctx, ids[0])
+			return err
+		}, []string{sqltest.GetCustomer}},
+		{"Customers.GetByEmail", func(s *sqlstore.Store) error {
+			_, err := s.Customers().GetByEmail(ctx, "a@example.com", true)
+			return err
+		}, []string{sqltest.GetCustomerByEmail}},
+		{"Customers.Create", func(s *sqlstore.Store) error {
+			_, err := s.Customers().Create(ctx, newCustomer("new@example.com"))
+			return err
+		}, []string{sqltest.InsertCustomer(d)}},
+		{"Customers.List", func(s *sqlstore.Store) error {
+			_, err := s.Customers().List(ctx, storage.CustomerFilter{}, storage.PageRequest{Limit: 50, Cursor: cursor})
+			return err
+		}, []string{sqltest.ListCustomersAfter(50)}},
+		{"Customers.List/group", func(s *sqlstore.Store) error {
+			_, err := s.Customers().List(ctx, storage.CustomerFilter{GroupID: g.ID}, storage.PageRequest{Limit: 50, Cursor: cursor})
+			return err
+		}, []string{sqltest.ListGroupMembersAfter(50)}},
+		{"Groups.AddMember", func(s *sqlstore.Store) error {
+			_, err := s.Groups().AddMember(ctx, g.ID, ids[1])
+			return err
+		}, []string{am.LockGroup, am.LockCustomer, am.Insert}},
+		{"Balances.Post", func(s *sqlstore.Store) error {
+			_, err := s.Balances().Post(ctx, credit("k4"))
+			return err
+		}, []string{post.LockAccount, post.Taken, post.Apply, post.ReadBack, post.Insert}},
+		{"Balances.PostingByKey", func(s *sqlstore.Store) error {
+			_, err := s.Balances().PostingByKey(ctx, acct.ID, "k2")
+			return err
+		}, []string{sqltest.PostingByKey}},
+		{"Balances.Postings", func(s *sqlstore.Store) error {
+			page, err := s.Balances().Postings(ctx, acct.ID, storage.PageRequest{Limit: 50, Cursor: storage.Cursor{Seq: 1}.String()})
+			if err == nil && len(page.Items) == 0 {
+				t.Error("an empty page (the test needs one with postings)")
+			}
+			return err
+		}, []string{sqltest.PostingsAfter(50)}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := fresh()
+			if err := c.run(s); err != nil {
+				t.Fatal(err)
+			}
+			got, want := s.RawQueries(), slices.Clone(c.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("the repository ran\n\t%s\nsqltest has\n\t%s", quoted(got), quoted(want))
+			}
+		})
+	}
+}
+
+// quoted lists queries one per line, quoted so that white space shows.
+func quoted(qs []string) string {
+	out := ""
+	for i, q := range qs {
+		if i > 0 {
+			out += "\n\t"
+		}
+		out += strconv.Quote(q)
+	}
+	return out
+}

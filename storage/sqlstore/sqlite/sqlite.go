@@ -1,0 +1,85 @@
+// Package sqlite is the SQLite dialect of storage/sqlstore, through the pure
+// Go driver modernc.org/sqlite (no cgo): the embedded default.
+//
+// Open configures what a concurrent server needs from SQLite: write-ahead
+// logging, a busy timeout, foreign keys, and BEGIN IMMEDIATE for every
+// transaction (so that a transaction that will write takes the write lock
+// up front instead of failing to upgrade a read lock later).
+//
+//	db, err := sqlite.Open("clientele.db")
+//	err = sqlstore.Migrate(ctx, db, sqlite.Dialect)
+//	store, err := sqlstore.New(db, sqlite.Dialect)
+package sqlite
+
+import (
+	"database/sql"
+	"embed"
+	"errors"
+	"io/fs"
+	"net/url"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/clientele-go/clientele/storage/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is the SQLite dialect.
+var Dialect sqlstore.Dialect = dialect{}
+
+type dialect struct{}
+
+// Open opens the SQLite database file at path (created if missing) with
+// WAL, a 10 s busy timeout, foreign keys on and immediate transactions.
+func Open(path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+}
+
+func (dialect) Name() string           { return "sqlite" }
+func (dialect) Placeholder(int) string { return "?" }
+func (dialect) ForUpdate() string      { return "" } // writers hold the database lock (BEGIN IMMEDIATE)
+
+func (dialect) Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory is part of the build
+	}
+	return sub
+}
+
+func (dialect) InsertOrNothing(insert string) string { return insert + " ON CONFLICT DO NOTHING" }
+
+func (dialect) Contains(column, arg string) string { return "instr(" + column + ", " + arg + ") > 0" }
+
+func (dialect) Classify(err error) sqlstore.ErrorKind {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return sqlstore.ErrOther
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return sqlstore.ErrUnique
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return sqlstore.ErrForeignKey
+	case sqlite3.SQLITE_CONSTRAINT_CHECK:
+		return sqlstore.ErrCheck
+	}
+	switch e.Code() & 0xff { // primary result code
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return sqlstore.ErrRetry
+	}
+	return sqlstore.ErrOther
+}
+
+func (dialect) ConstraintName(error) (string, bool) { return "", false }
+
+func (dialect) MigrationLock() (lock, unlock string) { return "", "" }

@@ -1,0 +1,431 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/clientele-go/clientele/storage"
+)
+
+// Store is a storage.Store over a *sql.DB (or, bound with Bind, over a
+// host's *sql.Tx). It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	host    *sql.Tx // set when bound to a host transaction
+	dialect Dialect
+	opts    options
+
+	// cache is shared by a store and the stores Bind makes of it, so that
+	// host transactions reuse the statements instead of preparing (and
+	// leaking) their own each time.
+	cache *stmtCache
+}
+
+// stmtCache holds a store's rendered queries and prepared statements.
+type stmtCache struct {
+	queries sync.Map // raw query -> rendered query (prefix and placeholders)
+	stmts   sync.Map // rendered query -> *sql.Stmt prepared on db
+	pending sync.Map // rendered query -> struct{}: being prepared in the background
+
+	// Background preparations (see conn.prepared) run under ctx and are
+	// counted in bg; Close cancels and waits for them, and none starts once
+	// closed is set.
+	mu     sync.Mutex
+	closed bool
+	bg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newStmtCache() *stmtCache {
+	c := &stmtCache{}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	prefix     string
+	maxRetries int
+	backoff    time.Duration
+}
+
+// WithTablePrefix puts a prefix before every table and index name
+// ("shop1_" makes shop1_customers ...), so that Clientele's tables can live
+// beside a host's own or several stores share one database. The prefix is
+// at most 29 letters, digits and underscores, not starting with a digit (so
+// that every prefixed name is a valid identifier within PostgreSQL's 63 and
+// MySQL's 64 bytes), and must be the one Migrate was given.
+func WithTablePrefix(prefix string) Option { return func(o *options) { o.prefix = prefix } }
+
+// WithRetries sets how often Atomic runs a function again after a
+// serialization failure, deadlock or busy database (default 10), and the
+// base delay of its exponential backoff with jitter (default 5ms).
+func WithRetries(max int, base time.Duration) Option {
+	return func(o *options) { o.maxRetries, o.backoff = max, base }
+}
+
+// validPrefix makes every prefixed name an unquoted identifier in every
+// engine: no leading digit (PostgreSQL and SQLite reject "1shop_customers").
+var validPrefix = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)?$`)
+
+// maxPrefixLen keeps prefixed names within PostgreSQL's 63 bytes (longer
+// ones are silently truncated, and constraint names then no longer match)
+// and MySQL's 64 (longer ones fail): the longest name in the schema,
+// balance_accounts_customer_currency, has 34 bytes.
+const maxPrefixLen = 29
+
+func buildOptions(opts []Option) (options, error) {
+	o := options{maxRetries: 10, backoff: 5 * time.Millisecond}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if !validPrefix.MatchString(o.prefix) || len(o.prefix) > maxPrefixLen {
+		return o, fmt.Errorf("sqlstore: table prefix %q: use at most %d letters, digits and underscores, not starting with a digit",
+			o.prefix, maxPrefixLen)
+	}
+	if o.maxRetries < 0 || o.backoff < 0 {
+		return o, errors.New("sqlstore: retries and backoff must not be negative")
+	}
+	return o, nil
+}
+
+// New returns a Store over db, whose schema Migrate has created. The host
+// keeps ownership of db (Store never closes it).
+func New(db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
+	if db == nil || d == nil {
+		return nil, errors.New("sqlstore: New needs a *sql.DB and a Dialect")
+	}
+	o, err := buildOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db, dialect: d, opts: o, cache: newStmtCache()}, nil
+}
+
+// Bind returns a Store that runs on the host's transaction tx, which must
+// belong to the *sql.DB the store was created with, so that the
+// host's own writes (its order row, say) and Clientele's commit or roll back
+// together. The host begins, commits and rolls back tx; Atomic on the bound
+// store runs its function directly in tx, without retries (a retry needs a
+// new transaction, which is the host's to start). The bound store is valid
+// only as long as tx; it shares s's prepared statements, so binding costs
+// nothing and needs no Close.
+func (s *Store) Bind(tx *sql.Tx) *Store {
+	return &Store{db: s.db, host: tx, dialect: s.dialect, opts: s.opts, cache: s.cache}
+}
+
+// Dialect returns the store's dialect.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// querier is what *sql.DB, *sql.Tx and *sql.Conn have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// render replaces {{prefix}} and the ? placeholders of a shared query with
+// the store's prefix and the dialect's placeholders. Results are cached per
+// query text.
+func (s *Store) render(query string) string {
+	if r, ok := s.cache.queries.Load(query); ok {
+		return r.(string)
+	}
+	r := Render(query, s.opts.prefix, s.dialect)
+	s.cache.queries.Store(query, r)
+	return r
+}
+
+// Render returns query with {{prefix}} replaced by prefix and each ?
+// placeholder replaced by the dialect's (outside of quoted strings).
+func Render(query, prefix string, d Dialect) string {
+	query = strings.ReplaceAll(query, "{{prefix}}", prefix)
+	if d.Placeholder(1) == "?" {
+		return query
+	}
+	var b strings.Builder
+	n, quoted := 0, false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			quoted = !quoted
+		case c == '?' && !quoted:
+			n++
+			b.WriteString(d.Placeholder(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// stmt returns the statement for query prepared on s.db, preparing it once;
+// database/sql then prepares it at most once per connection. Preparing takes
+// a connection of the pool: call it only while holding none.
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.cache.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.cache.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// prepareLater prepares query on s.db in the background, once, for the
+// calls after this one: see conn.prepared.
+func (s *Store) prepareLater(query string) {
+	c := s.cache
+	if _, busy := c.pending.LoadOrStore(query, struct{}{}); busy {
+		return
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		c.pending.Delete(query)
+		return
+	}
+	c.bg.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.bg.Done()
+		defer c.pending.Delete(query)
+		_, _ = s.stmt(c.ctx, query) // on failure, a later call tries again
+	}()
+}
+
+// Close releases the store's prepared statements, after waiting for those
+// being prepared. It does not close the *sql.DB, which belongs to the host.
+// The store remains usable, but prepares the statements it runs in
+// transactions on each transaction from then on. On a bound store Close does
+// nothing: the statements belong to the store it was bound from.
+func (s *Store) Close() error {
+	if s.host != nil {
+		return nil
+	}
+	s.cache.mu.Lock()
+	s.cache.closed = true
+	s.cache.mu.Unlock()
+	s.cache.cancel()
+	s.cache.bg.Wait()
+	var errs []error
+	s.cache.stmts.Range(func(k, v any) bool {
+		errs = append(errs, v.(*sql.Stmt).Close())
+		s.cache.stmts.Delete(k)
+		return true
+	})
+	return errors.Join(errs...)
+}
+
+// conn is what a repository runs its statements on: the store's *sql.DB (each
+// statement its own transaction), a transaction of Atomic, or a host's bound
+// transaction.
+type conn struct {
+	s    *Store
+	tx   *sql.Tx // nil: run on s.db
+	done *bool   // set when the Atomic that owns tx has returned
+}
+
+// checkDone reports ErrTxDone for a Tx used after its Atomic returned.
+func (c conn) checkDone() error {
+	if c.done != nil && *c.done {
+		return storage.ErrTxDone
+	}
+	return nil
+}
+
+// prepared returns the statement for query, prepared on c's transaction or
+// on the DB.
+func (c conn) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	q := c.s.render(query)
+	if c.tx == nil {
+		return c.s.stmt(ctx, q)
+	}
+	if st, ok := c.s.cache.stmts.Load(q); ok {
+		return c.tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	}
+	// The transaction holds a connection; preparing on the DB would wait
+	// for a second one, forever when transactions doing the same hold all
+	// the pool allows (or the pool has one connection, as SQLite hosts
+	// often set). Prepare on the transaction's connection for this call,
+	// and on the DB in the background for the next ones.
+	c.s.prepareLater(q)
+	return c.tx.PrepareContext(ctx, q)
+}
+
+// exec runs a statement and returns the number of affected rows.
+func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if err := c.checkDone(); err != nil {
+		return 0, err
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// query runs a query returning rows.
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := c.checkDone(); err != nil {
+		return nil, err
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// row is a *sql.Row that may carry an error from before the query ran.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+// Scan copies the row's columns into dest; it returns sql.ErrNoRows when the
+// query found nothing.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+// queryRow runs a query returning at most one row.
+func (c conn) queryRow(ctx context.Context, query string, args ...any) row {
+	if err := c.checkDone(); err != nil {
+		return row{err: err}
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return row{err: err}
+	}
+	return row{r: st.QueryRowContext(ctx, args...)}
+}
+
+// txKey is the context key under which Atomic stores its transaction.
+type txKey struct{}
+
+type txState struct {
+	store *Store
+	tx    *sql.Tx
+	done  bool
+}
+
+// Atomic runs fn in one transaction, retrying it on serialization failures,
+// deadlocks and busy databases with exponential backoff and jitter, bounded
+// by ctx and WithRetries. See storage.Store.
+func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) error {
+	if t, ok := ctx.Value(txKey{}).(*txState); ok && t.store.sameDB(s) && !t.done {
+		return fn(ctx, repos{conn{s: s, tx: t.tx, done: &t.done}})
+	}
+	if s.host != nil {
+		return s.runIn(ctx, s.host, fn)
+	}
+	for attempt := 0; ; attempt++ {
+		err := s.atomicOnce(ctx, fn)
+		if err == nil || s.dialect.Classify(err) != ErrRetry || attempt >= s.opts.maxRetries {
+			return err
+		}
+		if werr := s.wait(ctx, attempt); werr != nil {
+			return fmt.Errorf("%w (giving up retrying: %v)", err, werr)
+		}
+	}
+}
+
+func (s *Store) sameDB(o *Store) bool { return s.db == o.db && s.host == o.host }
+
+// wait sleeps before retry number attempt+1: base * 2^attempt, capped at a
+// second, with full jitter.
+func (s *Store) wait(ctx context.Context, attempt int) error {
+	d := s.opts.backoff << min(attempt, 8)
+	d = min(d, time.Second)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(d)) + 1))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := s.runIn(ctx, tx, fn); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// runIn runs fn with the repositories of tx, marking them done afterwards.
+func (s *Store) runIn(ctx context.Context, tx *sql.Tx, fn func(ctx context.Context, tx storage.Tx) error) error {
+	t := &txState{store: s, tx: tx}
+	defer func() { t.done = true }()
+	return fn(context.WithValue(ctx, txKey{}, t), repos{conn{s: s, tx: tx, done: &t.done}})
+}
+
+// conn returns what the store's own repositories run on: the transaction ctx
+// carries, the host's bound transaction, or the DB.
+func (s *Store) connFor(ctx context.Context) conn {
+	if t, ok := ctx.Value(txKey{}).(*txState); ok && t.store.sameDB(s) && !t.done {
+		return conn{s: s, tx: t.tx, done: &t.done}
+	}
+	if s.host != nil {
+		return conn{s: s, tx: s.host}
+	}
+	return conn{s: s}
+}
+
+// atoms are multi-statement writes that must be atomic even outside Atomic:
+// run fn in the ctx's transaction, or in a new one (with retries).
+func (c conn) atomic(ctx context.Context, fn func(c conn) error) error {
+	if c.tx != nil {
+		if err := c.checkDone(); err != nil {
+			return err
+		}
+		return fn(c)
+	}
+	return c.s.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		return fn(tx.(repos).c)
+	})
+}
