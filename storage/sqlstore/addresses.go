@@ -42,13 +42,15 @@ func scanAddress(r scanner) (address.Entry, error) {
 }
 
 func (r addresses) Book(ctx context.Context, customerID uuid.UUID) (address.Book, error) {
-	cn := r.conn(ctx)
-	var one int
-	err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`, customerID.String()).Scan(&one)
-	if err != nil {
-		return address.Book{}, noRows(err, "customer", customerID)
-	}
-	return cn.book(ctx, customerID)
+	return read(ctx, r.conn(ctx), func() (address.Book, error) {
+		cn := r.conn(ctx)
+		var one int
+		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`, customerID.String()).Scan(&one)
+		if err != nil {
+			return address.Book{}, noRows(err, "customer", customerID)
+		}
+		return cn.book(ctx, customerID)
+	})
 }
 
 // book reads the customer's address book ordered by (CreatedAt, ID).

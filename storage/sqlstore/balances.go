@@ -188,36 +188,42 @@ func (c conn) diagnoseAccount(ctx context.Context, a balance.Account) (storage.C
 }
 
 func (r balances) GetAccount(ctx context.Context, id uuid.UUID) (balance.Account, error) {
-	a, err := scanAccount(r.conn(ctx).queryRow(ctx,
-		`SELECT `+accountColumns+` FROM {{prefix}}balance_accounts WHERE id = ?`, id.String()))
-	return a, noRows(err, "balance account", id)
+	return read(ctx, r.conn(ctx), func() (balance.Account, error) {
+		a, err := scanAccount(r.conn(ctx).queryRow(ctx,
+			`SELECT `+accountColumns+` FROM {{prefix}}balance_accounts WHERE id = ?`, id.String()))
+		return a, noRows(err, "balance account", id)
+	})
 }
 
 func (r balances) AccountFor(ctx context.Context, customerID uuid.UUID, c balance.Currency) (balance.Account, error) {
-	a, err := scanAccount(r.conn(ctx).queryRow(ctx, `SELECT `+accountColumns+` FROM {{prefix}}balance_accounts
-		WHERE customer_id = ? AND currency = ?`, customerID.String(), c.Code()))
-	return a, noRows(err, "balance account of customer "+customerID.String()+" in", c.Code())
+	return read(ctx, r.conn(ctx), func() (balance.Account, error) {
+		a, err := scanAccount(r.conn(ctx).queryRow(ctx, `SELECT `+accountColumns+` FROM {{prefix}}balance_accounts
+			WHERE customer_id = ? AND currency = ?`, customerID.String(), c.Code()))
+		return a, noRows(err, "balance account of customer "+customerID.String()+" in", c.Code())
+	})
 }
 
 func (r balances) Accounts(ctx context.Context, customerID uuid.UUID) ([]balance.Account, error) {
-	rows, err := r.conn(ctx).query(ctx, `SELECT `+accountColumns+` FROM {{prefix}}balance_accounts
-		WHERE customer_id = ? ORDER BY currency`, customerID.String())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []balance.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
+	return read(ctx, r.conn(ctx), func() ([]balance.Account, error) {
+		rows, err := r.conn(ctx).query(ctx, `SELECT `+accountColumns+` FROM {{prefix}}balance_accounts
+			WHERE customer_id = ? ORDER BY currency`, customerID.String())
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+		defer rows.Close()
+		var out []balance.Account
+		for rows.Next() {
+			a, err := scanAccount(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return out, nil
+	})
 }
 
 const selectAccountForUpdate = `SELECT ` + accountColumns + ` FROM {{prefix}}balance_accounts WHERE id = ?`
@@ -401,55 +407,59 @@ func (c conn) diagnosePosting(ctx context.Context, p balance.Posting, lock strin
 }
 
 func (r balances) PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (balance.Posting, error) {
-	if idempotencyKey == "" {
-		return balance.Posting{}, notFound("posting with idempotency key", `""`)
-	}
-	p, err := scanPosting(r.conn(ctx).queryRow(ctx, `SELECT a.currency, `+postingColumnsOf("p")+`
-		FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
-		WHERE p.account_id = ? AND p.idempotency_key = ?`, accountID.String(), idempotencyKey))
-	return p, noRows(err, "posting with idempotency key", fmt.Sprintf("%q", idempotencyKey))
+	return read(ctx, r.conn(ctx), func() (balance.Posting, error) {
+		if idempotencyKey == "" {
+			return balance.Posting{}, notFound("posting with idempotency key", `""`)
+		}
+		p, err := scanPosting(r.conn(ctx).queryRow(ctx, `SELECT a.currency, `+postingColumnsOf("p")+`
+			FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
+			WHERE p.account_id = ? AND p.idempotency_key = ?`, accountID.String(), idempotencyKey))
+		return p, noRows(err, "posting with idempotency key", fmt.Sprintf("%q", idempotencyKey))
+	})
 }
 
 func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.PageRequest) (storage.Page[balance.Posting], error) {
-	var page storage.Page[balance.Posting]
-	c, err := storage.ParseCursor(p.Cursor)
-	if err != nil {
-		return page, err
-	}
-	if c.Seq < 0 || !c.Time.IsZero() || c.Key != "" {
-		return page, fmt.Errorf("%w: not a ledger position", storage.ErrInvalidCursor)
-	}
-	cn := r.conn(ctx)
-	size, limit := pageSize(p)
-	rows, err := cn.query(ctx, `SELECT a.currency, `+postingColumnsOf("p")+`
-		FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
-		WHERE p.account_id = ? AND p.sequence > ? ORDER BY p.sequence LIMIT `+itoa(limit),
-		accountID.String(), c.Seq)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		q, err := scanPosting(rows)
+	return read(ctx, r.conn(ctx), func() (storage.Page[balance.Posting], error) {
+		var page storage.Page[balance.Posting]
+		c, err := storage.ParseCursor(p.Cursor)
 		if err != nil {
 			return page, err
 		}
-		page.Items = append(page.Items, q)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) == 0 {
-		// An empty page: tell an empty ledger from a missing account.
-		var one int
-		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE id = ?`, accountID.String()).Scan(&one)
-		if err != nil {
-			return page, noRows(err, "balance account", accountID)
+		if c.Seq < 0 || !c.Time.IsZero() || c.Key != "" {
+			return page, fmt.Errorf("%w: not a ledger position", storage.ErrInvalidCursor)
 		}
-	}
-	if len(page.Items) > size {
-		page.Items = page.Items[:size]
-		page.Next = storage.Cursor{Seq: page.Items[size-1].Sequence}.String()
-	}
-	return page, nil
+		cn := r.conn(ctx)
+		size, limit := pageSize(p)
+		rows, err := cn.query(ctx, `SELECT a.currency, `+postingColumnsOf("p")+`
+			FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
+			WHERE p.account_id = ? AND p.sequence > ? ORDER BY p.sequence LIMIT `+itoa(limit),
+			accountID.String(), c.Seq)
+		if err != nil {
+			return page, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			q, err := scanPosting(rows)
+			if err != nil {
+				return page, err
+			}
+			page.Items = append(page.Items, q)
+		}
+		if err := rows.Err(); err != nil {
+			return page, err
+		}
+		if len(page.Items) == 0 {
+			// An empty page: tell an empty ledger from a missing account.
+			var one int
+			err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE id = ?`, accountID.String()).Scan(&one)
+			if err != nil {
+				return page, noRows(err, "balance account", accountID)
+			}
+		}
+		if len(page.Items) > size {
+			page.Items = page.Items[:size]
+			page.Next = storage.Cursor{Seq: page.Items[size-1].Sequence}.String()
+		}
+		return page, nil
+	})
 }

@@ -143,30 +143,33 @@ func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Cu
 
 // customerConflict finds which unique key of c another customer holds.
 func (c conn) customerConflict(ctx context.Context, cu customer.Customer) error {
-	con, err := c.diagnoseCustomer(ctx, cu)
+	var one int
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`, cu.ID.String()).Scan(&one)
+	if err == nil {
+		return storage.Conflict(storage.ConstraintPrimaryKey, nil)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	con, err := c.customerKeyTaken(ctx, cu)
 	if err != nil {
 		return err
 	}
 	if con == "" {
+		// The row that blocked the insert is gone again: report the
+		// primary key, the only key a concurrent delete can free.
 		return storage.Conflict(storage.ConstraintPrimaryKey, nil)
 	}
 	return storage.Conflict(con, nil)
 }
 
-// diagnoseCustomer returns the constraint that stops cu from being stored,
-// or "" when none of its keys is taken.
-func (c conn) diagnoseCustomer(ctx context.Context, cu customer.Customer) (storage.Constraint, error) {
+// customerKeyTaken returns the unique key of cu (live email or reference)
+// that another customer holds, or "" when none is taken.
+func (c conn) customerKeyTaken(ctx context.Context, cu customer.Customer) (storage.Constraint, error) {
 	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`, cu.ID.String()).Scan(&one)
-	if err == nil {
-		return storage.ConstraintPrimaryKey, nil
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return "", err
-	}
 	if cu.DeletedAt != nil {
 		return "", nil
 	}
-	err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers
 		WHERE email = ? AND has_account = ? AND deleted_at IS NULL AND id <> ?`,
 		cu.Email.Address, cu.HasAccount, cu.ID.String()).Scan(&one)
 	if err == nil {
@@ -197,24 +200,30 @@ func (c conn) insertTags(ctx context.Context, id uuid.UUID, tags []string) error
 }
 
 func (r customers) Get(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
-	c, err := scanCustomer(r.conn(ctx).queryRow(ctx,
-		`SELECT `+customerColumns+` FROM {{prefix}}customers WHERE id = ?`, id.String()))
-	return c, noRows(err, "customer", id)
+	return read(ctx, r.conn(ctx), func() (customer.Customer, error) {
+		c, err := scanCustomer(r.conn(ctx).queryRow(ctx,
+			`SELECT `+customerColumns+` FROM {{prefix}}customers WHERE id = ?`, id.String()))
+		return c, noRows(err, "customer", id)
+	})
 }
 
 func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (customer.Customer, error) {
-	c, err := scanCustomer(r.conn(ctx).queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
-		WHERE email = ? AND has_account = ? AND deleted_at IS NULL`, canonicalEmail, hasAccount))
-	return c, noRows(err, "customer with email", canonicalEmail)
+	return read(ctx, r.conn(ctx), func() (customer.Customer, error) {
+		c, err := scanCustomer(r.conn(ctx).queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
+			WHERE email = ? AND has_account = ? AND deleted_at IS NULL`, canonicalEmail, hasAccount))
+		return c, noRows(err, "customer with email", canonicalEmail)
+	})
 }
 
 func (r customers) GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error) {
-	if reference == "" {
-		return customer.Customer{}, notFound("customer with reference", origin+"/")
-	}
-	c, err := scanCustomer(r.conn(ctx).queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
-		WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL`, origin, reference))
-	return c, noRows(err, "customer with reference", origin+"/"+reference)
+	return read(ctx, r.conn(ctx), func() (customer.Customer, error) {
+		if reference == "" {
+			return customer.Customer{}, notFound("customer with reference", origin+"/")
+		}
+		c, err := scanCustomer(r.conn(ctx).queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
+			WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL`, origin, reference))
+		return c, noRows(err, "customer with reference", origin+"/"+reference)
+	})
 }
 
 const updateCustomer = `UPDATE {{prefix}}customers SET email = ?, email_display = ?, has_account = ?, status = ?,
@@ -246,9 +255,9 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		// abort a PostgreSQL transaction); the unique indexes still decide
 		// races.
 		if keysChanged(old, c) {
-			if con, err := cn.diagnoseCustomer(ctx, c); err != nil {
+			if con, err := cn.customerKeyTaken(ctx, c); err != nil {
 				return err
-			} else if con != "" && con != storage.ConstraintPrimaryKey {
+			} else if con != "" {
 				return storage.Conflict(con, nil)
 			}
 		}
@@ -258,7 +267,7 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		}
 		if _, err := cn.exec(ctx, updateCustomer, append(args[1:], c.ID.String())...); err != nil {
 			return cn.uniqueConflict(err, customerConstraints, func() (storage.Constraint, error) {
-				return cn.diagnoseCustomer(ctx, c)
+				return cn.customerKeyTaken(ctx, c)
 			})
 		}
 		if !equalStrings(old.Tags, c.Tags) {
@@ -299,87 +308,89 @@ func equalStrings(a, b []string) bool {
 }
 
 func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage.PageRequest) (storage.Page[customer.Customer], error) {
-	var page storage.Page[customer.Customer]
-	at, key, after, err := timeCursor(p)
-	if err != nil {
-		return page, err
-	}
-	cn := r.conn(ctx)
-	// With a group, walk the membership index, whose (customer_created_at,
-	// customer_id) mirror the customer's (created_at, id).
-	orderAt, orderID := "c.created_at", "c.id"
-	var q strings.Builder
-	var args []any
-	q.WriteString(`SELECT ` + customerColumnsOf("c") + ` FROM {{prefix}}customers c`)
-	if f.GroupID != uuid.Nil {
-		q.WriteString(` JOIN {{prefix}}memberships m ON m.customer_id = c.id AND m.group_id = ?`)
-		args = append(args, f.GroupID.String())
-		orderAt, orderID = "m.customer_created_at", "m.customer_id"
-	}
-	q.WriteString(` WHERE 1 = 1`)
-	where := func(cond string, a ...any) {
-		q.WriteString(" AND " + cond)
-		args = append(args, a...)
-	}
-	if !f.IncludeDeleted {
-		where(`c.deleted_at IS NULL`)
-	}
-	if f.Email != "" {
-		where(`c.email = ?`, f.Email)
-	}
-	if name := storage.SearchKey(f.Name); name != "" {
-		where(cn.s.dialect.Contains("c.search_name", "?"), name)
-	}
-	if f.Status != 0 {
-		where(`c.status = ?`, f.Status.String())
-	}
-	if f.State != 0 {
-		where(`c.state = ?`, f.State.String())
-	}
-	if f.Type != 0 {
-		where(`c.type = ?`, f.Type.String())
-	}
-	if f.HasAccount != nil {
-		where(`c.has_account = ?`, *f.HasAccount)
-	}
-	if !f.CreatedFrom.IsZero() {
-		where(`c.created_at >= ?`, micros(f.CreatedFrom))
-	}
-	if !f.CreatedTo.IsZero() {
-		where(`c.created_at < ?`, micros(f.CreatedTo))
-	}
-	for _, tag := range f.Tags {
-		where(`EXISTS (SELECT 1 FROM {{prefix}}customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)`, tag)
-	}
-	if after {
-		where(`(`+orderAt+`, `+orderID+`) > (?, ?)`, at, key)
-	}
-	size, limit := pageSize(p)
-	q.WriteString(` ORDER BY ` + orderAt + `, ` + orderID + ` LIMIT ` + itoa(limit))
-	rows, err := cn.query(ctx, q.String(), args...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCustomer(rows)
+	return read(ctx, r.conn(ctx), func() (storage.Page[customer.Customer], error) {
+		var page storage.Page[customer.Customer]
+		at, key, after, err := timeCursor(p)
 		if err != nil {
 			return page, err
 		}
-		if page.Items == nil {
-			// Customers are large: growing the slice row by row copies
-			// them over and over.
-			page.Items = make([]customer.Customer, 0, min(limit, 128))
+		cn := r.conn(ctx)
+		// With a group, walk the membership index, whose (customer_created_at,
+		// customer_id) mirror the customer's (created_at, id).
+		orderAt, orderID := "c.created_at", "c.id"
+		var q strings.Builder
+		var args []any
+		q.WriteString(`SELECT ` + customerColumnsOf("c") + ` FROM {{prefix}}customers c`)
+		if f.GroupID != uuid.Nil {
+			q.WriteString(` JOIN {{prefix}}memberships m ON m.customer_id = c.id AND m.group_id = ?`)
+			args = append(args, f.GroupID.String())
+			orderAt, orderID = "m.customer_created_at", "m.customer_id"
 		}
-		page.Items = append(page.Items, c)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > size {
-		page.Items = page.Items[:size]
-		last := page.Items[size-1]
-		page.Next = nextTimeCursor(last.CreatedAt, last.ID)
-	}
-	return page, nil
+		q.WriteString(` WHERE 1 = 1`)
+		where := func(cond string, a ...any) {
+			q.WriteString(" AND " + cond)
+			args = append(args, a...)
+		}
+		if !f.IncludeDeleted {
+			where(`c.deleted_at IS NULL`)
+		}
+		if f.Email != "" {
+			where(`c.email = ?`, f.Email)
+		}
+		if name := storage.SearchKey(f.Name); name != "" {
+			where(cn.s.dialect.Contains("c.search_name", "?"), name)
+		}
+		if f.Status != 0 {
+			where(`c.status = ?`, f.Status.String())
+		}
+		if f.State != 0 {
+			where(`c.state = ?`, f.State.String())
+		}
+		if f.Type != 0 {
+			where(`c.type = ?`, f.Type.String())
+		}
+		if f.HasAccount != nil {
+			where(`c.has_account = ?`, *f.HasAccount)
+		}
+		if !f.CreatedFrom.IsZero() {
+			where(`c.created_at >= ?`, micros(f.CreatedFrom))
+		}
+		if !f.CreatedTo.IsZero() {
+			where(`c.created_at < ?`, micros(f.CreatedTo))
+		}
+		for _, tag := range f.Tags {
+			where(`EXISTS (SELECT 1 FROM {{prefix}}customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)`, tag)
+		}
+		if after {
+			where(keysetAfter(orderAt, orderID), at, at, key)
+		}
+		size, limit := pageSize(p)
+		q.WriteString(` ORDER BY ` + orderAt + `, ` + orderID + ` LIMIT ` + itoa(limit))
+		rows, err := cn.query(ctx, q.String(), args...)
+		if err != nil {
+			return page, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanCustomer(rows)
+			if err != nil {
+				return page, err
+			}
+			if page.Items == nil {
+				// Customers are large: growing the slice row by row copies
+				// them over and over.
+				page.Items = make([]customer.Customer, 0, min(limit, 128))
+			}
+			page.Items = append(page.Items, c)
+		}
+		if err := rows.Err(); err != nil {
+			return page, err
+		}
+		if len(page.Items) > size {
+			page.Items = page.Items[:size]
+			last := page.Items[size-1]
+			page.Next = nextTimeCursor(last.CreatedAt, last.ID)
+		}
+		return page, nil
+	})
 }

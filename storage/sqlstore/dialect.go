@@ -43,6 +43,11 @@ type Dialect interface {
 	// instr, LOCATE): no LIKE patterns, so no metacharacters to escape.
 	Contains(column, arg string) string
 
+	// Binary returns an expression that compares and sorts the text column
+	// byte by byte (PostgreSQL: column COLLATE "C"; SQLite's and MySQL's
+	// columns already do), for keyset pages over text keys.
+	Binary(column string) string
+
 	// Classify reports what kind of failure err is, by the driver's error
 	// code (never by message text).
 	Classify(err error) ErrorKind
@@ -52,10 +57,13 @@ type Dialect interface {
 	ConstraintName(err error) (string, bool)
 
 	// MigrationLock returns the statements that take and release a
-	// session-level lock serializing Migrate across processes
-	// (pg_advisory_lock, GET_LOCK), or two empty strings where the engine
-	// serializes writers itself (SQLite).
-	MigrationLock() (lock, unlock string)
+	// session-level lock named key (letters, digits and underscores)
+	// serializing Migrate across processes (pg_advisory_lock, GET_LOCK), or
+	// two empty strings where the engine serializes writers itself
+	// (SQLite). The lock statement waits for the lock and returns one row
+	// whose first column is 1 when it was taken; any other value (MySQL's
+	// GET_LOCK returns 0 on timeout) makes Migrate fail.
+	MigrationLock(key string) (lock, unlock string)
 }
 
 // ErrorKind classifies a database error.

@@ -134,18 +134,22 @@ func (c conn) groupNameTaken(ctx context.Context, g group.Group) (storage.Constr
 }
 
 func (r groups) Get(ctx context.Context, id uuid.UUID) (group.Group, error) {
-	g, err := scanGroup(r.conn(ctx).queryRow(ctx,
-		`SELECT `+groupColumns+` FROM {{prefix}}groups WHERE id = ?`, id.String()))
-	return g, noRows(err, "group", id)
+	return read(ctx, r.conn(ctx), func() (group.Group, error) {
+		g, err := scanGroup(r.conn(ctx).queryRow(ctx,
+			`SELECT `+groupColumns+` FROM {{prefix}}groups WHERE id = ?`, id.String()))
+		return g, noRows(err, "group", id)
+	})
 }
 
 func (r groups) GetByName(ctx context.Context, name string) (group.Group, error) {
-	g, err := scanGroup(r.conn(ctx).queryRow(ctx,
-		`SELECT `+groupColumns+` FROM {{prefix}}groups WHERE name_key = ?`, group.NameKey(name)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return group.Group{}, fmt.Errorf("group named %q: %w", name, storage.ErrNotFound)
-	}
-	return g, err
+	return read(ctx, r.conn(ctx), func() (group.Group, error) {
+		g, err := scanGroup(r.conn(ctx).queryRow(ctx,
+			`SELECT `+groupColumns+` FROM {{prefix}}groups WHERE name_key = ?`, group.NameKey(name)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return group.Group{}, fmt.Errorf("group named %q: %w", name, storage.ErrNotFound)
+		}
+		return g, err
+	})
 }
 
 const updateGroup = `UPDATE {{prefix}}groups SET name = ?, name_key = ?, description = ?, metadata = ?,
@@ -227,50 +231,52 @@ func (c conn) lockGroup(ctx context.Context, id uuid.UUID) error {
 }
 
 func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageRequest) (storage.Page[group.Group], error) {
-	var page storage.Page[group.Group]
-	at, key, after, err := timeCursor(p)
-	if err != nil {
-		return page, err
-	}
-	cn := r.conn(ctx)
-	// With a member, walk the membership index, whose (group_created_at,
-	// group_id) mirror the group's (created_at, id).
-	orderAt, orderID := "g.created_at", "g.id"
-	var q strings.Builder
-	var args []any
-	q.WriteString(`SELECT ` + groupColumnsOf("g") + ` FROM {{prefix}}groups g`)
-	if f.MemberID != uuid.Nil {
-		q.WriteString(` JOIN {{prefix}}memberships m ON m.group_id = g.id AND m.customer_id = ?`)
-		args = append(args, f.MemberID.String())
-		orderAt, orderID = "m.group_created_at", "m.group_id"
-	}
-	if after {
-		q.WriteString(` WHERE (` + orderAt + `, ` + orderID + `) > (?, ?)`)
-		args = append(args, at, key)
-	}
-	size, limit := pageSize(p)
-	q.WriteString(` ORDER BY ` + orderAt + `, ` + orderID + ` LIMIT ` + itoa(limit))
-	rows, err := cn.query(ctx, q.String(), args...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		g, err := scanGroup(rows)
+	return read(ctx, r.conn(ctx), func() (storage.Page[group.Group], error) {
+		var page storage.Page[group.Group]
+		at, key, after, err := timeCursor(p)
 		if err != nil {
 			return page, err
 		}
-		page.Items = append(page.Items, g)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > size {
-		page.Items = page.Items[:size]
-		last := page.Items[size-1]
-		page.Next = nextTimeCursor(last.CreatedAt, last.ID)
-	}
-	return page, nil
+		cn := r.conn(ctx)
+		// With a member, walk the membership index, whose (group_created_at,
+		// group_id) mirror the group's (created_at, id).
+		orderAt, orderID := "g.created_at", "g.id"
+		var q strings.Builder
+		var args []any
+		q.WriteString(`SELECT ` + groupColumnsOf("g") + ` FROM {{prefix}}groups g`)
+		if f.MemberID != uuid.Nil {
+			q.WriteString(` JOIN {{prefix}}memberships m ON m.group_id = g.id AND m.customer_id = ?`)
+			args = append(args, f.MemberID.String())
+			orderAt, orderID = "m.group_created_at", "m.group_id"
+		}
+		if after {
+			q.WriteString(` WHERE ` + keysetAfter(orderAt, orderID))
+			args = append(args, at, at, key)
+		}
+		size, limit := pageSize(p)
+		q.WriteString(` ORDER BY ` + orderAt + `, ` + orderID + ` LIMIT ` + itoa(limit))
+		rows, err := cn.query(ctx, q.String(), args...)
+		if err != nil {
+			return page, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			g, err := scanGroup(rows)
+			if err != nil {
+				return page, err
+			}
+			page.Items = append(page.Items, g)
+		}
+		if err := rows.Err(); err != nil {
+			return page, err
+		}
+		if len(page.Items) > size {
+			page.Items = page.Items[:size]
+			last := page.Items[size-1]
+			page.Next = nextTimeCursor(last.CreatedAt, last.ID)
+		}
+		return page, nil
+	})
 }
 
 const insertMembership = `INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)
@@ -337,44 +343,46 @@ func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID)
 const memberOfChunk = 512
 
 func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) ([]uuid.UUID, error) {
-	ids := slices.Clone(groupIDs)
-	slices.SortFunc(ids, compareUUIDs)
-	ids = slices.Compact(ids)
-	cn := r.conn(ctx)
-	var out []uuid.UUID
-	for chunk := range slices.Chunk(ids, memberOfChunk) {
-		// Pad the list to a power of two by repeating its last ID, so that
-		// few distinct statements are prepared.
-		n := 1
-		for n < len(chunk) {
-			n *= 2
-		}
-		args := make([]any, 0, n+1)
-		args = append(args, customerID.String())
-		for i := range n {
-			args = append(args, chunk[min(i, len(chunk)-1)].String())
-		}
-		rows, err := cn.query(ctx, `SELECT group_id FROM {{prefix}}memberships WHERE customer_id = ? AND group_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id uuid.UUID
-			if err := rows.Scan(scanUUID{&id}); err != nil {
-				rows.Close()
+	return read(ctx, r.conn(ctx), func() ([]uuid.UUID, error) {
+		ids := slices.Clone(groupIDs)
+		slices.SortFunc(ids, compareUUIDs)
+		ids = slices.Compact(ids)
+		cn := r.conn(ctx)
+		var out []uuid.UUID
+		for chunk := range slices.Chunk(ids, memberOfChunk) {
+			// Pad the list to a power of two by repeating its last ID, so that
+			// few distinct statements are prepared.
+			n := 1
+			for n < len(chunk) {
+				n *= 2
+			}
+			args := make([]any, 0, n+1)
+			args = append(args, customerID.String())
+			for i := range n {
+				args = append(args, chunk[min(i, len(chunk)-1)].String())
+			}
+			rows, err := cn.query(ctx, `SELECT group_id FROM {{prefix}}memberships WHERE customer_id = ? AND group_id IN (`+
+				strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
+			if err != nil {
 				return nil, err
 			}
-			out = append(out, id)
+			for rows.Next() {
+				var id uuid.UUID
+				if err := rows.Scan(scanUUID{&id}); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				out = append(out, id)
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, err
+			}
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	slices.SortFunc(out, compareUUIDs)
-	return out, nil
+		slices.SortFunc(out, compareUUIDs)
+		return out, nil
+	})
 }
 
 // compareUUIDs orders UUIDs by their bytes.

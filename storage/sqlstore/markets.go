@@ -218,18 +218,22 @@ func (c conn) insertMarketGroups(ctx context.Context, marketID uuid.UUID, groupI
 }
 
 func (r markets) Get(ctx context.Context, id uuid.UUID) (market.Market, error) {
-	m, err := scanMarket(r.conn(ctx).queryRow(ctx,
-		`SELECT `+marketColumns+` FROM {{prefix}}markets WHERE id = ?`, id.String()))
-	return m, noRows(err, "market", id)
+	return read(ctx, r.conn(ctx), func() (market.Market, error) {
+		m, err := scanMarket(r.conn(ctx).queryRow(ctx,
+			`SELECT `+marketColumns+` FROM {{prefix}}markets WHERE id = ?`, id.String()))
+		return m, noRows(err, "market", id)
+	})
 }
 
 func (r markets) GetByCode(ctx context.Context, code string) (market.Market, error) {
-	m, err := scanMarket(r.conn(ctx).queryRow(ctx,
-		`SELECT `+marketColumns+` FROM {{prefix}}markets WHERE code = ?`, market.NormalizeCode(code)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return market.Market{}, fmt.Errorf("market with code %q: %w", code, storage.ErrNotFound)
-	}
-	return m, err
+	return read(ctx, r.conn(ctx), func() (market.Market, error) {
+		m, err := scanMarket(r.conn(ctx).queryRow(ctx,
+			`SELECT `+marketColumns+` FROM {{prefix}}markets WHERE code = ?`, market.NormalizeCode(code)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return market.Market{}, fmt.Errorf("market with code %q: %w", code, storage.ErrNotFound)
+		}
+		return m, err
+	})
 }
 
 const updateMarket = `UPDATE {{prefix}}markets SET merchant_id = ?, code = ?, name = ?, business_model = ?,
@@ -299,48 +303,50 @@ func (r markets) Delete(ctx context.Context, id uuid.UUID) error {
 }
 
 func (r markets) List(ctx context.Context, f storage.MarketFilter, p storage.PageRequest) (storage.Page[market.Market], error) {
-	var page storage.Page[market.Market]
-	at, key, after, err := timeCursor(p)
-	if err != nil {
-		return page, err
-	}
-	var q strings.Builder
-	var args []any
-	q.WriteString(`SELECT ` + marketColumnsOf("m") + ` FROM {{prefix}}markets m WHERE 1 = 1`)
-	where := func(cond string, a ...any) {
-		q.WriteString(" AND " + cond)
-		args = append(args, a...)
-	}
-	if f.MerchantID != uuid.Nil {
-		where(`m.merchant_id = ?`, f.MerchantID.String())
-	}
-	if f.GroupID != uuid.Nil {
-		where(`EXISTS (SELECT 1 FROM {{prefix}}market_groups g WHERE g.market_id = m.id AND g.group_id = ?)`, f.GroupID.String())
-	}
-	if after {
-		where(`(m.created_at, m.id) > (?, ?)`, at, key)
-	}
-	size, limit := pageSize(p)
-	q.WriteString(` ORDER BY m.created_at, m.id LIMIT ` + itoa(limit))
-	rows, err := r.conn(ctx).query(ctx, q.String(), args...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m, err := scanMarket(rows)
+	return read(ctx, r.conn(ctx), func() (storage.Page[market.Market], error) {
+		var page storage.Page[market.Market]
+		at, key, after, err := timeCursor(p)
 		if err != nil {
 			return page, err
 		}
-		page.Items = append(page.Items, m)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > size {
-		page.Items = page.Items[:size]
-		last := page.Items[size-1]
-		page.Next = nextTimeCursor(last.CreatedAt, last.ID)
-	}
-	return page, nil
+		var q strings.Builder
+		var args []any
+		q.WriteString(`SELECT ` + marketColumnsOf("m") + ` FROM {{prefix}}markets m WHERE 1 = 1`)
+		where := func(cond string, a ...any) {
+			q.WriteString(" AND " + cond)
+			args = append(args, a...)
+		}
+		if f.MerchantID != uuid.Nil {
+			where(`m.merchant_id = ?`, f.MerchantID.String())
+		}
+		if f.GroupID != uuid.Nil {
+			where(`EXISTS (SELECT 1 FROM {{prefix}}market_groups g WHERE g.market_id = m.id AND g.group_id = ?)`, f.GroupID.String())
+		}
+		if after {
+			where(keysetAfter("m.created_at", "m.id"), at, at, key)
+		}
+		size, limit := pageSize(p)
+		q.WriteString(` ORDER BY m.created_at, m.id LIMIT ` + itoa(limit))
+		rows, err := r.conn(ctx).query(ctx, q.String(), args...)
+		if err != nil {
+			return page, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanMarket(rows)
+			if err != nil {
+				return page, err
+			}
+			page.Items = append(page.Items, m)
+		}
+		if err := rows.Err(); err != nil {
+			return page, err
+		}
+		if len(page.Items) > size {
+			page.Items = page.Items[:size]
+			last := page.Items[size-1]
+			page.Next = nextTimeCursor(last.CreatedAt, last.ID)
+		}
+		return page, nil
+	})
 }

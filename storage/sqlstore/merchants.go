@@ -90,9 +90,11 @@ func (r merchants) Create(ctx context.Context, m merchant.Merchant) (merchant.Me
 }
 
 func (r merchants) Get(ctx context.Context, id uuid.UUID) (merchant.Merchant, error) {
-	m, err := scanMerchant(r.conn(ctx).queryRow(ctx,
-		`SELECT `+merchantColumns+` FROM {{prefix}}merchants WHERE id = ?`, id.String()))
-	return m, noRows(err, "merchant", id)
+	return read(ctx, r.conn(ctx), func() (merchant.Merchant, error) {
+		m, err := scanMerchant(r.conn(ctx).queryRow(ctx,
+			`SELECT `+merchantColumns+` FROM {{prefix}}merchants WHERE id = ?`, id.String()))
+		return m, noRows(err, "merchant", id)
+	})
 }
 
 const updateMerchant = `UPDATE {{prefix}}merchants SET name = ?, billing_address = ?, metadata = ?, created_at = ?,
@@ -159,38 +161,40 @@ func (c conn) lockMerchant(ctx context.Context, id uuid.UUID) error {
 }
 
 func (r merchants) List(ctx context.Context, p storage.PageRequest) (storage.Page[merchant.Merchant], error) {
-	var page storage.Page[merchant.Merchant]
-	at, key, after, err := timeCursor(p)
-	if err != nil {
-		return page, err
-	}
-	q := `SELECT ` + merchantColumns + ` FROM {{prefix}}merchants`
-	var args []any
-	if after {
-		q += ` WHERE (created_at, id) > (?, ?)`
-		args = append(args, at, key)
-	}
-	size, limit := pageSize(p)
-	q += ` ORDER BY created_at, id LIMIT ` + itoa(limit)
-	rows, err := r.conn(ctx).query(ctx, q, args...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m, err := scanMerchant(rows)
+	return read(ctx, r.conn(ctx), func() (storage.Page[merchant.Merchant], error) {
+		var page storage.Page[merchant.Merchant]
+		at, key, after, err := timeCursor(p)
 		if err != nil {
 			return page, err
 		}
-		page.Items = append(page.Items, m)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > size {
-		page.Items = page.Items[:size]
-		last := page.Items[size-1]
-		page.Next = nextTimeCursor(last.CreatedAt, last.ID)
-	}
-	return page, nil
+		q := `SELECT ` + merchantColumns + ` FROM {{prefix}}merchants`
+		var args []any
+		if after {
+			q += ` WHERE ` + keysetAfter("created_at", "id")
+			args = append(args, at, at, key)
+		}
+		size, limit := pageSize(p)
+		q += ` ORDER BY created_at, id LIMIT ` + itoa(limit)
+		rows, err := r.conn(ctx).query(ctx, q, args...)
+		if err != nil {
+			return page, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanMerchant(rows)
+			if err != nil {
+				return page, err
+			}
+			page.Items = append(page.Items, m)
+		}
+		if err := rows.Err(); err != nil {
+			return page, err
+		}
+		if len(page.Items) > size {
+			page.Items = page.Items[:size]
+			last := page.Items[size-1]
+			page.Next = nextTimeCursor(last.CreatedAt, last.ID)
+		}
+		return page, nil
+	})
 }

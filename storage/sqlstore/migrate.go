@@ -104,11 +104,17 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) error {
 	}
 	defer c.Close()
 	render := func(q string) string { return Render(q, o.prefix, d) }
-	if lock, unlock := d.MigrationLock(); lock != "" {
-		if _, err := c.ExecContext(ctx, render(lock)); err != nil {
+	// The prefix is checked to hold letters, digits and underscores only,
+	// so the key is safe to put into a statement.
+	if lock, unlock := d.MigrationLock("clientele_migrate_" + o.prefix); lock != "" {
+		var taken sql.NullInt64
+		if err := c.QueryRowContext(ctx, lock).Scan(&taken); err != nil {
 			return fmt.Errorf("sqlstore: migrate: lock: %w", err)
 		}
-		defer c.ExecContext(context.WithoutCancel(ctx), render(unlock)) //nolint:errcheck // the session ends with the conn anyway
+		if !taken.Valid || taken.Int64 != 1 {
+			return errors.New("sqlstore: migrate: the migration lock was not granted (another process holds it)")
+		}
+		defer c.ExecContext(context.WithoutCancel(ctx), unlock) //nolint:errcheck // the session ends with the conn anyway
 	}
 	if _, err := c.ExecContext(ctx, render(`CREATE TABLE IF NOT EXISTS `+migrationsTable+
 		` (version BIGINT NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)`)); err != nil {
@@ -149,7 +155,8 @@ func applyMigration(ctx context.Context, c *sql.Conn, d Dialect, render func(str
 }
 
 // SchemaVersion returns the highest migration version recorded in the
-// database, 0 when none is.
+// database for the table prefix. It returns an error when Migrate never
+// ran for the prefix (there is no migrations table to read).
 func SchemaVersion(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (int, error) {
 	o, err := buildOptions(opts)
 	if err != nil {

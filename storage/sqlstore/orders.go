@@ -98,8 +98,10 @@ func (c conn) customerExists(ctx context.Context, id uuid.UUID) error {
 }
 
 func (r orders) Get(ctx context.Context, id string) (order.Order, error) {
-	o, err := scanOrder(r.conn(ctx).queryRow(ctx, `SELECT `+orderColumns+` FROM {{prefix}}orders WHERE id = ?`, id))
-	return o, noRows(err, "order", fmt.Sprintf("%q", id))
+	return read(ctx, r.conn(ctx), func() (order.Order, error) {
+		o, err := scanOrder(r.conn(ctx).queryRow(ctx, `SELECT `+orderColumns+` FROM {{prefix}}orders WHERE id = ?`, id))
+		return o, noRows(err, "order", fmt.Sprintf("%q", id))
+	})
 }
 
 const updateOrder = `UPDATE {{prefix}}orders SET customer_id = ?, number = ?, status = ?, total = ?, currency = ?,
@@ -158,38 +160,43 @@ func orderCursor(p storage.PageRequest) (at int64, id string, ok bool, err error
 }
 
 func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (storage.Page[order.Order], error) {
-	var page storage.Page[order.Order]
-	at, key, after, err := orderCursor(p)
-	if err != nil {
-		return page, err
-	}
-	q := `SELECT ` + orderColumns + ` FROM {{prefix}}orders WHERE customer_id = ?`
-	args := []any{customerID.String()}
-	if after {
-		q += ` AND (placed_at, id) > (?, ?)`
-		args = append(args, at, key)
-	}
-	size, limit := pageSize(p)
-	q += ` ORDER BY placed_at, id LIMIT ` + itoa(limit)
-	rows, err := r.conn(ctx).query(ctx, q, args...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		o, err := scanOrder(rows)
+	return read(ctx, r.conn(ctx), func() (storage.Page[order.Order], error) {
+		var page storage.Page[order.Order]
+		at, key, after, err := orderCursor(p)
 		if err != nil {
 			return page, err
 		}
-		page.Items = append(page.Items, o)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > size {
-		page.Items = page.Items[:size]
-		last := page.Items[size-1]
-		page.Next = storage.Cursor{Time: last.PlacedAt, Key: last.ID}.String()
-	}
-	return page, nil
+		// Order IDs are the host's text: compare and sort them byte by byte,
+		// as every engine and the memory adapter do.
+		id := r.conn(ctx).s.dialect.Binary("id")
+		q := `SELECT ` + orderColumns + ` FROM {{prefix}}orders WHERE customer_id = ?`
+		args := []any{customerID.String()}
+		if after {
+			q += ` AND ` + keysetAfter("placed_at", id)
+			args = append(args, at, at, key)
+		}
+		size, limit := pageSize(p)
+		q += ` ORDER BY placed_at, ` + id + ` LIMIT ` + itoa(limit)
+		rows, err := r.conn(ctx).query(ctx, q, args...)
+		if err != nil {
+			return page, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOrder(rows)
+			if err != nil {
+				return page, err
+			}
+			page.Items = append(page.Items, o)
+		}
+		if err := rows.Err(); err != nil {
+			return page, err
+		}
+		if len(page.Items) > size {
+			page.Items = page.Items[:size]
+			last := page.Items[size-1]
+			page.Next = storage.Cursor{Time: last.PlacedAt, Key: last.ID}.String()
+		}
+		return page, nil
+	})
 }

@@ -196,5 +196,15 @@ func trimPrefix(name, prefix string) string {
 	return name
 }
 
+// keysetAfter is the condition of a keyset page after the cursor (at, id),
+// with arguments at, at, id: "(at, id) > (?, ?)", led by "at >= ?", which
+// says nothing more but lets every engine seek the (at, id) index to the
+// cursor (MariaDB does not turn a row-value comparison into an index range,
+// and without it walks the index from the start of the list: page n would
+// cost O(n)).
+func keysetAfter(at, id string) string {
+	return at + ` >= ? AND (` + at + `, ` + id + `) > (?, ?)`
+}
+
 // itoa formats a LIMIT.
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -64,21 +64,24 @@ type options struct {
 // WithTablePrefix puts a prefix before every table and index name
 // ("shop1_" makes shop1_customers ...), so that Clientele's tables can live
 // beside a host's own or several stores share one database. The prefix is
-// at most 29 letters, digits and underscores, not starting with a digit (so
-// that every prefixed name is a valid identifier within PostgreSQL's 63 and
-// MySQL's 64 bytes), and must be the one Migrate was given.
+// at most 29 lower-case ASCII letters, digits and underscores, not starting
+// with a digit (so that every prefixed name is a valid unquoted identifier
+// within PostgreSQL's 63 and MySQL's 64 bytes, which PostgreSQL does not
+// fold to another spelling), and must be the one Migrate was given.
 func WithTablePrefix(prefix string) Option { return func(o *options) { o.prefix = prefix } }
 
 // WithRetries sets how often Atomic runs a function again after a
-// serialization failure, deadlock or busy database (default 10), and the
+// serialization failure, deadlock or busy database (default 30), and the
 // base delay of its exponential backoff with jitter (default 5ms).
 func WithRetries(max int, base time.Duration) Option {
 	return func(o *options) { o.maxRetries, o.backoff = max, base }
 }
 
 // validPrefix makes every prefixed name an unquoted identifier in every
-// engine: no leading digit (PostgreSQL and SQLite reject "1shop_customers").
-var validPrefix = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)?$`)
+// engine: no leading digit (PostgreSQL and SQLite reject "1shop_customers"),
+// and no upper case, which PostgreSQL folds (its errors would then name
+// constraints in another spelling than the adapter's).
+var validPrefix = regexp.MustCompile(`^([a-z_][a-z0-9_]*)?$`)
 
 // maxPrefixLen keeps prefixed names within PostgreSQL's 63 bytes (longer
 // ones are silently truncated, and constraint names then no longer match)
@@ -87,12 +90,12 @@ var validPrefix = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)?$`)
 const maxPrefixLen = 29
 
 func buildOptions(opts []Option) (options, error) {
-	o := options{maxRetries: 10, backoff: 5 * time.Millisecond}
+	o := options{maxRetries: 30, backoff: 5 * time.Millisecond}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if !validPrefix.MatchString(o.prefix) || len(o.prefix) > maxPrefixLen {
-		return o, fmt.Errorf("sqlstore: table prefix %q: use at most %d letters, digits and underscores, not starting with a digit",
+		return o, fmt.Errorf("sqlstore: table prefix %q: use at most %d lower-case letters, digits and underscores, not starting with a digit",
 			o.prefix, maxPrefixLen)
 	}
 	if o.maxRetries < 0 || o.backoff < 0 {
@@ -428,4 +431,22 @@ func (c conn) atomic(ctx context.Context, fn func(c conn) error) error {
 	return c.s.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
 		return fn(tx.(repos).c)
 	})
+}
+
+// read runs fn, which only reads, on c. In a transaction it runs once: a
+// serialization failure there belongs to the transaction, which Atomic
+// retries as a whole. On the DB, where each statement is a transaction of
+// its own, a serialization failure (PostgreSQL at SERIALIZABLE can fail
+// even a lone SELECT) or a busy database runs fn again with Atomic's
+// backoff, bounded by ctx and WithRetries.
+func read[T any](ctx context.Context, c conn, fn func() (T, error)) (T, error) {
+	for attempt := 0; ; attempt++ {
+		v, err := fn()
+		if err == nil || c.tx != nil || c.s.dialect.Classify(err) != ErrRetry || attempt >= c.s.opts.maxRetries {
+			return v, err
+		}
+		if werr := c.s.wait(ctx, attempt); werr != nil {
+			return v, err
+		}
+	}
 }

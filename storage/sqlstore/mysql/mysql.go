@@ -1,16 +1,3 @@
-// Package mysql is the MySQL 8 / MariaDB 10.11 dialect of storage/sqlstore,
-// through github.com/go-sql-driver/mysql.
-//
-// MySQL has no partial indexes, so unique keys that hold only for live rows
-// index generated columns that are NULL otherwise; text is stored as
-// VARBINARY so that comparisons are byte-exact (MySQL's utf8mb4 collations
-// fold case or accents, and MariaDB's utf8mb4_bin ignores trailing spaces).
-// The DSN must not set clientFoundRows=true: the adapter learns that an
-// insert met a duplicate key from an affected-row count of zero.
-//
-//	db, err := mysql.Open("user:pass@tcp(host:3306)/db")
-//	err = sqlstore.Migrate(ctx, db, mysql.Dialect)
-//	store, err := sqlstore.New(db, mysql.Dialect)
 package mysql
 
 import (
@@ -69,6 +56,8 @@ func (dialect) InsertOrNothing(insert string) string {
 	return insert + " ON DUPLICATE KEY UPDATE " + col + " = " + col
 }
 
+func (dialect) Binary(column string) string { return column } // text is VARBINARY
+
 func (dialect) Contains(column, arg string) string { return "LOCATE(" + arg + ", " + column + ") > 0" }
 
 func (dialect) Classify(err error) sqlstore.ErrorKind {
@@ -91,6 +80,8 @@ func (dialect) Classify(err error) sqlstore.ErrorKind {
 
 func (dialect) ConstraintName(error) (string, bool) { return "", false }
 
-func (dialect) MigrationLock() (lock, unlock string) {
-	return "SELECT GET_LOCK('clientele_migrate_{{prefix}}', 120)", "SELECT RELEASE_LOCK('clientele_migrate_{{prefix}}')"
+// MigrationLock waits up to two minutes for a named lock (GET_LOCK returns
+// 0 when the wait times out, NULL on an error).
+func (dialect) MigrationLock(key string) (lock, unlock string) {
+	return "SELECT GET_LOCK('" + key + "', 120)", "SELECT RELEASE_LOCK('" + key + "')"
 }

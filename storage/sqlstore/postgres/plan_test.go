@@ -125,8 +125,8 @@ func TestQueryPlans(t *testing.T) {
 	cases := []planCase{
 		{"Customers.Get", sqltest.GetCustomer, []any{custID}, "customers_pkey"},
 		{"Customers.GetByEmail", sqltest.GetCustomerByEmail, []any{custEmail, true}, "customers_live_email"},
-		{"Customers.List", sqltest.ListCustomersAfter(50), []any{custAt, custID}, "customers_created"},
-		{"Customers.List/group", sqltest.ListGroupMembersAfter(50), []any{groupID, custAt, custID}, "memberships_group_order"},
+		{"Customers.List", sqltest.ListCustomersAfter(50), []any{custAt, custAt, custID}, "customers_created"},
+		{"Customers.List/group", sqltest.ListGroupMembersAfter(50), []any{groupID, custAt, custAt, custID}, "memberships_group_order"},
 		{"Groups.AddMember/lock group", am.LockGroup, []any{groupID}, "groups_pkey"},
 		{"Groups.AddMember/lock customer", am.LockCustomer, []any{custID}, "customers_pkey"},
 		{"Groups.AddMember/insert", am.Insert, []any{groupID, custID, int64(1), int64(2)}, ""},

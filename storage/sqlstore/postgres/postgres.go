@@ -1,18 +1,10 @@
-// Package postgres is the PostgreSQL dialect of storage/sqlstore, for
-// PostgreSQL 12 and newer through github.com/jackc/pgx/v5/stdlib. Its SQL
-// also runs on CockroachDB: UUID keys made in Go, no sequences, no
-// PostgreSQL-only types beyond UUID, and every transaction retried on
-// SQLSTATE 40001.
-//
-//	db, err := postgres.Open("postgres://user@host/db")
-//	err = sqlstore.Migrate(ctx, db, postgres.Dialect)
-//	store, err := sqlstore.New(db, postgres.Dialect)
 package postgres
 
 import (
 	"database/sql"
 	"embed"
 	"errors"
+	"hash/fnv"
 	"io/fs"
 	"strconv"
 
@@ -48,6 +40,10 @@ func (dialect) Migrations() fs.FS {
 
 func (dialect) InsertOrNothing(insert string) string { return insert + " ON CONFLICT DO NOTHING" }
 
+// Binary uses COLLATE "C" in the expression, not on the column, which
+// CockroachDB does not allow (its strings compare byte by byte anyway).
+func (dialect) Binary(column string) string { return column + ` COLLATE "C"` }
+
 func (dialect) Contains(column, arg string) string { return "strpos(" + column + ", " + arg + ") > 0" }
 
 func (dialect) Classify(err error) sqlstore.ErrorKind {
@@ -76,7 +72,12 @@ func (dialect) ConstraintName(err error) (string, bool) {
 	return "", false
 }
 
-func (dialect) MigrationLock() (lock, unlock string) {
-	return "SELECT pg_advisory_lock(hashtext('clientele_migrate_{{prefix}}'))",
-		"SELECT pg_advisory_unlock(hashtext('clientele_migrate_{{prefix}}'))"
+// MigrationLock takes an advisory lock on a 64-bit FNV-1a hash of key,
+// computed here rather than with PostgreSQL's undocumented hashtext, which
+// CockroachDB lacks.
+func (dialect) MigrationLock(key string) (lock, unlock string) {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	k := strconv.FormatInt(int64(h.Sum64()), 10)
+	return "SELECT 1 FROM (SELECT pg_advisory_lock(" + k + ")) AS l", "SELECT pg_advisory_unlock(" + k + ")"
 }

@@ -1,14 +1,3 @@
-// Package sqlite is the SQLite dialect of storage/sqlstore, through the pure
-// Go driver modernc.org/sqlite (no cgo): the embedded default.
-//
-// Open configures what a concurrent server needs from SQLite: write-ahead
-// logging, a busy timeout, foreign keys, and BEGIN IMMEDIATE for every
-// transaction (so that a transaction that will write takes the write lock
-// up front instead of failing to upgrade a read lock later).
-//
-//	db, err := sqlite.Open("clientele.db")
-//	err = sqlstore.Migrate(ctx, db, sqlite.Dialect)
-//	store, err := sqlstore.New(db, sqlite.Dialect)
 package sqlite
 
 import (
@@ -58,6 +47,8 @@ func (dialect) Migrations() fs.FS {
 
 func (dialect) InsertOrNothing(insert string) string { return insert + " ON CONFLICT DO NOTHING" }
 
+func (dialect) Binary(column string) string { return column } // BINARY is SQLite's default collation
+
 func (dialect) Contains(column, arg string) string { return "instr(" + column + ", " + arg + ") > 0" }
 
 func (dialect) Classify(err error) sqlstore.ErrorKind {
@@ -82,4 +73,4 @@ func (dialect) Classify(err error) sqlstore.ErrorKind {
 
 func (dialect) ConstraintName(error) (string, bool) { return "", false }
 
-func (dialect) MigrationLock() (lock, unlock string) { return "", "" }
+func (dialect) MigrationLock(string) (lock, unlock string) { return "", "" }

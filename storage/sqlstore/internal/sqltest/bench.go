@@ -438,7 +438,7 @@ func (f *benchFixture) listAdapter(b *testing.B) func() func() error {
 func (f *benchFixture) listHand(b *testing.B) func() func() error {
 	st := f.stmt(ListCustomersAfter(BenchPageSize))
 	list := func() error {
-		rows, err := st.QueryContext(f.ctx, f.cursorAt, f.cursorID)
+		rows, err := st.QueryContext(f.ctx, f.cursorAt, f.cursorAt, f.cursorID)
 		if err != nil {
 			return err
 		}

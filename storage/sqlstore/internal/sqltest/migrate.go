@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
@@ -93,6 +94,7 @@ func Migrations(t *testing.T, e Engine) {
 // migrate runs Migrate for prefix and fails the test on error.
 func migrate(t testing.TB, db *sql.DB, d sqlstore.Dialect, prefix string) {
 	t.Helper()
+	dropWhenDone(t, db, d, prefix)
 	if err := sqlstore.Migrate(context.Background(), db, d, sqlstore.WithTablePrefix(prefix)); err != nil {
 		t.Fatalf("migrate %q: %v", prefix, err)
 	}
@@ -405,7 +407,7 @@ func invalidPrefix(t *testing.T, e Engine) {
 	ctx := context.Background()
 	for _, p := range []string{
 		"shop-1_", "shop 1", "x; DROP TABLE customers; --", "café_", `a"b`, "a`b", "a'b", "a.b",
-		"{{prefix}}", "1shop_", "9_", strings.Repeat("p", LongestPrefix()+1), strings.Repeat("p", 64),
+		"{{prefix}}", "1shop_", "9_", "Shop_", "shopA_", strings.Repeat("p", LongestPrefix()+1), strings.Repeat("p", 64),
 	} {
 		opt := sqlstore.WithTablePrefix(p)
 		if _, err := sqlstore.New(e.DB, e.Dialect, opt); err == nil {
@@ -454,3 +456,34 @@ func LongestPrefix() int {
 type nilDialect struct{ sqlstore.Dialect }
 
 func (nilDialect) Migrations() fs.FS { return fstest.MapFS{} }
+
+// dropWhenDone drops prefix's tables when t ends, newest first so that no
+// foreign key is left pointing at a dropped table. Dropping them one by one
+// keeps each statement's lock set small: a DROP SCHEMA … CASCADE over
+// every prefix of a conformance run exhausts PostgreSQL's lock table.
+func dropWhenDone(t testing.TB, db *sql.DB, d sqlstore.Dialect, prefix string) {
+	t.Helper()
+	migrations, err := sqlstore.Migrations(d, sqlstore.WithTablePrefix(prefix))
+	if err != nil {
+		t.Fatalf("migrations: %v", err)
+	}
+	tables := []string{prefix + "schema_migrations"}
+	for _, m := range migrations {
+		for _, stmt := range m.Statements {
+			fields := strings.Fields(stmt)
+			if len(fields) > 2 && strings.EqualFold(fields[0], "CREATE") && strings.EqualFold(fields[1], "TABLE") {
+				tables = append(tables, strings.TrimSuffix(fields[2], "("))
+			}
+		}
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for i := len(tables) - 1; i >= 0; i-- {
+			if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS `+tables[i]); err != nil {
+				t.Errorf("drop %s: %v", tables[i], err)
+				return
+			}
+		}
+	})
+}

@@ -55,18 +55,19 @@ func InsertCustomer(d sqlstore.Dialect) string {
 }
 
 // ListCustomersAfter is Customers.List with no filter but the default
-// (live customers), after a cursor (created_at, id), for a page of size.
+// (live customers), after a cursor (args: created_at, created_at, id), for
+// a page of size.
 func ListCustomersAfter(size int) string {
 	return `SELECT ` + CustomerColumnsOf("c") + ` FROM {{prefix}}customers c WHERE 1 = 1 AND c.deleted_at IS NULL` +
-		` AND (c.created_at, c.id) > (?, ?) ORDER BY c.created_at, c.id LIMIT ` + strconv.Itoa(size+1)
+		` AND c.created_at >= ? AND (c.created_at, c.id) > (?, ?) ORDER BY c.created_at, c.id LIMIT ` + strconv.Itoa(size+1)
 }
 
 // ListGroupMembersAfter is Customers.List of a group's live members (args:
-// group ID, cursor time, cursor ID), for a page of size.
+// group ID, cursor time, cursor time, cursor ID), for a page of size.
 func ListGroupMembersAfter(size int) string {
 	return `SELECT ` + CustomerColumnsOf("c") + ` FROM {{prefix}}customers c` +
 		` JOIN {{prefix}}memberships m ON m.customer_id = c.id AND m.group_id = ?` +
-		` WHERE 1 = 1 AND c.deleted_at IS NULL AND (m.customer_created_at, m.customer_id) > (?, ?)` +
+		` WHERE 1 = 1 AND c.deleted_at IS NULL AND m.customer_created_at >= ? AND (m.customer_created_at, m.customer_id) > (?, ?)` +
 		` ORDER BY m.customer_created_at, m.customer_id LIMIT ` + strconv.Itoa(size+1)
 }
 

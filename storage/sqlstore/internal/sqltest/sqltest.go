@@ -19,6 +19,7 @@ func NewStore(t testing.TB, db *sql.DB, d sqlstore.Dialect, opts ...sqlstore.Opt
 	t.Helper()
 	prefix := fmt.Sprintf("t%d_", prefixes.Add(1))
 	opts = append([]sqlstore.Option{sqlstore.WithTablePrefix(prefix)}, opts...)
+	dropWhenDone(t, db, d, prefix)
 	if err := sqlstore.Migrate(context.Background(), db, d, opts...); err != nil {
 		t.Fatalf("migrate %s: %v", prefix, err)
 	}

@@ -168,7 +168,7 @@ CREATE TABLE {{prefix}}balance_postings (
 )
 -- statement
 CREATE TABLE {{prefix}}orders (
-    id          TEXT COLLATE "C" PRIMARY KEY,
+    id          TEXT PRIMARY KEY,
     customer_id UUID NOT NULL REFERENCES {{prefix}}customers (id),
     number      TEXT NOT NULL,
     status      TEXT NOT NULL,

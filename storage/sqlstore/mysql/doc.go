@@ -1,0 +1,14 @@
+// Package mysql is the MySQL 8 / MariaDB 10.11 dialect of storage/sqlstore,
+// through github.com/go-sql-driver/mysql.
+//
+// MySQL has no partial indexes, so unique keys that hold only for live rows
+// index generated columns that are NULL otherwise; text is stored as
+// VARBINARY so that comparisons are byte-exact (MySQL's utf8mb4 collations
+// fold case or accents, and MariaDB's utf8mb4_bin ignores trailing spaces).
+// The DSN must not set clientFoundRows=true: the adapter learns that an
+// insert met a duplicate key from an affected-row count of zero.
+//
+//	db, err := mysql.Open("user:pass@tcp(host:3306)/db")
+//	err = sqlstore.Migrate(ctx, db, mysql.Dialect)
+//	store, err := sqlstore.New(db, mysql.Dialect)
+package mysql
