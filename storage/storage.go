@@ -37,7 +37,12 @@ type Store interface {
 	//
 	// Calling Atomic with a ctx that an enclosing Atomic passed to its fn
 	// joins the enclosing transaction: fn runs inside it and nothing is
-	// committed until the outermost fn returns.
+	// committed until the outermost fn returns. If the nested fn returns an
+	// error, its own writes are undone (a savepoint) and the enclosing fn
+	// may carry on: the writes of a failed Atomic never commit, whether or
+	// not the enclosing one fails too. A nested Atomic is not retried on
+	// its own; a serialization failure fails the outermost transaction,
+	// which is retried as a whole.
 	//
 	// The Tx is valid only while fn runs; using it afterwards returns an
 	// error wrapping ErrTxDone.

@@ -51,7 +51,14 @@ func (t *txn) onUndo(f func()) {
 // Atomic runs fn in one transaction. See storage.Store.
 func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) (err error) {
 	if t := s.joined(ctx); t != nil {
-		return fn(ctx, repos{store: s, tx: t})
+		// A nested Atomic that fails takes back its own writes, like a
+		// savepoint, and leaves the enclosing transaction's standing.
+		mark := len(t.undo)
+		if err := fn(ctx, repos{store: s, tx: t}); err != nil {
+			t.rollbackTo(mark)
+			return err
+		}
+		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err

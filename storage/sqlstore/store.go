@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clientele-go/clientele/storage"
@@ -121,8 +123,9 @@ func New(db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
 // belong to the *sql.DB the store was created with, so that the
 // host's own writes (its order row, say) and Clientele's commit or roll back
 // together. The host begins, commits and rolls back tx; Atomic on the bound
-// store runs its function directly in tx, without retries (a retry needs a
-// new transaction, which is the host's to start). The bound store is valid
+// store runs its function in a savepoint of tx (undone if the function
+// fails, so a host may carry on after a failed call) and without retries
+// (a retry needs a new transaction, which is the host's to start). The bound store is valid
 // only as long as tx; it shares s's prepared statements, so binding costs
 // nothing and needs no Close.
 func (s *Store) Bind(tx *sql.Tx) *Store {
@@ -343,10 +346,12 @@ type txState struct {
 // by ctx and WithRetries. See storage.Store.
 func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) error {
 	if t, ok := ctx.Value(txKey{}).(*txState); ok && t.store.sameDB(s) && !t.done {
-		return fn(ctx, repos{conn{s: s, tx: t.tx, done: &t.done}})
+		return s.savepoint(ctx, t.tx, func() error {
+			return fn(ctx, repos{conn{s: s, tx: t.tx, done: &t.done}})
+		})
 	}
 	if s.host != nil {
-		return s.runIn(ctx, s.host, fn)
+		return s.savepoint(ctx, s.host, func() error { return s.runIn(ctx, s.host, fn) })
 	}
 	for attempt := 0; ; attempt++ {
 		err := s.atomicOnce(ctx, fn)
@@ -357,6 +362,32 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 			return fmt.Errorf("%w (giving up retrying: %v)", err, werr)
 		}
 	}
+}
+
+// savepoints numbers savepoint names, unique within any transaction.
+var savepoints atomic.Uint64
+
+// savepoint runs fn inside a savepoint of tx, so that when fn fails its
+// writes are undone and tx stays usable (on PostgreSQL, even after a failed
+// statement). If the transaction itself is lost (MySQL rolls it back on a
+// deadlock), rolling back to the savepoint fails, and fn's error, which
+// says why, is returned.
+func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
+	name := "clientele_sp_" + strconv.FormatUint(savepoints.Add(1), 10)
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("sqlstore: savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		bg := context.WithoutCancel(ctx)
+		if _, rerr := tx.ExecContext(bg, "ROLLBACK TO SAVEPOINT "+name); rerr == nil {
+			_, _ = tx.ExecContext(bg, "RELEASE SAVEPOINT "+name)
+		}
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("sqlstore: release savepoint: %w", err)
+	}
+	return nil
 }
 
 func (s *Store) sameDB(o *Store) bool { return s.db == o.db && s.host == o.host }
@@ -419,12 +450,18 @@ func (s *Store) connFor(ctx context.Context) conn {
 	return conn{s: s}
 }
 
-// atoms are multi-statement writes that must be atomic even outside Atomic:
-// run fn in the ctx's transaction, or in a new one (with retries).
+// atomic runs a multi-statement write, which must be atomic even outside
+// Atomic: in the ctx's transaction; in a savepoint of a host's bound
+// transaction (the host decides whether to commit after a failed call, so
+// a failed call must leave nothing in it); or in a new transaction, with
+// retries.
 func (c conn) atomic(ctx context.Context, fn func(c conn) error) error {
 	if c.tx != nil {
 		if err := c.checkDone(); err != nil {
 			return err
+		}
+		if c.done == nil { // the host's transaction
+			return c.s.savepoint(ctx, c.tx, func() error { return fn(c) })
 		}
 		return fn(c)
 	}

@@ -27,6 +27,7 @@ func atomicCases() []testCase {
 		{"CtxJoinsAndCommits", atomicCtxJoinsAndCommits},
 		{"NestedAtomicJoins", atomicNestedJoins},
 		{"NestedErrorRollsBackEverything", atomicNestedError},
+		{"NestedErrorUndoesOnlyItsWrites", atomicNestedErrorHandled},
 	}
 }
 
@@ -375,4 +376,48 @@ func atomicNestedError(t *testing.T, e *env) {
 	})
 	requireSame(t, want, err)
 	e.requireNoneOf(w)
+}
+
+// atomicNestedErrorHandled: an enclosing fn that handles a nested Atomic's
+// error and carries on commits its own writes, never the failed nested
+// Atomic's.
+func atomicNestedErrorHandled(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	inner := &sentinel{"inner abort"}
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := tx.Customers().Create(ctx, w.customer); err != nil {
+			return err
+		}
+		err := e.store.Atomic(ctx, func(ctx context.Context, nested storage.Tx) error {
+			if _, err := nested.Balances().CreateAccount(ctx, w.account); err != nil {
+				return err
+			}
+			if _, err := nested.Balances().Post(ctx, w.posting); err != nil {
+				return err
+			}
+			if _, err := nested.Customers().Update(ctx, w.customer.ID, func(c *customer.Customer) error {
+				c.Note = "written by the failed nested Atomic"
+				return nil
+			}); err != nil {
+				return err
+			}
+			return inner
+		})
+		requireSame(t, inner, err)
+		// The transaction is usable after the nested failure, and does not
+		// see the nested writes any more.
+		_, err = tx.Balances().GetAccount(ctx, w.account.ID)
+		requireNotFound(t, err, "the nested account is undone inside the transaction")
+		_, err = tx.Groups().AddMember(ctx, w.group.ID, w.customer.ID)
+		return err
+	})
+	require.NoError(t, err)
+	got, err := e.store.Customers().Get(e.ctx, w.customer.ID)
+	require.NoError(t, err, "the outer write committed")
+	assert.Empty(t, got.Note, "the nested update was undone")
+	_, err = e.store.Balances().GetAccount(e.ctx, w.account.ID)
+	requireNotFound(t, err, "the nested account was undone")
+	_, err = e.store.Balances().PostingByKey(e.ctx, w.account.ID, w.posting.IdempotencyKey)
+	requireNotFound(t, err, "the nested posting was undone")
+	assertIDs(t, []uuid.UUID{w.group.ID}, e.memberOf(w.customer.ID, w.group.ID), "the outer membership committed")
 }
