@@ -82,6 +82,23 @@ func (a Account) Validate() error {
 	return nil
 }
 
+// ValidateNew checks an account about to be created: Validate, and an empty
+// ledger (a zero balance and no postings), since the balance must always
+// equal the sum of the postings and a new account has none. Storage
+// adapters call it in CreateAccount.
+func (a Account) ValidateNew() error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case !a.Balance.IsZero():
+		return invalid("balance", "must be zero for a new account (credit or debit it with a posting)")
+	case a.Postings != 0:
+		return invalid("postings", "must be 0 for a new account")
+	}
+	return nil
+}
+
 // Clone returns a copy of a. Account holds no references, so this is a plain
 // copy; it exists for symmetry with the other entities.
 func (a Account) Clone() Account { return a }

@@ -56,6 +56,11 @@ type Tx interface {
 }
 
 // Repositories gives one repository per aggregate.
+//
+// Every write checks the record it is about to store with the domain's
+// Validate (for a new balance account, balance.Account.ValidateNew; for an
+// address book, each entry's Validate) and returns that error, which
+// unwraps to the domain package's ErrInvalid, without writing anything.
 type Repositories interface {
 	Customers() Customers
 	Addresses() Addresses

@@ -17,6 +17,9 @@ type balances struct{ repos }
 func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance.Account, error) {
 	a.Version = 1
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	if err := a.ValidateNew(); err != nil {
+		return balance.Account{}, err
+	}
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.accounts[a.ID]; ok {

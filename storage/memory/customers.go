@@ -17,6 +17,9 @@ type customers struct{ repos }
 func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
 	c = utcCustomer(c.Clone())
 	c.Version = 1
+	if err := c.Validate(); err != nil {
+		return customer.Customer{}, err
+	}
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.customers[c.ID]; ok {
@@ -124,6 +127,9 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		// maps): store a copy of its own.
 		c := utcCustomer(work.Clone())
 		c.ID, c.CreatedAt, c.Version = old.ID, old.CreatedAt, old.Version+1
+		if err := c.Validate(); err != nil {
+			return err
+		}
 		// Check before touching anything: inside a transaction the caller
 		// may handle this error and go on, so a failed call must write nothing.
 		if err := d.customerKeysFree(c); err != nil {

@@ -17,6 +17,9 @@ type groups struct{ repos }
 func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) {
 	g = utcGroup(g.Clone())
 	g.Version = 1
+	if err := g.Validate(); err != nil {
+		return group.Group{}, err
+	}
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.groups[g.ID]; ok {
@@ -73,6 +76,9 @@ func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) 
 		}
 		g := utcGroup(work.Clone()) // fn may keep references into work
 		g.ID, g.CreatedAt, g.Version = old.ID, old.CreatedAt, old.Version+1
+		if err := g.Validate(); err != nil {
+			return err
+		}
 		if other, ok := d.groupByName[g.Key()]; ok && other != id {
 			return storage.Conflict(storage.ConstraintGroupName, nil)
 		}

@@ -48,6 +48,9 @@ func (d *db) unindexMarket(t *txn, m market.Market) {
 func (r markets) Create(ctx context.Context, m market.Market) (market.Market, error) {
 	m = utcMarket(m.Clone())
 	m.Version = 1
+	if err := m.Validate(); err != nil {
+		return market.Market{}, err
+	}
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.markets[m.ID]; ok {
@@ -104,6 +107,9 @@ func (r markets) Update(ctx context.Context, id uuid.UUID, fn func(*market.Marke
 		}
 		m := utcMarket(work.Clone()) // fn may keep references into work
 		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
+		if err := m.Validate(); err != nil {
+			return err
+		}
 		if err := d.checkMarket(m); err != nil {
 			return err
 		}

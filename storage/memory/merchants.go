@@ -14,6 +14,9 @@ type merchants struct{ repos }
 func (r merchants) Create(ctx context.Context, m merchant.Merchant) (merchant.Merchant, error) {
 	m = utcMerchant(m.Clone())
 	m.Version = 1
+	if err := m.Validate(); err != nil {
+		return merchant.Merchant{}, err
+	}
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.merchants[m.ID]; ok {
@@ -53,6 +56,9 @@ func (r merchants) Update(ctx context.Context, id uuid.UUID, fn func(*merchant.M
 		}
 		m := utcMerchant(work.Clone()) // fn may keep references into work
 		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
+		if err := m.Validate(); err != nil {
+			return err
+		}
 		put(t, t.db.merchants, id, m)
 		out = m.Clone()
 		return nil

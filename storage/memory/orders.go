@@ -14,6 +14,9 @@ type orders struct{ repos }
 
 func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) {
 	o = utcOrder(o)
+	if err := o.Validate(); err != nil {
+		return order.Order{}, err
+	}
 	err := r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.orders[o.ID]; ok {
@@ -57,6 +60,9 @@ func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) err
 		}
 		o := utcOrder(work)
 		o.ID, o.CreatedAt = old.ID, old.CreatedAt
+		if err := o.Validate(); err != nil {
+			return err
+		}
 		if o.CustomerID != old.CustomerID {
 			// A claim reassigns the order to another customer.
 			if _, ok := d.customers[o.CustomerID]; !ok {

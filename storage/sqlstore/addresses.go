@@ -126,6 +126,9 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 			e := &b.Entries[i]
 			e.CustomerID = customerID
 			e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
+			if err := e.Validate(); err != nil {
+				return err
+			}
 			if e.DefaultShipping {
 				shipping++
 			}

@@ -130,6 +130,9 @@ func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance
 	a = a.Clone()
 	a.Version = 1
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	if err := a.ValidateNew(); err != nil {
+		return balance.Account{}, err
+	}
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
 		// The live customer is locked so that it is not deleted before the
 		// account is committed (and the insert never meets the foreign key,

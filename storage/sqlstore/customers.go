@@ -121,6 +121,9 @@ func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Cu
 		t := c.DeletedAt.UTC()
 		c.DeletedAt = &t
 	}
+	if err := c.Validate(); err != nil {
+		return customer.Customer{}, err
+	}
 	args, err := customerArgs(c)
 	if err != nil {
 		return customer.Customer{}, err
@@ -249,6 +252,9 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		if c.DeletedAt != nil {
 			t := c.DeletedAt.UTC()
 			c.DeletedAt = &t
+		}
+		if err := c.Validate(); err != nil {
+			return err
 		}
 		// Check the unique keys first when they change, so that the usual
 		// conflict is reported without a failed statement (which would

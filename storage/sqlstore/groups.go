@@ -76,6 +76,9 @@ const insertGroup = `INSERT INTO {{prefix}}groups (` + groupColumns + `) VALUES 
 func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) {
 	g = utcGroup(g.Clone())
 	g.Version = 1
+	if err := g.Validate(); err != nil {
+		return group.Group{}, err
+	}
 	args, err := groupArgs(g)
 	if err != nil {
 		return group.Group{}, err
@@ -169,6 +172,9 @@ func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) 
 		}
 		g = utcGroup(g.Clone()) // fn may keep references into its copy
 		g.ID, g.CreatedAt, g.Version = old.ID, old.CreatedAt, old.Version+1
+		if err := g.Validate(); err != nil {
+			return err
+		}
 		// Check the name key first when it changes, so that the usual
 		// conflict is reported without a failed statement; the unique
 		// constraint still decides races.

@@ -103,6 +103,9 @@ const insertMarket = `INSERT INTO {{prefix}}markets (` + marketColumns + `)
 func (r markets) Create(ctx context.Context, m market.Market) (market.Market, error) {
 	m = utcMarket(m.Clone())
 	m.Version = 1
+	if err := m.Validate(); err != nil {
+		return market.Market{}, err
+	}
 	args, err := marketArgs(m)
 	if err != nil {
 		return market.Market{}, err
@@ -254,6 +257,9 @@ func (r markets) Update(ctx context.Context, id uuid.UUID, fn func(*market.Marke
 		}
 		m = utcMarket(m.Clone()) // fn may keep references into its copy
 		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
+		if err := m.Validate(); err != nil {
+			return err
+		}
 		if len(m.AccessGroups) == 0 {
 			m.AccessGroups = nil
 		}

@@ -67,6 +67,9 @@ const insertMerchant = `INSERT INTO {{prefix}}merchants (` + merchantColumns + `
 func (r merchants) Create(ctx context.Context, m merchant.Merchant) (merchant.Merchant, error) {
 	m = utcMerchant(m.Clone())
 	m.Version = 1
+	if err := m.Validate(); err != nil {
+		return merchant.Merchant{}, err
+	}
 	args, err := merchantArgs(m)
 	if err != nil {
 		return merchant.Merchant{}, err
@@ -114,6 +117,9 @@ func (r merchants) Update(ctx context.Context, id uuid.UUID, fn func(*merchant.M
 		}
 		m = utcMerchant(m.Clone()) // fn may keep references into its copy
 		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
+		if err := m.Validate(); err != nil {
+			return err
+		}
 		args, err := merchantArgs(m)
 		if err != nil {
 			return err

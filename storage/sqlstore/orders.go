@@ -64,6 +64,9 @@ const insertOrder = `INSERT INTO {{prefix}}orders (` + orderColumns + `) VALUES 
 
 func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) {
 	o = utcOrder(o.Clone())
+	if err := o.Validate(); err != nil {
+		return order.Order{}, err
+	}
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
 		if err := cn.customerExists(ctx, o.CustomerID); err != nil {
 			return err
@@ -121,6 +124,9 @@ func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) err
 		}
 		o = utcOrder(o.Clone())
 		o.ID, o.CreatedAt = old.ID, old.CreatedAt
+		if err := o.Validate(); err != nil {
+			return err
+		}
 		if o.CustomerID != old.CustomerID {
 			// A claim moves the order to another customer, who must exist.
 			if err := cn.customerExists(ctx, o.CustomerID); err != nil {

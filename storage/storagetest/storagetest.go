@@ -57,5 +57,6 @@ func areas() []area {
 		{"Pagination", paginationCases()},
 		{"Hostile", hostileCases()},
 		{"Values", valuesCases()},
+		{"Invalid", invalidCases()},
 	}
 }
