@@ -187,6 +187,11 @@ func run(ctx context.Context, store storage.Store, w io.Writer) error {
 	say("2. Ada registers: account %s, state %s", ada.ID.String()[:8], ada.State)
 	_, err = svc.Customers.Register(ctx, customer.Params{Email: "ada.love\u200blace@EXAMPLE.com"})
 	say("   registering again as \"ada.love<ZWSP>lace@EXAMPLE.com\": email taken = %t", errors.Is(err, customer.ErrEmailTaken))
+	ada, moved, err := svc.Orders.Claim(ctx, guest.ID, ada.ID)
+	if err != nil {
+		return err
+	}
+	say("   she claims her guest order(s): %d moved, she is %s", moved, ada.Status)
 
 	// 3. The private market is closed to her until she joins the VIP group.
 	ok, err := svc.Markets.CanAccess(ctx, private.ID, ada.ID)

@@ -20,13 +20,14 @@ func TestQuickstart(t *testing.T) {
 		"email stored as ada.lovelace@example.com",
 		"the guest is now acquired",
 		"email taken = true",
+		"she claims her guest order(s): 1 moved, she is acquired",
 		`Can Ada buy in "vip-eu"? false`,
 		"(added); can she now? true",
 		"balance 30.00 EUR",
 		"30.00 EUR paid with store credit, 15.50 EUR due by card; balance now 0.00 EUR",
 		"#1 adjustment",
 		"#2 order_payment",
-		"Ada is acquired with 1 order(s)",
+		"Ada is repeat with 2 order(s)",
 	} {
 		require.Contains(t, out.String(), want)
 	}
@@ -40,7 +41,7 @@ func TestOpen(t *testing.T) {
 		require.NoError(t, err)
 		var out bytes.Buffer
 		require.NoError(t, run(context.Background(), store, &out), where)
-		require.Contains(t, out.String(), "Ada is acquired with 1 order(s)")
+		require.Contains(t, out.String(), "Ada is repeat with 2 order(s)")
 	}
 	_, _, err := open(context.Background(), "oracle", "")
 	require.Error(t, err)
