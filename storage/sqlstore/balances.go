@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/google/uuid"
@@ -409,14 +410,24 @@ func (c conn) diagnosePosting(ctx context.Context, p balance.Posting, lock strin
 	return con, rows.Err()
 }
 
+// The ledger's reads, declared here so that their text (which drivers key
+// prepared statements by, and sqltest's copies must equal) does not follow
+// the indentation of the code around them.
+var (
+	selectPostingByKey = `SELECT a.currency, ` + postingColumnsOf("p") + `
+		FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
+		WHERE p.account_id = ? AND p.idempotency_key = ?`
+	selectPostingsAfter = `SELECT a.currency, ` + postingColumnsOf("p") + `
+		FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
+		WHERE p.account_id = ? AND p.sequence > ? AND p.sequence <= ? ORDER BY p.sequence LIMIT `
+)
+
 func (r balances) PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (balance.Posting, error) {
 	return read(ctx, r.conn(ctx), func() (balance.Posting, error) {
 		if idempotencyKey == "" {
 			return balance.Posting{}, notFound("posting with idempotency key", `""`)
 		}
-		p, err := scanPosting(r.conn(ctx).queryRow(ctx, `SELECT a.currency, `+postingColumnsOf("p")+`
-			FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
-			WHERE p.account_id = ? AND p.idempotency_key = ?`, accountID.String(), idempotencyKey))
+		p, err := scanPosting(r.conn(ctx).queryRow(ctx, selectPostingByKey, accountID.String(), idempotencyKey))
 		return p, noRows(err, "posting with idempotency key", fmt.Sprintf("%q", idempotencyKey))
 	})
 }
@@ -433,10 +444,15 @@ func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.P
 		}
 		cn := r.conn(ctx)
 		size, limit := pageSize(p)
-		rows, err := cn.query(ctx, `SELECT a.currency, `+postingColumnsOf("p")+`
-			FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
-			WHERE p.account_id = ? AND p.sequence > ? ORDER BY p.sequence LIMIT `+itoa(limit),
-			accountID.String(), c.Seq)
+		// Sequences are dense (1, 2, 3 ... per account), so the page is
+		// the range (Seq, Seq+limit]: bounding both ends reads one page
+		// whatever plan the database picks (PostgreSQL's generic plan of
+		// the open-ended range fetched the rest of the ledger and sorted it).
+		upto := int64(math.MaxInt64)
+		if c.Seq <= math.MaxInt64-int64(limit) {
+			upto = c.Seq + int64(limit)
+		}
+		rows, err := cn.query(ctx, selectPostingsAfter+itoa(limit), accountID.String(), c.Seq, upto)
 		if err != nil {
 			return page, err
 		}

@@ -210,10 +210,14 @@ func (r customers) Get(ctx context.Context, id uuid.UUID) (customer.Customer, er
 	})
 }
 
+// selectCustomerByEmail is a constant so that its text (see
+// selectPostingByKey) does not follow the indentation of the code.
+const selectCustomerByEmail = `SELECT ` + customerColumns + ` FROM {{prefix}}customers
+		WHERE email = ? AND has_account = ? AND deleted_at IS NULL`
+
 func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (customer.Customer, error) {
 	return read(ctx, r.conn(ctx), func() (customer.Customer, error) {
-		c, err := scanCustomer(r.conn(ctx).queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
-			WHERE email = ? AND has_account = ? AND deleted_at IS NULL`, canonicalEmail, hasAccount))
+		c, err := scanCustomer(r.conn(ctx).queryRow(ctx, selectCustomerByEmail, canonicalEmail, hasAccount))
 		return c, noRows(err, "customer with email", canonicalEmail)
 	})
 }

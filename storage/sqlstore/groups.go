@@ -285,37 +285,39 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 	})
 }
 
+// insertMembership adds a membership in one statement: it copies the
+// group's and the live customer's creation times (the membership's indexes
+// mirror them for the lists), and inserts nothing when either is missing or
+// the membership exists. The foreign keys lock the group and the customer
+// rows against deletion until the statement's transaction ends.
 const insertMembership = `INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)
-	VALUES (?, ?, ?, ?)`
+	SELECT g.id, c.id, g.created_at, c.created_at FROM {{prefix}}groups g
+	JOIN {{prefix}}customers c ON c.id = ? AND c.deleted_at IS NULL WHERE g.id = ?`
 
 func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (bool, error) {
 	var added bool
-	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
-		added = false // a retry starts over
-		// Lock the group and the live customer so that neither goes away
-		// before the membership is committed; their creation times are
-		// copied into the membership, whose indexes are walked by the lists.
-		var groupCreated, customerCreated int64
-		err := cn.queryRow(ctx, `SELECT created_at FROM {{prefix}}groups WHERE id = ?`+cn.s.dialect.ForUpdate(),
-			groupID.String()).Scan(&groupCreated)
+	err := r.conn(ctx).single(ctx, func(cn conn) error {
+		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertMembership), customerID.String(), groupID.String())
 		if err != nil {
-			return noRows(err, "group", groupID)
-		}
-		err = cn.queryRow(ctx, `SELECT created_at FROM {{prefix}}customers WHERE id = ? AND deleted_at IS NULL`+
-			cn.s.dialect.ForUpdate(), customerID.String()).Scan(&customerCreated)
-		if err != nil {
-			return noRows(err, "customer", customerID)
-		}
-		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertMembership),
-			groupID.String(), customerID.String(), groupCreated, customerCreated)
-		if err != nil {
-			if cn.s.dialect.Classify(err) == ErrForeignKey {
+			if cn.s.dialect.Classify(err) == ErrForeignKey { // deleted since the SELECT read it
 				return fmt.Errorf("group %v or customer %v: %w", groupID, customerID, errors.Join(storage.ErrNotFound, err))
 			}
 			return err
 		}
-		added = n > 0 // 0 rows: already a member
-		return nil
+		added = n > 0
+		if added {
+			return nil
+		}
+		// Nothing inserted: a missing group, a missing or deleted
+		// customer, or an existing membership.
+		var one int
+		err = cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE id = ?`, groupID.String()).Scan(&one)
+		if err != nil {
+			return noRows(err, "group", groupID)
+		}
+		err = cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ? AND deleted_at IS NULL`,
+			customerID.String()).Scan(&one)
+		return noRows(err, "customer", customerID)
 	})
 	if err != nil {
 		return false, err

@@ -487,3 +487,19 @@ func read[T any](ctx context.Context, c conn, fn func() (T, error)) (T, error) {
 		}
 	}
 }
+
+// single runs fn, whose only write is one statement (the reads after it
+// only explain an outcome), on c: in c's transaction, or, on the DB, where
+// the statement is a transaction of its own, with read's retries. A
+// statement that failed with a serialization failure or deadlock did not
+// happen, so running it again is safe.
+func (c conn) single(ctx context.Context, fn func(c conn) error) error {
+	if c.tx != nil {
+		if err := c.checkDone(); err != nil {
+			return err
+		}
+		return fn(c)
+	}
+	_, err := read(ctx, c, func() (struct{}, error) { return struct{}{}, fn(c) })
+	return err
+}

@@ -71,21 +71,12 @@ func ListGroupMembersAfter(size int) string {
 		` ORDER BY m.customer_created_at, m.customer_id LIMIT ` + strconv.Itoa(size+1)
 }
 
-// AddMember holds the statements of Groups.AddMember for a new member, in
-// order, in one transaction: lock the group and the live customer (reading
-// their creation times), insert the membership.
-type AddMember struct {
-	LockGroup, LockCustomer, Insert string
-}
-
-// AddMemberQueries returns the statements of Groups.AddMember.
-func AddMemberQueries(d sqlstore.Dialect) AddMember {
-	return AddMember{
-		LockGroup:    `SELECT created_at FROM {{prefix}}groups WHERE id = ?` + d.ForUpdate(),
-		LockCustomer: `SELECT created_at FROM {{prefix}}customers WHERE id = ? AND deleted_at IS NULL` + d.ForUpdate(),
-		Insert: d.InsertOrNothing("INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)\n\t" +
-			"VALUES (?, ?, ?, ?)"),
-	}
+// AddMemberInsert is Groups.AddMember's one statement (args: customer ID,
+// group ID).
+func AddMemberInsert(d sqlstore.Dialect) string {
+	return d.InsertOrNothing("INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)\n\t" +
+		"SELECT g.id, c.id, g.created_at, c.created_at FROM {{prefix}}groups g\n\t" +
+		"JOIN {{prefix}}customers c ON c.id = ? AND c.deleted_at IS NULL WHERE g.id = ?")
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
@@ -139,9 +130,9 @@ const PostingByKey = "SELECT a.currency, p.id, p.account_id, p.customer_id, p.se
 	"WHERE p.account_id = ? AND p.idempotency_key = ?"
 
 // PostingsAfter is Balances.Postings after a sequence number (args: account
-// ID, sequence), for a page of size.
+// ID, sequence, sequence + size + 1), for a page of size.
 func PostingsAfter(size int) string {
 	return `SELECT a.currency, ` + PostingColumnsOf("p") +
 		"\n\t\tFROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id\n\t\t" +
-		"WHERE p.account_id = ? AND p.sequence > ? ORDER BY p.sequence LIMIT " + strconv.Itoa(size+1)
+		"WHERE p.account_id = ? AND p.sequence > ? AND p.sequence <= ? ORDER BY p.sequence LIMIT " + strconv.Itoa(size+1)
 }
