@@ -232,6 +232,23 @@ func (r balances) Accounts(ctx context.Context, customerID uuid.UUID) ([]balance
 
 const selectAccountForUpdate = `SELECT ` + accountColumns + ` FROM {{prefix}}balance_accounts WHERE id = ?`
 
+// lockAccountForPost reads the account to lock it (with the dialect's
+// ForUpdate) and whether a posting already has the ID (args: posting ID)
+// or the account's idempotency key (args: account ID, key); the last arg is
+// the account ID.
+const lockAccountForPost = `SELECT ` + accountColumns + `,
+	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,
+	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE account_id = ? AND idempotency_key = ?) THEN 1 ELSE 0 END
+	FROM {{prefix}}balance_accounts WHERE id = ?`
+
+// extra is a scanner that scans columns after those its caller asks for.
+type extra struct {
+	r    scanner
+	more []any
+}
+
+func (e extra) Scan(dest ...any) error { return e.r.Scan(append(dest, e.more...)...) }
+
 const updateAccountLimit = `UPDATE {{prefix}}balance_accounts SET credit_limit = ?, updated_at = ?, version = ?
 	WHERE id = ?`
 
@@ -306,17 +323,30 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 		// (Taking the lock in the first statement also keeps the snapshot
 		// of REPEATABLE READ and SERIALIZABLE transactions as young as
 		// possible, which makes serialization failures rarer.)
-		a, err := scanAccount(cn.queryRow(ctx, selectAccountForUpdate+cn.s.dialect.ForUpdate(), p.AccountID.String()))
+		//
+		// The same statement tells whether the posting's ID or key is
+		// taken, so that a replayed request is refused before anything is
+		// written. Its subqueries may read a snapshot older than the lock
+		// (PostgreSQL's statement snapshot at READ COMMITTED): a posting
+		// committed while this waited for the lock then reaches the unique
+		// indexes of the INSERT below, which decide.
+		var idTaken, keyTaken int
+		a, err := scanAccount(extra{cn.queryRow(ctx, lockAccountForPost+cn.s.dialect.ForUpdate(),
+			p.ID.String(), p.AccountID.String(), nullString(p.IdempotencyKey), p.AccountID.String()),
+			[]any{&idTaken, &keyTaken}})
 		if err != nil {
 			return noRows(err, "balance account", p.AccountID)
 		}
-		// A replayed request is refused before anything is written.
-		if con, err := cn.diagnosePosting(ctx, p, ""); err != nil {
-			return err
-		} else if con != "" {
-			return storage.Conflict(con, nil)
+		switch {
+		case idTaken != 0:
+			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
+		case keyTaken != 0:
+			return storage.Conflict(storage.ConstraintIdempotencyKey, nil)
 		}
-		// The domain decides (currency, floor, overflow) on a copy.
+		// The domain decides (currency, floor, overflow) on a copy, and
+		// computes the posting's sequence and ending balance: the account
+		// row is locked, so the UPDATE below moves it from exactly the
+		// values read, and nothing needs reading back.
 		applied, q := a.Clone(), p
 		if err := applied.Apply(&q, p.CreatedAt); err != nil {
 			return err
@@ -331,15 +361,6 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 		}
 		if n == 0 {
 			return &balance.InsufficientFundsError{Available: a.Available(), Requested: q.Amount.Abs()}
-		}
-		var bal int64
-		err = cn.queryRow(ctx, `SELECT balance, postings FROM {{prefix}}balance_accounts WHERE id = ?`,
-			a.ID.String()).Scan(&bal, &q.Sequence)
-		if err != nil {
-			return err
-		}
-		if q.EndingBalance, err = moneyOf(bal, a.Currency); err != nil {
-			return err
 		}
 		n, err = cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertPosting),
 			q.ID.String(), q.AccountID.String(), q.CustomerID.String(), q.Sequence, q.Kind.String(),
