@@ -168,6 +168,7 @@ func newBenchFixture(b testing.TB, e Engine) *benchFixture {
 				c := f.template
 				c.ID = uuid.New()
 				c.Email.Address = fmt.Sprintf("seed-%04d@example.com", i)
+				c.Email.Display = c.Email.Address
 				c.CreatedAt = f.base.Add(time.Duration(i) * time.Millisecond)
 				c.UpdatedAt = c.CreatedAt
 				if _, err := tx.Customers().Create(ctx, c); err != nil {
@@ -223,6 +224,7 @@ func (f *benchFixture) newCustomer() customer.Customer {
 	c := f.template
 	c.ID = uuid.New()
 	c.Email.Address = "new-" + strconv.FormatInt(n, 10) + "@example.com"
+	c.Email.Display = c.Email.Address
 	c.CreatedAt = f.base.Add(time.Hour + time.Duration(n)*time.Microsecond)
 	c.UpdatedAt = c.CreatedAt
 	return c
