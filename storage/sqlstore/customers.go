@@ -128,7 +128,7 @@ func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Cu
 	if err != nil {
 		return customer.Customer{}, err
 	}
-	err = r.conn(ctx).atomic(ctx, func(cn conn) error {
+	write := func(cn conn) error {
 		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertCustomer), args...)
 		if err != nil {
 			return cn.uniqueConflict(err, customerConstraints, nil)
@@ -137,7 +137,12 @@ func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Cu
 			return cn.customerConflict(ctx, c)
 		}
 		return cn.insertTags(ctx, c.ID, c.Tags)
-	})
+	}
+	if len(c.Tags) == 0 {
+		err = r.conn(ctx).single(ctx, write) // one INSERT: no transaction around it
+	} else {
+		err = r.conn(ctx).atomic(ctx, write)
+	}
 	if err != nil {
 		return customer.Customer{}, err
 	}

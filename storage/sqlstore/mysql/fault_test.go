@@ -25,7 +25,11 @@ func openFault(t testing.TB) (*sql.DB, *faultdriver.Connector) {
 	return db, fc
 }
 
-func TestFaults(t *testing.T) {
-	sqltest.Faults(t, sqltest.FaultEngine{Dialect: mysql.Dialect, Open: openFault,
-		Retryable: &driver.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock; try restarting transaction"}})
+func TestFaults(t *testing.T) { sqltest.Faults(t, faultEngine(t)) }
+
+func TestRoundTrips(t *testing.T) { sqltest.RoundTrips(t, faultEngine(t)) }
+
+func faultEngine(t *testing.T) sqltest.FaultEngine {
+	return sqltest.FaultEngine{Dialect: mysql.Dialect, Open: openFault,
+		Retryable: &driver.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock; try restarting transaction"}}
 }

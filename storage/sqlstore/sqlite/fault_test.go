@@ -69,6 +69,10 @@ func busyError(t testing.TB) error {
 	return err
 }
 
-func TestFaults(t *testing.T) {
-	sqltest.Faults(t, sqltest.FaultEngine{Dialect: dialect.Dialect, Open: openFault, Retryable: busyError(t)})
+func TestFaults(t *testing.T) { sqltest.Faults(t, faultEngine(t)) }
+
+func TestRoundTrips(t *testing.T) { sqltest.RoundTrips(t, faultEngine(t)) }
+
+func faultEngine(t *testing.T) sqltest.FaultEngine {
+	return sqltest.FaultEngine{Dialect: dialect.Dialect, Open: openFault, Retryable: busyError(t)}
 }

@@ -1,0 +1,130 @@
+package sqltest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/storage/sqlstore/internal/faultdriver"
+)
+
+// RoundTrips checks what the hot operations cost in calls to the database,
+// from the fault connector's log: a read by key or a page is one
+// statement; creating a customer without tags and adding a member are one
+// statement each, with no transaction around them; a posting is BEGIN,
+// three statements (lock the account and check the ID and key, move the
+// balance, insert the posting) and COMMIT. Each operation runs once before
+// it is counted, so that its statements are prepared (database/sql
+// prepares once per connection; preparing is not in the log).
+func RoundTrips(t *testing.T, e FaultEngine) {
+	db, fc := e.Open(t)
+	db.SetMaxOpenConns(1) // one connection: its statements are prepared by the warm-up
+	s := NewStore(t, db, e.Dialect)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	n := 0
+	newCustomer := func() customer.Customer {
+		n++
+		c, err := customer.NewRegistered(uuid.New(), customer.Params{Email: fmt.Sprintf("rt%d@example.com", n), FirstName: "R"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	mustCreate := func() customer.Customer {
+		c, err := s.Customers().Create(ctx, newCustomer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	first := mustCreate()
+	g, err := group.New(uuid.New(), "Round trips", "", nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, err = s.Groups().Create(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	eur := balance.MustCurrency("EUR")
+	acct, err := s.Balances().CreateAccount(ctx, balance.NewAccount(uuid.New(), first.ID, eur, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	amount, err := balance.ParseMoney("1.00", "EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func() error {
+		n++
+		p, err := balance.NewPosting(uuid.New(), acct, balance.PostingParams{Kind: balance.KindGiftCard, Amount: amount,
+			IdempotencyKey: fmt.Sprintf("rt-%d", n)}, now)
+		if err != nil {
+			return err
+		}
+		_, err = s.Balances().Post(ctx, p)
+		return err
+	}
+	for _, c := range []struct {
+		name string
+		run  func() error
+		want []faultdriver.Kind
+	}{
+		{"Customers.Get", func() error {
+			_, err := s.Customers().Get(ctx, first.ID)
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"Customers.GetByEmail", func() error {
+			_, err := s.Customers().GetByEmail(ctx, first.Email.Address, true)
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"Customers.List", func() error {
+			_, err := s.Customers().List(ctx, storage.CustomerFilter{}, storage.PageRequest{Limit: 10})
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"Customers.Create", func() error {
+			_, err := s.Customers().Create(ctx, newCustomer())
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"Groups.AddMember", func() error {
+			added, err := s.Groups().AddMember(ctx, g.ID, mustCreate().ID)
+			if err == nil && !added {
+				err = fmt.Errorf("not added")
+			}
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"Balances.Post", post, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement,
+			faultdriver.Statement, faultdriver.Statement, faultdriver.Commit}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.run(); err != nil { // warm up: prepare
+				t.Fatal(err)
+			}
+			fc.ResetLog()
+			if err := c.run(); err != nil {
+				t.Fatal(err)
+			}
+			log := fc.Log()
+			if c.name == "Groups.AddMember" && len(log) > 0 {
+				log = log[1:] // the INSERT of the customer it adds, made by run itself
+			}
+			var got []faultdriver.Kind
+			var lines []string
+			for _, ev := range log {
+				got = append(got, ev.Kind)
+				lines = append(lines, ev.String())
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("ran %v, want %v:\n%s", got, c.want, strings.Join(lines, "\n"))
+			}
+		})
+	}
+}
