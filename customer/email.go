@@ -74,7 +74,10 @@ func ErasedEmail(id uuid.UUID) Email {
 //   - The input must be valid UTF-8. Unicode format characters (category Cf:
 //     zero-width space and joiners, BOM, soft hyphen, bidi marks...) are
 //     removed, the result is normalized to NFC and surrounding white space
-//     is trimmed. This cleaned string is Email.Display.
+//     is trimmed. This cleaned string is Email.Display. One exception: a
+//     zero-width joiner or non-joiner in the domain stays where IDNA allows
+//     it in context (a ZWNJ in a Persian domain names another domain, so
+//     removing it would change where mail goes); elsewhere it is removed.
 //   - Only a bare addr-spec is accepted: display names ("Bob <bob@x.com>"),
 //     comments ("bob(home)@x.com"), quoted local parts ("\"b o b\"@x.com"),
 //     IP-address literals ("bob@[1.2.3.4]"), white space and control
@@ -129,6 +132,16 @@ func parseEmail(s string, allowReserved bool) (Email, error) {
 	}
 	canonical, err := canonicalizeEmail(display)
 	if err != nil {
+		// The domain kept its joiners (U+200C, U+200D) for IDNA to judge;
+		// where IDNA refuses them they are stray invisible characters,
+		// stripped like the other format characters.
+		if plain := stripDomainJoiners(display); plain != display {
+			if c, perr := canonicalizeEmail(plain); perr == nil {
+				canonical, display, err = c, plain, nil
+			}
+		}
+	}
+	if err != nil {
 		return Email{}, err
 	}
 	// The pipeline is designed to be a fixed point; this guard makes the
@@ -147,12 +160,22 @@ func parseEmail(s string, allowReserved bool) (Email, error) {
 }
 
 // cleanEmail checks UTF-8, removes format characters, applies NFC and trims:
-// the Display form.
+// the Display form. The zero-width joiner and non-joiner stay in the domain:
+// IDNA allows them in some scripts (a ZWNJ after a Persian letter makes
+// another, registrable domain), so stripping them could change where mail
+// goes. parseEmail strips them when IDNA refuses them.
 func cleanEmail(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", emailError("is not valid UTF-8")
 	}
-	s = stripFormat(s)
+	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		s = stripFormat(s[:at]) + "@" + stripFormatExcept(s[at+1:], isJoiner)
+	} else {
+		s = stripFormat(s)
+	}
+	if !textnorm.Normalizable(s) {
+		return "", emailError("holds a character beyond the Basic Multilingual Plane followed by a combining mark, which cannot be normalized safely")
+	}
 	s = strings.TrimSpace(textnorm.NFC(s))
 	if s == "" {
 		return "", emailError("is required")
@@ -177,6 +200,34 @@ func stripFormat(s string) string {
 }
 
 func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
+
+// isJoiner reports whether r is ZERO WIDTH NON-JOINER or ZERO WIDTH JOINER,
+// the format characters IDNA2008 allows in context (CONTEXTJ).
+func isJoiner(r rune) bool { return r == '\u200c' || r == '\u200d' }
+
+// stripFormatExcept removes the format characters that keep does not keep.
+func stripFormatExcept(s string, keep func(rune) bool) string {
+	return strings.Map(func(r rune) rune {
+		if isFormat(r) && !keep(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// stripDomainJoiners removes the joiners from the part after the last @.
+func stripDomainJoiners(s string) string {
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 || strings.IndexFunc(s[at+1:], isJoiner) < 0 {
+		return s
+	}
+	return s[:at+1] + strings.Map(func(r rune) rune {
+		if isJoiner(r) {
+			return -1
+		}
+		return r
+	}, s[at+1:])
+}
 
 // canonicalizeEmail turns a cleaned address (see cleanEmail) into its
 // canonical form, validating it on the way.
@@ -227,7 +278,11 @@ func canonicalLocal(local string) (string, error) {
 	if local == "" {
 		return "", emailError("is missing the part before the @ sign")
 	}
-	local = textnorm.NFC(strings.ToLower(local))
+	local = strings.ToLower(local)
+	if !textnorm.Normalizable(local) {
+		return "", emailError("has a local part that cannot be normalized safely")
+	}
+	local = textnorm.NFC(local)
 	if len(local) > MaxEmailLocalLength {
 		return "", emailError("has a local part longer than %d bytes", MaxEmailLocalLength)
 	}

@@ -223,13 +223,16 @@ func FuzzNameKey(f *testing.F) {
 	})
 }
 
-func TestNameKeyKeepsSupplementaryCharacters(t *testing.T) {
+func TestNameKeyAndSupplementaryCharacters(t *testing.T) {
 	// golang.org/x/text v0.34 normalizes U+10041 U+0301 to "Á"; the key must
 	// not make such a name collide with "Á".
 	odd := "\U00010041\u0301"
 	assert.NotEqual(t, group.NameKey("Á"), group.NameKey(odd))
 	assert.Equal(t, group.NameKey(odd), group.NameKey(group.NameKey(odd)))
-	g, err := group.New(gid, odd, "", nil, t0)
-	require.NoError(t, err)
-	assert.Equal(t, odd, g.Name)
+	// Left unnormalized, "\U00010041\u0301" and a canonically equivalent
+	// spelling would be two names: a group may not take it.
+	_, err := group.New(gid, odd, "", nil, t0)
+	require.ErrorIs(t, err, group.ErrInvalid)
+	_, err = group.New(gid, "\U0001F600 Club", "", nil, t0)
+	require.NoError(t, err, "supplementary characters without combining marks are fine")
 }

@@ -13,3 +13,14 @@ func NFC(s string) string {
 	}
 	return n
 }
+
+// Normalizable reports whether NFC puts s in Normalization Form C, that is
+// whether s is not one of the rare strings the guard leaves as they are.
+// Keys that decide identity reject such strings: left unnormalized, two
+// canonically equivalent spellings would be two keys.
+func Normalizable(s string) bool {
+	if norm.NFC.IsNormalString(s) {
+		return true
+	}
+	return norm.NFD.String(norm.NFC.String(s)) == norm.NFD.String(s)
+}

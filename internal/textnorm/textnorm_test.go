@@ -21,12 +21,24 @@ func TestNFC(t *testing.T) {
 	}
 }
 
+func TestNormalizable(t *testing.T) {
+	assert.True(t, Normalizable(""))
+	assert.True(t, Normalizable("e\u0301"))
+	assert.True(t, Normalizable("\U0001F600"))
+	if norm.NFC.String("\U00010041\u0301") != "\U00010041\u0301" { // the x/text bug is present
+		assert.False(t, Normalizable("\U00010041\u0301"))
+	}
+}
+
 func FuzzNFC(f *testing.F) {
 	for _, s := range []string{"e\u0301", "\U00010041\u0301", "a\u0308\u0301", "\xff", "ǅ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := NFC(s)
+		if Normalizable(s) && !norm.NFC.IsNormalString(n) {
+			t.Fatalf("NFC(%+q) = %+q is not in NFC though Normalizable says it can be", s, n)
+		}
 		if NFC(n) != n {
 			t.Fatalf("NFC not idempotent for %+q", s)
 		}
