@@ -2,7 +2,6 @@ package customer_test
 
 import (
 	"errors"
-	"golang.org/x/text/unicode/norm"
 	"strings"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/clientele-go/clientele/customer"
 )
