@@ -22,20 +22,28 @@ var (
 	// ErrNotMember: the customer is registered and active but belongs to
 	// none of the market's access groups.
 	ErrNotMember = fmt.Errorf("%w: customer is not in any of the market's access groups", ErrAccessDenied)
+	// ErrNoMarket: the Market has no ID, as the zero value (a market that
+	// was never loaded): the rule fails closed instead of treating it as
+	// a public market.
+	ErrNoMarket = fmt.Errorf("%w: no market (the zero Market)", ErrAccessDenied)
 )
 
 // Access decides whether c may buy in the market and returns nil when they
-// may, or ErrDisabled, ErrPrivate or ErrNotMember. c == nil means an
+// may, or ErrNoMarket, ErrDisabled, ErrPrivate or ErrNotMember. c == nil means an
 // anonymous visitor; memberOf lists the IDs of the groups c belongs to (only
 // its intersection with AccessGroups matters, so a caller may pass just
 // those). The rule:
 //
+//   - a Market without an ID (the zero value) admits nobody;
 //   - a disabled market admits nobody;
 //   - a public market admits everyone, anonymous visitors included;
 //   - a private market admits a customer that has an account, is in
 //     customer.StateActive, is not deleted and is a member of at least one
 //     of the market's access groups.
 func (m Market) Access(c *customer.Customer, memberOf []uuid.UUID) error {
+	if m.ID == uuid.Nil {
+		return ErrNoMarket
+	}
 	if m.Disabled {
 		return ErrDisabled
 	}

@@ -98,7 +98,7 @@ func TestAccessMatrix(t *testing.T) {
 }
 
 func TestAccessErrors(t *testing.T) {
-	reasons := []error{market.ErrDisabled, market.ErrPrivate, market.ErrNotMember}
+	reasons := []error{market.ErrNoMarket, market.ErrDisabled, market.ErrPrivate, market.ErrNotMember}
 	for i, a := range reasons {
 		assert.ErrorIs(t, a, market.ErrAccessDenied)
 		for j, b := range reasons {
@@ -108,6 +108,12 @@ func TestAccessErrors(t *testing.T) {
 		assert.NotErrorIs(t, a, market.ErrNotFound)
 	}
 	assert.NotErrorIs(t, market.ErrAccessDenied, market.ErrDisabled)
+}
+
+func TestZeroMarketAdmitsNobody(t *testing.T) {
+	var zero market.Market // public-looking: no access groups, not disabled
+	assert.ErrorIs(t, zero.Access(nil, nil), market.ErrNoMarket)
+	assert.False(t, zero.CanAccess(nil, nil))
 }
 
 func TestAccessDoesNotDependOnTime(t *testing.T) {
