@@ -61,6 +61,10 @@ type Tx interface {
 // Validate (for a new balance account, balance.Account.ValidateNew; for an
 // address book, each entry's Validate) and returns that error, which
 // unwraps to the domain package's ErrInvalid, without writing anything.
+//
+// Times are stored in UTC with microsecond precision (what every SQL engine
+// keeps): a write cuts finer times to the microsecond and returns the
+// record as a read will return it.
 type Repositories interface {
 	Customers() Customers
 	Addresses() Addresses

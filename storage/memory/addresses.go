@@ -56,7 +56,7 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 		for i := range b.Entries {
 			e := &b.Entries[i]
 			e.CustomerID = customerID
-			e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
+			e.CreatedAt, e.UpdatedAt = micro(e.CreatedAt), micro(e.UpdatedAt)
 			if err := e.Validate(); err != nil {
 				return err
 			}

@@ -16,7 +16,7 @@ type balances struct{ repos }
 
 func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance.Account, error) {
 	a.Version = 1
-	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	a.CreatedAt, a.UpdatedAt = micro(a.CreatedAt), micro(a.UpdatedAt)
 	if err := a.ValidateNew(); err != nil {
 		return balance.Account{}, err
 	}
@@ -102,7 +102,7 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 			return err
 		}
 		a.Version = old.Version + 1
-		a.UpdatedAt = a.UpdatedAt.UTC()
+		a.UpdatedAt = micro(a.UpdatedAt)
 		put(t, t.db.accounts, id, a)
 		out = a
 		return nil
@@ -117,7 +117,7 @@ func sameAccount(a, b balance.Account) bool {
 }
 
 func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Posting, err error) {
-	p.CreatedAt = p.CreatedAt.UTC()
+	p.CreatedAt = micro(p.CreatedAt)
 	err = r.write(ctx, func(t *txn) error {
 		d := t.db
 		a, ok := d.accounts[p.AccountID]

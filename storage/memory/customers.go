@@ -208,9 +208,9 @@ func matchCustomer(c customer.Customer, f storage.CustomerFilter, name string) b
 
 // utcCustomer returns c with its times in UTC.
 func utcCustomer(c customer.Customer) customer.Customer {
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.CreatedAt, c.UpdatedAt = micro(c.CreatedAt), micro(c.UpdatedAt)
 	if c.DeletedAt != nil {
-		t := c.DeletedAt.UTC()
+		t := micro(*c.DeletedAt)
 		c.DeletedAt = &t
 	}
 	return c

@@ -93,7 +93,7 @@ func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) 
 
 // utcGroup returns g with its times in UTC.
 func utcGroup(g group.Group) group.Group {
-	g.CreatedAt, g.UpdatedAt = g.CreatedAt.UTC(), g.UpdatedAt.UTC()
+	g.CreatedAt, g.UpdatedAt = micro(g.CreatedAt), micro(g.UpdatedAt)
 	return g
 }
 

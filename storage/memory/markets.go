@@ -124,7 +124,7 @@ func (r markets) Update(ctx context.Context, id uuid.UUID, fn func(*market.Marke
 
 // utcMarket returns m with its times in UTC.
 func utcMarket(m market.Market) market.Market {
-	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	m.CreatedAt, m.UpdatedAt = micro(m.CreatedAt), micro(m.UpdatedAt)
 	return m
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/clientele-go/clientele/storage"
 )
@@ -184,3 +185,7 @@ func (r repos) run(ctx context.Context, write bool, fn func(t *txn) error) error
 	ok = err == nil
 	return err
 }
+
+// micro returns t in UTC with the precision the SQL adapters keep
+// (microseconds), so that a record reads back the same from every adapter.
+func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

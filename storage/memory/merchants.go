@@ -68,7 +68,7 @@ func (r merchants) Update(ctx context.Context, id uuid.UUID, fn func(*merchant.M
 
 // utcMerchant returns m with its times in UTC.
 func utcMerchant(m merchant.Merchant) merchant.Merchant {
-	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	m.CreatedAt, m.UpdatedAt = micro(m.CreatedAt), micro(m.UpdatedAt)
 	return m
 }
 

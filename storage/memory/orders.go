@@ -82,7 +82,7 @@ func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) err
 
 // utcOrder returns o with its times in UTC.
 func utcOrder(o order.Order) order.Order {
-	o.PlacedAt, o.CreatedAt, o.UpdatedAt = o.PlacedAt.UTC(), o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	o.PlacedAt, o.CreatedAt, o.UpdatedAt = micro(o.PlacedAt), micro(o.CreatedAt), micro(o.UpdatedAt)
 	return o
 }
 

@@ -130,7 +130,7 @@ const insertAccount = `INSERT INTO {{prefix}}balance_accounts (` + accountColumn
 func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance.Account, error) {
 	a = a.Clone()
 	a.Version = 1
-	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	a.CreatedAt, a.UpdatedAt = micro(a.CreatedAt), micro(a.UpdatedAt)
 	if err := a.ValidateNew(); err != nil {
 		return balance.Account{}, err
 	}
@@ -276,7 +276,7 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 			return err
 		}
 		a.Version = old.Version + 1
-		a.UpdatedAt = a.UpdatedAt.UTC()
+		a.UpdatedAt = micro(a.UpdatedAt)
 		if _, err := cn.exec(ctx, updateAccountLimit, a.CreditLimit.MinorUnits(), micros(a.UpdatedAt), a.Version,
 			id.String()); err != nil {
 			return err
@@ -314,7 +314,7 @@ const insertPosting = `INSERT INTO {{prefix}}balance_postings (` + postingColumn
 
 func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting, error) {
 	p = p.Clone()
-	p.CreatedAt = p.CreatedAt.UTC()
+	p.CreatedAt = micro(p.CreatedAt)
 	var out balance.Posting
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
 		// Lock the account first: postings to it are serialized from here

@@ -116,9 +116,9 @@ const insertCustomer = `INSERT INTO {{prefix}}customers (` + customerColumns + `
 func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
 	c = c.Clone()
 	c.Version = 1
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.CreatedAt, c.UpdatedAt = micro(c.CreatedAt), micro(c.UpdatedAt)
 	if c.DeletedAt != nil {
-		t := c.DeletedAt.UTC()
+		t := micro(*c.DeletedAt)
 		c.DeletedAt = &t
 	}
 	if err := c.Validate(); err != nil {
@@ -257,9 +257,9 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		}
 		c = c.Clone()
 		c.ID, c.CreatedAt, c.Version = old.ID, old.CreatedAt, old.Version+1
-		c.UpdatedAt = c.UpdatedAt.UTC()
+		c.UpdatedAt = micro(c.UpdatedAt)
 		if c.DeletedAt != nil {
-			t := c.DeletedAt.UTC()
+			t := micro(*c.DeletedAt)
 			c.DeletedAt = &t
 		}
 		if err := c.Validate(); err != nil {

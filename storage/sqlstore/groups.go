@@ -67,7 +67,7 @@ func scanGroup(r scanner) (group.Group, error) {
 
 // utcGroup returns g with its times in UTC.
 func utcGroup(g group.Group) group.Group {
-	g.CreatedAt, g.UpdatedAt = g.CreatedAt.UTC(), g.UpdatedAt.UTC()
+	g.CreatedAt, g.UpdatedAt = micro(g.CreatedAt), micro(g.UpdatedAt)
 	return g
 }
 

@@ -93,7 +93,7 @@ func scanMarket(r scanner) (market.Market, error) {
 
 // utcMarket returns m with its times in UTC.
 func utcMarket(m market.Market) market.Market {
-	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	m.CreatedAt, m.UpdatedAt = micro(m.CreatedAt), micro(m.UpdatedAt)
 	return m
 }
 

@@ -58,7 +58,7 @@ func scanMerchant(r scanner) (merchant.Merchant, error) {
 
 // utcMerchant returns m with its times in UTC.
 func utcMerchant(m merchant.Merchant) merchant.Merchant {
-	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	m.CreatedAt, m.UpdatedAt = micro(m.CreatedAt), micro(m.UpdatedAt)
 	return m
 }
 

@@ -66,6 +66,10 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
+// micro returns t in UTC with the precision the schema keeps, so that what
+// a write returns is what a read returns.
+func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
 // nullMicros stores a nil time as NULL.
 func nullMicros(t *time.Time) sql.NullInt64 {
 	if t == nil {

@@ -335,6 +335,17 @@ func valuesTimesMicroseconds(t *testing.T, e *env) {
 		require.NoError(t, err)
 		assertUTC(t, "account CreatedAt", at, e.getAccount(a.ID).CreatedAt)
 	}
+	// Nanoseconds are cut to microseconds, the precision every adapter
+	// keeps, and what a write returns is what a read returns.
+	at := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	c, err := e.store.Customers().Create(e.ctx, e.customerAt(registered, at))
+	require.NoError(t, err)
+	assert.Equal(t, at.Truncate(time.Microsecond), c.CreatedAt, "Create returns microseconds")
+	assertUTC(t, "CreatedAt", at.Truncate(time.Microsecond), e.getCustomer(c.ID).CreatedAt)
+	a, err := e.store.Balances().CreateAccount(e.ctx, balance.NewAccount(e.id(), c.ID, balance.MustCurrency("USD"), at))
+	require.NoError(t, err)
+	assert.Equal(t, e.getAccount(a.ID), a, "CreateAccount returns what GetAccount reads")
+
 	// Filtering by time keeps microseconds too.
 	got := e.listCustomerIDs(storage.CustomerFilter{
 		CreatedFrom: time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.UTC),
