@@ -53,15 +53,28 @@ type Page[T any] struct {
 // String and decode it with ParseCursor so that cursors look the same
 // everywhere.
 type Cursor struct {
-	Time time.Time `json:"t,omitzero"`
-	Key  string    `json:"k,omitempty"`
-	Seq  int64     `json:"s,omitempty"`
+	Time time.Time // microsecond precision, like stored times
+	Key  string
+	Seq  int64
+}
+
+// wireCursor is a Cursor's token before base64: the time as microseconds
+// since the Unix epoch, which every time a store keeps fits (JSON's RFC 3339
+// times cannot hold years outside 0000..9999).
+type wireCursor struct {
+	Time *int64 `json:"t,omitempty"`
+	Key  string `json:"k,omitempty"`
+	Seq  int64  `json:"s,omitempty"`
 }
 
 // String encodes the cursor as an opaque URL-safe token.
 func (c Cursor) String() string {
-	c.Time = c.Time.UTC()
-	b, _ := json.Marshal(c) // a struct of plain fields always marshals
+	w := wireCursor{Key: c.Key, Seq: c.Seq}
+	if !c.Time.IsZero() {
+		us := c.Time.UnixMicro()
+		w.Time = &us
+	}
+	b, _ := json.Marshal(w) // a struct of plain fields always marshals
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -76,12 +89,19 @@ func ParseCursor(s string) (Cursor, error) {
 	if err != nil {
 		return c, fmt.Errorf("%w: %v", ErrInvalidCursor, err)
 	}
+	var w wireCursor
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	if err := dec.Decode(&w); err != nil {
 		return c, fmt.Errorf("%w: %v", ErrInvalidCursor, err)
 	}
-	c.Time = c.Time.UTC()
+	if dec.More() {
+		return c, fmt.Errorf("%w: trailing data", ErrInvalidCursor)
+	}
+	c.Key, c.Seq = w.Key, w.Seq
+	if w.Time != nil {
+		c.Time = time.UnixMicro(*w.Time).UTC()
+	}
 	return c, nil
 }
 
