@@ -82,6 +82,15 @@ func (a Account) Validate() error {
 	return nil
 }
 
+// ChangedBesidesLimit reports whether a differs from old in anything but
+// CreditLimit and UpdatedAt. Outside a posting only those two may change:
+// storage adapters refuse other changes in UpdateAccount.
+func (a Account) ChangedBesidesLimit(old Account) bool {
+	return a.ID != old.ID || a.CustomerID != old.CustomerID || a.Currency != old.Currency ||
+		!a.Balance.Equal(old.Balance) || a.Postings != old.Postings || a.Version != old.Version ||
+		!a.CreatedAt.Equal(old.CreatedAt)
+}
+
 // ValidateNew checks an account about to be created: Validate, and an empty
 // ledger (a zero balance and no postings), since the balance must always
 // equal the sum of the postings and a new account has none. Storage

@@ -354,3 +354,26 @@ func TestFloorAndAvailableOfZeroAccount(t *testing.T) {
 	err := a.Apply(&balance.Posting{}, t0)
 	assert.ErrorIs(t, err, balance.ErrInvalid)
 }
+
+func TestChangedBesidesLimit(t *testing.T) {
+	old := balance.NewAccount(uuid.New(), uuid.New(), balance.MustCurrency("EUR"), time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	limit, err := balance.ParseMoney("50.00", "EUR")
+	require.NoError(t, err)
+	same := old
+	same.CreditLimit, same.UpdatedAt = limit, old.UpdatedAt.Add(time.Hour)
+	assert.False(t, same.ChangedBesidesLimit(old), "the limit and UpdatedAt may change")
+	ten, err := balance.ParseMoney("10.00", "EUR")
+	require.NoError(t, err)
+	for name, change := range map[string]func(*balance.Account){
+		"balance":  func(a *balance.Account) { a.Balance = ten },
+		"postings": func(a *balance.Account) { a.Postings++ },
+		"version":  func(a *balance.Account) { a.Version++ },
+		"customer": func(a *balance.Account) { a.CustomerID = uuid.New() },
+		"currency": func(a *balance.Account) { a.Currency = balance.MustCurrency("USD") },
+		"created":  func(a *balance.Account) { a.CreatedAt = a.CreatedAt.Add(time.Second) },
+	} {
+		a := old
+		change(&a)
+		assert.True(t, a.ChangedBesidesLimit(old), name)
+	}
+}

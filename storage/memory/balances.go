@@ -88,16 +88,13 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 		if err := fn(&a); err != nil {
 			return err
 		}
-		changed := a
-		changed.CreditLimit, changed.UpdatedAt = old.CreditLimit, old.UpdatedAt
-		if !sameAccount(changed, old) {
+		// Balances move only through Post.
+		if a.ChangedBesidesLimit(old) {
 			return fmt.Errorf("balance account %s: only the credit limit may be updated: %w", id, storage.ErrConflict)
 		}
-		if a.CreditLimit.Currency() != old.Currency {
-			return fmt.Errorf("credit limit: %w", balance.ErrCurrencyMismatch)
-		}
 		// The floor is storage's to keep: a limit that would leave the
-		// balance below it (or a negative one) is refused here too.
+		// balance below it, a negative one or one in another currency is
+		// refused here too.
 		if err := a.Validate(); err != nil {
 			return err
 		}
@@ -108,12 +105,6 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 		return nil
 	})
 	return out, err
-}
-
-func sameAccount(a, b balance.Account) bool {
-	return a.ID == b.ID && a.CustomerID == b.CustomerID && a.Currency == b.Currency &&
-		a.Balance.Equal(b.Balance) && a.Postings == b.Postings && a.Version == b.Version &&
-		a.CreatedAt.Equal(b.CreatedAt)
 }
 
 func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Posting, err error) {

@@ -266,7 +266,7 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 		a = a.Clone()
 		// Balances move only through Post: of the account's own fields,
 		// only the credit limit and UpdatedAt may change here.
-		if !sameAccountButLimit(old, a) {
+		if a.ChangedBesidesLimit(old) {
 			return fmt.Errorf("balance account %v: only the credit limit may be updated: %w", id, storage.ErrConflict)
 		}
 		// The floor is storage's to keep, even if fn bypassed
@@ -290,13 +290,6 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 	return out.Clone(), nil
 }
 
-// sameAccountButLimit reports whether a differs from old at most in its
-// credit limit and UpdatedAt.
-func sameAccountButLimit(old, a balance.Account) bool {
-	return a.ID == old.ID && a.CustomerID == old.CustomerID && a.Currency == old.Currency &&
-		a.Balance.Equal(old.Balance) && a.Postings == old.Postings && a.Version == old.Version &&
-		a.CreatedAt.Equal(old.CreatedAt)
-}
 
 // applyPosting moves the balance by the posting's amount unless that would
 // break the floor: the conditional write that keeps the floor even if the
