@@ -21,6 +21,10 @@ var ErrNotFound = errors.New("address: not found")
 // addresses.
 var ErrBookFull = errors.New("address: address book is full")
 
+// ErrSeveralDefaults is returned by Book.Stored for a book with more than
+// one default shipping or more than one default billing entry.
+var ErrSeveralDefaults = errors.New("address: more than one default address of a kind")
+
 // Entry is one address in a customer's address book.
 type Entry struct {
 	ID         uuid.UUID
@@ -291,4 +295,36 @@ func (b Book) Validate() error {
 		return validation.New(ErrInvalid, "entries", "must have exactly one default shipping and one default billing address")
 	}
 	return nil
+}
+
+// Stored returns the book as storage keeps it for customerID: a copy that
+// shares no memory with b, every entry of customerID, times in UTC with
+// microsecond precision (what every store keeps), and the entries ordered
+// by (CreatedAt, ID). It validates each entry (a *ValidationError) and
+// returns ErrSeveralDefaults when two entries are default for one kind.
+// Storage adapters call it on what an UpdateBook function left; unlike
+// Validate it accepts a book without defaults.
+func (b Book) Stored(customerID uuid.UUID) (Book, error) {
+	out := Book{CustomerID: customerID, Entries: slices.Clone(b.Entries)}
+	var shipping, billing int
+	for i := range out.Entries {
+		e := &out.Entries[i]
+		e.CustomerID = customerID
+		e.CreatedAt = e.CreatedAt.UTC().Truncate(time.Microsecond)
+		e.UpdatedAt = e.UpdatedAt.UTC().Truncate(time.Microsecond)
+		if err := e.Validate(); err != nil {
+			return Book{}, err
+		}
+		if e.DefaultShipping {
+			shipping++
+		}
+		if e.DefaultBilling {
+			billing++
+		}
+	}
+	if shipping > 1 || billing > 1 {
+		return Book{}, ErrSeveralDefaults
+	}
+	slices.SortStableFunc(out.Entries, compareEntries)
+	return out, nil
 }

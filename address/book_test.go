@@ -334,3 +334,39 @@ func TestBookValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestBookStored(t *testing.T) {
+	owner := uuid.New()
+	at := time.Date(2025, 1, 2, 3, 4, 5, 6789, time.FixedZone("X", 3600))
+	a := address.Entry{ID: uuid.MustParse("00000000-0000-4000-8000-000000000002"), CustomerID: uuid.New(),
+		Address: valid(), DefaultShipping: true, DefaultBilling: true, CreatedAt: at, UpdatedAt: at}
+	b := a
+	b.ID = uuid.MustParse("00000000-0000-4000-8000-000000000001")
+	b.DefaultShipping, b.DefaultBilling = false, false
+	book := address.Book{Entries: []address.Entry{a, b}}
+
+	got, err := book.Stored(owner)
+	require.NoError(t, err)
+	assert.Equal(t, owner, got.CustomerID)
+	require.Len(t, got.Entries, 2)
+	assert.Equal(t, b.ID, got.Entries[0].ID, "ordered by (CreatedAt, ID)")
+	for _, e := range got.Entries {
+		assert.Equal(t, owner, e.CustomerID)
+		assert.Equal(t, at.UTC().Truncate(time.Microsecond), e.CreatedAt)
+		assert.Equal(t, time.UTC, e.CreatedAt.Location())
+	}
+	got.Entries[0].City = "changed"
+	assert.NotEqual(t, "changed", book.Entries[1].City, "a copy")
+
+	two := book
+	two.Entries = []address.Entry{a, a}
+	two.Entries[1].ID = uuid.New()
+	_, err = two.Stored(owner)
+	assert.ErrorIs(t, err, address.ErrSeveralDefaults)
+
+	bad := book
+	bad.Entries = []address.Entry{a}
+	bad.Entries[0].Country = "XX"
+	_, err = bad.Stored(owner)
+	assert.ErrorIs(t, err, address.ErrInvalid)
+}

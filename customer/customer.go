@@ -284,14 +284,21 @@ func (c Customer) validateEmail() error {
 		return newError(emailField, "is required")
 	}
 	erased := c.State == StateErased
-	e, err := parseEmail(c.Email.Address, erased)
+	// A canonical address is a fixed point of canonicalization, so one pass
+	// checks it (ParseEmail makes two, the second to prove that fixed point).
+	canonical, err := canonicalizeEmail(c.Email.Address)
 	if err != nil {
 		return err
 	}
-	if e.Address != c.Email.Address {
+	if canonical != c.Email.Address {
 		return newError(emailField, "is not in canonical form")
 	}
-	if c.Email.Display != "" {
+	if !erased {
+		if _, domain, _ := strings.Cut(canonical, "@"); domain == ErasedEmailDomain {
+			return newError(emailField, "uses the reserved domain %s", ErasedEmailDomain)
+		}
+	}
+	if c.Email.Display != "" && c.Email.Display != c.Email.Address {
 		d, err := parseEmail(c.Email.Display, erased)
 		if err != nil {
 			return err

@@ -1,9 +1,8 @@
 package memory
 
 import (
-	"bytes"
 	"context"
-	"slices"
+	"errors"
 
 	"github.com/google/uuid"
 
@@ -42,33 +41,11 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 		if err := fn(&work); err != nil {
 			return err
 		}
-		b := work.Clone() // fn may keep references into work
-		b.CustomerID = customerID
-		// Books are returned ordered by (CreatedAt, ID), whatever order fn
-		// left the entries in.
-		slices.SortStableFunc(b.Entries, func(x, y address.Entry) int {
-			if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
-				return c
-			}
-			return bytes.Compare(x.ID[:], y.ID[:])
-		})
-		var shipping, billing int
-		for i := range b.Entries {
-			e := &b.Entries[i]
-			e.CustomerID = customerID
-			e.CreatedAt, e.UpdatedAt = micro(e.CreatedAt), micro(e.UpdatedAt)
-			if err := e.Validate(); err != nil {
-				return err
-			}
-			if e.DefaultShipping {
-				shipping++
-			}
-			if e.DefaultBilling {
-				billing++
-			}
-		}
-		if shipping > 1 || billing > 1 {
-			return storage.Conflict(storage.ConstraintAddressDefault, nil)
+		b, err := work.Stored(customerID) // a copy: fn may keep references into work
+		if errors.Is(err, address.ErrSeveralDefaults) {
+			return storage.Conflict(storage.ConstraintAddressDefault, err)
+		} else if err != nil {
+			return err
 		}
 		if len(b.Entries) == 0 {
 			del(t, d.books, customerID)

@@ -119,27 +119,12 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 		if err := fn(&work); err != nil {
 			return err
 		}
-		b := work.Clone() // fn may keep references into work
-		b.CustomerID = customerID
-		var shipping, billing int
-		for i := range b.Entries {
-			e := &b.Entries[i]
-			e.CustomerID = customerID
-			e.CreatedAt, e.UpdatedAt = micro(e.CreatedAt), micro(e.UpdatedAt)
-			if err := e.Validate(); err != nil {
-				return err
-			}
-			if e.DefaultShipping {
-				shipping++
-			}
-			if e.DefaultBilling {
-				billing++
-			}
+		b, err := work.Stored(customerID) // a copy: fn may keep references into work
+		if errors.Is(err, address.ErrSeveralDefaults) {
+			return storage.Conflict(storage.ConstraintAddressDefault, err)
+		} else if err != nil {
+			return err
 		}
-		if shipping > 1 || billing > 1 {
-			return storage.Conflict(storage.ConstraintAddressDefault, nil)
-		}
-		sortEntries(b.Entries)
 		if err := cn.writeBookDiff(ctx, old, b); err != nil {
 			return err
 		}
