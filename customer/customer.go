@@ -231,12 +231,13 @@ func (c Customer) Validate() error {
 	if err := validateText("last_name", c.LastName, MaxNameLength, false); err != nil {
 		return err
 	}
-	if c.Phone != "" {
+	if c.Phone != "" && !validE164.has(c.Phone) {
 		if p, err := NormalizePhone(c.Phone); err != nil {
 			return err
 		} else if p != c.Phone {
 			return newError("phone", "is not in E.164 format")
 		}
+		validE164.add(c.Phone)
 	}
 	if err := validateText("company", c.Company, MaxCompanyLength, false); err != nil {
 		return err

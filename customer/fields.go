@@ -3,6 +3,7 @@ package customer
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -195,4 +196,35 @@ func validateReference(ref, origin string) error {
 		return newError("reference", "is required when reference_origin is set")
 	}
 	return nil
+}
+
+// validE164 remembers phone numbers that Validate found valid and in E.164
+// form. Parsing one with phonenumbers takes tens of microseconds, and
+// storage adapters validate every customer they write, mostly with the
+// phone it already had: the memory makes that check a map lookup.
+var validE164 = e164Memo{max: 4096}
+
+// e164Memo is a set of strings, safe for concurrent use, that forgets
+// everything when it reaches max entries (so it stays small whatever the
+// input).
+type e164Memo struct {
+	mu  sync.RWMutex
+	set map[string]struct{}
+	max int
+}
+
+func (m *e164Memo) has(s string) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	_, ok := m.set[s]
+	return ok
+}
+
+func (m *e164Memo) add(s string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.set == nil || len(m.set) >= m.max {
+		m.set = make(map[string]struct{}, 64)
+	}
+	m.set[s] = struct{}{}
 }
