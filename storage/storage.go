@@ -44,6 +44,11 @@ type Store interface {
 	// its own; a serialization failure fails the outermost transaction,
 	// which is retried as a whole.
 	//
+	// Inside a transaction, a repository call that returns an error has
+	// written nothing, unless the database itself failed (a lost
+	// connection, a deadlock, a serialization failure): then the
+	// transaction is lost, and fn must return that error.
+	//
 	// The Tx is valid only while fn runs; using it afterwards returns an
 	// error wrapping ErrTxDone.
 	Atomic(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
