@@ -35,6 +35,10 @@ type Store interface {
 	// run more than once and must not keep effects outside tx (no channel
 	// sends, no counters) that a retry would repeat.
 	//
+	// fn must make its calls with the ctx it is given (or through tx): a
+	// call with an unrelated ctx runs outside the transaction, and may wait
+	// for it to end (the memory adapter's lock, SQLite's write lock).
+	//
 	// Calling Atomic with a ctx that an enclosing Atomic passed to its fn
 	// joins the enclosing transaction: fn runs inside it and nothing is
 	// committed until the outermost fn returns. If the nested fn returns an

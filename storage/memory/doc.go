@@ -12,8 +12,13 @@
 // store.
 //
 // Calls that carry the ctx of an Atomic function join that transaction (they
-// would otherwise wait for the lock the transaction holds). Starting other
-// goroutines that use that ctx while the function runs is not supported.
+// would otherwise wait for the lock the transaction holds). Inside the
+// function, always pass the ctx it was given: a call with another ctx (say
+// context.Background()) waits for the transaction to end, which from inside
+// the function is never. (A SQL store would run such a call outside the
+// transaction, on another connection, and on SQLite wait for the write lock
+// too.) Starting other goroutines that use that ctx while the function runs
+// is not supported.
 //
 // # Indexes
 //
