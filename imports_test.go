@@ -33,6 +33,8 @@ var domainPackages = []string{
 	module + "/merchant",
 	module + "/order",
 	module + "/internal/validation",
+	module + "/internal/textnorm",
+	module + "/internal/phone",
 }
 
 // listedPackage is the part of `go list -json` output the checks read.

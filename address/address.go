@@ -4,9 +4,9 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/language"
 
+	"github.com/clientele-go/clientele/internal/phone"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
@@ -53,23 +53,17 @@ type Address struct {
 // a valid international number starting with "+". Values it cannot make sense
 // of are left for Validate to reject. Normalize is idempotent.
 func (a Address) Normalize() Address {
-	a.FirstName = clean(a.FirstName)
-	a.LastName = clean(a.LastName)
-	a.Company = clean(a.Company)
-	a.Line1 = clean(a.Line1)
-	a.Line2 = clean(a.Line2)
-	a.City = clean(a.City)
-	a.PostalCode = clean(a.PostalCode)
-	a.Province = clean(a.Province)
-	a.Country = strings.ToUpper(clean(a.Country))
-	a.Phone = normalizePhone(clean(a.Phone))
+	a.FirstName = textnorm.Clean(a.FirstName)
+	a.LastName = textnorm.Clean(a.LastName)
+	a.Company = textnorm.Clean(a.Company)
+	a.Line1 = textnorm.Clean(a.Line1)
+	a.Line2 = textnorm.Clean(a.Line2)
+	a.City = textnorm.Clean(a.City)
+	a.PostalCode = textnorm.Clean(a.PostalCode)
+	a.Province = textnorm.Clean(a.Province)
+	a.Country = strings.ToUpper(textnorm.Clean(a.Country))
+	a.Phone = normalizePhone(textnorm.Clean(a.Phone))
 	return a
-}
-
-// clean trims s and converts it to NFC. Invalid UTF-8 is kept as it is so
-// that validation reports it.
-func clean(s string) string {
-	return textnorm.NFC(strings.TrimSpace(s))
 }
 
 // Validate checks a normalized address. Line1, City and Country are
@@ -155,29 +149,18 @@ func isUpperASCII(b byte) bool { return 'A' <= b && b <= 'Z' }
 
 func isLetter(b byte) bool { return isUpperASCII(b) || ('a' <= b && b <= 'z') }
 
-// parsePhone parses an international number ("+" and country calling code)
-// and reports whether it is a valid number without an extension.
-func parsePhone(s string) (n *phonenumbers.PhoneNumber, ok bool) {
-	if len(s) > MaxPhoneLength || !strings.HasPrefix(s, "+") {
-		return nil, false
+// parsePhone returns s in E.164 when it is a valid international number
+// without an extension.
+func parsePhone(s string) (string, bool) {
+	if len(s) > MaxPhoneLength {
+		return "", false
 	}
-	defer func() {
-		// phonenumbers is a large port; never let a parser bug on hostile
-		// input escape as a panic.
-		if recover() != nil {
-			n, ok = nil, false
-		}
-	}()
-	n, err := phonenumbers.Parse(s, "ZZ")
-	if err != nil || n.GetExtension() != "" || !phonenumbers.IsValidNumber(n) {
-		return nil, false
-	}
-	return n, true
+	return phone.E164(s)
 }
 
 func normalizePhone(s string) string {
-	if n, ok := parsePhone(s); ok {
-		return phonenumbers.Format(n, phonenumbers.E164)
+	if e, ok := parsePhone(s); ok {
+		return e
 	}
 	return s
 }
@@ -192,11 +175,11 @@ func validatePhone(s string) error {
 	if !strings.HasPrefix(s, "+") {
 		return validation.New(ErrInvalid, "phone", "must be in international format starting with +")
 	}
-	n, ok := parsePhone(s)
+	e, ok := parsePhone(s)
 	if !ok {
 		return validation.New(ErrInvalid, "phone", "is not a valid phone number")
 	}
-	if phonenumbers.Format(n, phonenumbers.E164) != s {
+	if e != s {
 		return validation.New(ErrInvalid, "phone", "must be in E.164 form")
 	}
 	return nil

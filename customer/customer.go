@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
@@ -161,16 +162,16 @@ func newCustomer(id uuid.UUID, p Params, now time.Time, hasAccount bool, state S
 		Status:          StatusProspect,
 		State:           state,
 		Type:            typ,
-		FirstName:       cleanText(p.FirstName),
-		LastName:        cleanText(p.LastName),
+		FirstName:       textnorm.Clean(p.FirstName),
+		LastName:        textnorm.Clean(p.LastName),
 		Phone:           phone,
-		Company:         cleanText(p.Company),
+		Company:         textnorm.Clean(p.Company),
 		VATID:           normalizeVATID(p.VATID),
-		Note:            cleanText(p.Note),
+		Note:            textnorm.Clean(p.Note),
 		Tags:            tags,
 		Metadata:        validation.CloneMetadata(p.Metadata),
-		Reference:       cleanText(p.Reference),
-		ReferenceOrigin: cleanText(p.ReferenceOrigin),
+		Reference:       textnorm.Clean(p.Reference),
+		ReferenceOrigin: textnorm.Clean(p.ReferenceOrigin),
 		CreatedAt:       now,
 		UpdatedAt:       now,
 	}
@@ -231,13 +232,12 @@ func (c Customer) Validate() error {
 	if err := validateText("last_name", c.LastName, MaxNameLength, false); err != nil {
 		return err
 	}
-	if c.Phone != "" && !validE164.has(c.Phone) {
+	if c.Phone != "" {
 		if p, err := NormalizePhone(c.Phone); err != nil {
 			return err
 		} else if p != c.Phone {
 			return newError("phone", "is not in E.164 format")
 		}
-		validE164.add(c.Phone)
 	}
 	if err := validateText("company", c.Company, MaxCompanyLength, false); err != nil {
 		return err
@@ -542,19 +542,7 @@ func (c *Customer) Apply(p Patch, now time.Time) error {
 		next.Tags = tags
 	}
 	if len(p.Metadata) > 0 {
-		if next.Metadata == nil {
-			next.Metadata = make(map[string]string, len(p.Metadata))
-		}
-		for k, v := range p.Metadata {
-			if v == nil {
-				delete(next.Metadata, k)
-			} else {
-				next.Metadata[k] = *v
-			}
-		}
-		if len(next.Metadata) == 0 {
-			next.Metadata = nil
-		}
+		next.Metadata = validation.PatchMetadata(next.Metadata, p.Metadata)
 	}
 	next.UpdatedAt = now.UTC()
 	if err := next.Validate(); err != nil {
@@ -566,6 +554,6 @@ func (c *Customer) Apply(p Patch, now time.Time) error {
 
 func setText(dst *string, v *string) {
 	if v != nil {
-		*dst = cleanText(*v)
+		*dst = textnorm.Clean(*v)
 	}
 }

@@ -3,12 +3,10 @@ package customer
 import (
 	"slices"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/nyaruka/phonenumbers"
-
+	"github.com/clientele-go/clientele/internal/phone"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
@@ -27,15 +25,6 @@ const (
 
 func newError(field, format string, args ...any) error {
 	return validation.New(ErrInvalid, field, format, args...)
-}
-
-// cleanText trims surrounding white space and normalizes to NFC. Invalid
-// UTF-8 is returned unchanged so that validation reports it.
-func cleanText(s string) string {
-	if !utf8.ValidString(s) {
-		return s
-	}
-	return strings.TrimSpace(textnorm.NFC(s))
 }
 
 // NormalizeTags returns tags as a normalized set: each tag trimmed, NFC and
@@ -126,24 +115,11 @@ func normalizePhone(field, s string) (e164 string, err error) {
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return "", newError(field, "contains a control character")
 	}
-	defer func() {
-		// phonenumbers is a large port of libphonenumber; never let a bug
-		// in it turn bad input into a panic.
-		if r := recover(); r != nil {
-			e164, err = "", newError(field, "is not a valid phone number")
-		}
-	}()
-	num, perr := phonenumbers.Parse(s, "")
-	if perr != nil {
-		return "", newError(field, "is not a valid phone number")
+	e164, ok := phone.E164(s)
+	if !ok {
+		return "", newError(field, "is not a valid phone number (without an extension)")
 	}
-	if num.GetExtension() != "" {
-		return "", newError(field, "must not have an extension")
-	}
-	if !phonenumbers.IsValidNumber(num) {
-		return "", newError(field, "is not a valid phone number")
-	}
-	return phonenumbers.Format(num, phonenumbers.E164), nil
+	return e164, nil
 }
 
 // normalizeVATID trims, removes inner white space and upper-cases a VAT ID.
@@ -196,35 +172,4 @@ func validateReference(ref, origin string) error {
 		return newError("reference", "is required when reference_origin is set")
 	}
 	return nil
-}
-
-// validE164 remembers phone numbers that Validate found valid and in E.164
-// form. Parsing one with phonenumbers takes tens of microseconds, and
-// storage adapters validate every customer they write, mostly with the
-// phone it already had: the memory makes that check a map lookup.
-var validE164 = e164Memo{max: 4096}
-
-// e164Memo is a set of strings, safe for concurrent use, that forgets
-// everything when it reaches max entries (so it stays small whatever the
-// input).
-type e164Memo struct {
-	mu  sync.RWMutex
-	set map[string]struct{}
-	max int
-}
-
-func (m *e164Memo) has(s string) bool {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	_, ok := m.set[s]
-	return ok
-}
-
-func (m *e164Memo) add(s string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.set == nil || len(m.set) >= m.max {
-		m.set = make(map[string]struct{}, 64)
-	}
-	m.set[s] = struct{}{}
 }

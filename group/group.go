@@ -2,7 +2,6 @@ package group
 
 import (
 	"errors"
-	"maps"
 	"strings"
 	"time"
 
@@ -58,8 +57,8 @@ func New(id uuid.UUID, name, description string, metadata map[string]string, now
 	now = now.UTC()
 	g := Group{
 		ID:          id,
-		Name:        clean(name),
-		Description: clean(description),
+		Name:        textnorm.Clean(name),
+		Description: textnorm.Clean(description),
 		Metadata:    validation.CloneMetadata(metadata),
 		CreatedAt:   now,
 		UpdatedAt:   now,
@@ -69,8 +68,6 @@ func New(id uuid.UUID, name, description string, metadata map[string]string, now
 	}
 	return g, nil
 }
-
-func clean(s string) string { return textnorm.NFC(strings.TrimSpace(s)) }
 
 // NameKey returns the key under which name is unique: trimmed, in NFC, with
 // every run of white space collapsed to a single space, case-folded with
@@ -146,38 +143,20 @@ func (g *Group) Apply(p Patch, now time.Time) error {
 	}
 	next := g.Clone()
 	if p.Name != nil {
-		next.Name = clean(*p.Name)
+		next.Name = textnorm.Clean(*p.Name)
 	}
 	if p.Description != nil {
-		next.Description = clean(*p.Description)
+		next.Description = textnorm.Clean(*p.Description)
 	}
-	next.Metadata = patchMetadata(next.Metadata, p.Metadata)
+	if p.Metadata != nil {
+		next.Metadata = validation.PatchMetadata(next.Metadata, p.Metadata)
+	}
 	if err := next.Validate(); err != nil {
 		return err
 	}
 	next.UpdatedAt = now.UTC()
 	*g = next
 	return nil
-}
-
-// patchMetadata returns m with the changes of p applied (nil values delete)
-// as a fresh map, or nil when the result is empty.
-func patchMetadata(m map[string]string, p map[string]*string) map[string]string {
-	if p == nil {
-		return m
-	}
-	out := maps.Clone(m)
-	if out == nil {
-		out = make(map[string]string, len(p))
-	}
-	for k, v := range p {
-		if v == nil {
-			delete(out, k)
-		} else {
-			out[k] = *v
-		}
-	}
-	return validation.CloneMetadata(out)
 }
 
 // Clone returns a deep copy of g.

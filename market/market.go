@@ -3,7 +3,6 @@ package market
 import (
 	"bytes"
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -93,11 +92,11 @@ func New(id uuid.UUID, p Params, now time.Time) (Market, error) {
 		ID:                id,
 		MerchantID:        p.MerchantID,
 		Code:              NormalizeCode(p.Code),
-		Name:              clean(p.Name),
+		Name:              textnorm.Clean(p.Name),
 		BusinessModel:     p.BusinessModel,
 		Currency:          p.Currency,
-		PriceListRef:      clean(p.PriceListRef),
-		InventoryModelRef: clean(p.InventoryModelRef),
+		PriceListRef:      textnorm.Clean(p.PriceListRef),
+		InventoryModelRef: textnorm.Clean(p.InventoryModelRef),
 		Disabled:          p.Disabled,
 		AccessGroups:      groups,
 		Metadata:          validation.CloneMetadata(p.Metadata),
@@ -258,7 +257,7 @@ func (m *Market) Apply(p Patch, now time.Time) error {
 	}
 	next := m.Clone()
 	if p.Name != nil {
-		next.Name = clean(*p.Name)
+		next.Name = textnorm.Clean(*p.Name)
 	}
 	if p.BusinessModel != nil {
 		next.BusinessModel = *p.BusinessModel
@@ -267,10 +266,10 @@ func (m *Market) Apply(p Patch, now time.Time) error {
 		next.Currency = *p.Currency
 	}
 	if p.PriceListRef != nil {
-		next.PriceListRef = clean(*p.PriceListRef)
+		next.PriceListRef = textnorm.Clean(*p.PriceListRef)
 	}
 	if p.InventoryModelRef != nil {
-		next.InventoryModelRef = clean(*p.InventoryModelRef)
+		next.InventoryModelRef = textnorm.Clean(*p.InventoryModelRef)
 	}
 	if p.Disabled != nil {
 		next.Disabled = *p.Disabled
@@ -283,18 +282,7 @@ func (m *Market) Apply(p Patch, now time.Time) error {
 		next.AccessGroups = groups
 	}
 	if p.Metadata != nil {
-		md := maps.Clone(next.Metadata)
-		if md == nil {
-			md = make(map[string]string, len(p.Metadata))
-		}
-		for k, v := range p.Metadata {
-			if v == nil {
-				delete(md, k)
-			} else {
-				md[k] = *v
-			}
-		}
-		next.Metadata = validation.CloneMetadata(md)
+		next.Metadata = validation.PatchMetadata(next.Metadata, p.Metadata)
 	}
 	if err := next.Validate(); err != nil {
 		return err
@@ -310,5 +298,3 @@ func (m Market) Clone() Market {
 	m.Metadata = validation.CloneMetadata(m.Metadata)
 	return m
 }
-
-func clean(s string) string { return textnorm.NFC(strings.TrimSpace(s)) }

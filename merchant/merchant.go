@@ -2,8 +2,6 @@ package merchant
 
 import (
 	"errors"
-	"maps"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,7 +55,7 @@ func New(id uuid.UUID, p Params, now time.Time) (Merchant, error) {
 	now = now.UTC()
 	m := Merchant{
 		ID:             id,
-		Name:           clean(p.Name),
+		Name:           textnorm.Clean(p.Name),
 		BillingAddress: p.BillingAddress.Normalize(),
 		Metadata:       validation.CloneMetadata(p.Metadata),
 		CreatedAt:      now,
@@ -120,24 +118,13 @@ func (m *Merchant) Apply(p Patch, now time.Time) error {
 	}
 	next := m.Clone()
 	if p.Name != nil {
-		next.Name = clean(*p.Name)
+		next.Name = textnorm.Clean(*p.Name)
 	}
 	if p.BillingAddress != nil {
 		next.BillingAddress = p.BillingAddress.Apply(next.BillingAddress).Normalize()
 	}
 	if p.Metadata != nil {
-		md := maps.Clone(next.Metadata)
-		if md == nil {
-			md = make(map[string]string, len(p.Metadata))
-		}
-		for k, v := range p.Metadata {
-			if v == nil {
-				delete(md, k)
-			} else {
-				md[k] = *v
-			}
-		}
-		next.Metadata = validation.CloneMetadata(md)
+		next.Metadata = validation.PatchMetadata(next.Metadata, p.Metadata)
 	}
 	if err := next.Validate(); err != nil {
 		return err
@@ -152,5 +139,3 @@ func (m Merchant) Clone() Merchant {
 	m.Metadata = validation.CloneMetadata(m.Metadata)
 	return m
 }
-
-func clean(s string) string { return textnorm.NFC(strings.TrimSpace(s)) }

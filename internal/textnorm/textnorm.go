@@ -1,6 +1,11 @@
 package textnorm
 
-import "golang.org/x/text/unicode/norm"
+import (
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // NFC returns s in NFC, or s unchanged when x/text would corrupt it.
 func NFC(s string) string {
@@ -23,4 +28,14 @@ func Normalizable(s string) bool {
 		return true
 	}
 	return norm.NFD.String(norm.NFC.String(s)) == norm.NFD.String(s)
+}
+
+// Clean trims surrounding white space and puts s in NFC: the normal form of
+// every free-text field. Invalid UTF-8 is returned unchanged, so that
+// validation reports it instead of it being repaired silently.
+func Clean(s string) string {
+	if !utf8.ValidString(s) {
+		return s
+	}
+	return strings.TrimSpace(NFC(s))
 }

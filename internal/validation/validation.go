@@ -128,3 +128,22 @@ func CloneMetadata(m map[string]string) map[string]string {
 	}
 	return out
 }
+
+// PatchMetadata returns m with the changes of patch applied, as a fresh map
+// (nil when empty): a key mapped to nil is deleted, any other key is set. A
+// nil patch returns a copy of m. It is the metadata half of every domain
+// package's patch semantics; callers validate the result.
+func PatchMetadata(m map[string]string, patch map[string]*string) map[string]string {
+	out := make(map[string]string, len(m)+len(patch))
+	for k, v := range m {
+		out[k] = v
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = *v
+		}
+	}
+	return CloneMetadata(out)
+}

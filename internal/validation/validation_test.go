@@ -108,3 +108,17 @@ func TestCloneMetadata(t *testing.T) {
 	out["a"] = "2"
 	assert.Equal(t, "1", in["a"])
 }
+
+func TestPatchMetadata(t *testing.T) {
+	v := func(s string) *string { return &s }
+	m := map[string]string{"a": "1", "b": "2"}
+	got := PatchMetadata(m, map[string]*string{"a": nil, "c": v("3"), "b": v("20")})
+	assert.Equal(t, map[string]string{"b": "20", "c": "3"}, got)
+	assert.Equal(t, map[string]string{"a": "1", "b": "2"}, m, "m is not changed")
+	assert.Nil(t, PatchMetadata(m, map[string]*string{"a": nil, "b": nil}), "empty is nil")
+	cp := PatchMetadata(m, nil)
+	assert.Equal(t, m, cp)
+	cp["x"] = "y"
+	assert.NotContains(t, m, "x", "a copy")
+	assert.Nil(t, PatchMetadata(nil, nil))
+}

@@ -290,7 +290,6 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 	return out.Clone(), nil
 }
 
-
 // applyPosting moves the balance by the posting's amount unless that would
 // break the floor: the conditional write that keeps the floor even if the
 // domain check above it were stale.
