@@ -495,7 +495,9 @@ func (p Patch) IsZero() bool {
 		p.Tags == nil && len(p.Metadata) == 0 && p.Reference == nil && p.ReferenceOrigin == nil
 }
 
-// Apply applies p to the customer and sets UpdatedAt to now. The result is
+// Apply applies p to the customer and sets UpdatedAt to now; a patch that
+// changes nothing (IsZero) leaves the customer as it is, UpdatedAt too, as
+// group.Group.Apply does. The result is
 // validated as a whole (so switching Type to private while a VATID is kept,
 // or setting Reference without ReferenceOrigin, fails); on any error c is
 // left unchanged. Apply does not change Version (storage does) and refuses
@@ -503,6 +505,9 @@ func (p Patch) IsZero() bool {
 func (c *Customer) Apply(p Patch, now time.Time) error {
 	if c.State == StateErased {
 		return fmt.Errorf("%w: cannot apply changes", ErrErased)
+	}
+	if p.IsZero() {
+		return nil
 	}
 	next := c.Clone()
 	if p.Email != nil {

@@ -212,7 +212,7 @@ type Groups interface {
 
 // GroupFilter selects groups in Groups.List.
 type GroupFilter struct {
-	// MemberID lists the groups this customer belongs to when non-nil.
+	// MemberID, unless uuid.Nil, lists the groups this customer belongs to.
 	MemberID uuid.UUID
 }
 
@@ -255,10 +255,10 @@ type Markets interface {
 
 // MarketFilter selects markets in Markets.List.
 type MarketFilter struct {
-	// MerchantID lists the markets of this merchant when non-nil.
+	// MerchantID, unless uuid.Nil, lists the markets of this merchant.
 	MerchantID uuid.UUID
-	// GroupID lists the markets that restrict access to this group when
-	// non-nil.
+	// GroupID, unless uuid.Nil, lists the markets that restrict access to
+	// this group.
 	GroupID uuid.UUID
 }
 
