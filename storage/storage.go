@@ -49,9 +49,12 @@ type Store interface {
 	// which is retried as a whole.
 	//
 	// Inside a transaction, a repository call that returns an error has
-	// written nothing, unless the database itself failed (a lost
-	// connection, a deadlock, a serialization failure): then the
-	// transaction is lost, and fn must return that error.
+	// written nothing, or, where it cannot undo a write it made before it
+	// failed (the database itself failed, or a conflict surfaced halfway),
+	// it has lost the transaction: Atomic then rolls back and returns that
+	// error whatever fn returns. Either way a failed call never commits
+	// half of its change. A nested Atomic whose fn fails or panics undoes
+	// its own writes.
 	//
 	// The Tx is valid only while fn runs; using it afterwards returns an
 	// error wrapping ErrTxDone.

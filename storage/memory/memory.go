@@ -55,10 +55,16 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 		// A nested Atomic that fails takes back its own writes, like a
 		// savepoint, and leaves the enclosing transaction's standing.
 		mark := len(t.undo)
+		ok := false
+		defer func() {
+			if !ok { // an error or a panic
+				t.rollbackTo(mark)
+			}
+		}()
 		if err := fn(ctx, repos{store: s, tx: t}); err != nil {
-			t.rollbackTo(mark)
 			return err
 		}
+		ok = true
 		return nil
 	}
 	if err := ctx.Err(); err != nil {

@@ -386,7 +386,7 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 				micros(a.UpdatedAt), a.ID.String()); uerr != nil {
 				return errors.Join(err, uerr)
 			}
-			return err
+			return restored(err)
 		}
 		out = q
 		return nil

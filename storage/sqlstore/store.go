@@ -245,15 +245,22 @@ func (s *Store) Close() error {
 // statement its own transaction), a transaction of Atomic, or a host's bound
 // transaction.
 type conn struct {
-	s    *Store
-	tx   *sql.Tx // nil: run on s.db
-	done *bool   // set when the Atomic that owns tx has returned
+	s  *Store
+	tx *sql.Tx   // nil: run on s.db
+	st *txState // the Atomic that owns tx; nil on the DB and on a host's transaction outside Atomic
 }
 
-// checkDone reports ErrTxDone for a Tx used after its Atomic returned.
+// checkDone reports ErrTxDone for a Tx used after its Atomic returned, and
+// refuses statements on a transaction already lost (see txState.lost).
 func (c conn) checkDone() error {
-	if c.done != nil && *c.done {
+	if c.st == nil {
+		return nil
+	}
+	if c.st.done {
 		return storage.ErrTxDone
+	}
+	if c.st.lost != nil {
+		return fmt.Errorf("sqlstore: the transaction is lost, Atomic will roll it back: %w", c.st.lost)
 	}
 	return nil
 }
@@ -290,7 +297,11 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if c.st != nil && (n > 0 || err != nil) {
+		c.st.writes++
+	}
+	return n, err
 }
 
 // query runs a query returning rows.
@@ -335,10 +346,30 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) row {
 // txKey is the context key under which Atomic stores its transaction.
 type txKey struct{}
 
+// txState is the state of one Atomic's transaction, shared by the conns
+// and nested Atomic calls that join it.
 type txState struct {
 	store *Store
 	tx    *sql.Tx
 	done  bool
+	// lost is set when the transaction can no longer commit what its
+	// function meant, whatever the function returns: a nested Atomic
+	// failed with a serialization failure or deadlock (MySQL has then
+	// rolled back the whole transaction), or could not roll back to its
+	// savepoint, or a multi-statement write failed after it had written.
+	// Statements on a lost transaction are refused, and Atomic returns
+	// lost (and retries when it is retryable).
+	lost error
+	// writes counts the statements exec ran that changed rows, to tell
+	// whether a failed multi-statement write had changed anything.
+	writes int
+}
+
+// lose marks t lost by err, unless it is lost already.
+func (t *txState) lose(err error) {
+	if t.lost == nil {
+		t.lost = err
+	}
 }
 
 // Atomic runs fn in one transaction, retrying it on serialization failures,
@@ -346,12 +377,23 @@ type txState struct {
 // by ctx and WithRetries. See storage.Store.
 func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) error {
 	if t, ok := ctx.Value(txKey{}).(*txState); ok && t.store.sameDB(s) && !t.done {
-		return s.savepoint(ctx, t.tx, func() error {
-			return fn(ctx, repos{conn{s: s, tx: t.tx, done: &t.done}})
+		if err := (conn{s: s, tx: t.tx, st: t}).checkDone(); err != nil {
+			return err
+		}
+		err, intact := s.savepoint(ctx, t.tx, func() error {
+			return fn(ctx, repos{conn{s: s, tx: t.tx, st: t}})
 		})
+		if err != nil && (!intact || s.dialect.Classify(err) == ErrRetry) {
+			t.lose(err)
+		}
+		return err
 	}
 	if s.host != nil {
-		return s.savepoint(ctx, s.host, func() error { return s.runIn(ctx, s.host, fn) })
+		err, intact := s.savepoint(ctx, s.host, func() error { return s.runIn(ctx, s.host, fn) })
+		if !intact {
+			return fmt.Errorf("sqlstore: the host's transaction is lost, roll it back: %w", err)
+		}
+		return err
 	}
 	for attempt := 0; ; attempt++ {
 		err := s.atomicOnce(ctx, fn)
@@ -359,7 +401,7 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 			return err
 		}
 		if werr := s.wait(ctx, attempt); werr != nil {
-			return fmt.Errorf("%w (giving up retrying: %v)", err, werr)
+			return fmt.Errorf("%w (giving up retrying: %w)", err, werr)
 		}
 	}
 }
@@ -367,27 +409,39 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 // savepoints numbers savepoint names, unique within any transaction.
 var savepoints atomic.Uint64
 
-// savepoint runs fn inside a savepoint of tx, so that when fn fails its
-// writes are undone and tx stays usable (on PostgreSQL, even after a failed
-// statement). If the transaction itself is lost (MySQL rolls it back on a
-// deadlock), rolling back to the savepoint fails, and fn's error, which
-// says why, is returned.
-func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
+// savepoint runs fn inside a savepoint of tx, so that when fn fails (or
+// panics) its writes are undone and tx stays usable (on PostgreSQL, even
+// after a failed statement). intact is false when the undo failed: the
+// transaction itself is gone (MySQL rolls it back on a deadlock), and
+// whatever runs on it next runs outside it.
+func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, fn func() error) (err error, intact bool) {
 	name := "clientele_sp_" + strconv.FormatUint(savepoints.Add(1), 10)
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
-		return fmt.Errorf("sqlstore: savepoint: %w", err)
+		return fmt.Errorf("sqlstore: savepoint: %w", err), false
 	}
-	if err := fn(); err != nil {
+	undo := func() bool {
 		bg := context.WithoutCancel(ctx)
-		if _, rerr := tx.ExecContext(bg, "ROLLBACK TO SAVEPOINT "+name); rerr == nil {
-			_, _ = tx.ExecContext(bg, "RELEASE SAVEPOINT "+name)
+		if _, err := tx.ExecContext(bg, "ROLLBACK TO SAVEPOINT "+name); err != nil {
+			return false
 		}
-		return err
+		_, _ = tx.ExecContext(bg, "RELEASE SAVEPOINT "+name)
+		return true
+	}
+	panicked := true
+	defer func() {
+		if panicked {
+			undo() // and let the panic go on
+		}
+	}()
+	err = fn()
+	panicked = false
+	if err != nil {
+		return err, undo()
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
-		return fmt.Errorf("sqlstore: release savepoint: %w", err)
+		return fmt.Errorf("sqlstore: release savepoint: %w", err), false
 	}
-	return nil
+	return nil, true
 }
 
 func (s *Store) sameDB(o *Store) bool { return s.db == o.db && s.host == o.host }
@@ -432,17 +486,23 @@ func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx 
 }
 
 // runIn runs fn with the repositories of tx, marking them done afterwards.
+// A transaction lost while fn ran (see txState.lost) fails, whatever fn
+// returned.
 func (s *Store) runIn(ctx context.Context, tx *sql.Tx, fn func(ctx context.Context, tx storage.Tx) error) error {
 	t := &txState{store: s, tx: tx}
 	defer func() { t.done = true }()
-	return fn(context.WithValue(ctx, txKey{}, t), repos{conn{s: s, tx: tx, done: &t.done}})
+	err := fn(context.WithValue(ctx, txKey{}, t), repos{conn{s: s, tx: tx, st: t}})
+	if err == nil && t.lost != nil {
+		err = fmt.Errorf("sqlstore: transaction rolled back after a failure its function did not return: %w", t.lost)
+	}
+	return err
 }
 
 // conn returns what the store's own repositories run on: the transaction ctx
 // carries, the host's bound transaction, or the DB.
 func (s *Store) connFor(ctx context.Context) conn {
 	if t, ok := ctx.Value(txKey{}).(*txState); ok && t.store.sameDB(s) && !t.done {
-		return conn{s: s, tx: t.tx, done: &t.done}
+		return conn{s: s, tx: t.tx, st: t}
 	}
 	if s.host != nil {
 		return conn{s: s, tx: s.host}
@@ -451,23 +511,47 @@ func (s *Store) connFor(ctx context.Context) conn {
 }
 
 // atomic runs a multi-statement write, which must be atomic even outside
-// Atomic: in the ctx's transaction; in a savepoint of a host's bound
-// transaction (the host decides whether to commit after a failed call, so
-// a failed call must leave nothing in it); or in a new transaction, with
-// retries.
+// Atomic:
+//   - in the ctx's transaction, where a failure after the write has changed
+//     something (and has not undone it: see restored) loses the
+//     transaction, so that Atomic rolls it back whatever its function
+//     returns (a savepoint per call would cost two round trips on every
+//     write);
+//   - in a savepoint of a host's bound transaction (the host decides
+//     whether to commit after a failed call, so a failed call must leave
+//     nothing in it);
+//   - or in a new transaction, with retries.
 func (c conn) atomic(ctx context.Context, fn func(c conn) error) error {
 	if c.tx != nil {
 		if err := c.checkDone(); err != nil {
 			return err
 		}
-		if c.done == nil { // the host's transaction
-			return c.s.savepoint(ctx, c.tx, func() error { return fn(c) })
+		if c.st == nil { // the host's transaction
+			err, intact := c.s.savepoint(ctx, c.tx, func() error { return fn(c) })
+			if !intact && err != nil {
+				return fmt.Errorf("sqlstore: the host's transaction is lost, roll it back: %w", err)
+			}
+			return err
 		}
-		return fn(c)
+		before := c.st.writes
+		err := fn(c)
+		var r *restoredError
+		if errors.As(err, &r) {
+			return r.err
+		}
+		if err != nil && c.st.writes > before {
+			c.st.lose(err)
+		}
+		return err
 	}
-	return c.s.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+	err := c.s.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
 		return fn(tx.(repos).c)
 	})
+	var r *restoredError
+	if errors.As(err, &r) {
+		return r.err
+	}
+	return err
 }
 
 // read runs fn, which only reads, on c. In a transaction it runs once: a
@@ -483,7 +567,7 @@ func read[T any](ctx context.Context, c conn, fn func() (T, error)) (T, error) {
 			return v, err
 		}
 		if werr := c.s.wait(ctx, attempt); werr != nil {
-			return v, err
+			return v, fmt.Errorf("%w (giving up retrying: %w)", err, werr)
 		}
 	}
 }
@@ -503,3 +587,14 @@ func (c conn) single(ctx context.Context, fn func(c conn) error) error {
 	_, err := read(ctx, c, func() (struct{}, error) { return struct{}{}, fn(c) })
 	return err
 }
+
+// restoredError is returned by a multi-statement write that failed after
+// writing and then undid its writes itself (Post puts the account back):
+// conn.atomic passes err on without losing the transaction.
+type restoredError struct{ err error }
+
+func (r *restoredError) Error() string { return r.err.Error() }
+func (r *restoredError) Unwrap() error { return r.err }
+
+// restored marks err as the error of a write that undid its own writes.
+func restored(err error) error { return &restoredError{err} }

@@ -2,12 +2,14 @@ package storagetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
@@ -28,6 +30,8 @@ func atomicCases() []testCase {
 		{"NestedAtomicJoins", atomicNestedJoins},
 		{"NestedErrorRollsBackEverything", atomicNestedError},
 		{"NestedErrorUndoesOnlyItsWrites", atomicNestedErrorHandled},
+		{"NestedPanicUndoesItsWrites", atomicNestedPanicRecovered},
+		{"IgnoredFailedCallCommitsNothingOfIt", atomicIgnoredFailedCall},
 	}
 }
 
@@ -420,4 +424,66 @@ func atomicNestedErrorHandled(t *testing.T, e *env) {
 	_, err = e.store.Balances().PostingByKey(e.ctx, w.account.ID, w.posting.IdempotencyKey)
 	requireNotFound(t, err, "the nested posting was undone")
 	assertIDs(t, []uuid.UUID{w.group.ID}, e.memberOf(w.customer.ID, w.group.ID), "the outer membership committed")
+}
+
+// atomicNestedPanicRecovered: a nested Atomic whose fn panics undoes its
+// writes even when the enclosing fn recovers and commits.
+func atomicNestedPanicRecovered(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := tx.Customers().Create(ctx, w.customer); err != nil {
+			return err
+		}
+		func() {
+			defer func() { _ = recover() }()
+			_ = e.store.Atomic(ctx, func(ctx context.Context, nested storage.Tx) error {
+				if _, err := nested.Balances().CreateAccount(ctx, w.account); err != nil {
+					return err
+				}
+				panic("nested fn panics")
+			})
+		}()
+		return nil
+	})
+	require.NoError(t, err)
+	e.getCustomer(w.customer.ID) // the enclosing write committed
+	_, err = e.store.Balances().GetAccount(e.ctx, w.account.ID)
+	requireNotFound(t, err, "the panicking nested Atomic's account was undone")
+}
+
+// atomicIgnoredFailedCall: a repository call that fails halfway through its
+// change (here an address book update that removes an entry and then adds
+// one whose ID another customer's entry holds) never commits half of it,
+// even when fn ignores the error: either the call wrote nothing and the
+// transaction commits the rest, or the transaction is lost and Atomic
+// returns the error.
+func atomicIgnoredFailedCall(t *testing.T, e *env) {
+	a := e.newCustomer()
+	b := e.newCustomer()
+	aBook := e.addEntries(a.ID, "Kept Street 1")
+	bBook := e.addEntries(b.ID, "Other Street 2")
+	note := e.registered()
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		_, err := tx.Addresses().UpdateBook(ctx, a.ID, func(book *address.Book) error {
+			book.Entries = nil // remove the kept entry ...
+			taken := bBook.Entries[0]
+			taken.CustomerID = a.ID // ... and add one with b's entry's ID
+			book.Entries = append(book.Entries, taken)
+			return nil
+		})
+		if err == nil {
+			return errors.New("UpdateBook took another customer's address ID")
+		}
+		// fn ignores the failure and goes on.
+		_, _ = tx.Customers().Create(ctx, note)
+		return nil
+	})
+	assert.Equal(t, aBook, e.book(a.ID), "the failed call left the book as it was")
+	assert.Equal(t, bBook, e.book(b.ID), "the other customer's book is untouched")
+	if err == nil {
+		e.getCustomer(note.ID) // the transaction committed what fn did after the failure
+	} else {
+		_, gerr := e.store.Customers().Get(e.ctx, note.ID)
+		requireNotFound(t, gerr, "the lost transaction was rolled back: %v", err)
+	}
 }
