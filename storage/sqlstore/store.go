@@ -246,7 +246,7 @@ func (s *Store) Close() error {
 // transaction.
 type conn struct {
 	s  *Store
-	tx *sql.Tx   // nil: run on s.db
+	tx *sql.Tx  // nil: run on s.db
 	st *txState // the Atomic that owns tx; nil on the DB and on a host's transaction outside Atomic
 }
 
