@@ -172,16 +172,19 @@ func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance
 }
 
 // diagnoseAccount returns the constraint that stops a from being stored, or
-// "" when neither its ID nor its (customer, currency) key is taken.
+// "" when neither its ID nor its (customer, currency) key is taken. Like
+// every diagnosis it uses locking reads, which see the latest committed
+// rows where plain reads keep the transaction's snapshot (MySQL's
+// REPEATABLE READ): the row that blocked the write may be newer.
 func (c conn) diagnoseAccount(ctx context.Context, a balance.Account) (storage.Constraint, error) {
 	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE id = ?`, a.ID.String()).Scan(&one)
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE id = ?`+c.s.dialect.ForUpdate(), a.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintPrimaryKey, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return "", err
 	}
-	err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE customer_id = ? AND currency = ?`,
+	err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE customer_id = ? AND currency = ?`+c.s.dialect.ForUpdate(),
 		a.CustomerID.String(), a.Currency.Code()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintBalanceAccount, nil

@@ -152,7 +152,7 @@ func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Cu
 // customerConflict finds which unique key of c another customer holds.
 func (c conn) customerConflict(ctx context.Context, cu customer.Customer) error {
 	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`, cu.ID.String()).Scan(&one)
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`+c.s.dialect.ForUpdate(), cu.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.Conflict(storage.ConstraintPrimaryKey, nil)
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -171,14 +171,15 @@ func (c conn) customerConflict(ctx context.Context, cu customer.Customer) error 
 }
 
 // customerKeyTaken returns the unique key of cu (live email or reference)
-// that another customer holds, or "" when none is taken.
+// that another customer holds, or "" when none is taken. Its reads lock,
+// to see the latest committed rows (see diagnoseAccount).
 func (c conn) customerKeyTaken(ctx context.Context, cu customer.Customer) (storage.Constraint, error) {
 	var one int
 	if cu.DeletedAt != nil {
 		return "", nil
 	}
 	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers
-		WHERE email = ? AND has_account = ? AND deleted_at IS NULL AND id <> ?`,
+		WHERE email = ? AND has_account = ? AND deleted_at IS NULL AND id <> ?`+c.s.dialect.ForUpdate(),
 		cu.Email.Address, cu.HasAccount, cu.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintCustomerEmail, nil
@@ -187,7 +188,7 @@ func (c conn) customerKeyTaken(ctx context.Context, cu customer.Customer) (stora
 	}
 	if cu.Reference != "" {
 		err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers
-			WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND id <> ?`,
+			WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND id <> ?`+c.s.dialect.ForUpdate(),
 			cu.ReferenceOrigin, cu.Reference, cu.ID.String()).Scan(&one)
 		if err == nil {
 			return storage.ConstraintCustomerReference, nil

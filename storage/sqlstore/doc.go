@@ -37,7 +37,7 @@
 //
 // Store.Atomic runs its function in one transaction and runs it again after
 // a serialization failure, deadlock, lock timeout or busy database
-// (SQLSTATE 40001 and 40P01, MySQL 1213 and 1205, SQLITE_BUSY), with
+// (SQLSTATE 40001 and 40P01, MySQL 1213 and 1205, MariaDB 1020, SQLITE_BUSY), with
 // exponential backoff and full jitter, bounded by the context and
 // WithRetries. Reads outside Atomic are retried the same way. Writes that
 // take several statements run in a transaction of their own when called

@@ -29,6 +29,8 @@ func TestFaults(t *testing.T) { sqltest.Faults(t, faultEngine(t)) }
 
 func TestRoundTrips(t *testing.T) { sqltest.RoundTrips(t, faultEngine(t)) }
 
+func TestLostTransactions(t *testing.T) { sqltest.LostTransactions(t, faultEngine(t)) }
+
 func faultEngine(t *testing.T) sqltest.FaultEngine {
 	return sqltest.FaultEngine{Dialect: mysql.Dialect, Open: openFault,
 		Retryable: &driver.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock; try restarting transaction"}}

@@ -72,7 +72,11 @@ func (dialect) Classify(err error) sqlstore.ErrorKind {
 		return sqlstore.ErrForeignKey
 	case 3819, 4025: // ER_CHECK_CONSTRAINT_VIOLATED (MySQL), ER_CONSTRAINT_FAILED (MariaDB)
 		return sqlstore.ErrCheck
-	case 1213, 1205: // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+	case 1213, 1205, 1020:
+		// ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT, and ER_CHECKREAD: MariaDB
+		// 11.6.2+ (innodb_snapshot_isolation=ON, its default) fails a
+		// locking read or write of a row changed since the transaction's
+		// snapshot, and rolls the transaction back.
 		return sqlstore.ErrRetry
 	}
 	return sqlstore.ErrOther

@@ -29,6 +29,8 @@ func TestFaults(t *testing.T) { sqltest.Faults(t, faultEngine(t)) }
 
 func TestRoundTrips(t *testing.T) { sqltest.RoundTrips(t, faultEngine(t)) }
 
+func TestLostTransactions(t *testing.T) { sqltest.LostTransactions(t, faultEngine(t)) }
+
 func faultEngine(t *testing.T) sqltest.FaultEngine {
 	return sqltest.FaultEngine{Dialect: postgres.Dialect, Open: openFault,
 		Retryable: &pgconn.PgError{Severity: "ERROR", Code: "40001", Message: "could not serialize access due to concurrent update"}}

@@ -73,6 +73,8 @@ func TestFaults(t *testing.T) { sqltest.Faults(t, faultEngine(t)) }
 
 func TestRoundTrips(t *testing.T) { sqltest.RoundTrips(t, faultEngine(t)) }
 
+func TestLostTransactions(t *testing.T) { sqltest.LostTransactions(t, faultEngine(t)) }
+
 func faultEngine(t *testing.T) sqltest.FaultEngine {
 	return sqltest.FaultEngine{Dialect: dialect.Dialect, Open: openFault, Retryable: busyError(t)}
 }
