@@ -109,6 +109,9 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 
 func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Posting, err error) {
 	p.CreatedAt = micro(p.CreatedAt)
+	if err := p.Validate(); err != nil {
+		return balance.Posting{}, err
+	}
 	err = r.write(ctx, func(t *txn) error {
 		d := t.db
 		a, ok := d.accounts[p.AccountID]

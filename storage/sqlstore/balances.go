@@ -310,6 +310,9 @@ const insertPosting = `INSERT INTO {{prefix}}balance_postings (` + postingColumn
 func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting, error) {
 	p = p.Clone()
 	p.CreatedAt = micro(p.CreatedAt)
+	if err := p.Validate(); err != nil {
+		return balance.Posting{}, err
+	}
 	var out balance.Posting
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
 		// Lock the account first: postings to it are serialized from here

@@ -330,6 +330,13 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 		if err != nil {
 			return page, err
 		}
+		// A text filter that no stored value can match (see storable)
+		// matches nothing, without a query PostgreSQL would fail.
+		for _, s := range append([]string{f.Email, f.Name}, f.Tags...) {
+			if !storable(s) {
+				return page, nil
+			}
+		}
 		cn := r.conn(ctx)
 		// With a group, walk the membership index, whose (customer_created_at,
 		// customer_id) mirror the customer's (created_at, id).

@@ -159,7 +159,7 @@ func orderCursor(p storage.PageRequest) (at int64, id string, ok bool, err error
 	if err != nil {
 		return 0, "", false, err
 	}
-	if c.Key == "" || c.Seq != 0 {
+	if c.Key == "" || c.Seq != 0 || !storable(c.Key) {
 		return 0, "", false, fmt.Errorf("%w: not an order history position", storage.ErrInvalidCursor)
 	}
 	return micros(c.Time), c.Key, true, nil

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clientele-go/clientele/storage"
 )
@@ -331,10 +332,18 @@ func (r row) Scan(dest ...any) error {
 	return r.r.Scan(dest...)
 }
 
-// queryRow runs a query returning at most one row.
+// queryRow runs a query returning at most one row. A text argument that no
+// stored value can equal (invalid UTF-8, or a NUL byte: validation keeps
+// both out of every stored field) finds no row without a query, which
+// PostgreSQL would fail (and with it the caller's transaction).
 func (c conn) queryRow(ctx context.Context, query string, args ...any) row {
 	if err := c.checkDone(); err != nil {
 		return row{err: err}
+	}
+	for _, a := range args {
+		if s, ok := a.(string); ok && !storable(s) {
+			return row{err: sql.ErrNoRows}
+		}
 	}
 	st, err := c.prepared(ctx, query)
 	if err != nil {
@@ -598,3 +607,10 @@ func (r *restoredError) Unwrap() error { return r.err }
 
 // restored marks err as the error of a write that undid its own writes.
 func restored(err error) error { return &restoredError{err} }
+
+// storable reports whether s can be a stored text value: valid UTF-8
+// without NUL bytes (PostgreSQL rejects both; validation keeps them out of
+// every store).
+func storable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}

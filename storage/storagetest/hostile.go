@@ -32,6 +32,7 @@ func hostileCases() []testCase {
 		{"OrderText", hostileOrderText},
 		{"LongValues", hostileLongValues},
 		{"MoneyEdges", hostileMoneyEdges},
+		{"LookupsByUnstorableKeys", hostileLookups},
 	}
 }
 
@@ -429,4 +430,39 @@ func hostileMoneyEdges(t *testing.T, e *env) {
 		assert.Equal(t, cur, got2.Currency)
 		assert.Equal(t, cur.Digits(), got2.Currency.Digits())
 	}
+}
+
+// hostileLookups: a lookup by a key that no stored value can equal
+// (invalid UTF-8, a NUL byte) finds nothing, on every adapter: ErrNotFound
+// or an empty page, never a driver error (PostgreSQL rejects such text).
+func hostileLookups(t *testing.T, e *env) {
+	c := e.newCustomer()
+	a := e.createAccount(c.ID, "USD")
+	e.createOrder(c.ID, "order-1")
+	for _, key := range []string{"a\x00b", "\xff\xfe", "bad\xc3(utf8", "\x00"} {
+		_, err := e.store.Customers().GetByEmail(e.ctx, key, true)
+		requireNotFound(t, err, "GetByEmail(%q)", key)
+		_, err = e.store.Customers().GetByReference(e.ctx, key, key)
+		requireNotFound(t, err, "GetByReference(%q)", key)
+		_, err = e.store.Groups().GetByName(e.ctx, key)
+		requireNotFound(t, err, "Groups.GetByName(%q)", key)
+		_, err = e.store.Markets().GetByCode(e.ctx, key)
+		requireNotFound(t, err, "Markets.GetByCode(%q)", key)
+		_, err = e.store.Orders().Get(e.ctx, key)
+		requireNotFound(t, err, "Orders.Get(%q)", key)
+		_, err = e.store.Balances().PostingByKey(e.ctx, a.ID, key)
+		requireNotFound(t, err, "PostingByKey(%q)", key)
+		for _, f := range []storage.CustomerFilter{{Email: key}, {Name: key}, {Tags: []string{key}}} {
+			page, err := e.store.Customers().List(e.ctx, f, storage.PageRequest{})
+			require.NoError(t, err, "List(%+v)", f)
+			assert.Empty(t, page.Items, "List(%+v)", f)
+		}
+		_, err = e.store.Orders().List(e.ctx, c.ID, storage.PageRequest{Cursor: storage.Cursor{Time: e.now(), Key: key}.String()})
+		if err != nil {
+			require.ErrorIs(t, err, storage.ErrInvalidCursor, "an order cursor with key %q", key)
+		}
+	}
+	// The store still works: nothing above broke a connection or a
+	// transaction.
+	e.getCustomer(c.ID)
 }

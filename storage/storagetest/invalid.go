@@ -31,6 +31,7 @@ func invalidCases() []testCase {
 		{"MarketCreateAndUpdate", invalidMarket},
 		{"OrderCreateAndUpdate", invalidOrder},
 		{"AccountCreate", invalidAccount},
+		{"Posting", invalidPosting},
 		{"AddressEntry", invalidAddressEntry},
 	}
 }
@@ -183,4 +184,24 @@ func isAny(err error, targets ...error) bool {
 		}
 	}
 	return false
+}
+
+func invalidPosting(t *testing.T, e *env) {
+	c := e.newCustomer()
+	a := e.createAccount(c.ID, "USD")
+	for name, spoil := range map[string]func(*balance.Posting){
+		"no ID":         func(p *balance.Posting) { p.ID = uuid.Nil },
+		"no account":    func(p *balance.Posting) { p.AccountID = uuid.Nil },
+		"no customer":   func(p *balance.Posting) { p.CustomerID = uuid.Nil },
+		"note too long": func(p *balance.Posting) { p.Note = strings.Repeat("n", balance.MaxNoteLength+1) },
+		"negative seq":  func(p *balance.Posting) { p.Sequence = -1 },
+	} {
+		p := e.posting(a, e.usd("5.00"), withKey("invalid-"+name))
+		spoil(&p)
+		_, err := e.store.Balances().Post(e.ctx, p)
+		require.ErrorIs(t, err, balance.ErrInvalid, name)
+	}
+	got := e.getAccount(a.ID)
+	assert.True(t, got.Balance.IsZero(), "nothing was posted")
+	assert.Zero(t, got.Postings, "nothing was posted")
 }
