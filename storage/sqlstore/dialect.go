@@ -58,11 +58,12 @@ type Dialect interface {
 
 	// MigrationLock returns the statements that take and release a
 	// session-level lock named key (letters, digits and underscores)
-	// serializing Migrate across processes (pg_advisory_lock, GET_LOCK), or
-	// two empty strings where the engine serializes writers itself
-	// (SQLite). The lock statement waits for the lock and returns one row
-	// whose first column is 1 when it was taken; any other value (MySQL's
-	// GET_LOCK returns 0 on timeout) makes Migrate fail.
+	// serializing Migrate across processes (pg_try_advisory_lock,
+	// GET_LOCK), or two empty strings where the engine serializes writers
+	// itself (SQLite). The lock statement returns one row whose first
+	// column is 1 when the lock was taken and 0 when it was not (it may
+	// wait first, as GET_LOCK does); Migrate tries again until the lock is
+	// granted, its ctx ends or two minutes have passed.
 	MigrationLock(key string) (lock, unlock string)
 }
 

@@ -87,8 +87,11 @@ const migrationsTable = `{{prefix}}schema_migrations`
 // in its own transaction (MySQL commits DDL implicitly, so there a failed
 // migration may leave part of its statements applied). It is idempotent and
 // safe to run from several processes at once: a session-level lock
-// (pg_advisory_lock, GET_LOCK; SQLite's write lock) serializes them, and each
-// migration re-checks the recorded versions under the lock.
+// (pg_try_advisory_lock, GET_LOCK; on SQLite the database's write lock)
+// serializes them, each migration re-checks the recorded versions under the
+// lock, and a migration that meets a busy database or a serialization
+// failure runs again. (On CockroachDB the advisory lock is a stub: see
+// package postgres.)
 func Migrate(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) error {
 	o, err := buildOptions(opts)
 	if err != nil {
@@ -107,12 +110,8 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) error {
 	// The prefix is checked to hold letters, digits and underscores only,
 	// so the key is safe to put into a statement.
 	if lock, unlock := d.MigrationLock("clientele_migrate_" + o.prefix); lock != "" {
-		var taken sql.NullInt64
-		if err := c.QueryRowContext(ctx, lock).Scan(&taken); err != nil {
-			return fmt.Errorf("sqlstore: migrate: lock: %w", err)
-		}
-		if !taken.Valid || taken.Int64 != 1 {
-			return errors.New("sqlstore: migrate: the migration lock was not granted (another process holds it)")
+		if err := takeLock(ctx, c, lock); err != nil {
+			return err
 		}
 		defer c.ExecContext(context.WithoutCancel(ctx), unlock) //nolint:errcheck // the session ends with the conn anyway
 	}
@@ -121,11 +120,48 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) error {
 		return fmt.Errorf("sqlstore: migrate: %w", err)
 	}
 	for _, m := range migrations {
-		if err := applyMigration(ctx, c, d, render, m); err != nil {
-			return fmt.Errorf("sqlstore: migration %s: %w", m.Name, err)
+		for attempt := 0; ; attempt++ {
+			err := applyMigration(ctx, c, d, render, m)
+			if err == nil {
+				break
+			}
+			if d.Classify(err) != ErrRetry || attempt >= o.maxRetries {
+				return fmt.Errorf("sqlstore: migration %s: %w", m.Name, err)
+			}
+			if werr := o.wait(ctx, attempt); werr != nil {
+				return fmt.Errorf("sqlstore: migration %s: %w (giving up retrying: %w)", m.Name, err, werr)
+			}
 		}
 	}
 	return nil
+}
+
+// lockWait bounds how long Migrate waits for another process's migration.
+const lockWait = 2 * time.Minute
+
+// takeLock runs the dialect's lock statement on c until it grants the lock,
+// polling with backoff, for at most lockWait or until ctx ends.
+func takeLock(ctx context.Context, c *sql.Conn, lock string) error {
+	deadline := time.Now().Add(lockWait)
+	for attempt := 0; ; attempt++ {
+		var taken sql.NullInt64
+		if err := c.QueryRowContext(ctx, lock).Scan(&taken); err != nil {
+			return fmt.Errorf("sqlstore: migrate: lock: %w", err)
+		}
+		if taken.Valid && taken.Int64 == 1 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("sqlstore: migrate: another process has held the migration lock for too long")
+		}
+		t := time.NewTimer(min(20*time.Millisecond<<min(attempt, 6), time.Second))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("sqlstore: migrate: waiting for the migration lock: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
 }
 
 func applyMigration(ctx context.Context, c *sql.Conn, d Dialect, render func(string) string, m Migration) error {

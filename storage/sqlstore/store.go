@@ -457,8 +457,11 @@ func (s *Store) sameDB(o *Store) bool { return s.db == o.db && s.host == o.host 
 
 // wait sleeps before retry number attempt+1: base * 2^attempt, capped at a
 // second, with full jitter.
-func (s *Store) wait(ctx context.Context, attempt int) error {
-	d := s.opts.backoff << min(attempt, 8)
+func (s *Store) wait(ctx context.Context, attempt int) error { return s.opts.wait(ctx, attempt) }
+
+// wait is Store.wait with o's backoff.
+func (o options) wait(ctx context.Context, attempt int) error {
+	d := o.backoff << min(attempt, 8)
 	d = min(d, time.Second)
 	if d <= 0 {
 		return ctx.Err()

@@ -28,10 +28,11 @@
 //   - retries on SQLSTATE 40001, which is how CockroachDB reports every
 //     transaction it asks the client to retry.
 //
-// One difference matters: CockroachDB's pg_advisory_lock is a no-op stub
-// (it has no session-level advisory locks), so Migrate does not serialize
-// concurrent runs there: run it from one process (a deploy step), or apply
-// the files of sqlstore.WriteMigrations with your migration tool. The
-// lock's key is computed in Go (FNV-1a), not with PostgreSQL's
-// hashtext, which CockroachDB lacks.
+// One difference matters: CockroachDB has no session-level advisory locks.
+// It lacks pg_advisory_lock, and its pg_try_advisory_lock, which Migrate
+// uses (polling until granted), is a stub that always grants. So Migrate
+// runs there but does not serialize concurrent runs: run it from one
+// process (a deploy step), or apply the files of sqlstore.WriteMigrations
+// with your migration tool. The lock's key is computed in Go (FNV-1a), not
+// with PostgreSQL's hashtext, which CockroachDB lacks.
 package postgres

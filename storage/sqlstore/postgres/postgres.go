@@ -72,12 +72,14 @@ func (dialect) ConstraintName(err error) (string, bool) {
 	return "", false
 }
 
-// MigrationLock takes an advisory lock on a 64-bit FNV-1a hash of key,
+// MigrationLock tries an advisory lock on a 64-bit FNV-1a hash of key,
 // computed here rather than with PostgreSQL's undocumented hashtext, which
-// CockroachDB lacks.
+// CockroachDB lacks. It uses pg_try_advisory_lock (Migrate polls until it
+// is granted) because CockroachDB has no pg_advisory_lock at all; there
+// pg_try_advisory_lock is a stub that always grants.
 func (dialect) MigrationLock(key string) (lock, unlock string) {
 	h := fnv.New64a()
 	h.Write([]byte(key))
 	k := strconv.FormatInt(int64(h.Sum64()), 10)
-	return "SELECT 1 FROM (SELECT pg_advisory_lock(" + k + ")) AS l", "SELECT pg_advisory_unlock(" + k + ")"
+	return "SELECT CASE WHEN pg_try_advisory_lock(" + k + ") THEN 1 ELSE 0 END", "SELECT pg_advisory_unlock(" + k + ")"
 }
