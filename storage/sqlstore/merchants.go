@@ -74,9 +74,7 @@ func (r merchants) Create(ctx context.Context, m merchant.Merchant) (merchant.Me
 	if err != nil {
 		return merchant.Merchant{}, err
 	}
-	// In a transaction of its own for Atomic's retries of serialization
-	// failures.
-	err = r.conn(ctx).atomic(ctx, func(cn conn) error {
+	err = r.conn(ctx).single(ctx, func(cn conn) error {
 		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertMerchant), args...)
 		if err != nil {
 			return cn.uniqueConflict(err, merchantConstraints, nil)

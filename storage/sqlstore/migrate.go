@@ -52,7 +52,9 @@ func Migrations(d Dialect, opts ...Option) ([]Migration, error) {
 			return nil, err
 		}
 		m := Migration{Version: v, Name: name}
-		for _, stmt := range strings.Split(string(b), "\n-- statement\n") {
+		// A checkout with CRLF line ends (Windows) splits the same way.
+		text := strings.ReplaceAll(string(b), "\r\n", "\n")
+		for _, stmt := range strings.Split(text, "\n-- statement\n") {
 			if stmt = strings.TrimSpace(stripComments(stmt)); stmt != "" {
 				m.Statements = append(m.Statements, Render(stmt, o.prefix, placeholderless{}))
 			}
