@@ -36,6 +36,12 @@ type stmtCache struct {
 	queries sync.Map // raw query -> rendered query (prefix and placeholders)
 	stmts   sync.Map // rendered query -> *sql.Stmt prepared on db
 	pending sync.Map // rendered query -> struct{}: being prepared in the background
+	// size counts the entries of queries and stmts. Lists build their SQL
+	// from their filters, so the texts are many; past maxCached entries a
+	// statement runs unprepared instead of growing the cache, and the
+	// server's prepared statements (MySQL caps them server-wide), without
+	// bound.
+	size atomic.Int64
 
 	// Background preparations (see conn.prepared) run under ctx and are
 	// counted in bg; Close cancels and waits for them, and none starts once
@@ -151,8 +157,42 @@ func (s *Store) render(query string) string {
 		return r.(string)
 	}
 	r := Render(query, s.opts.prefix, s.dialect)
-	s.cache.queries.Store(query, r)
+	if s.cache.size.Load() < maxCached {
+		if _, loaded := s.cache.queries.LoadOrStore(query, r); !loaded {
+			s.cache.size.Add(1)
+		}
+	}
 	return r
+}
+
+// maxCached bounds a store's cache of rendered queries and of prepared
+// statements (each prepared once per connection on the server): the
+// queries of the hot paths are about 60.
+const maxCached = 256
+
+// runner is what a prepared statement offers, and unprepared mimics.
+type runner interface {
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+}
+
+// unprepared runs a query without a prepared statement of the store's.
+type unprepared struct {
+	q     querier
+	query string
+}
+
+func (u unprepared) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return u.q.ExecContext(ctx, u.query, args...)
+}
+
+func (u unprepared) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return u.q.QueryContext(ctx, u.query, args...)
+}
+
+func (u unprepared) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return u.q.QueryRowContext(ctx, u.query, args...)
 }
 
 // Render returns query with {{prefix}} replaced by prefix and each ?
@@ -194,6 +234,7 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		st.Close()
 		return prev.(*sql.Stmt), nil
 	}
+	s.cache.size.Add(1)
 	return st, nil
 }
 
@@ -237,6 +278,7 @@ func (s *Store) Close() error {
 	s.cache.stmts.Range(func(k, v any) bool {
 		errs = append(errs, v.(*sql.Stmt).Close())
 		s.cache.stmts.Delete(k)
+		s.cache.size.Add(-1)
 		return true
 	})
 	return errors.Join(errs...)
@@ -268,13 +310,22 @@ func (c conn) checkDone() error {
 
 // prepared returns the statement for query, prepared on c's transaction or
 // on the DB.
-func (c conn) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+func (c conn) prepared(ctx context.Context, query string) (runner, error) {
 	q := c.s.render(query)
+	if st, ok := c.s.cache.stmts.Load(q); ok {
+		if c.tx == nil {
+			return st.(*sql.Stmt), nil
+		}
+		return c.tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	}
+	if c.s.cache.size.Load() >= maxCached {
+		if c.tx == nil {
+			return unprepared{c.s.db, q}, nil
+		}
+		return unprepared{c.tx, q}, nil
+	}
 	if c.tx == nil {
 		return c.s.stmt(ctx, q)
-	}
-	if st, ok := c.s.cache.stmts.Load(q); ok {
-		return c.tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 	}
 	// The transaction holds a connection; preparing on the DB would wait
 	// for a second one, forever when transactions doing the same hold all
