@@ -75,3 +75,5 @@ func TestConformance(t *testing.T) {
 	}
 	t.Run("repeatable_read", func(t *testing.T) { sqltest.Conformance(t, db, mysql.Dialect) })
 }
+
+func TestServiceRaces(t *testing.T) { sqltest.ServiceRaces(t, openFresh(t), mysql.Dialect) }

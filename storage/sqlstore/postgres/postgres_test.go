@@ -72,3 +72,11 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+func TestServiceRaces(t *testing.T) {
+	for _, iso := range []string{"read committed", "serializable"} {
+		t.Run(strings.ReplaceAll(iso, " ", "_"), func(t *testing.T) {
+			sqltest.ServiceRaces(t, openFresh(t, map[string]string{"default_transaction_isolation": iso}), postgres.Dialect)
+		})
+	}
+}

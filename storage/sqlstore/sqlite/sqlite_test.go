@@ -33,3 +33,5 @@ func TestConformance(t *testing.T) {
 		return sqltest.NewStore(t, openTemp(t), sqlite.Dialect)
 	})
 }
+
+func TestServiceRaces(t *testing.T) { sqltest.ServiceRaces(t, openTemp(t), sqlite.Dialect) }
