@@ -6,7 +6,9 @@
 // VARBINARY so that comparisons are byte-exact (MySQL's utf8mb4 collations
 // fold case or accents, and MariaDB's utf8mb4_bin ignores trailing spaces).
 // The DSN must not set clientFoundRows=true: the adapter learns that an
-// insert met a duplicate key from an affected-row count of zero.
+// insert met a duplicate key from an affected-row count of zero. Open
+// refuses such a DSN; a *sql.DB the host opens itself is not checked (the
+// adapter cannot see its DSN), so keep the option off there too.
 //
 //	db, err := mysql.Open("user:pass@tcp(host:3306)/db")
 //	err = sqlstore.Migrate(ctx, db, mysql.Dialect)
