@@ -300,15 +300,21 @@ func (b Book) Validate() error {
 // Stored returns the book as storage keeps it for customerID: a copy that
 // shares no memory with b, every entry of customerID, times in UTC with
 // microsecond precision (what every store keeps), and the entries ordered
-// by (CreatedAt, ID). It validates each entry (a *ValidationError) and
+// by (CreatedAt, ID). It validates each entry and that no ID appears twice
+// (a *ValidationError), and
 // returns ErrSeveralDefaults when two entries are default for one kind.
 // Storage adapters call it on what an UpdateBook function left; unlike
 // Validate it accepts a book without defaults.
 func (b Book) Stored(customerID uuid.UUID) (Book, error) {
 	out := Book{CustomerID: customerID, Entries: slices.Clone(b.Entries)}
 	var shipping, billing int
+	seen := make(map[uuid.UUID]bool, len(out.Entries))
 	for i := range out.Entries {
 		e := &out.Entries[i]
+		if seen[e.ID] {
+			return Book{}, validation.New(ErrInvalid, "id", "entry %s appears twice", e.ID)
+		}
+		seen[e.ID] = true
 		e.CustomerID = customerID
 		e.CreatedAt = e.CreatedAt.UTC().Truncate(time.Microsecond)
 		e.UpdatedAt = e.UpdatedAt.UTC().Truncate(time.Microsecond)

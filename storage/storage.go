@@ -35,6 +35,9 @@ type Store interface {
 	// run more than once and must not keep effects outside tx (no channel
 	// sends, no counters) that a retry would repeat.
 	//
+	// A Tx, and the ctx fn is given, are for one goroutine at a time, like
+	// a *sql.Tx's connection.
+	//
 	// fn must make its calls with the ctx it is given (or through tx): a
 	// call with an unrelated ctx runs outside the transaction, and may wait
 	// for it to end (the memory adapter's lock, SQLite's write lock).

@@ -47,6 +47,22 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 		} else if err != nil {
 			return err
 		}
+		// Entry IDs are unique across the store, as a primary key is.
+		ids := make(map[uuid.UUID]bool, len(b.Entries))
+		for _, e := range b.Entries {
+			if owner, ok := d.addressOwner[e.ID]; ids[e.ID] || (ok && owner != customerID) {
+				return storage.Conflict(storage.ConstraintPrimaryKey, nil)
+			}
+			ids[e.ID] = true
+		}
+		for _, e := range d.book(customerID).Entries {
+			if !ids[e.ID] {
+				del(t, d.addressOwner, e.ID)
+			}
+		}
+		for id := range ids {
+			put(t, d.addressOwner, id, customerID)
+		}
 		if len(b.Entries) == 0 {
 			del(t, d.books, customerID)
 		} else {

@@ -74,7 +74,8 @@ type db struct {
 	customerByEmail map[emailKey]uuid.UUID // live customers only
 	customerByRef   map[refKey]uuid.UUID   // live customers only
 
-	books map[uuid.UUID]address.Book // by customer ID; absent when empty
+	books        map[uuid.UUID]address.Book // by customer ID; absent when empty
+	addressOwner map[uuid.UUID]uuid.UUID    // address entry ID -> customer ID: entry IDs are unique store-wide
 
 	groups      map[uuid.UUID]group.Group
 	groupOrder  *btree.BTreeG[timeKey]
@@ -109,6 +110,7 @@ func newDB() *db {
 		customerByEmail:   map[emailKey]uuid.UUID{},
 		customerByRef:     map[refKey]uuid.UUID{},
 		books:             map[uuid.UUID]address.Book{},
+		addressOwner:      map[uuid.UUID]uuid.UUID{},
 		groups:            map[uuid.UUID]group.Group{},
 		groupOrder:        newTimeIndex(),
 		groupByName:       map[string]uuid.UUID{},

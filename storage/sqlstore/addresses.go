@@ -197,7 +197,7 @@ func (c conn) writeBookDiff(ctx context.Context, old, b address.Book) error {
 			// The ID is taken, by another customer's address or by a
 			// duplicate entry; or, in a race, a default.
 			var one int
-			err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}addresses WHERE id = ?`+c.s.dialect.ForUpdate(), e.ID.String()).Scan(&one)
+			err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}addresses WHERE id = ?`+c.s.dialect.ForShare(), e.ID.String()).Scan(&one)
 			if err == nil {
 				return storage.Conflict(storage.ConstraintPrimaryKey, nil)
 			} else if !errors.Is(err, sql.ErrNoRows) {

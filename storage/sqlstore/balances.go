@@ -173,18 +173,19 @@ func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance
 
 // diagnoseAccount returns the constraint that stops a from being stored, or
 // "" when neither its ID nor its (customer, currency) key is taken. Like
-// every diagnosis it uses locking reads, which see the latest committed
-// rows where plain reads keep the transaction's snapshot (MySQL's
-// REPEATABLE READ): the row that blocked the write may be newer.
+// every diagnosis it uses shared locking reads (Dialect.ForShare), which
+// see the latest committed rows where plain reads keep the transaction's
+// snapshot (MySQL's REPEATABLE READ): the row that blocked the write may
+// be newer.
 func (c conn) diagnoseAccount(ctx context.Context, a balance.Account) (storage.Constraint, error) {
 	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE id = ?`+c.s.dialect.ForUpdate(), a.ID.String()).Scan(&one)
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE id = ?`+c.s.dialect.ForShare(), a.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintPrimaryKey, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return "", err
 	}
-	err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE customer_id = ? AND currency = ?`+c.s.dialect.ForUpdate(),
+	err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE customer_id = ? AND currency = ?`+c.s.dialect.ForShare(),
 		a.CustomerID.String(), a.Currency.Code()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintBalanceAccount, nil
@@ -369,13 +370,13 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 				return err
 			}
 			err = cn.uniqueConflict(err, postingConstraints, func() (storage.Constraint, error) {
-				return cn.diagnosePosting(ctx, q, cn.s.dialect.ForUpdate())
+				return cn.diagnosePosting(ctx, q, cn.s.dialect.ForShare())
 			})
 		} else if n == 0 {
 			// Another transaction stored the ID or the key between the
 			// check and the insert; a locking read sees its row even where
 			// plain reads use an older snapshot (MySQL).
-			con, derr := cn.diagnosePosting(ctx, q, cn.s.dialect.ForUpdate())
+			con, derr := cn.diagnosePosting(ctx, q, cn.s.dialect.ForShare())
 			switch {
 			case derr != nil:
 				return derr

@@ -152,7 +152,7 @@ func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Cu
 // customerConflict finds which unique key of c another customer holds.
 func (c conn) customerConflict(ctx context.Context, cu customer.Customer) error {
 	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`+c.s.dialect.ForUpdate(), cu.ID.String()).Scan(&one)
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`+c.s.dialect.ForShare(), cu.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.Conflict(storage.ConstraintPrimaryKey, nil)
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -179,7 +179,7 @@ func (c conn) customerKeyTaken(ctx context.Context, cu customer.Customer) (stora
 		return "", nil
 	}
 	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers
-		WHERE email = ? AND has_account = ? AND deleted_at IS NULL AND id <> ?`+c.s.dialect.ForUpdate(),
+		WHERE email = ? AND has_account = ? AND deleted_at IS NULL AND id <> ?`+c.s.dialect.ForShare(),
 		cu.Email.Address, cu.HasAccount, cu.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintCustomerEmail, nil
@@ -188,7 +188,7 @@ func (c conn) customerKeyTaken(ctx context.Context, cu customer.Customer) (stora
 	}
 	if cu.Reference != "" {
 		err = c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers
-			WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND id <> ?`+c.s.dialect.ForUpdate(),
+			WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND id <> ?`+c.s.dialect.ForShare(),
 			cu.ReferenceOrigin, cu.Reference, cu.ID.String()).Scan(&one)
 		if err == nil {
 			return storage.ConstraintCustomerReference, nil

@@ -38,6 +38,15 @@ type Dialect interface {
 	// locks differently (SQLite locks the whole database for writers).
 	ForUpdate() string
 
+	// ForShare is the shared row-locking clause (" FOR SHARE", MySQL's
+	// " LOCK IN SHARE MODE"), or "" where the engine locks differently
+	// (SQLite). The adapter appends it to the reads that explain a
+	// conflict: a locking read sees the latest committed rows where a
+	// plain read keeps the transaction's snapshot (MySQL's REPEATABLE READ),
+	// and a shared lock, unlike FOR UPDATE, does not deadlock with the
+	// shared locks foreign keys take on the same rows.
+	ForShare() string
+
 	// Contains returns an SQL expression that is true when the text column
 	// contains the bind parameter arg as a byte-exact substring (strpos,
 	// instr, LOCATE): no LIKE patterns, so no metacharacters to escape.
@@ -61,8 +70,8 @@ type Dialect interface {
 	// serializing Migrate across processes (pg_try_advisory_lock,
 	// GET_LOCK), or two empty strings where the engine serializes writers
 	// itself (SQLite). The lock statement returns one row whose first
-	// column is 1 when the lock was taken and 0 when it was not (it may
-	// wait first, as GET_LOCK does); Migrate tries again until the lock is
+	// column is 1 when the lock was taken and 0 when another session holds
+	// it (it should not wait); Migrate tries again until the lock is
 	// granted, its ctx ends or two minutes have passed.
 	MigrationLock(key string) (lock, unlock string)
 }

@@ -113,7 +113,7 @@ func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) 
 // when neither its ID nor its name key is taken.
 func (c conn) diagnoseGroup(ctx context.Context, g group.Group) (storage.Constraint, error) {
 	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE id = ?`+c.s.dialect.ForUpdate(), g.ID.String()).Scan(&one)
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE id = ?`+c.s.dialect.ForShare(), g.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintPrimaryKey, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -126,7 +126,7 @@ func (c conn) diagnoseGroup(ctx context.Context, g group.Group) (storage.Constra
 // name key, or "".
 func (c conn) groupNameTaken(ctx context.Context, g group.Group) (storage.Constraint, error) {
 	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE name_key = ? AND id <> ?`+c.s.dialect.ForUpdate(),
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE name_key = ? AND id <> ?`+c.s.dialect.ForShare(),
 		g.Key(), g.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintGroupName, nil
@@ -209,7 +209,7 @@ func (r groups) Delete(ctx context.Context, id uuid.UUID) error {
 			return err
 		}
 		var one int
-		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}market_groups WHERE group_id = ? LIMIT 1`+cn.s.dialect.ForUpdate(), id.String()).Scan(&one)
+		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}market_groups WHERE group_id = ? LIMIT 1`+cn.s.dialect.ForShare(), id.String()).Scan(&one)
 		if err == nil {
 			return storage.Conflict(storage.ConstraintMarketAccessGroup, nil)
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -311,7 +311,7 @@ func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (b
 		// Nothing inserted: a missing group, a missing or deleted
 		// customer, or an existing membership.
 		var one int
-		lock := cn.s.dialect.ForUpdate() // see the latest rows (see diagnoseAccount)
+		lock := cn.s.dialect.ForShare() // see the latest rows (see diagnoseAccount)
 		err = cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE id = ?`+lock, groupID.String()).Scan(&one)
 		if err != nil {
 			return noRows(err, "group", groupID)

@@ -172,7 +172,7 @@ func (c conn) checkMarketRefs(ctx context.Context, m market.Market, old *market.
 // "" when neither its ID nor its code is taken.
 func (c conn) diagnoseMarket(ctx context.Context, m market.Market) (storage.Constraint, error) {
 	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}markets WHERE id = ?`+c.s.dialect.ForUpdate(), m.ID.String()).Scan(&one)
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}markets WHERE id = ?`+c.s.dialect.ForShare(), m.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintPrimaryKey, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -185,7 +185,7 @@ func (c conn) diagnoseMarket(ctx context.Context, m market.Market) (storage.Cons
 // m's code, or "".
 func (c conn) marketCodeTaken(ctx context.Context, m market.Market) (storage.Constraint, error) {
 	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}markets WHERE code = ? AND id <> ?`+c.s.dialect.ForUpdate(), m.Code, m.ID.String()).Scan(&one)
+	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}markets WHERE code = ? AND id <> ?`+c.s.dialect.ForShare(), m.Code, m.ID.String()).Scan(&one)
 	if err == nil {
 		return storage.ConstraintMarketCode, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {

@@ -150,7 +150,10 @@ func takeLock(ctx context.Context, c *sql.Conn, lock string) error {
 		if err := c.QueryRowContext(ctx, lock).Scan(&taken); err != nil {
 			return fmt.Errorf("sqlstore: migrate: lock: %w", err)
 		}
-		if taken.Valid && taken.Int64 == 1 {
+		if !taken.Valid {
+			return errors.New("sqlstore: migrate: the lock statement failed (it returned NULL)")
+		}
+		if taken.Int64 == 1 {
 			return nil
 		}
 		if time.Now().After(deadline) {

@@ -36,12 +36,12 @@ type stmtCache struct {
 	queries sync.Map // raw query -> rendered query (prefix and placeholders)
 	stmts   sync.Map // rendered query -> *sql.Stmt prepared on db
 	pending sync.Map // rendered query -> struct{}: being prepared in the background
-	// size counts the entries of queries and stmts. Lists build their SQL
-	// from their filters, so the texts are many; past maxCached entries a
-	// statement runs unprepared instead of growing the cache, and the
-	// server's prepared statements (MySQL caps them server-wide), without
-	// bound.
-	size atomic.Int64
+	// nQueries and nStmts count the entries of queries and stmts. Lists
+	// build their SQL from their filters, so the texts are many; past
+	// maxCached entries a query is rendered each time, and a statement runs
+	// unprepared, instead of growing the cache, and the server's prepared
+	// statements (MySQL caps them server-wide), without bound.
+	nQueries, nStmts atomic.Int64
 
 	// Background preparations (see conn.prepared) run under ctx and are
 	// counted in bg; Close cancels and waits for them, and none starts once
@@ -157,9 +157,9 @@ func (s *Store) render(query string) string {
 		return r.(string)
 	}
 	r := Render(query, s.opts.prefix, s.dialect)
-	if s.cache.size.Load() < maxCached {
-		if _, loaded := s.cache.queries.LoadOrStore(query, r); !loaded {
-			s.cache.size.Add(1)
+	if reserve(&s.cache.nQueries) {
+		if _, loaded := s.cache.queries.LoadOrStore(query, r); loaded {
+			s.cache.nQueries.Add(-1)
 		}
 	}
 	return r
@@ -222,20 +222,37 @@ func Render(query, prefix string, d Dialect) string {
 // stmt returns the statement for query prepared on s.db, preparing it once;
 // database/sql then prepares it at most once per connection. Preparing takes
 // a connection of the pool: call it only while holding none.
-func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+func (s *Store) stmt(ctx context.Context, query string) (runner, error) {
 	if st, ok := s.cache.stmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
 	}
+	if !reserve(&s.cache.nStmts) {
+		return unprepared{s.db, query}, nil
+	}
 	st, err := s.db.PrepareContext(ctx, query)
 	if err != nil {
+		s.cache.nStmts.Add(-1)
 		return nil, err
 	}
 	if prev, loaded := s.cache.stmts.LoadOrStore(query, st); loaded {
 		st.Close()
+		s.cache.nStmts.Add(-1)
 		return prev.(*sql.Stmt), nil
 	}
-	s.cache.size.Add(1)
 	return st, nil
+}
+
+// reserve takes one of a cache's maxCached places, if one is left.
+func reserve(n *atomic.Int64) bool {
+	for {
+		v := n.Load()
+		if v >= maxCached {
+			return false
+		}
+		if n.CompareAndSwap(v, v+1) {
+			return true
+		}
+	}
 }
 
 // prepareLater prepares query on s.db in the background, once, for the
@@ -278,7 +295,7 @@ func (s *Store) Close() error {
 	s.cache.stmts.Range(func(k, v any) bool {
 		errs = append(errs, v.(*sql.Stmt).Close())
 		s.cache.stmts.Delete(k)
-		s.cache.size.Add(-1)
+		s.cache.nStmts.Add(-1)
 		return true
 	})
 	return errors.Join(errs...)
@@ -318,7 +335,7 @@ func (c conn) prepared(ctx context.Context, query string) (runner, error) {
 		}
 		return c.tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 	}
-	if c.s.cache.size.Load() >= maxCached {
+	if c.s.cache.nStmts.Load() >= maxCached {
 		if c.tx == nil {
 			return unprepared{c.s.db, q}, nil
 		}
@@ -440,16 +457,24 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 		if err := (conn{s: s, tx: t.tx, st: t}).checkDone(); err != nil {
 			return err
 		}
+		lostBefore := t.lost
 		err, intact := s.savepoint(ctx, t.tx, func() error {
 			return fn(ctx, repos{conn{s: s, tx: t.tx, st: t}})
-		})
-		if err != nil && (!intact || s.dialect.Classify(err) == ErrRetry) {
+		}, t.lose)
+		switch {
+		case err == nil:
+		case !intact || s.dialect.Classify(err) == ErrRetry:
 			t.lose(err)
+		case lostBefore == nil:
+			// A write that failed halfway in fn lost the transaction, but
+			// rolling back to the savepoint has undone it: the enclosing
+			// function may carry on.
+			t.lost = nil
 		}
 		return err
 	}
 	if s.host != nil {
-		err, intact := s.savepoint(ctx, s.host, func() error { return s.runIn(ctx, s.host, fn) })
+		err, intact := s.savepoint(ctx, s.host, func() error { return s.runIn(ctx, s.host, fn) }, nil)
 		if !intact {
 			return fmt.Errorf("sqlstore: the host's transaction is lost, roll it back: %w", err)
 		}
@@ -473,8 +498,10 @@ var savepoints atomic.Uint64
 // panics) its writes are undone and tx stays usable (on PostgreSQL, even
 // after a failed statement). intact is false when the undo failed: the
 // transaction itself is gone (MySQL rolls it back on a deadlock), and
-// whatever runs on it next runs outside it.
-func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, fn func() error) (err error, intact bool) {
+// whatever runs on it next runs outside it. When fn panics and the undo
+// fails, brokenByPanic (if not nil) is told, since no result reaches the
+// caller.
+func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, fn func() error, brokenByPanic func(error)) (err error, intact bool) {
 	name := "clientele_sp_" + strconv.FormatUint(savepoints.Add(1), 10)
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("sqlstore: savepoint: %w", err), false
@@ -489,8 +516,8 @@ func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, fn func() error) (err
 	}
 	panicked := true
 	defer func() {
-		if panicked {
-			undo() // and let the panic go on
+		if panicked && !undo() && brokenByPanic != nil { // and let the panic go on
+			brokenByPanic(errors.New("sqlstore: a nested Atomic panicked and its savepoint could not be rolled back"))
 		}
 	}()
 	err = fn()
@@ -590,7 +617,7 @@ func (c conn) atomic(ctx context.Context, fn func(c conn) error) error {
 			return err
 		}
 		if c.st == nil { // the host's transaction
-			err, intact := c.s.savepoint(ctx, c.tx, func() error { return fn(c) })
+			err, intact := c.s.savepoint(ctx, c.tx, func() error { return fn(c) }, nil)
 			if !intact && err != nil {
 				return fmt.Errorf("sqlstore: the host's transaction is lost, roll it back: %w", err)
 			}

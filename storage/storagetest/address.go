@@ -25,6 +25,7 @@ func addressCases() []testCase {
 		{"UpdateBookTwoDefaultBillingConflicts", addressTwoDefaultBilling},
 		{"UpdateBookMissingCustomer", addressUpdateBookMissingCustomer},
 		{"BooksArePerCustomer", addressBooksArePerCustomer},
+		{"EntryIDsUniqueAcrossBooks", addressEntryIDsUniqueAcrossBooks},
 	}
 }
 
@@ -247,4 +248,43 @@ func addressBooksArePerCustomer(t *testing.T, e *env) {
 	require.Len(t, got.Entries, 1)
 	assert.Equal(t, "B1", got.Entries[0].Line1)
 	assert.Equal(t, b.ID, got.Entries[0].CustomerID)
+}
+
+// addressEntryIDsUniqueAcrossBooks: an entry ID is a primary key: another
+// customer's book cannot take it, nor can one book hold it twice. Once an
+// entry is removed, its ID is free again.
+func addressEntryIDsUniqueAcrossBooks(t *testing.T, e *env) {
+	a, b := e.newCustomer(), e.newCustomer()
+	aBook := e.addEntries(a.ID, "Kept Street 1")
+	taken := aBook.Entries[0]
+	_, err := e.store.Addresses().UpdateBook(e.ctx, b.ID, func(book *address.Book) error {
+		x := taken
+		x.CustomerID = b.ID
+		book.Entries = append(book.Entries, x)
+		return nil
+	})
+	requireConflict(t, err, storage.ConstraintPrimaryKey, "another customer's entry ID")
+	assert.Empty(t, e.book(b.ID).Entries)
+	_, err = e.store.Addresses().UpdateBook(e.ctx, a.ID, func(book *address.Book) error {
+		dup := book.Entries[0]
+		dup.DefaultShipping, dup.DefaultBilling = false, false
+		book.Entries = append(book.Entries, dup)
+		return nil
+	})
+	require.ErrorIs(t, err, address.ErrInvalid, "one entry ID twice in a book")
+	assert.Equal(t, aBook, e.book(a.ID))
+
+	// Freed by removal, the ID can be used by another book.
+	_, err = e.store.Addresses().UpdateBook(e.ctx, a.ID, func(book *address.Book) error {
+		book.Entries = nil
+		return nil
+	})
+	require.NoError(t, err)
+	_, err = e.store.Addresses().UpdateBook(e.ctx, b.ID, func(book *address.Book) error {
+		x := taken
+		x.CustomerID = b.ID
+		book.Entries = append(book.Entries, x)
+		return nil
+	})
+	require.NoError(t, err, "a removed entry's ID is free")
 }

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -32,6 +33,7 @@ func atomicCases() []testCase {
 		{"NestedErrorUndoesOnlyItsWrites", atomicNestedErrorHandled},
 		{"NestedPanicUndoesItsWrites", atomicNestedPanicRecovered},
 		{"IgnoredFailedCallCommitsNothingOfIt", atomicIgnoredFailedCall},
+		{"NestedHalfwayFailureIsUndone", atomicNestedHalfwayFailure},
 	}
 }
 
@@ -463,6 +465,7 @@ func atomicIgnoredFailedCall(t *testing.T, e *env) {
 	aBook := e.addEntries(a.ID, "Kept Street 1")
 	bBook := e.addEntries(b.ID, "Other Street 2")
 	note := e.registered()
+	var updErr error
 	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
 		_, err := tx.Addresses().UpdateBook(ctx, a.ID, func(book *address.Book) error {
 			book.Entries = nil // remove the kept entry ...
@@ -471,13 +474,14 @@ func atomicIgnoredFailedCall(t *testing.T, e *env) {
 			book.Entries = append(book.Entries, taken)
 			return nil
 		})
-		if err == nil {
+		if updErr = err; err == nil {
 			return errors.New("UpdateBook took another customer's address ID")
 		}
 		// fn ignores the failure and goes on.
 		_, _ = tx.Customers().Create(ctx, note)
 		return nil
 	})
+	requireConflict(t, updErr, storage.ConstraintPrimaryKey)
 	assert.Equal(t, aBook, e.book(a.ID), "the failed call left the book as it was")
 	assert.Equal(t, bBook, e.book(b.ID), "the other customer's book is untouched")
 	if err == nil {
@@ -486,4 +490,35 @@ func atomicIgnoredFailedCall(t *testing.T, e *env) {
 		_, gerr := e.store.Customers().Get(e.ctx, note.ID)
 		requireNotFound(t, gerr, "the lost transaction was rolled back: %v", err)
 	}
+}
+
+// atomicNestedHalfwayFailure: the same halfway failure inside a nested Atomic,
+// whose error the enclosing fn handles: the savepoint undoes it and the
+// contract says the enclosing fn may carry on and commit.
+func atomicNestedHalfwayFailure(t *testing.T, e *env) {
+	a := e.newCustomer()
+	b := e.newCustomer()
+	aBook := e.addEntries(a.ID, "Kept Street 1")
+	bBook := e.addEntries(b.ID, "Other Street 2")
+	note := e.registered()
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		nerr := e.store.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+			_, err := tx.Addresses().UpdateBook(ctx, a.ID, func(book *address.Book) error {
+				book.Entries = nil
+				taken := bBook.Entries[0]
+				taken.CustomerID = a.ID
+				book.Entries = append(book.Entries, taken)
+				return nil
+			})
+			return err
+		})
+		if !errors.Is(nerr, storage.ErrConflict) {
+			return fmt.Errorf("the nested UpdateBook should conflict on the taken entry ID, got %v", nerr)
+		}
+		_, err := tx.Customers().Create(ctx, note)
+		return err
+	})
+	require.NoError(t, err, "the nested Atomic failed and was undone; the enclosing fn carried on")
+	assert.Equal(t, aBook, e.book(a.ID))
+	e.getCustomer(note.ID)
 }

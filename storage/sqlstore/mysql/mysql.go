@@ -37,6 +37,7 @@ func Open(dsn string) (*sql.DB, error) {
 func (dialect) Name() string           { return "mysql" }
 func (dialect) Placeholder(int) string { return "?" }
 func (dialect) ForUpdate() string      { return " FOR UPDATE" }
+func (dialect) ForShare() string       { return " LOCK IN SHARE MODE" } // MariaDB lacks FOR SHARE
 
 func (dialect) Migrations() fs.FS {
 	sub, err := fs.Sub(migrations, "migrations")
@@ -84,8 +85,9 @@ func (dialect) Classify(err error) sqlstore.ErrorKind {
 
 func (dialect) ConstraintName(error) (string, bool) { return "", false }
 
-// MigrationLock waits up to two minutes for a named lock (GET_LOCK returns
-// 0 when the wait times out, NULL on an error).
+// MigrationLock tries a named lock without waiting (GET_LOCK returns 1 when
+// taken, 0 when another session holds it, NULL on an error); Migrate
+// polls.
 func (dialect) MigrationLock(key string) (lock, unlock string) {
-	return "SELECT GET_LOCK('" + key + "', 120)", "SELECT RELEASE_LOCK('" + key + "')"
+	return "SELECT GET_LOCK('" + key + "', 0)", "SELECT RELEASE_LOCK('" + key + "')"
 }

@@ -29,6 +29,7 @@ func Open(dsn string) (*sql.DB, error) { return sql.Open("pgx", dsn) }
 func (dialect) Name() string             { return "postgres" }
 func (dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
 func (dialect) ForUpdate() string        { return " FOR UPDATE" }
+func (dialect) ForShare() string         { return " FOR SHARE" }
 
 func (dialect) Migrations() fs.FS {
 	sub, err := fs.Sub(migrations, "migrations")

@@ -36,6 +36,7 @@ func Open(path string) (*sql.DB, error) {
 func (dialect) Name() string           { return "sqlite" }
 func (dialect) Placeholder(int) string { return "?" }
 func (dialect) ForUpdate() string      { return "" } // writers hold the database lock (BEGIN IMMEDIATE)
+func (dialect) ForShare() string       { return "" }
 
 func (dialect) Migrations() fs.FS {
 	sub, err := fs.Sub(migrations, "migrations")
