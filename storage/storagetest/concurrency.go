@@ -26,6 +26,7 @@ func concurrencyCases() []testCase {
 		{"BalanceRace", concurrencyBalanceRace},
 		{"IdempotencyKeyRace", concurrencyIdempotencyKeyRace},
 		{"AddMemberRace", concurrencyAddMemberRace},
+		{"MembershipBatches", concurrencyMembershipBatches},
 		{"UpdateRace", concurrencyUpdateRace},
 		{"AtomicTransfers", concurrencyAtomicTransfers},
 		{"ReadsDuringWrites", concurrencyReadsDuringWrites},
@@ -359,4 +360,53 @@ func readUntil(e *env, done <-chan struct{}, groupID uuid.UUID, cs [][]customer.
 		}
 		time.Sleep(time.Microsecond)
 	}
+}
+
+// concurrencyMembershipBatches: transactions that each add a new member to
+// one group and re-add members it already has, racing, all succeed (an
+// adapter may deadlock internally, but must resolve it), report added only
+// for the new members, and leave every member listed once.
+func concurrencyMembershipBatches(t *testing.T, e *env) {
+	const goroutines, batches, existing = 4, 8, 4
+	g := e.createGroup("Batches")
+	var old []uuid.UUID
+	for range existing {
+		c := e.newCustomer()
+		e.addMember(g.ID, c.ID)
+		old = append(old, c.ID)
+	}
+	fresh := make([][]uuid.UUID, goroutines)
+	for i := range fresh {
+		for range batches {
+			fresh[i] = append(fresh[i], e.newCustomer().ID)
+		}
+	}
+	errs := race(goroutines, func(i int) error {
+		for _, id := range fresh[i] {
+			err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+				if added, err := tx.Groups().AddMember(ctx, g.ID, id); err != nil || !added {
+					return fmt.Errorf("new member %v: added %v, %w", id, added, err)
+				}
+				for _, o := range old {
+					if added, err := tx.Groups().AddMember(ctx, g.ID, o); err != nil || added {
+						return fmt.Errorf("existing member %v: added %v, %w", o, added, err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, err := range errs {
+		assert.NoError(t, err, "goroutine %d", i)
+	}
+	want := slices.Clone(old)
+	for _, f := range fresh {
+		want = append(want, f...)
+	}
+	got := e.listCustomerIDs(storage.CustomerFilter{GroupID: g.ID})
+	assert.ElementsMatch(t, want, got, "every member once")
 }
