@@ -61,15 +61,7 @@ func (c conn) book(ctx context.Context, customerID uuid.UUID) (address.Book, err
 	if err != nil {
 		return address.Book{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanAddress(rows)
-		if err != nil {
-			return address.Book{}, err
-		}
-		b.Entries = append(b.Entries, e)
-	}
-	if err := rows.Err(); err != nil {
+	if b.Entries, err = collect(rows, 0, scanAddress); err != nil {
 		return address.Book{}, err
 	}
 	sortEntries(b.Entries) // the engine's UUID order may not be byte order

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -27,15 +26,6 @@ var accountConstraints = map[string]storage.Constraint{
 // account's, so reads join balance_accounts for it.
 const postingColumns = `id, account_id, customer_id, sequence, kind, amount, ending_balance, reference,
 	idempotency_key, actor, note, created_at`
-
-// postingColumnsOf is postingColumns qualified with a table alias.
-func postingColumnsOf(alias string) string {
-	cols := strings.Split(postingColumns, ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
-}
 
 var postingConstraints = map[string]storage.Constraint{
 	"balance_postings_pkey":            storage.ConstraintPrimaryKey,
@@ -218,19 +208,7 @@ func (r balances) Accounts(ctx context.Context, customerID uuid.UUID) ([]balance
 		if err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		var out []balance.Account
-		for rows.Next() {
-			a, err := scanAccount(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, a)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return out, nil
+		return collect(rows, 0, scanAccount)
 	})
 }
 
@@ -434,10 +412,10 @@ func (c conn) diagnosePosting(ctx context.Context, p balance.Posting, lock strin
 // prepared statements by, and sqltest's copies must equal) does not follow
 // the indentation of the code around them.
 var (
-	selectPostingByKey = `SELECT a.currency, ` + postingColumnsOf("p") + `
+	selectPostingByKey = `SELECT a.currency, ` + qualify(postingColumns, "p") + `
 		FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
 		WHERE p.account_id = ? AND p.idempotency_key = ?`
-	selectPostingsAfter = `SELECT a.currency, ` + postingColumnsOf("p") + `
+	selectPostingsAfter = `SELECT a.currency, ` + qualify(postingColumns, "p") + `
 		FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id
 		WHERE p.account_id = ? AND p.sequence > ? AND p.sequence <= ? ORDER BY p.sequence LIMIT `
 )
@@ -476,18 +454,11 @@ func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.P
 		if err != nil {
 			return page, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			q, err := scanPosting(rows)
-			if err != nil {
-				return page, err
-			}
-			page.Items = append(page.Items, q)
-		}
-		if err := rows.Err(); err != nil {
+		items, err := collect(rows, 0, scanPosting)
+		if err != nil {
 			return page, err
 		}
-		if len(page.Items) == 0 {
+		if len(items) == 0 {
 			// An empty page: tell an empty ledger from a missing account.
 			var one int
 			err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}balance_accounts WHERE id = ?`, accountID.String()).Scan(&one)
@@ -495,10 +466,6 @@ func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.P
 				return page, noRows(err, "balance account", accountID)
 			}
 		}
-		if len(page.Items) > size {
-			page.Items = page.Items[:size]
-			page.Next = storage.Cursor{Seq: page.Items[size-1].Sequence}.String()
-		}
-		return page, nil
+		return pageOf(items, size, func(p balance.Posting) storage.Cursor { return storage.Cursor{Seq: p.Sequence} }), nil
 	})
 }

@@ -18,15 +18,6 @@ const customerColumns = `id, email, email_display, has_account, status, state, t
 	search_name, phone, company, vat_id, note, tags, metadata, reference, reference_origin, order_count,
 	created_at, updated_at, deleted_at, version`
 
-// customerColumnsOf is customerColumns qualified with a table alias.
-func customerColumnsOf(alias string) string {
-	cols := strings.Split(customerColumns, ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
-}
-
 var customerConstraints = map[string]storage.Constraint{
 	"customers_pkey":           storage.ConstraintPrimaryKey,
 	"customers_live_email":     storage.ConstraintCustomerEmail,
@@ -96,14 +87,8 @@ func scanCustomer(r scanner) (customer.Customer, error) {
 	if err := fromJSON(tags, &c.Tags); err != nil {
 		return customer.Customer{}, err
 	}
-	if len(c.Tags) == 0 {
-		c.Tags = nil
-	}
 	if err := fromJSON(meta, &c.Metadata); err != nil {
 		return customer.Customer{}, err
-	}
-	if len(c.Metadata) == 0 {
-		c.Metadata = nil
 	}
 	c.OrderCount = int(orders)
 	c.CreatedAt, c.UpdatedAt, c.DeletedAt = fromMicros(created), fromMicros(updated), fromNullMicros(deleted)
@@ -343,7 +328,7 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 		orderAt, orderID := "c.created_at", "c.id"
 		var q strings.Builder
 		var args []any
-		q.WriteString(`SELECT ` + customerColumnsOf("c") + ` FROM {{prefix}}customers c`)
+		q.WriteString(`SELECT ` + qualify(customerColumns, "c") + ` FROM {{prefix}}customers c`)
 		if f.GroupID != uuid.Nil {
 			q.WriteString(` JOIN {{prefix}}memberships m ON m.customer_id = c.id AND m.group_id = ?`)
 			args = append(args, f.GroupID.String())
@@ -393,27 +378,12 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 		if err != nil {
 			return page, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanCustomer(rows)
-			if err != nil {
-				return page, err
-			}
-			if page.Items == nil {
-				// Customers are large: growing the slice row by row copies
-				// them over and over.
-				page.Items = make([]customer.Customer, 0, min(limit, 128))
-			}
-			page.Items = append(page.Items, c)
-		}
-		if err := rows.Err(); err != nil {
+		items, err := collect(rows, min(limit, 128), scanCustomer)
+		if err != nil {
 			return page, err
 		}
-		if len(page.Items) > size {
-			page.Items = page.Items[:size]
-			last := page.Items[size-1]
-			page.Next = nextTimeCursor(last.CreatedAt, last.ID)
-		}
-		return page, nil
+		return pageOf(items, size, func(c customer.Customer) storage.Cursor {
+			return timeCursorOf(c.CreatedAt, c.ID)
+		}), nil
 	})
 }

@@ -19,15 +19,6 @@ type groups struct{ base }
 
 const groupColumns = `id, name, name_key, description, metadata, created_at, updated_at, version`
 
-// groupColumnsOf is groupColumns qualified with a table alias.
-func groupColumnsOf(alias string) string {
-	cols := strings.Split(groupColumns, ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
-}
-
 var groupConstraints = map[string]storage.Constraint{
 	"groups_pkey":     storage.ConstraintPrimaryKey,
 	"groups_name_key": storage.ConstraintGroupName,
@@ -57,9 +48,6 @@ func scanGroup(r scanner) (group.Group, error) {
 	}
 	if err := fromJSON(meta, &g.Metadata); err != nil {
 		return group.Group{}, err
-	}
-	if len(g.Metadata) == 0 {
-		g.Metadata = nil
 	}
 	g.CreatedAt, g.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return g, nil
@@ -249,7 +237,7 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 		orderAt, orderID := "g.created_at", "g.id"
 		var q strings.Builder
 		var args []any
-		q.WriteString(`SELECT ` + groupColumnsOf("g") + ` FROM {{prefix}}groups g`)
+		q.WriteString(`SELECT ` + qualify(groupColumns, "g") + ` FROM {{prefix}}groups g`)
 		if f.MemberID != uuid.Nil {
 			q.WriteString(` JOIN {{prefix}}memberships m ON m.group_id = g.id AND m.customer_id = ?`)
 			args = append(args, f.MemberID.String())
@@ -265,23 +253,11 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 		if err != nil {
 			return page, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			g, err := scanGroup(rows)
-			if err != nil {
-				return page, err
-			}
-			page.Items = append(page.Items, g)
-		}
-		if err := rows.Err(); err != nil {
+		items, err := collect(rows, 0, scanGroup)
+		if err != nil {
 			return page, err
 		}
-		if len(page.Items) > size {
-			page.Items = page.Items[:size]
-			last := page.Items[size-1]
-			page.Next = nextTimeCursor(last.CreatedAt, last.ID)
-		}
-		return page, nil
+		return pageOf(items, size, func(g group.Group) storage.Cursor { return timeCursorOf(g.CreatedAt, g.ID) }), nil
 	})
 }
 
@@ -375,19 +351,15 @@ func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []u
 			if err != nil {
 				return nil, err
 			}
-			for rows.Next() {
+			ids, err := collect(rows, 0, func(r scanner) (uuid.UUID, error) {
 				var id uuid.UUID
-				if err := rows.Scan(scanUUID{&id}); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				out = append(out, id)
-			}
-			err = rows.Err()
-			rows.Close()
+				err := r.Scan(scanUUID{&id})
+				return id, err
+			})
 			if err != nil {
 				return nil, err
 			}
+			out = append(out, ids...)
 		}
 		slices.SortFunc(out, compareUUIDs)
 		return out, nil

@@ -20,15 +20,6 @@ type markets struct{ base }
 const marketColumns = `id, merchant_id, code, name, business_model, currency, price_list_ref, inventory_model_ref,
 	disabled, access_groups, metadata, created_at, updated_at, version`
 
-// marketColumnsOf is marketColumns qualified with a table alias.
-func marketColumnsOf(alias string) string {
-	cols := strings.Split(marketColumns, ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
-}
-
 var marketConstraints = map[string]storage.Constraint{
 	"markets_pkey": storage.ConstraintPrimaryKey,
 	"markets_code": storage.ConstraintMarketCode,
@@ -78,14 +69,8 @@ func scanMarket(r scanner) (market.Market, error) {
 	if err := fromJSON(access, &m.AccessGroups); err != nil {
 		return market.Market{}, err
 	}
-	if len(m.AccessGroups) == 0 {
-		m.AccessGroups = nil
-	}
 	if err := fromJSON(meta, &m.Metadata); err != nil {
 		return market.Market{}, err
-	}
-	if len(m.Metadata) == 0 {
-		m.Metadata = nil
 	}
 	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return m, nil
@@ -317,7 +302,7 @@ func (r markets) List(ctx context.Context, f storage.MarketFilter, p storage.Pag
 		}
 		var q strings.Builder
 		var args []any
-		q.WriteString(`SELECT ` + marketColumnsOf("m") + ` FROM {{prefix}}markets m WHERE 1 = 1`)
+		q.WriteString(`SELECT ` + qualify(marketColumns, "m") + ` FROM {{prefix}}markets m WHERE 1 = 1`)
 		where := func(cond string, a ...any) {
 			q.WriteString(" AND " + cond)
 			args = append(args, a...)
@@ -337,22 +322,10 @@ func (r markets) List(ctx context.Context, f storage.MarketFilter, p storage.Pag
 		if err != nil {
 			return page, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanMarket(rows)
-			if err != nil {
-				return page, err
-			}
-			page.Items = append(page.Items, m)
-		}
-		if err := rows.Err(); err != nil {
+		items, err := collect(rows, 0, scanMarket)
+		if err != nil {
 			return page, err
 		}
-		if len(page.Items) > size {
-			page.Items = page.Items[:size]
-			last := page.Items[size-1]
-			page.Next = nextTimeCursor(last.CreatedAt, last.ID)
-		}
-		return page, nil
+		return pageOf(items, size, func(m market.Market) storage.Cursor { return timeCursorOf(m.CreatedAt, m.ID) }), nil
 	})
 }

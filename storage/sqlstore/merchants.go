@@ -49,9 +49,6 @@ func scanMerchant(r scanner) (merchant.Merchant, error) {
 	if err := fromJSON(meta, &m.Metadata); err != nil {
 		return merchant.Merchant{}, err
 	}
-	if len(m.Metadata) == 0 {
-		m.Metadata = nil
-	}
 	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return m, nil
 }
@@ -183,22 +180,10 @@ func (r merchants) List(ctx context.Context, p storage.PageRequest) (storage.Pag
 		if err != nil {
 			return page, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanMerchant(rows)
-			if err != nil {
-				return page, err
-			}
-			page.Items = append(page.Items, m)
-		}
-		if err := rows.Err(); err != nil {
+		items, err := collect(rows, 0, scanMerchant)
+		if err != nil {
 			return page, err
 		}
-		if len(page.Items) > size {
-			page.Items = page.Items[:size]
-			last := page.Items[size-1]
-			page.Next = nextTimeCursor(last.CreatedAt, last.ID)
-		}
-		return page, nil
+		return pageOf(items, size, func(m merchant.Merchant) storage.Cursor { return timeCursorOf(m.CreatedAt, m.ID) }), nil
 	})
 }

@@ -187,22 +187,12 @@ func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRe
 		if err != nil {
 			return page, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			o, err := scanOrder(rows)
-			if err != nil {
-				return page, err
-			}
-			page.Items = append(page.Items, o)
-		}
-		if err := rows.Err(); err != nil {
+		items, err := collect(rows, 0, scanOrder)
+		if err != nil {
 			return page, err
 		}
-		if len(page.Items) > size {
-			page.Items = page.Items[:size]
-			last := page.Items[size-1]
-			page.Next = storage.Cursor{Time: last.PlacedAt, Key: last.ID}.String()
-		}
-		return page, nil
+		return pageOf(items, size, func(o order.Order) storage.Cursor {
+			return storage.Cursor{Time: o.PlacedAt, Key: o.ID}
+		}), nil
 	})
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -99,12 +101,25 @@ func jsonText(v any) (string, error) {
 	return string(b), nil
 }
 
-// fromJSON decodes a JSON text column into v.
+// fromJSON decodes a JSON text column into v. An empty slice or map
+// decodes to nil, as the domain's values hold no empty collections.
 func fromJSON(s string, v any) error {
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		return fmt.Errorf("sqlstore: decode: %w", err)
 	}
+	if rv := reflect.ValueOf(v).Elem(); (rv.Kind() == reflect.Slice || rv.Kind() == reflect.Map) && rv.Len() == 0 {
+		rv.SetZero()
+	}
 	return nil
+}
+
+// qualify prefixes each column of a column list with a table alias.
+func qualify(columns, alias string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 // nullUUID stores uuid.Nil as NULL.
@@ -164,9 +179,9 @@ func timeCursor(p storage.PageRequest) (at int64, id string, ok bool, err error)
 	return micros(c.Time), u.String(), true, nil
 }
 
-// nextTimeCursor encodes the cursor after an item with (t, id).
-func nextTimeCursor(t time.Time, id uuid.UUID) string {
-	return storage.Cursor{Time: t, Key: id.String()}.String()
+// timeCursorOf is the cursor after an item with (t, id).
+func timeCursorOf(t time.Time, id uuid.UUID) storage.Cursor {
+	return storage.Cursor{Time: t, Key: id.String()}
 }
 
 // uniqueConflict turns a unique violation into the *storage.ConflictError of
@@ -212,3 +227,37 @@ func keysetAfter(at, id string) string {
 
 // itoa formats a LIMIT.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// collect scans every row of rows with scan and closes rows. capHint sizes
+// the slice up front (rows such as customers are large: growing the slice
+// row by row would copy them over and over); 0 lets append decide.
+func collect[T any](rows *sql.Rows, capHint int, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil && capHint > 0 {
+			out = make([]T, 0, capHint)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// pageOf makes a page of size from items, read with pageSize's limit (one
+// more than size): when that extra item came, the page is cut to size and
+// Next is the cursor of its last item.
+func pageOf[T any](items []T, size int, cursor func(T) storage.Cursor) storage.Page[T] {
+	page := storage.Page[T]{Items: items}
+	if len(items) > size {
+		page.Items = items[:size]
+		page.Next = cursor(items[size-1]).String()
+	}
+	return page
+}
