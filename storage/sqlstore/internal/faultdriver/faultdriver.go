@@ -457,22 +457,7 @@ func (cn *conn) ExecContext(ctx context.Context, query string, args []driver.Nam
 	if !ok {
 		return nil, driver.ErrSkip // database/sql prepares the statement instead
 	}
-	if cn.dropped.Load() {
-		return nil, driver.ErrBadConn
-	}
-	i, f := cn.c.event(Statement, cn.id, query)
-	if f != nil {
-		err := cn.strike(f)
-		cn.c.done(i, err)
-		return nil, err
-	}
-	res, err := e.ExecContext(ctx, query, args)
-	if errors.Is(err, driver.ErrSkip) {
-		cn.c.undo(i)
-		return nil, err
-	}
-	cn.c.done(i, err)
-	return res, err
+	return statement(cn, query, func() (driver.Result, error) { return e.ExecContext(ctx, query, args) })
 }
 
 func (cn *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -480,22 +465,31 @@ func (cn *conn) QueryContext(ctx context.Context, query string, args []driver.Na
 	if !ok {
 		return nil, driver.ErrSkip
 	}
+	return statement(cn, query, func() (driver.Rows, error) { return q.QueryContext(ctx, query, args) })
+}
+
+// statement runs one statement of cn through the log: it refuses a dropped
+// connection, strikes an armed fault that matches, or runs run and logs
+// its outcome. A driver's ErrSkip (the statement is not run, database/sql
+// prepares it instead) is taken out of the log.
+func statement[T any](cn *conn, query string, run func() (T, error)) (T, error) {
+	var zero T
 	if cn.dropped.Load() {
-		return nil, driver.ErrBadConn
+		return zero, driver.ErrBadConn
 	}
 	i, f := cn.c.event(Statement, cn.id, query)
 	if f != nil {
 		err := cn.strike(f)
 		cn.c.done(i, err)
-		return nil, err
+		return zero, err
 	}
-	rows, err := q.QueryContext(ctx, query, args)
+	v, err := run()
 	if errors.Is(err, driver.ErrSkip) {
 		cn.c.undo(i)
-		return nil, err
+		return zero, err
 	}
 	cn.c.done(i, err)
-	return rows, err
+	return v, err
 }
 
 // CheckNamedValue defers to the driver's connection, or converts the value
@@ -622,55 +616,29 @@ func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
 }
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if s.cn.dropped.Load() {
-		return nil, driver.ErrBadConn
-	}
-	i, f := s.cn.c.event(Statement, s.cn.id, s.query)
-	if f != nil {
-		err := s.cn.strike(f)
-		s.cn.c.done(i, err)
-		return nil, err
-	}
-	var (
-		res driver.Result
-		err error
-	)
-	if e, ok := s.si.(driver.StmtExecContext); ok {
-		res, err = e.ExecContext(ctx, args)
-	} else {
-		var vs []driver.Value
-		if vs, err = values(args); err == nil {
-			res, err = s.si.Exec(vs) //nolint:staticcheck // the fallback database/sql uses too
+	return statement(s.cn, s.query, func() (driver.Result, error) {
+		if e, ok := s.si.(driver.StmtExecContext); ok {
+			return e.ExecContext(ctx, args)
 		}
-	}
-	s.cn.c.done(i, err)
-	return res, err
+		vs, err := values(args)
+		if err != nil {
+			return nil, err
+		}
+		return s.si.Exec(vs) //nolint:staticcheck // the fallback database/sql uses too
+	})
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	if s.cn.dropped.Load() {
-		return nil, driver.ErrBadConn
-	}
-	i, f := s.cn.c.event(Statement, s.cn.id, s.query)
-	if f != nil {
-		err := s.cn.strike(f)
-		s.cn.c.done(i, err)
-		return nil, err
-	}
-	var (
-		rows driver.Rows
-		err  error
-	)
-	if q, ok := s.si.(driver.StmtQueryContext); ok {
-		rows, err = q.QueryContext(ctx, args)
-	} else {
-		var vs []driver.Value
-		if vs, err = values(args); err == nil {
-			rows, err = s.si.Query(vs) //nolint:staticcheck // the fallback database/sql uses too
+	return statement(s.cn, s.query, func() (driver.Rows, error) {
+		if q, ok := s.si.(driver.StmtQueryContext); ok {
+			return q.QueryContext(ctx, args)
 		}
-	}
-	s.cn.c.done(i, err)
-	return rows, err
+		vs, err := values(args)
+		if err != nil {
+			return nil, err
+		}
+		return s.si.Query(vs) //nolint:staticcheck // the fallback database/sql uses too
+	})
 }
 
 // CheckNamedValue checks an argument the way database/sql would have with
