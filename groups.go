@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/storage"
 )
@@ -21,7 +22,7 @@ type Groups struct{ *env }
 const MaxBatch = 1000
 
 // ErrBatchTooLarge reports a batch of more than MaxBatch items.
-var ErrBatchTooLarge = fmt.Errorf("clientele: a batch holds at most %d items", MaxBatch)
+var ErrBatchTooLarge = errcode.New(errcode.Invalid, fmt.Sprintf("clientele: a batch holds at most %d items", MaxBatch))
 
 // GroupParams describes a new group.
 type GroupParams struct {

@@ -1,18 +1,18 @@
 package address
 
 import (
-	"errors"
 	"strings"
 
 	"golang.org/x/text/language"
 
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/internal/phone"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // ErrInvalid is the sentinel every validation error of this package unwraps to.
-var ErrInvalid = errors.New("address: invalid input")
+var ErrInvalid = errcode.New(errcode.Invalid, "address: invalid input")
 
 // ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
 type ValidationError = validation.Error

@@ -2,12 +2,12 @@ package address
 
 import (
 	"bytes"
-	"errors"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
@@ -15,15 +15,15 @@ import (
 const MaxEntries = 100
 
 // ErrNotFound is returned for an address ID that is not in the book.
-var ErrNotFound = errors.New("address: not found")
+var ErrNotFound = errcode.New(errcode.NotFound, "address: not found")
 
 // ErrBookFull is returned by Book.Add when the book already holds MaxEntries
 // addresses.
-var ErrBookFull = errors.New("address: address book is full")
+var ErrBookFull = errcode.New(errcode.FailedPrecondition, "address: address book is full")
 
 // ErrSeveralDefaults is returned by Book.Stored for a book with more than
 // one default shipping or more than one default billing entry.
-var ErrSeveralDefaults = errors.New("address: more than one default address of a kind")
+var ErrSeveralDefaults = errcode.New(errcode.Conflict, "address: more than one default address of a kind")
 
 // Entry is one address in a customer's address book.
 type Entry struct {

@@ -1,14 +1,14 @@
 package balance
 
 import (
-	"errors"
 	"fmt"
 
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // ErrInvalid is the sentinel every validation error of this package unwraps to.
-var ErrInvalid = errors.New("balance: invalid input")
+var ErrInvalid = errcode.New(errcode.Invalid, "balance: invalid input")
 
 // ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
 type ValidationError = validation.Error
@@ -16,30 +16,30 @@ type ValidationError = validation.Error
 // ErrCurrencyMismatch is returned when two amounts, or an amount and an
 // account, are in different currencies. It is also returned when either
 // operand has no currency (the zero Money).
-var ErrCurrencyMismatch = errors.New("balance: currency mismatch")
+var ErrCurrencyMismatch = errcode.New(errcode.Invalid, "balance: currency mismatch")
 
 // ErrOverflow is returned when a result's minor units do not fit in an int64
 // (the BIGINT that SQL adapters store). Constructors that reject an input for
 // this reason return a *ValidationError for which both errors.Is(err,
 // ErrOverflow) and errors.Is(err, ErrInvalid) hold.
-var ErrOverflow = errors.New("balance: amount overflows int64 minor units")
+var ErrOverflow = errcode.New(errcode.Invalid, "balance: amount overflows int64 minor units")
 
 // ErrInsufficientFunds is returned when a debit would take an account below
 // its floor (zero, or minus the credit limit). Account.Apply returns it as an
 // *InsufficientFundsError.
-var ErrInsufficientFunds = errors.New("balance: insufficient funds")
+var ErrInsufficientFunds = errcode.New(errcode.FailedPrecondition, "balance: insufficient funds")
 
 // ErrIdempotencyKeyReused is returned when a posting's idempotency key was
 // already used on the account for a different request (see
 // Posting.SameRequest).
-var ErrIdempotencyKeyReused = errors.New("balance: idempotency key reused with different parameters")
+var ErrIdempotencyKeyReused = errcode.New(errcode.Conflict, "balance: idempotency key reused with different parameters")
 
 // ErrAccountNotFound is returned when no account exists for a customer and
 // currency.
-var ErrAccountNotFound = errors.New("balance: account not found")
+var ErrAccountNotFound = errcode.New(errcode.NotFound, "balance: account not found")
 
 // ErrPostingNotFound is returned when a posting does not exist.
-var ErrPostingNotFound = errors.New("balance: posting not found")
+var ErrPostingNotFound = errcode.New(errcode.NotFound, "balance: posting not found")
 
 // InsufficientFundsError carries the amounts behind an ErrInsufficientFunds:
 // what the account could give and what was asked for. It unwraps to

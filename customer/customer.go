@@ -1,7 +1,6 @@
 package customer
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -11,12 +10,13 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // ErrInvalid is the sentinel every validation error of this package unwraps to.
-var ErrInvalid = errors.New("customer: invalid input")
+var ErrInvalid = errcode.New(errcode.Invalid, "customer: invalid input")
 
 // ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
 type ValidationError = validation.Error
@@ -26,17 +26,17 @@ type ValidationError = validation.Error
 var (
 	// ErrInvalidTransition is returned (as a *TransitionError) when a state
 	// change is not in the table documented on State.
-	ErrInvalidTransition = errors.New("customer: invalid state transition")
+	ErrInvalidTransition = errcode.New(errcode.FailedPrecondition, "customer: invalid state transition")
 	// ErrNotFound reports that no customer matches.
-	ErrNotFound = errors.New("customer: not found")
+	ErrNotFound = errcode.New(errcode.NotFound, "customer: not found")
 	// ErrEmailTaken reports that another live customer with the same
 	// account kind (registered or guest) already uses the canonical email.
-	ErrEmailTaken = errors.New("customer: email already taken")
+	ErrEmailTaken = errcode.New(errcode.Conflict, "customer: email already taken")
 	// ErrReferenceTaken reports that another live customer already has the
 	// same reference within the same reference origin.
-	ErrReferenceTaken = errors.New("customer: reference already taken")
+	ErrReferenceTaken = errcode.New(errcode.Conflict, "customer: reference already taken")
 	// ErrErased reports an attempt to change an erased customer.
-	ErrErased = errors.New("customer: customer is erased")
+	ErrErased = errcode.New(errcode.FailedPrecondition, "customer: customer is erased")
 )
 
 // Customer is a person or business who buys, or may buy, from the store. It

@@ -1,33 +1,33 @@
 package group
 
 import (
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"golang.org/x/text/cases"
 
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // ErrInvalid is the sentinel every validation error of this package unwraps to.
-var ErrInvalid = errors.New("group: invalid input")
+var ErrInvalid = errcode.New(errcode.Invalid, "group: invalid input")
 
 // ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
 type ValidationError = validation.Error
 
 // ErrNotFound is returned for a group that does not exist.
-var ErrNotFound = errors.New("group: not found")
+var ErrNotFound = errcode.New(errcode.NotFound, "group: not found")
 
 // ErrNameTaken is returned when another group already has a name with the
 // same NameKey.
-var ErrNameTaken = errors.New("group: name already taken")
+var ErrNameTaken = errcode.New(errcode.Conflict, "group: name already taken")
 
 // ErrInUse is returned when deleting a group that a market restricts access
 // to; remove it from the market's access groups first.
-var ErrInUse = errors.New("group: group is in use")
+var ErrInUse = errcode.New(errcode.FailedPrecondition, "group: group is in use")
 
 // Limits of the group fields, in bytes.
 const (

@@ -1,16 +1,16 @@
 package market
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/errcode"
 )
 
 // ErrAccessDenied is the sentinel every access denial unwraps to.
-var ErrAccessDenied = errors.New("market: access denied")
+var ErrAccessDenied = errcode.New(errcode.Denied, "market: access denied")
 
 // The reasons for a denial; each satisfies errors.Is(err, ErrAccessDenied).
 var (

@@ -2,7 +2,6 @@ package market
 
 import (
 	"bytes"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -10,21 +9,22 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // ErrInvalid is the sentinel every validation error of this package unwraps to.
-var ErrInvalid = errors.New("market: invalid input")
+var ErrInvalid = errcode.New(errcode.Invalid, "market: invalid input")
 
 // ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
 type ValidationError = validation.Error
 
 // ErrNotFound is returned for a market that does not exist.
-var ErrNotFound = errors.New("market: not found")
+var ErrNotFound = errcode.New(errcode.NotFound, "market: not found")
 
 // ErrCodeTaken is returned when another market already has the code.
-var ErrCodeTaken = errors.New("market: code already taken")
+var ErrCodeTaken = errcode.New(errcode.Conflict, "market: code already taken")
 
 // Limits of the market fields.
 const (

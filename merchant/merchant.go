@@ -7,21 +7,22 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // ErrInvalid is the sentinel every validation error of this package unwraps to.
-var ErrInvalid = errors.New("merchant: invalid input")
+var ErrInvalid = errcode.New(errcode.Invalid, "merchant: invalid input")
 
 // ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
 type ValidationError = validation.Error
 
 // ErrNotFound is returned for a merchant that does not exist.
-var ErrNotFound = errors.New("merchant: not found")
+var ErrNotFound = errcode.New(errcode.NotFound, "merchant: not found")
 
 // ErrHasMarkets is returned when deleting a merchant that still owns markets.
-var ErrHasMarkets = errors.New("merchant: merchant still owns markets")
+var ErrHasMarkets = errcode.New(errcode.FailedPrecondition, "merchant: merchant still owns markets")
 
 // MaxNameLength is the longest merchant name, in bytes.
 const MaxNameLength = 200

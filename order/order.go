@@ -1,7 +1,6 @@
 package order
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,30 +8,31 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // ErrInvalid is the sentinel every validation error of this package unwraps to.
-var ErrInvalid = errors.New("order: invalid input")
+var ErrInvalid = errcode.New(errcode.Invalid, "order: invalid input")
 
 // ValidationError reports the invalid field; errors.Is(err, ErrInvalid) holds for it.
 type ValidationError = validation.Error
 
 // ErrNotFound is returned when no order with the given ID is recorded.
-var ErrNotFound = errors.New("order: not found")
+var ErrNotFound = errcode.New(errcode.NotFound, "order: not found")
 
 // ErrOrderOwned is returned when an order ID is already recorded for another
 // customer.
-var ErrOrderOwned = errors.New("order: order already recorded for another customer")
+var ErrOrderOwned = errcode.New(errcode.Conflict, "order: order already recorded for another customer")
 
 // ErrOrderChanged is returned when an order ID is recorded again for the
 // same customer but with another number or total: host order IDs must be
 // stable, so this is a conflict, not a replay.
-var ErrOrderChanged = errors.New("order: order already recorded with another number or total")
+var ErrOrderChanged = errcode.New(errcode.Conflict, "order: order already recorded with another number or total")
 
 // ErrInvalidTransition is returned by SetStatus when the order's status may
 // not move to the requested one (see Status.CanTransition).
-var ErrInvalidTransition = errors.New("order: invalid status transition")
+var ErrInvalidTransition = errcode.New(errcode.FailedPrecondition, "order: invalid status transition")
 
 // Field limits, in bytes.
 const (

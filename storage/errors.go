@@ -3,6 +3,8 @@ package storage
 import (
 	"errors"
 	"fmt"
+
+	"github.com/clientele-go/clientele/errcode"
 )
 
 // Generic errors that every adapter returns (wrapped, with %w) for the
@@ -11,13 +13,13 @@ import (
 var (
 	// ErrNotFound reports that a record, or a record it refers to, does not
 	// exist.
-	ErrNotFound = errors.New("storage: not found")
+	ErrNotFound = errcode.New(errcode.NotFound, "storage: not found")
 	// ErrConflict reports that a write would break a uniqueness or
 	// referential rule. Adapters return it inside a *ConflictError that names
 	// the rule.
-	ErrConflict = errors.New("storage: conflict")
+	ErrConflict = errcode.New(errcode.Conflict, "storage: conflict")
 	// ErrInvalidCursor reports a page cursor that this store did not issue.
-	ErrInvalidCursor = errors.New("storage: invalid page cursor")
+	ErrInvalidCursor = errcode.New(errcode.Invalid, "storage: invalid page cursor")
 	// ErrTxDone reports the use of a Tx after its Atomic call returned.
 	ErrTxDone = errors.New("storage: transaction has already been committed or rolled back")
 )

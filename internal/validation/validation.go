@@ -3,33 +3,15 @@ package validation
 import (
 	"errors"
 	"fmt"
+	"github.com/clientele-go/clientele/errcode"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Error reports which field of an input is invalid and why. It unwraps to the
-// sentinel of the package that owns the rule (for example customer.ErrInvalid).
-type Error struct {
-	// Field is the name of the offending field, in snake_case as it appears
-	// in JSON and SQL ("email", "billing_address.country").
-	Field string
-	// Reason is a short human-readable explanation ("is required").
-	Reason string
-	// Err is the sentinel the error unwraps to.
-	Err error
-}
-
-// Error implements the error interface.
-func (e *Error) Error() string {
-	if e.Field == "" {
-		return e.Reason
-	}
-	return e.Field + ": " + e.Reason
-}
-
-// Unwrap returns the sentinel so that errors.Is works.
-func (e *Error) Unwrap() error { return e.Err }
+// Error is the field error every domain package returns; see
+// errcode.ValidationError, its public name.
+type Error = errcode.ValidationError
 
 // New returns a field error that unwraps to sentinel.
 func New(sentinel error, field, format string, args ...any) *Error {

@@ -1,0 +1,134 @@
+package clientele_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/errcode"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// sentinels is every exported sentinel of the module with its category. The
+// test below fails when a package exports an Err... variable missing here,
+// so a new sentinel cannot ship without a category.
+var sentinels = map[string]struct {
+	err  error
+	code errcode.Code
+}{
+	"address.ErrInvalid":              {address.ErrInvalid, errcode.Invalid},
+	"address.ErrNotFound":             {address.ErrNotFound, errcode.NotFound},
+	"address.ErrBookFull":             {address.ErrBookFull, errcode.FailedPrecondition},
+	"address.ErrSeveralDefaults":      {address.ErrSeveralDefaults, errcode.Conflict},
+	"balance.ErrInvalid":              {balance.ErrInvalid, errcode.Invalid},
+	"balance.ErrCurrencyMismatch":     {balance.ErrCurrencyMismatch, errcode.Invalid},
+	"balance.ErrOverflow":             {balance.ErrOverflow, errcode.Invalid},
+	"balance.ErrInsufficientFunds":    {balance.ErrInsufficientFunds, errcode.FailedPrecondition},
+	"balance.ErrIdempotencyKeyReused": {balance.ErrIdempotencyKeyReused, errcode.Conflict},
+	"balance.ErrAccountNotFound":      {balance.ErrAccountNotFound, errcode.NotFound},
+	"balance.ErrPostingNotFound":      {balance.ErrPostingNotFound, errcode.NotFound},
+	"customer.ErrInvalid":             {customer.ErrInvalid, errcode.Invalid},
+	"customer.ErrInvalidTransition":   {customer.ErrInvalidTransition, errcode.FailedPrecondition},
+	"customer.ErrNotFound":            {customer.ErrNotFound, errcode.NotFound},
+	"customer.ErrEmailTaken":          {customer.ErrEmailTaken, errcode.Conflict},
+	"customer.ErrReferenceTaken":      {customer.ErrReferenceTaken, errcode.Conflict},
+	"customer.ErrErased":              {customer.ErrErased, errcode.FailedPrecondition},
+	"group.ErrInvalid":                {group.ErrInvalid, errcode.Invalid},
+	"group.ErrNotFound":               {group.ErrNotFound, errcode.NotFound},
+	"group.ErrNameTaken":              {group.ErrNameTaken, errcode.Conflict},
+	"group.ErrInUse":                  {group.ErrInUse, errcode.FailedPrecondition},
+	"market.ErrInvalid":               {market.ErrInvalid, errcode.Invalid},
+	"market.ErrNotFound":              {market.ErrNotFound, errcode.NotFound},
+	"market.ErrCodeTaken":             {market.ErrCodeTaken, errcode.Conflict},
+	"market.ErrAccessDenied":          {market.ErrAccessDenied, errcode.Denied},
+	"market.ErrDisabled":              {market.ErrDisabled, errcode.Denied},
+	"market.ErrPrivate":               {market.ErrPrivate, errcode.Denied},
+	"market.ErrNotMember":             {market.ErrNotMember, errcode.Denied},
+	"market.ErrNoMarket":              {market.ErrNoMarket, errcode.Denied},
+	"clientele.ErrBatchTooLarge":      {clientele.ErrBatchTooLarge, errcode.Invalid},
+	"merchant.ErrInvalid":             {merchant.ErrInvalid, errcode.Invalid},
+	"merchant.ErrNotFound":            {merchant.ErrNotFound, errcode.NotFound},
+	"merchant.ErrHasMarkets":          {merchant.ErrHasMarkets, errcode.FailedPrecondition},
+	"order.ErrInvalid":                {order.ErrInvalid, errcode.Invalid},
+	"order.ErrNotFound":               {order.ErrNotFound, errcode.NotFound},
+	"order.ErrOrderOwned":             {order.ErrOrderOwned, errcode.Conflict},
+	"order.ErrOrderChanged":           {order.ErrOrderChanged, errcode.Conflict},
+	"order.ErrInvalidTransition":      {order.ErrInvalidTransition, errcode.FailedPrecondition},
+	"storage.ErrNotFound":             {storage.ErrNotFound, errcode.NotFound},
+	"storage.ErrConflict":             {storage.ErrConflict, errcode.Conflict},
+	"storage.ErrInvalidCursor":        {storage.ErrInvalidCursor, errcode.Invalid},
+	"storage.ErrTxDone":               {storage.ErrTxDone, errcode.Unknown},
+}
+
+func TestErrorCategories(t *testing.T) {
+	for name, s := range sentinels {
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, s.code, errcode.Of(s.err))
+			if s.code != errcode.Unknown {
+				assert.ErrorIs(t, s.err, s.code)
+			}
+		})
+	}
+}
+
+// TestEverySentinelHasACategory finds every exported Err... variable in the
+// module's public packages and requires it in the table above.
+func TestEverySentinelHasACategory(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch {
+			case path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "internal" || d.Name() == "examples" ||
+				d.Name() == "testdata" || d.Name() == "storagetest" || d.Name() == "clienteletest"):
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		pkg := filepath.Base(filepath.Dir(path))
+		if pkg == "." {
+			pkg = "clientele"
+		}
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				for _, n := range spec.(*ast.ValueSpec).Names {
+					if n.IsExported() && strings.HasPrefix(n.Name, "Err") {
+						if _, ok := sentinels[pkg+"."+n.Name]; !ok {
+							t.Errorf("%s: %s.%s has no category: add it to the sentinels table", path, pkg, n.Name)
+						}
+					}
+				}
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+}
