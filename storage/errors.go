@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/clientele-go/clientele/errcode"
+	"github.com/clientele-go/clientele/page"
 )
 
 // Generic errors that every adapter returns (wrapped, with %w) for the
@@ -18,8 +19,9 @@ var (
 	// referential rule. Adapters return it inside a *ConflictError that names
 	// the rule.
 	ErrConflict = errcode.New(errcode.Conflict, "storage: conflict")
-	// ErrInvalidCursor reports a page cursor that this store did not issue.
-	ErrInvalidCursor = errcode.New(errcode.Invalid, "storage: invalid page cursor")
+	// ErrInvalidCursor reports a page cursor that this store did not issue
+	// for that list; it is page.ErrInvalidCursor.
+	ErrInvalidCursor = page.ErrInvalidCursor
 	// ErrTxDone reports the use of a Tx after its Atomic call returned.
 	ErrTxDone = errors.New("storage: transaction has already been committed or rolled back")
 )

@@ -163,7 +163,7 @@ func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.P
 		if _, ok := d.accounts[accountID]; !ok {
 			return notFound("balance account", accountID)
 		}
-		c, err := storage.ParseCursor(p.Cursor)
+		c, err := storage.ParseCursor(storage.ListPostings, p.Cursor)
 		if err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.P
 		n := min(len(rest), p.Size())
 		out.Items = append([]balance.Posting(nil), rest[:n]...)
 		if n < len(rest) {
-			out.Next = storage.Cursor{Seq: out.Items[n-1].Sequence}.String()
+			out.Next = storage.Cursor{List: storage.ListPostings, Seq: out.Items[n-1].Sequence}.String()
 		}
 		return nil
 	})

@@ -122,7 +122,7 @@ func BenchmarkGetByEmail(b *testing.B) {
 func BenchmarkListPage(b *testing.B) {
 	s, _ := filledStore(b)
 	ctx := context.Background()
-	mid := storage.Cursor{Time: benchBase.Add(benchCustomers / 2 * time.Millisecond), Key: uuid.Nil.String()}.String()
+	mid := storage.Cursor{List: storage.ListCustomers, Time: benchBase.Add(benchCustomers / 2 * time.Millisecond), Key: uuid.Nil.String()}.String()
 	cases := []struct {
 		name string
 		f    storage.CustomerFilter

@@ -177,7 +177,7 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 				}
 			}
 		}
-		out, err = pageAfter(index, lessTimeKey, p, timeFrom, timeCursor, keep(d))
+		out, err = pageAfter(index, lessTimeKey, storage.ListCustomers, p, timeFrom, timeCursor, keep(d))
 		return err
 	})
 	return out, err

@@ -199,7 +199,7 @@ func innerFor[K, K2 comparable, V any](t *txn, m map[K]map[K2]V, k K) map[K2]V {
 // pageAfter walks tree in order from just after the cursor and collects up to
 // p.Size() items that keep accepts. Next is set only when another accepted
 // item exists, so the last page never comes with a cursor to an empty one.
-func pageAfter[K any, T any](tree *btree.BTreeG[K], less btree.LessFunc[K], p storage.PageRequest,
+func pageAfter[K any, T any](tree *btree.BTreeG[K], less btree.LessFunc[K], list string, p storage.PageRequest,
 	from func(storage.Cursor) (K, error), cursorOf func(K) storage.Cursor, keep func(K) (T, bool)) (storage.Page[T], error) {
 	size := p.Size()
 	page := storage.Page[T]{Items: make([]T, 0, min(size, 64))}
@@ -210,7 +210,9 @@ func pageAfter[K any, T any](tree *btree.BTreeG[K], less btree.LessFunc[K], p st
 			return true
 		}
 		if len(page.Items) == size {
-			page.Next = cursorOf(last).String()
+			c := cursorOf(last)
+			c.List = list
+			page.Next = c.String()
 			return false
 		}
 		page.Items = append(page.Items, item)
@@ -221,7 +223,7 @@ func pageAfter[K any, T any](tree *btree.BTreeG[K], less btree.LessFunc[K], p st
 		tree.Ascend(visit)
 		return page, nil
 	}
-	c, err := storage.ParseCursor(p.Cursor)
+	c, err := storage.ParseCursor(list, p.Cursor)
 	if err != nil {
 		return storage.Page[T]{}, err
 	}

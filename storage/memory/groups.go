@@ -130,7 +130,7 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 				index = newTimeIndex()
 			}
 		}
-		out, err = pageAfter(index, lessTimeKey, p, timeFrom, timeCursor, func(k timeKey) (group.Group, bool) {
+		out, err = pageAfter(index, lessTimeKey, storage.ListGroups, p, timeFrom, timeCursor, func(k timeKey) (group.Group, bool) {
 			return d.groups[k.id].Clone(), true
 		})
 		return err

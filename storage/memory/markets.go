@@ -144,7 +144,7 @@ func (r markets) Delete(ctx context.Context, id uuid.UUID) error {
 
 func (r markets) List(ctx context.Context, f storage.MarketFilter, p storage.PageRequest) (out storage.Page[market.Market], err error) {
 	err = r.read(ctx, func(d *db) error {
-		out, err = pageAfter(d.marketOrder, lessTimeKey, p, timeFrom, timeCursor, func(k timeKey) (market.Market, bool) {
+		out, err = pageAfter(d.marketOrder, lessTimeKey, storage.ListMarkets, p, timeFrom, timeCursor, func(k timeKey) (market.Market, bool) {
 			m := d.markets[k.id]
 			if f.MerchantID != uuid.Nil && m.MerchantID != f.MerchantID {
 				return market.Market{}, false

@@ -90,10 +90,10 @@ func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRe
 	err = r.read(ctx, func(d *db) error {
 		tree := d.ordersByCustomer[customerID]
 		if tree == nil {
-			_, err := storage.ParseCursor(p.Cursor)
+			_, err := storage.ParseCursor(storage.ListOrders, p.Cursor)
 			return err
 		}
-		out, err = pageAfter(tree, lessOrderKey, p,
+		out, err = pageAfter(tree, lessOrderKey, storage.ListOrders, p,
 			func(c storage.Cursor) (orderKey, error) { return orderKey{c.Time, c.Key}, nil },
 			func(k orderKey) storage.Cursor { return storage.Cursor{Time: k.at, Key: k.id} },
 			func(k orderKey) (order.Order, bool) { return d.orders[k.id], true })

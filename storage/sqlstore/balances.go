@@ -433,7 +433,7 @@ func (r balances) PostingByKey(ctx context.Context, accountID uuid.UUID, idempot
 func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.PageRequest) (storage.Page[balance.Posting], error) {
 	return read(ctx, r.conn(ctx), func() (storage.Page[balance.Posting], error) {
 		var page storage.Page[balance.Posting]
-		c, err := storage.ParseCursor(p.Cursor)
+		c, err := storage.ParseCursor(storage.ListPostings, p.Cursor)
 		if err != nil {
 			return page, err
 		}
@@ -466,6 +466,6 @@ func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.P
 				return page, noRows(err, "balance account", accountID)
 			}
 		}
-		return pageOf(items, size, func(p balance.Posting) storage.Cursor { return storage.Cursor{Seq: p.Sequence} }), nil
+		return pageOf(items, size, func(p balance.Posting) storage.Cursor { return storage.Cursor{List: storage.ListPostings, Seq: p.Sequence} }), nil
 	})
 }

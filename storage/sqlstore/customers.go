@@ -311,7 +311,7 @@ func equalStrings(a, b []string) bool {
 func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage.PageRequest) (storage.Page[customer.Customer], error) {
 	return read(ctx, r.conn(ctx), func() (storage.Page[customer.Customer], error) {
 		var page storage.Page[customer.Customer]
-		at, key, after, err := timeCursor(p)
+		at, key, after, err := timeCursor(storage.ListCustomers, p)
 		if err != nil {
 			return page, err
 		}
@@ -383,7 +383,7 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 			return page, err
 		}
 		return pageOf(items, size, func(c customer.Customer) storage.Cursor {
-			return timeCursorOf(c.CreatedAt, c.ID)
+			return timeCursorOf(storage.ListCustomers, c.CreatedAt, c.ID)
 		}), nil
 	})
 }

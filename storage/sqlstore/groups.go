@@ -227,7 +227,7 @@ func (c conn) lockGroup(ctx context.Context, id uuid.UUID) error {
 func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageRequest) (storage.Page[group.Group], error) {
 	return read(ctx, r.conn(ctx), func() (storage.Page[group.Group], error) {
 		var page storage.Page[group.Group]
-		at, key, after, err := timeCursor(p)
+		at, key, after, err := timeCursor(storage.ListGroups, p)
 		if err != nil {
 			return page, err
 		}
@@ -257,7 +257,7 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 		if err != nil {
 			return page, err
 		}
-		return pageOf(items, size, func(g group.Group) storage.Cursor { return timeCursorOf(g.CreatedAt, g.ID) }), nil
+		return pageOf(items, size, func(g group.Group) storage.Cursor { return timeCursorOf(storage.ListGroups, g.CreatedAt, g.ID) }), nil
 	})
 }
 

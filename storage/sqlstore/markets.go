@@ -296,7 +296,7 @@ func (r markets) Delete(ctx context.Context, id uuid.UUID) error {
 func (r markets) List(ctx context.Context, f storage.MarketFilter, p storage.PageRequest) (storage.Page[market.Market], error) {
 	return read(ctx, r.conn(ctx), func() (storage.Page[market.Market], error) {
 		var page storage.Page[market.Market]
-		at, key, after, err := timeCursor(p)
+		at, key, after, err := timeCursor(storage.ListMarkets, p)
 		if err != nil {
 			return page, err
 		}
@@ -326,6 +326,6 @@ func (r markets) List(ctx context.Context, f storage.MarketFilter, p storage.Pag
 		if err != nil {
 			return page, err
 		}
-		return pageOf(items, size, func(m market.Market) storage.Cursor { return timeCursorOf(m.CreatedAt, m.ID) }), nil
+		return pageOf(items, size, func(m market.Market) storage.Cursor { return timeCursorOf(storage.ListMarkets, m.CreatedAt, m.ID) }), nil
 	})
 }

@@ -164,7 +164,7 @@ func (c conn) lockMerchant(ctx context.Context, id uuid.UUID) error {
 func (r merchants) List(ctx context.Context, p storage.PageRequest) (storage.Page[merchant.Merchant], error) {
 	return read(ctx, r.conn(ctx), func() (storage.Page[merchant.Merchant], error) {
 		var page storage.Page[merchant.Merchant]
-		at, key, after, err := timeCursor(p)
+		at, key, after, err := timeCursor(storage.ListMerchants, p)
 		if err != nil {
 			return page, err
 		}
@@ -184,6 +184,6 @@ func (r merchants) List(ctx context.Context, p storage.PageRequest) (storage.Pag
 		if err != nil {
 			return page, err
 		}
-		return pageOf(items, size, func(m merchant.Merchant) storage.Cursor { return timeCursorOf(m.CreatedAt, m.ID) }), nil
+		return pageOf(items, size, func(m merchant.Merchant) storage.Cursor { return timeCursorOf(storage.ListMerchants, m.CreatedAt, m.ID) }), nil
 	})
 }

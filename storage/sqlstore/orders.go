@@ -155,7 +155,7 @@ func orderCursor(p storage.PageRequest) (at int64, id string, ok bool, err error
 	if p.Cursor == "" {
 		return 0, "", false, nil
 	}
-	c, err := storage.ParseCursor(p.Cursor)
+	c, err := storage.ParseCursor(storage.ListOrders, p.Cursor)
 	if err != nil {
 		return 0, "", false, err
 	}
@@ -192,7 +192,7 @@ func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRe
 			return page, err
 		}
 		return pageOf(items, size, func(o order.Order) storage.Cursor {
-			return storage.Cursor{Time: o.PlacedAt, Key: o.ID}
+			return storage.Cursor{List: storage.ListOrders, Time: o.PlacedAt, Key: o.ID}
 		}), nil
 	})
 }

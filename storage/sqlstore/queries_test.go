@@ -77,7 +77,7 @@ func TestQueriesMatchRepositories(t *testing.T) {
 	if _, err := setup.Groups().AddMember(ctx, g.ID, ids[0]); err != nil {
 		t.Fatal(err)
 	}
-	cursor := storage.Cursor{Time: now, Key: ids[0].String()}.String()
+	cursor := storage.Cursor{List: storage.ListCustomers, Time: now, Key: ids[0].String()}.String()
 	acct, err := setup.Balances().CreateAccount(ctx, balance.NewAccount(uuid.New(), ids[0], balance.MustCurrency("EUR"), now))
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestQueriesMatchRepositories(t *testing.T) {
 			return err
 		}, []string{sqltest.PostingByKey}},
 		{"Balances.Postings", func(s *sqlstore.Store) error {
-			page, err := s.Balances().Postings(ctx, acct.ID, storage.PageRequest{Limit: 50, Cursor: storage.Cursor{Seq: 1}.String()})
+			page, err := s.Balances().Postings(ctx, acct.ID, storage.PageRequest{Limit: 50, Cursor: storage.Cursor{List: storage.ListPostings, Seq: 1}.String()})
 			if err == nil && len(page.Items) == 0 {
 				t.Error("an empty page (the test needs one with postings)")
 			}

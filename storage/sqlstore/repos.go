@@ -164,11 +164,11 @@ func pageSize(p storage.PageRequest) (size, limit int) {
 }
 
 // timeCursor decodes a (time, UUID) cursor; ok is false for the first page.
-func timeCursor(p storage.PageRequest) (at int64, id string, ok bool, err error) {
+func timeCursor(list string, p storage.PageRequest) (at int64, id string, ok bool, err error) {
 	if p.Cursor == "" {
 		return 0, "", false, nil
 	}
-	c, err := storage.ParseCursor(p.Cursor)
+	c, err := storage.ParseCursor(list, p.Cursor)
 	if err != nil {
 		return 0, "", false, err
 	}
@@ -180,8 +180,8 @@ func timeCursor(p storage.PageRequest) (at int64, id string, ok bool, err error)
 }
 
 // timeCursorOf is the cursor after an item with (t, id).
-func timeCursorOf(t time.Time, id uuid.UUID) storage.Cursor {
-	return storage.Cursor{Time: t, Key: id.String()}
+func timeCursorOf(list string, t time.Time, id uuid.UUID) storage.Cursor {
+	return storage.Cursor{List: list, Time: t, Key: id.String()}
 }
 
 // uniqueConflict turns a unique violation into the *storage.ConflictError of

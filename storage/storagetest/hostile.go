@@ -457,7 +457,7 @@ func hostileLookups(t *testing.T, e *env) {
 			require.NoError(t, err, "List(%+v)", f)
 			assert.Empty(t, page.Items, "List(%+v)", f)
 		}
-		_, err = e.store.Orders().List(e.ctx, c.ID, storage.PageRequest{Cursor: storage.Cursor{Time: e.now(), Key: key}.String()})
+		_, err = e.store.Orders().List(e.ctx, c.ID, storage.PageRequest{Cursor: storage.Cursor{List: storage.ListOrders, Time: e.now(), Key: key}.String()})
 		if err != nil {
 			require.ErrorIs(t, err, storage.ErrInvalidCursor, "an order cursor with key %q", key)
 		}

@@ -32,6 +32,7 @@ func paginationCases() []testCase {
 		{"PostingsEveryItemOnce", paginationPostings},
 		{"NoNextWhenExhausted", paginationNoNextWhenExhausted},
 		{"InvalidCursor", paginationInvalidCursor},
+		{"CursorOfAnotherList", paginationCursorOfAnotherList},
 		{"DefaultLimit", paginationDefaultLimit},
 		{"MaxLimit", paginationMaxLimit},
 		{"KeysetStableUnderWrites", paginationKeysetStable},
@@ -271,6 +272,81 @@ func paginationInvalidCursor(t *testing.T, e *env) {
 			require.Error(t, err, "%s with cursor %q", name, cur)
 			assert.ErrorIs(t, err, storage.ErrInvalidCursor, "%s with cursor %q", name, cur)
 		}
+	}
+}
+
+// paginationCursorOfAnotherList: a cursor is bound to the list that issued
+// it. Each list's real Next cursor, given to every other list, returns
+// ErrInvalidCursor, and the error's text neither repeats the token nor
+// shows a decoder's message.
+func paginationCursorOfAnotherList(t *testing.T, e *env) {
+	c1, c2 := e.newCustomer(), e.newCustomer()
+	a := e.createAccount(c1.ID, "USD")
+	e.post(a, e.usd("1.00"))
+	e.post(a, e.usd("2.00"))
+	g1, g2 := e.createGroup("G1"), e.createGroup("G2")
+	m1, m2 := e.createMerchant(), e.createMerchant()
+	e.createMarket(m1.ID)
+	e.createMarket(m2.ID)
+	e.createOrder(c1.ID, "O-1")
+	e.createOrder(c1.ID, "O-2")
+	_, _, _ = c2, g1, g2
+
+	type list struct {
+		name string
+		call func(ctx context.Context, p storage.PageRequest) (next string, err error)
+	}
+	lists := []list{
+		{storage.ListCustomers, func(ctx context.Context, p storage.PageRequest) (string, error) {
+			pg, err := e.store.Customers().List(ctx, storage.CustomerFilter{}, p)
+			return pg.Next, err
+		}},
+		{storage.ListGroups, func(ctx context.Context, p storage.PageRequest) (string, error) {
+			pg, err := e.store.Groups().List(ctx, storage.GroupFilter{}, p)
+			return pg.Next, err
+		}},
+		{storage.ListMerchants, func(ctx context.Context, p storage.PageRequest) (string, error) {
+			pg, err := e.store.Merchants().List(ctx, p)
+			return pg.Next, err
+		}},
+		{storage.ListMarkets, func(ctx context.Context, p storage.PageRequest) (string, error) {
+			pg, err := e.store.Markets().List(ctx, storage.MarketFilter{}, p)
+			return pg.Next, err
+		}},
+		{storage.ListOrders, func(ctx context.Context, p storage.PageRequest) (string, error) {
+			pg, err := e.store.Orders().List(ctx, c1.ID, p)
+			return pg.Next, err
+		}},
+		{storage.ListPostings, func(ctx context.Context, p storage.PageRequest) (string, error) {
+			pg, err := e.store.Balances().Postings(ctx, a.ID, p)
+			return pg.Next, err
+		}},
+	}
+	cursors := map[string]string{}
+	for _, l := range lists {
+		next, err := l.call(e.ctx, storage.PageRequest{Limit: 1})
+		require.NoError(t, err, l.name)
+		require.NotEmpty(t, next, "%s: a page of 1 of 2 items has a Next cursor", l.name)
+		c, err := storage.ParseCursor(l.name, next)
+		require.NoError(t, err, "%s issues cursors named %q", l.name, l.name)
+		assert.Equal(t, l.name, c.List)
+		cursors[l.name] = next
+		_, err = l.call(e.ctx, storage.PageRequest{Limit: 1, Cursor: next})
+		require.NoError(t, err, "%s takes its own cursor", l.name)
+	}
+	for _, l := range lists {
+		for from, cur := range cursors {
+			if from == l.name {
+				continue
+			}
+			_, err := l.call(e.ctx, storage.PageRequest{Cursor: cur})
+			require.ErrorIs(t, err, storage.ErrInvalidCursor, "%s given a cursor of %s", l.name, from)
+			assert.NotContains(t, err.Error(), cur, "the error repeats the token")
+		}
+		_, err := l.call(e.ctx, storage.PageRequest{Cursor: base64.RawURLEncoding.EncodeToString([]byte(`{"x":1}`))})
+		require.ErrorIs(t, err, storage.ErrInvalidCursor)
+		assert.NotContains(t, err.Error(), "json", "a decoder's text leaks")
+		assert.NotContains(t, err.Error(), "unknown field", "a decoder's text leaks")
 	}
 }
 

@@ -185,7 +185,7 @@ func newBenchFixture(b testing.TB, e Engine) *benchFixture {
 		}
 	}
 	mid := BenchCustomers / 2
-	f.cursor = storage.Cursor{Time: time.UnixMicro(f.created[mid]), Key: f.ids[mid].String()}.String()
+	f.cursor = storage.Cursor{List: storage.ListCustomers, Time: time.UnixMicro(f.created[mid]), Key: f.ids[mid].String()}.String()
 	f.cursorAt, f.cursorID = f.created[mid], f.ids[mid].String()
 	f.post = newPostFixture(f)
 	// Only the tables that hold rows: PostgreSQL would otherwise plan the
