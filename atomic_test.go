@@ -13,6 +13,7 @@ import (
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -67,12 +68,12 @@ func TestAtomic_FailedFunctionLeavesNothingBehind(t *testing.T) {
 	assert.ErrorIs(t, err, storage.ErrNotFound, "no account")
 	_, err = e.store.Balances().PostingByKey(ctx, acct.ID, "gc-1")
 	assert.ErrorIs(t, err, storage.ErrNotFound, "no posting")
-	members, err := e.Groups.Members(ctx, g.ID, storage.PageRequest{})
+	members, err := e.Groups.Members(ctx, g.ID, page.Request{})
 	require.NoError(t, err)
 	assert.Empty(t, members.Items, "no membership")
-	page, err := e.store.Customers().List(ctx, storage.CustomerFilter{IncludeDeleted: true}, storage.PageRequest{})
+	pg, err := e.store.Customers().List(ctx, customer.Filter{IncludeDeleted: true}, page.Request{})
 	require.NoError(t, err)
-	assert.Empty(t, page.Items)
+	assert.Empty(t, pg.Items)
 
 	// The same records can be created afterwards: no key was left taken.
 	reg, err := e.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})

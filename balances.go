@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -258,10 +259,10 @@ func (s *Balances) Accounts(ctx context.Context, customerID uuid.UUID) ([]balanc
 
 // History returns a page of the customer's ledger in currency c, oldest
 // first. Errors: customer.ErrNotFound, balance.ErrAccountNotFound.
-func (s *Balances) History(ctx context.Context, customerID uuid.UUID, c balance.Currency, p storage.PageRequest) (storage.Page[balance.Posting], error) {
+func (s *Balances) History(ctx context.Context, customerID uuid.UUID, c balance.Currency, p page.Request) (page.Page[balance.Posting], error) {
 	a, err := s.Account(ctx, customerID, c)
 	if err != nil {
-		return storage.Page[balance.Posting]{}, err
+		return page.Page[balance.Posting]{}, err
 	}
 	return s.store.Balances().Postings(ctx, a.ID, p)
 }

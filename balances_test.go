@@ -13,7 +13,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
-	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/page"
 )
 
 func TestBalancesCreditDebit(t *testing.T) {
@@ -469,7 +469,7 @@ func TestBalancesAccounts(t *testing.T) {
 		accts, err := e.Balances.Accounts(e.ctx, c.ID)
 		require.NoError(t, err)
 		assert.Empty(t, accts)
-		_, err = e.Balances.History(e.ctx, c.ID, eur, storage.PageRequest{})
+		_, err = e.Balances.History(e.ctx, c.ID, eur, page.Request{})
 		require.ErrorIs(t, err, balance.ErrAccountNotFound)
 	})
 
@@ -510,11 +510,11 @@ func TestBalancesAccounts(t *testing.T) {
 		assert.True(t, acct.Available().IsZero())
 	})
 	t.Run("history pages", func(t *testing.T) {
-		page, err := e.Balances.History(e.ctx, c.ID, eur, storage.PageRequest{Limit: 1})
+		pg, err := e.Balances.History(e.ctx, c.ID, eur, page.Request{Limit: 1})
 		require.NoError(t, err)
-		require.Len(t, page.Items, 1)
-		assert.Equal(t, int64(1), page.Items[0].Sequence)
-		assert.NotEmpty(t, page.Next)
+		require.Len(t, pg.Items, 1)
+		assert.Equal(t, int64(1), pg.Items[0].Sequence)
+		assert.NotEmpty(t, pg.Next)
 		assert.Len(t, e.allPostings(t, c.ID), 2)
 	})
 	t.Run("unknown and deleted customers", func(t *testing.T) {
@@ -525,7 +525,7 @@ func TestBalancesAccounts(t *testing.T) {
 			assert.ErrorIs(t, err, customer.ErrNotFound)
 			_, err = e.Balances.Accounts(e.ctx, id)
 			assert.ErrorIs(t, err, customer.ErrNotFound)
-			_, err = e.Balances.History(e.ctx, id, eur, storage.PageRequest{})
+			_, err = e.Balances.History(e.ctx, id, eur, page.Request{})
 			assert.ErrorIs(t, err, customer.ErrNotFound)
 		}
 		d := e.register(t, "deleted@example.com")

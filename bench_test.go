@@ -8,7 +8,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/customer"
-	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/page"
 )
 
 // Benchmarks of the hot paths on the memory store. They measure the service
@@ -145,23 +145,23 @@ func BenchmarkGroupsAddMembers1(b *testing.B) {
 func BenchmarkCustomersList(b *testing.B) {
 	e := newEnv(b, WithRandomIDs())
 	populate(b, e, benchPopulation)
-	first, err := e.Customers.List(e.ctx, storage.CustomerFilter{}, storage.PageRequest{Limit: benchPopulation / 2})
+	first, err := e.Customers.List(e.ctx, customer.Filter{}, page.Request{Limit: benchPopulation / 2})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, bb := range []struct {
 		name   string
-		filter storage.CustomerFilter
+		filter customer.Filter
 	}{
-		{"page", storage.CustomerFilter{}},
-		{"page/filtered", storage.CustomerFilter{Tags: []string{"bench"}, State: customer.StateActive}},
+		{"page", customer.Filter{}},
+		{"page/filtered", customer.Filter{Tags: []string{"bench"}, State: customer.StateActive}},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				page, err := e.Customers.List(e.ctx, bb.filter, storage.PageRequest{Limit: 50, Cursor: first.Next})
-				if err != nil || len(page.Items) != 50 {
-					b.Fatal(err, len(page.Items))
+				pg, err := e.Customers.List(e.ctx, bb.filter, page.Request{Limit: 50, Cursor: first.Next})
+				if err != nil || len(pg.Items) != 50 {
+					b.Fatal(err, len(pg.Items))
 				}
 			}
 		})

@@ -12,6 +12,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/internal/textnorm"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -252,22 +253,12 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 
 // List returns a page of customers matching f, ordered by (CreatedAt, ID).
 // f.Email may be given in any spelling and f.Tags in any case: they are
-// canonicalized first. Errors: *customer.ValidationError,
-// storage.ErrInvalidCursor.
-func (s *Customers) List(ctx context.Context, f storage.CustomerFilter, p storage.PageRequest) (storage.Page[customer.Customer], error) {
-	if f.Email != "" {
-		canonical, err := customer.CanonicalEmail(f.Email)
-		if err != nil {
-			return storage.Page[customer.Customer]{}, err
-		}
-		f.Email = canonical
-	}
-	if len(f.Tags) > 0 {
-		tags, err := customer.NormalizeTags(f.Tags)
-		if err != nil {
-			return storage.Page[customer.Customer]{}, err
-		}
-		f.Tags = tags
+// normalized first (customer.Filter.Normalize). Errors:
+// *customer.ValidationError, page.ErrInvalidCursor.
+func (s *Customers) List(ctx context.Context, f customer.Filter, p page.Request) (page.Page[customer.Customer], error) {
+	f, err := f.Normalize()
+	if err != nil {
+		return page.Page[customer.Customer]{}, err
 	}
 	return s.store.Customers().List(ctx, f, p)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/memory"
 )
@@ -190,9 +191,9 @@ func TestCustomersCreateGuest_Concurrent(t *testing.T) {
 		require.NoError(t, errs[i])
 		require.Equal(t, ids[0], ids[i])
 	}
-	page, err := e.Customers.List(e.ctx, storage.CustomerFilter{Email: "guest@example.com"}, storage.PageRequest{})
+	pg, err := e.Customers.List(e.ctx, customer.Filter{Email: "guest@example.com"}, page.Request{})
 	require.NoError(t, err)
-	assert.Len(t, page.Items, 1)
+	assert.Len(t, pg.Items, 1)
 }
 
 func TestCustomersCreateGuest(t *testing.T) {
@@ -524,13 +525,13 @@ func TestCustomersDelete(t *testing.T) {
 
 	_, err = e.Customers.GetByEmail(e.ctx, "ada@example.com")
 	require.ErrorIs(t, err, customer.ErrNotFound)
-	page, err := e.Customers.List(e.ctx, storage.CustomerFilter{}, storage.PageRequest{})
+	pg, err := e.Customers.List(e.ctx, customer.Filter{}, page.Request{})
 	require.NoError(t, err)
-	assert.Empty(t, page.Items)
-	page, err = e.Customers.List(e.ctx, storage.CustomerFilter{IncludeDeleted: true}, storage.PageRequest{})
+	assert.Empty(t, pg.Items)
+	pg, err = e.Customers.List(e.ctx, customer.Filter{IncludeDeleted: true}, page.Request{})
 	require.NoError(t, err)
-	require.Len(t, page.Items, 1)
-	assert.NotNil(t, page.Items[0].DeletedAt)
+	require.Len(t, pg.Items, 1)
+	assert.NotNil(t, pg.Items[0].DeletedAt)
 
 	// Email and reference are free again.
 	e.register(t, "ada@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "1", "erp" })
@@ -623,49 +624,49 @@ func TestCustomersList_Filters(t *testing.T) {
 	yes, no := true, false
 	tests := []struct {
 		name   string
-		filter storage.CustomerFilter
+		filter customer.Filter
 		want   []customer.Customer
 	}{
-		{"no filter: live customers in creation order", storage.CustomerFilter{}, []customer.Customer{f.ada, f.bob, f.cleo, f.dan, f.eve}},
-		{"email in another spelling", storage.CustomerFilter{Email: " ADA@Example.COM"}, []customer.Customer{f.ada, f.eve}},
-		{"email with a zero-width space", storage.CustomerFilter{Email: "b\u200bob@example.com"}, []customer.Customer{f.bob}},
-		{"email and has_account", storage.CustomerFilter{Email: "ada@example.com", HasAccount: &no}, []customer.Customer{f.eve}},
-		{"unknown email", storage.CustomerFilter{Email: "nobody@example.com"}, nil},
-		{"name, case-insensitive substring", storage.CustomerFilter{Name: "ADA"}, []customer.Customer{f.ada, f.dan}},
-		{"name across first and last", storage.CustomerFilter{Name: "bob  MÜLLER"}, []customer.Customer{f.bob}},
-		{"group", storage.CustomerFilter{GroupID: f.vip}, []customer.Customer{f.ada, f.cleo}},
-		{"unknown group", storage.CustomerFilter{GroupID: uuid.New()}, nil},
-		{"status repeat", storage.CustomerFilter{Status: customer.StatusRepeat}, []customer.Customer{f.ada}},
-		{"status acquired", storage.CustomerFilter{Status: customer.StatusAcquired}, []customer.Customer{f.bob}},
-		{"status prospect", storage.CustomerFilter{Status: customer.StatusProspect}, []customer.Customer{f.cleo, f.dan, f.eve}},
-		{"state disabled", storage.CustomerFilter{State: customer.StateDisabled}, []customer.Customer{f.dan}},
-		{"state guest", storage.CustomerFilter{State: customer.StateGuest}, []customer.Customer{f.cleo, f.eve}},
-		{"type business", storage.CustomerFilter{Type: customer.TypeBusiness}, []customer.Customer{f.bob}},
-		{"one tag, any case", storage.CustomerFilter{Tags: []string{" NewsLetter "}}, []customer.Customer{f.ada, f.bob}},
-		{"every tag must match", storage.CustomerFilter{Tags: []string{"newsletter", "vip"}}, []customer.Customer{f.ada}},
-		{"registered", storage.CustomerFilter{HasAccount: &yes}, []customer.Customer{f.ada, f.bob, f.dan}},
-		{"guests", storage.CustomerFilter{HasAccount: &no}, []customer.Customer{f.cleo, f.eve}},
-		{"created range is [from, to)", storage.CustomerFilter{CreatedFrom: f.bob.CreatedAt, CreatedTo: f.dan.CreatedAt}, []customer.Customer{f.bob, f.cleo}},
-		{"created from", storage.CustomerFilter{CreatedFrom: f.dan.CreatedAt}, []customer.Customer{f.dan, f.eve}},
-		{"created to", storage.CustomerFilter{CreatedTo: f.bob.CreatedAt}, []customer.Customer{f.ada}},
-		{"include deleted", storage.CustomerFilter{IncludeDeleted: true, CreatedFrom: f.eve.CreatedAt}, []customer.Customer{f.eve, f.fay}},
-		{"combined", storage.CustomerFilter{HasAccount: &yes, Tags: []string{"newsletter"}, Type: customer.TypePrivate}, []customer.Customer{f.ada}},
+		{"no filter: live customers in creation order", customer.Filter{}, []customer.Customer{f.ada, f.bob, f.cleo, f.dan, f.eve}},
+		{"email in another spelling", customer.Filter{Email: " ADA@Example.COM"}, []customer.Customer{f.ada, f.eve}},
+		{"email with a zero-width space", customer.Filter{Email: "b\u200bob@example.com"}, []customer.Customer{f.bob}},
+		{"email and has_account", customer.Filter{Email: "ada@example.com", HasAccount: &no}, []customer.Customer{f.eve}},
+		{"unknown email", customer.Filter{Email: "nobody@example.com"}, nil},
+		{"name, case-insensitive substring", customer.Filter{Name: "ADA"}, []customer.Customer{f.ada, f.dan}},
+		{"name across first and last", customer.Filter{Name: "bob  MÜLLER"}, []customer.Customer{f.bob}},
+		{"group", customer.Filter{GroupID: f.vip}, []customer.Customer{f.ada, f.cleo}},
+		{"unknown group", customer.Filter{GroupID: uuid.New()}, nil},
+		{"status repeat", customer.Filter{Status: customer.StatusRepeat}, []customer.Customer{f.ada}},
+		{"status acquired", customer.Filter{Status: customer.StatusAcquired}, []customer.Customer{f.bob}},
+		{"status prospect", customer.Filter{Status: customer.StatusProspect}, []customer.Customer{f.cleo, f.dan, f.eve}},
+		{"state disabled", customer.Filter{State: customer.StateDisabled}, []customer.Customer{f.dan}},
+		{"state guest", customer.Filter{State: customer.StateGuest}, []customer.Customer{f.cleo, f.eve}},
+		{"type business", customer.Filter{Type: customer.TypeBusiness}, []customer.Customer{f.bob}},
+		{"one tag, any case", customer.Filter{Tags: []string{" NewsLetter "}}, []customer.Customer{f.ada, f.bob}},
+		{"every tag must match", customer.Filter{Tags: []string{"newsletter", "vip"}}, []customer.Customer{f.ada}},
+		{"registered", customer.Filter{HasAccount: &yes}, []customer.Customer{f.ada, f.bob, f.dan}},
+		{"guests", customer.Filter{HasAccount: &no}, []customer.Customer{f.cleo, f.eve}},
+		{"created range is [from, to)", customer.Filter{CreatedFrom: f.bob.CreatedAt, CreatedTo: f.dan.CreatedAt}, []customer.Customer{f.bob, f.cleo}},
+		{"created from", customer.Filter{CreatedFrom: f.dan.CreatedAt}, []customer.Customer{f.dan, f.eve}},
+		{"created to", customer.Filter{CreatedTo: f.bob.CreatedAt}, []customer.Customer{f.ada}},
+		{"include deleted", customer.Filter{IncludeDeleted: true, CreatedFrom: f.eve.CreatedAt}, []customer.Customer{f.eve, f.fay}},
+		{"combined", customer.Filter{HasAccount: &yes, Tags: []string{"newsletter"}, Type: customer.TypePrivate}, []customer.Customer{f.ada}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			page, err := f.e.Customers.List(f.e.ctx, tt.filter, storage.PageRequest{})
+			pg, err := f.e.Customers.List(f.e.ctx, tt.filter, page.Request{})
 			require.NoError(t, err)
-			assert.Empty(t, page.Next)
-			assert.Equal(t, ids(tt.want...), ids(page.Items...))
+			assert.Empty(t, pg.Next)
+			assert.Equal(t, ids(tt.want...), ids(pg.Items...))
 		})
 	}
 	t.Run("invalid filter input", func(t *testing.T) {
-		_, err := f.e.Customers.List(f.e.ctx, storage.CustomerFilter{Email: "a@b@c"}, storage.PageRequest{})
+		_, err := f.e.Customers.List(f.e.ctx, customer.Filter{Email: "a@b@c"}, page.Request{})
 		require.ErrorIs(t, err, customer.ErrInvalid)
-		_, err = f.e.Customers.List(f.e.ctx, storage.CustomerFilter{Tags: []string{"a,b"}}, storage.PageRequest{})
+		_, err = f.e.Customers.List(f.e.ctx, customer.Filter{Tags: []string{"a,b"}}, page.Request{})
 		require.ErrorIs(t, err, customer.ErrInvalid)
-		_, err = f.e.Customers.List(f.e.ctx, storage.CustomerFilter{}, storage.PageRequest{Cursor: "garbage!"})
-		require.ErrorIs(t, err, storage.ErrInvalidCursor)
+		_, err = f.e.Customers.List(f.e.ctx, customer.Filter{}, page.Request{Cursor: "garbage!"})
+		require.ErrorIs(t, err, page.ErrInvalidCursor)
 	})
 }
 
@@ -687,45 +688,45 @@ func TestCustomersList_KeysetPagination(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name   string
-		filter storage.CustomerFilter
+		filter customer.Filter
 		limit  int
 		want   []customer.Customer
 	}{
-		{"all, pages of 5", storage.CustomerFilter{}, 5, all},
-		{"all, pages of 1", storage.CustomerFilter{}, 1, all},
-		{"all, exact multiple", storage.CustomerFilter{}, 23, all},
-		{"all, default limit", storage.CustomerFilter{}, 0, all},
-		{"filtered, pages of 3", storage.CustomerFilter{Tags: []string{"odd-one"}}, 3, tagged},
+		{"all, pages of 5", customer.Filter{}, 5, all},
+		{"all, pages of 1", customer.Filter{}, 1, all},
+		{"all, exact multiple", customer.Filter{}, 23, all},
+		{"all, default limit", customer.Filter{}, 0, all},
+		{"filtered, pages of 3", customer.Filter{Tags: []string{"odd-one"}}, 3, tagged},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []customer.Customer
 			pages := 0
-			p := storage.PageRequest{Limit: tt.limit}
+			p := page.Request{Limit: tt.limit}
 			for {
-				page, err := e.Customers.List(e.ctx, tt.filter, p)
+				pg, err := e.Customers.List(e.ctx, tt.filter, p)
 				require.NoError(t, err)
 				pages++
-				require.LessOrEqual(t, len(page.Items), p.Size())
-				got = append(got, page.Items...)
-				if page.Next == "" {
+				require.LessOrEqual(t, len(pg.Items), p.Size())
+				got = append(got, pg.Items...)
+				if pg.Next == "" {
 					break
 				}
-				require.Len(t, page.Items, p.Size(), "only the last page is short")
-				p.Cursor = page.Next
+				require.Len(t, pg.Items, p.Size(), "only the last page is short")
+				p.Cursor = pg.Next
 				require.Less(t, pages, 100, "pagination does not end")
 			}
 			assert.Equal(t, ids(tt.want...), ids(got...))
-			size := storage.PageRequest{Limit: tt.limit}.Size()
+			size := page.Request{Limit: tt.limit}.Size()
 			assert.Equal(t, (len(tt.want)+size-1)/size, pages)
 		})
 	}
 	t.Run("a customer created after a page was read appears on a later page", func(t *testing.T) {
-		page, err := e.Customers.List(e.ctx, storage.CustomerFilter{}, storage.PageRequest{Limit: 20})
+		pg, err := e.Customers.List(e.ctx, customer.Filter{}, page.Request{Limit: 20})
 		require.NoError(t, err)
 		late := e.guest(t, "late@example.com")
-		page, err = e.Customers.List(e.ctx, storage.CustomerFilter{}, storage.PageRequest{Limit: 20, Cursor: page.Next})
+		pg, err = e.Customers.List(e.ctx, customer.Filter{}, page.Request{Limit: 20, Cursor: pg.Next})
 		require.NoError(t, err)
-		assert.Equal(t, append(ids(all[20:]...), late.ID), ids(page.Items...))
+		assert.Equal(t, append(ids(all[20:]...), late.ID), ids(pg.Items...))
 	})
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -72,6 +73,7 @@ var sentinels = map[string]struct {
 	"storage.ErrNotFound":             {storage.ErrNotFound, errcode.NotFound},
 	"storage.ErrConflict":             {storage.ErrConflict, errcode.Conflict},
 	"storage.ErrInvalidCursor":        {storage.ErrInvalidCursor, errcode.Invalid},
+	"page.ErrInvalidCursor":           {page.ErrInvalidCursor, errcode.Invalid},
 	"storage.ErrTxDone":               {storage.ErrTxDone, errcode.Unknown},
 }
 

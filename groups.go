@@ -10,6 +10,7 @@ import (
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -94,8 +95,8 @@ func (s *Groups) Delete(ctx context.Context, id uuid.UUID) error {
 }
 
 // List returns a page of groups ordered by (CreatedAt, ID).
-func (s *Groups) List(ctx context.Context, p storage.PageRequest) (storage.Page[group.Group], error) {
-	return s.store.Groups().List(ctx, storage.GroupFilter{}, p)
+func (s *Groups) List(ctx context.Context, p page.Request) (page.Page[group.Group], error) {
+	return s.store.Groups().List(ctx, group.Filter{}, p)
 }
 
 // MemberOutcome says what a batch membership change did to one customer.
@@ -223,18 +224,18 @@ func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, 
 
 // Members returns a page of the group's live members ordered by
 // (CreatedAt, ID). Errors: group.ErrNotFound.
-func (s *Groups) Members(ctx context.Context, groupID uuid.UUID, p storage.PageRequest) (storage.Page[customer.Customer], error) {
+func (s *Groups) Members(ctx context.Context, groupID uuid.UUID, p page.Request) (page.Page[customer.Customer], error) {
 	if _, err := s.Get(ctx, groupID); err != nil {
-		return storage.Page[customer.Customer]{}, err
+		return page.Page[customer.Customer]{}, err
 	}
-	return s.store.Customers().List(ctx, storage.CustomerFilter{GroupID: groupID}, p)
+	return s.store.Customers().List(ctx, customer.Filter{GroupID: groupID}, p)
 }
 
 // GroupsOf returns a page of the groups the customer belongs to, ordered by
 // the groups' (CreatedAt, ID). Errors: customer.ErrNotFound.
-func (s *Groups) GroupsOf(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (storage.Page[group.Group], error) {
+func (s *Groups) GroupsOf(ctx context.Context, customerID uuid.UUID, p page.Request) (page.Page[group.Group], error) {
 	if _, err := liveCustomer(ctx, s.store, customerID); err != nil {
-		return storage.Page[group.Group]{}, err
+		return page.Page[group.Group]{}, err
 	}
-	return s.store.Groups().List(ctx, storage.GroupFilter{MemberID: customerID}, p)
+	return s.store.Groups().List(ctx, group.Filter{MemberID: customerID}, p)
 }

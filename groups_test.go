@@ -11,7 +11,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
-	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/page"
 )
 
 func TestGroupsCreateAndNames(t *testing.T) {
@@ -97,18 +97,18 @@ func TestGroupsCreateAndNames(t *testing.T) {
 
 	t.Run("list", func(t *testing.T) {
 		var names []string
-		p := storage.PageRequest{Limit: 1}
+		p := page.Request{Limit: 1}
 		for pages := 0; ; pages++ {
 			require.Less(t, pages, 10, "pagination does not end")
-			page, err := e.Groups.List(e.ctx, p)
+			pg, err := e.Groups.List(e.ctx, p)
 			require.NoError(t, err)
-			for _, g := range page.Items {
+			for _, g := range pg.Items {
 				names = append(names, g.Name)
 			}
-			if page.Next == "" {
+			if pg.Next == "" {
 				break
 			}
-			p.Cursor = page.Next
+			p.Cursor = pg.Next
 		}
 		assert.Equal(t, []string{"Platinum", "VIP gold", "VIP"}, names)
 	})
@@ -151,7 +151,7 @@ func TestGroupsMembers_Batch(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []clientele.MemberOutcome{clientele.MemberAlreadyMember, clientele.MemberAlreadyMember}, outcomes(res), "idempotent")
 
-	members, err := e.Groups.Members(e.ctx, g.ID, storage.PageRequest{})
+	members, err := e.Groups.Members(e.ctx, g.ID, page.Request{})
 	require.NoError(t, err)
 	assert.Equal(t, ids(a, b), ids(members.Items...))
 
@@ -164,7 +164,7 @@ func TestGroupsMembers_Batch(t *testing.T) {
 	assert.Equal(t, "not_member", res[2].Outcome.String())
 	assert.Equal(t, "already_member", clientele.MemberAlreadyMember.String())
 
-	members, err = e.Groups.Members(e.ctx, g.ID, storage.PageRequest{})
+	members, err = e.Groups.Members(e.ctx, g.ID, page.Request{})
 	require.NoError(t, err)
 	assert.Equal(t, ids(a), ids(members.Items...))
 
@@ -218,47 +218,47 @@ func TestGroupsMembers_Pagination(t *testing.T) {
 	}
 
 	var gotMembers []uuid.UUID
-	p := storage.PageRequest{Limit: 4}
+	p := page.Request{Limit: 4}
 	for pages := 0; ; pages++ {
 		require.Less(t, pages, 10)
-		page, err := e.Groups.Members(e.ctx, groups[0].ID, p)
+		pg, err := e.Groups.Members(e.ctx, groups[0].ID, p)
 		require.NoError(t, err)
-		gotMembers = append(gotMembers, ids(page.Items...)...)
-		if page.Next == "" {
+		gotMembers = append(gotMembers, ids(pg.Items...)...)
+		if pg.Next == "" {
 			break
 		}
-		p.Cursor = page.Next
+		p.Cursor = pg.Next
 	}
 	assert.Equal(t, ids(customers...), gotMembers)
 
 	var gotGroups []uuid.UUID
-	p = storage.PageRequest{Limit: 3}
+	p = page.Request{Limit: 3}
 	for pages := 0; ; pages++ {
 		require.Less(t, pages, 10)
-		page, err := e.Groups.GroupsOf(e.ctx, customers[0].ID, p)
+		pg, err := e.Groups.GroupsOf(e.ctx, customers[0].ID, p)
 		require.NoError(t, err)
-		for _, g := range page.Items {
+		for _, g := range pg.Items {
 			gotGroups = append(gotGroups, g.ID)
 		}
-		if page.Next == "" {
+		if pg.Next == "" {
 			break
 		}
-		p.Cursor = page.Next
+		p.Cursor = pg.Next
 	}
 	assert.Equal(t, wantGroups, gotGroups)
 
-	_, err = e.Groups.Members(e.ctx, uuid.New(), storage.PageRequest{})
+	_, err = e.Groups.Members(e.ctx, uuid.New(), page.Request{})
 	require.ErrorIs(t, err, group.ErrNotFound)
-	_, err = e.Groups.GroupsOf(e.ctx, uuid.New(), storage.PageRequest{})
+	_, err = e.Groups.GroupsOf(e.ctx, uuid.New(), page.Request{})
 	require.ErrorIs(t, err, customer.ErrNotFound)
-	_, err = e.Groups.Members(e.ctx, groups[0].ID, storage.PageRequest{Cursor: "%%"})
-	require.ErrorIs(t, err, storage.ErrInvalidCursor)
+	_, err = e.Groups.Members(e.ctx, groups[0].ID, page.Request{Cursor: "%%"})
+	require.ErrorIs(t, err, page.ErrInvalidCursor)
 
 	t.Run("deleting a group ends its memberships", func(t *testing.T) {
 		require.NoError(t, e.Groups.Delete(e.ctx, groups[0].ID))
-		page, err := e.Groups.GroupsOf(e.ctx, customers[0].ID, storage.PageRequest{})
+		pg, err := e.Groups.GroupsOf(e.ctx, customers[0].ID, page.Request{})
 		require.NoError(t, err)
-		assert.Len(t, page.Items, len(wantGroups)-1)
+		assert.Len(t, pg.Items, len(wantGroups)-1)
 		_, err = e.Groups.Get(e.ctx, groups[0].ID)
 		require.ErrorIs(t, err, group.ErrNotFound)
 		require.ErrorIs(t, e.Groups.Delete(e.ctx, groups[0].ID), group.ErrNotFound)

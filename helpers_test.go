@@ -13,7 +13,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
-	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage/memory"
 )
 
@@ -89,16 +89,16 @@ func money(t testing.TB, amount string) balance.Money {
 func (e env) allPostings(t testing.TB, customerID uuid.UUID) []balance.Posting {
 	t.Helper()
 	var all []balance.Posting
-	p := storage.PageRequest{Limit: 7}
+	p := page.Request{Limit: 7}
 	for pages := 0; ; pages++ {
 		require.Less(t, pages, 10_000, "pagination does not end")
-		page, err := e.Balances.History(e.ctx, customerID, eur, p)
+		pg, err := e.Balances.History(e.ctx, customerID, eur, p)
 		require.NoError(t, err)
-		all = append(all, page.Items...)
-		if page.Next == "" {
+		all = append(all, pg.Items...)
+		if pg.Next == "" {
 			return all
 		}
-		p.Cursor = page.Next
+		p.Cursor = pg.Next
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -52,7 +53,7 @@ func (s *Merchants) Delete(ctx context.Context, id uuid.UUID) error {
 }
 
 // List returns a page of merchants ordered by (CreatedAt, ID).
-func (s *Merchants) List(ctx context.Context, p storage.PageRequest) (storage.Page[merchant.Merchant], error) {
+func (s *Merchants) List(ctx context.Context, p page.Request) (page.Page[merchant.Merchant], error) {
 	return s.store.Merchants().List(ctx, p)
 }
 
@@ -139,7 +140,7 @@ func (s *Markets) Delete(ctx context.Context, id uuid.UUID) error {
 }
 
 // List returns a page of markets matching f, ordered by (CreatedAt, ID).
-func (s *Markets) List(ctx context.Context, f storage.MarketFilter, p storage.PageRequest) (storage.Page[market.Market], error) {
+func (s *Markets) List(ctx context.Context, f market.Filter, p page.Request) (page.Page[market.Market], error) {
 	return s.store.Markets().List(ctx, f, p)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -75,15 +76,15 @@ func TestMerchants(t *testing.T) {
 	})
 	t.Run("list", func(t *testing.T) {
 		other := e.merchant(t, "Other")
-		page, err := e.Merchants.List(e.ctx, storage.PageRequest{Limit: 1})
+		pg, err := e.Merchants.List(e.ctx, page.Request{Limit: 1})
 		require.NoError(t, err)
-		require.Len(t, page.Items, 1)
-		assert.Equal(t, acme.ID, page.Items[0].ID)
-		page, err = e.Merchants.List(e.ctx, storage.PageRequest{Limit: 1, Cursor: page.Next})
+		require.Len(t, pg.Items, 1)
+		assert.Equal(t, acme.ID, pg.Items[0].ID)
+		pg, err = e.Merchants.List(e.ctx, page.Request{Limit: 1, Cursor: pg.Next})
 		require.NoError(t, err)
-		require.Len(t, page.Items, 1)
-		assert.Equal(t, other.ID, page.Items[0].ID)
-		assert.Empty(t, page.Next)
+		require.Len(t, pg.Items, 1)
+		assert.Equal(t, other.ID, pg.Items[0].ID)
+		assert.Empty(t, pg.Next)
 	})
 	t.Run("a merchant with markets cannot be deleted", func(t *testing.T) {
 		m := e.market(t, acme.ID, "eu")
@@ -128,9 +129,9 @@ func TestMarkets(t *testing.T) {
 				require.ErrorIs(t, err, tt.want)
 			})
 		}
-		page, err := e.Markets.List(e.ctx, storage.MarketFilter{}, storage.PageRequest{})
+		pg, err := e.Markets.List(e.ctx, market.Filter{}, page.Request{})
 		require.NoError(t, err)
-		assert.Len(t, page.Items, 1, "nothing created")
+		assert.Len(t, pg.Items, 1, "nothing created")
 	})
 	t.Run("get", func(t *testing.T) {
 		got, err := e.Markets.Get(e.ctx, eu.ID)
@@ -169,28 +170,28 @@ func TestMarkets(t *testing.T) {
 		third := e.market(t, acme.ID, "apac")
 		for _, tt := range []struct {
 			name string
-			f    storage.MarketFilter
+			f    market.Filter
 			want []uuid.UUID
 		}{
-			{"all", storage.MarketFilter{}, []uuid.UUID{eu.ID, second.ID, third.ID}},
-			{"merchant", storage.MarketFilter{MerchantID: acme.ID}, []uuid.UUID{eu.ID, third.ID}},
-			{"group", storage.MarketFilter{GroupID: vip.ID}, []uuid.UUID{eu.ID, second.ID}},
-			{"merchant and group", storage.MarketFilter{MerchantID: other.ID, GroupID: vip.ID}, []uuid.UUID{second.ID}},
+			{"all", market.Filter{}, []uuid.UUID{eu.ID, second.ID, third.ID}},
+			{"merchant", market.Filter{MerchantID: acme.ID}, []uuid.UUID{eu.ID, third.ID}},
+			{"group", market.Filter{GroupID: vip.ID}, []uuid.UUID{eu.ID, second.ID}},
+			{"merchant and group", market.Filter{MerchantID: other.ID, GroupID: vip.ID}, []uuid.UUID{second.ID}},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				var got []uuid.UUID
-				p := storage.PageRequest{Limit: 1}
+				p := page.Request{Limit: 1}
 				for pages := 0; ; pages++ {
 					require.Less(t, pages, 10, "pagination does not end")
-					page, err := e.Markets.List(e.ctx, tt.f, p)
+					pg, err := e.Markets.List(e.ctx, tt.f, p)
 					require.NoError(t, err)
-					for _, m := range page.Items {
+					for _, m := range pg.Items {
 						got = append(got, m.ID)
 					}
-					if page.Next == "" {
+					if pg.Next == "" {
 						break
 					}
-					p.Cursor = page.Next
+					p.Cursor = pg.Next
 				}
 				assert.Equal(t, tt.want, got)
 			})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -122,7 +123,7 @@ func (s *Orders) Claim(ctx context.Context, guestID, customerID uuid.UUID) (cust
 		}
 		// Read the whole history first: moving orders changes the pages.
 		var ids []string
-		p := storage.PageRequest{Limit: storage.MaxPageLimit}
+		p := page.Request{Limit: page.MaxLimit}
 		for {
 			page, err := tx.Orders().List(ctx, guestID, p)
 			if err != nil {
@@ -178,10 +179,10 @@ func (s *Orders) SetStatus(ctx context.Context, id string, to order.Status) (ord
 }
 
 // History returns a page of the customer's orders ordered by (PlacedAt, ID),
-// oldest first. Errors: customer.ErrNotFound, storage.ErrInvalidCursor.
-func (s *Orders) History(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (storage.Page[order.Order], error) {
+// oldest first. Errors: customer.ErrNotFound, page.ErrInvalidCursor.
+func (s *Orders) History(ctx context.Context, customerID uuid.UUID, p page.Request) (page.Page[order.Order], error) {
 	if _, err := liveCustomer(ctx, s.store, customerID); err != nil {
-		return storage.Page[order.Order]{}, err
+		return page.Page[order.Order]{}, err
 	}
 	return s.store.Orders().List(ctx, customerID, p)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -144,22 +145,22 @@ func TestOrdersGetSetStatusHistory(t *testing.T) {
 	assert.Equal(t, customer.StatusRepeat, got.Status, "status changes do not move the customer's status")
 
 	var seen []string
-	p := storage.PageRequest{Limit: 2}
+	p := page.Request{Limit: 2}
 	for pages := 0; ; pages++ {
 		require.Less(t, pages, 10, "pagination does not end")
-		page, err := e.Orders.History(e.ctx, c.ID, p)
+		pg, err := e.Orders.History(e.ctx, c.ID, p)
 		require.NoError(t, err)
-		for _, o := range page.Items {
+		for _, o := range pg.Items {
 			seen = append(seen, o.ID)
 		}
-		if page.Next == "" {
+		if pg.Next == "" {
 			break
 		}
-		p.Cursor = page.Next
+		p.Cursor = pg.Next
 	}
 	assert.Equal(t, []string{"b", "a", "c"}, seen, "ordered by PlacedAt")
 
-	_, err = e.Orders.History(e.ctx, uuid.New(), storage.PageRequest{})
+	_, err = e.Orders.History(e.ctx, uuid.New(), page.Request{})
 	require.ErrorIs(t, err, customer.ErrNotFound)
 }
 
@@ -179,10 +180,10 @@ func TestOrdersClaim(t *testing.T) {
 	assert.Equal(t, 2, moved)
 	assert.Equal(t, 3, got.OrderCount)
 	assert.Equal(t, customer.StatusRepeat, got.Status)
-	history, err := e.Orders.History(e.ctx, ada.ID, storage.PageRequest{})
+	history, err := e.Orders.History(e.ctx, ada.ID, page.Request{})
 	require.NoError(t, err)
 	assert.Len(t, history.Items, 3)
-	history, err = e.Orders.History(e.ctx, guest.ID, storage.PageRequest{})
+	history, err = e.Orders.History(e.ctx, guest.ID, page.Request{})
 	require.NoError(t, err)
 	assert.Empty(t, history.Items)
 	o, err := e.Orders.Get(e.ctx, "g1")

@@ -13,7 +13,7 @@ import (
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/customer"
-	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/page"
 )
 
 func TestSeqIDAndIDs(t *testing.T) {
@@ -112,7 +112,7 @@ func TestSeed(t *testing.T) {
 		assert.True(t, ok, "public market admits everyone")
 	}
 
-	members, err := svc.Groups.Members(ctx, s.VIP.ID, storage.PageRequest{})
+	members, err := svc.Groups.Members(ctx, s.VIP.ID, page.Request{})
 	require.NoError(t, err)
 	require.Len(t, members.Items, 1)
 	assert.Equal(t, s.Member.ID, members.Items[0].ID)

@@ -164,3 +164,9 @@ func (g Group) Clone() Group {
 	g.Metadata = validation.CloneMetadata(g.Metadata)
 	return g
 }
+
+// Filter selects groups in a list.
+type Filter struct {
+	// MemberID, unless uuid.Nil, lists the groups this customer belongs to.
+	MemberID uuid.UUID `json:"member_id,omitzero"`
+}

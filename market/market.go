@@ -298,3 +298,12 @@ func (m Market) Clone() Market {
 	m.Metadata = validation.CloneMetadata(m.Metadata)
 	return m
 }
+
+// Filter selects markets in a list. Every set field must match.
+type Filter struct {
+	// MerchantID, unless uuid.Nil, lists the markets of this merchant.
+	MerchantID uuid.UUID `json:"merchant_id,omitzero"`
+	// GroupID, unless uuid.Nil, lists the markets that restrict access to
+	// this group.
+	GroupID uuid.UUID `json:"group_id,omitzero"`
+}

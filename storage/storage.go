@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -128,32 +127,12 @@ type Customers interface {
 	List(ctx context.Context, f CustomerFilter, p PageRequest) (Page[customer.Customer], error)
 }
 
-// CustomerFilter selects customers in Customers.List. Every set field must
-// match (AND); zero fields match everything.
-type CustomerFilter struct {
-	// Email matches the canonical email address exactly.
-	Email string
-	// Name matches when SearchKey(Name) is a substring of
-	// SearchKey(FirstName + " " + LastName): a case-insensitive substring
-	// match that behaves the same in every adapter.
-	Name string
-	// GroupID matches members of the group.
-	GroupID uuid.UUID
-	// Status, State and Type match when non-zero.
-	Status customer.Status
-	State  customer.State
-	Type   customer.Type
-	// Tags matches customers that carry every one of these (normalized) tags.
-	Tags []string
-	// HasAccount matches registered (true) or guest (false) customers when set.
-	HasAccount *bool
-	// CreatedFrom and CreatedTo bound CreatedAt to [CreatedFrom, CreatedTo)
-	// when non-zero.
-	CreatedFrom, CreatedTo time.Time
-	// IncludeDeleted also returns deleted customers; by default only live
-	// ones are listed.
-	IncludeDeleted bool
-}
+// CustomerFilter selects customers in Customers.List; see customer.Filter.
+// Adapters receive it normalized (customer.Filter.Normalize): Email
+// canonical, Tags in stored form. Name matches when SearchKey(Name) is a
+// substring of SearchKey(FirstName + " " + LastName), a case-insensitive
+// substring match that behaves the same in every adapter.
+type CustomerFilter = customer.Filter
 
 // Addresses stores each customer's address book.
 type Addresses interface {
@@ -216,11 +195,8 @@ type Groups interface {
 	MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) ([]uuid.UUID, error)
 }
 
-// GroupFilter selects groups in Groups.List.
-type GroupFilter struct {
-	// MemberID, unless uuid.Nil, lists the groups this customer belongs to.
-	MemberID uuid.UUID
-}
+// GroupFilter selects groups in Groups.List; see group.Filter.
+type GroupFilter = group.Filter
 
 // Merchants stores merchants.
 type Merchants interface {
@@ -259,14 +235,8 @@ type Markets interface {
 	List(ctx context.Context, f MarketFilter, p PageRequest) (Page[market.Market], error)
 }
 
-// MarketFilter selects markets in Markets.List.
-type MarketFilter struct {
-	// MerchantID, unless uuid.Nil, lists the markets of this merchant.
-	MerchantID uuid.UUID
-	// GroupID, unless uuid.Nil, lists the markets that restrict access to
-	// this group.
-	GroupID uuid.UUID
-}
+// MarketFilter selects markets in Markets.List; see market.Filter.
+type MarketFilter = market.Filter
 
 // Balances stores store-credit accounts and their append-only ledgers.
 //

@@ -35,6 +35,7 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/memory"
 	"github.com/clientele-go/clientele/storage/sqlstore"
@@ -247,7 +248,7 @@ func run(ctx context.Context, store storage.Store, w io.Writer) error {
 		pay.Applied, pay.Remaining, avail)
 
 	// 6. The ledger explains the balance.
-	history, err := svc.Balances.History(ctx, ada.ID, eur, storage.PageRequest{})
+	history, err := svc.Balances.History(ctx, ada.ID, eur, page.Request{})
 	if err != nil {
 		return err
 	}
