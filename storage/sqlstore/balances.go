@@ -466,6 +466,8 @@ func (r balances) Postings(ctx context.Context, accountID uuid.UUID, p storage.P
 				return page, noRows(err, "balance account", accountID)
 			}
 		}
-		return pageOf(items, size, func(p balance.Posting) storage.Cursor { return storage.Cursor{List: storage.ListPostings, Seq: p.Sequence} }), nil
+		return pageOf(items, size, func(p balance.Posting) storage.Cursor {
+			return storage.Cursor{List: storage.ListPostings, Seq: p.Sequence}
+		}), nil
 	})
 }

@@ -184,6 +184,8 @@ func (r merchants) List(ctx context.Context, p storage.PageRequest) (storage.Pag
 		if err != nil {
 			return page, err
 		}
-		return pageOf(items, size, func(m merchant.Merchant) storage.Cursor { return timeCursorOf(storage.ListMerchants, m.CreatedAt, m.ID) }), nil
+		return pageOf(items, size, func(m merchant.Merchant) storage.Cursor {
+			return timeCursorOf(storage.ListMerchants, m.CreatedAt, m.ID)
+		}), nil
 	})
 }
