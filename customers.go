@@ -156,10 +156,17 @@ func (s *Customers) GetByReference(ctx context.Context, origin, reference string
 // Errors: customer.ErrNotFound (also for a deleted or erased customer),
 // customer.ErrEmailTaken, customer.ErrReferenceTaken,
 // *customer.ValidationError; nothing is written on error.
-func (s *Customers) Update(ctx context.Context, id uuid.UUID, p customer.Patch) (customer.Customer, error) {
+//
+// It honours IfVersion: with it, a customer whose Version differs returns a
+// *VersionMismatchError and is left alone.
+func (s *Customers) Update(ctx context.Context, id uuid.UUID, p customer.Patch, opts ...CallOption) (customer.Customer, error) {
+	o := collect(opts)
 	return s.update(ctx, id, func(c *customer.Customer) error {
 		if c.IsDeleted() {
 			return deletedErr(c.ID)
+		}
+		if err := o.checkVersion(c.Version); err != nil {
+			return err
 		}
 		return c.Apply(p, s.clock())
 	})
@@ -179,10 +186,14 @@ func deletedErr(id uuid.UUID) error {
 // transition runs one account-state change of the domain. An erased
 // customer reports the domain's *customer.TransitionError (erased is final),
 // any other deleted customer customer.ErrNotFound.
-func (s *Customers) transition(ctx context.Context, id uuid.UUID, move func(*customer.Customer) error) (customer.Customer, error) {
+func (s *Customers) transition(ctx context.Context, id uuid.UUID, opts []CallOption, move func(*customer.Customer) error) (customer.Customer, error) {
+	o := collect(opts)
 	return s.update(ctx, id, func(c *customer.Customer) error {
 		if c.IsDeleted() && c.State != customer.StateErased {
 			return deletedErr(c.ID)
+		}
+		if err := o.checkVersion(c.Version); err != nil {
+			return err
 		}
 		return move(c)
 	})
@@ -192,21 +203,24 @@ func (s *Customers) transition(ctx context.Context, id uuid.UUID, move func(*cus
 // customer.Customer.Activate. A disabled account is switched on with Enable
 // instead, so that accepting an old invitation cannot undo a Disable.
 // Errors: customer.ErrNotFound, customer.ErrInvalidTransition.
-func (s *Customers) Activate(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
-	return s.transition(ctx, id, func(c *customer.Customer) error { return c.Activate(s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Customers) Activate(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
+	return s.transition(ctx, id, opts, func(c *customer.Customer) error { return c.Activate(s.clock()) })
 }
 
 // Disable switches an invited or active account off. Errors:
 // customer.ErrNotFound, customer.ErrInvalidTransition (guests have no account
 // to disable; a disabled account cannot be disabled again).
-func (s *Customers) Disable(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
-	return s.transition(ctx, id, func(c *customer.Customer) error { return c.Disable(s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Customers) Disable(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
+	return s.transition(ctx, id, opts, func(c *customer.Customer) error { return c.Disable(s.clock()) })
 }
 
 // Enable switches a disabled account on again (disabled → active). Errors:
 // customer.ErrNotFound, customer.ErrInvalidTransition.
-func (s *Customers) Enable(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
-	return s.transition(ctx, id, func(c *customer.Customer) error { return c.Enable(s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Customers) Enable(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
+	return s.transition(ctx, id, opts, func(c *customer.Customer) error { return c.Enable(s.clock()) })
 }
 
 // Delete soft-deletes the customer: the record stays (orders and ledger

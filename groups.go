@@ -67,23 +67,44 @@ func (s *Groups) GetByName(ctx context.Context, name string) (group.Group, error
 
 // Rename renames the group. Errors: group.ErrNotFound, group.ErrNameTaken,
 // *group.ValidationError.
-func (s *Groups) Rename(ctx context.Context, id uuid.UUID, name string) (group.Group, error) {
-	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error { return g.Rename(name, s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Groups) Rename(ctx context.Context, id uuid.UUID, name string, opts ...CallOption) (group.Group, error) {
+	o := collect(opts)
+	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error {
+		if err := o.checkVersion(g.Version); err != nil {
+			return err
+		}
+		return g.Rename(name, s.clock())
+	})
 	return g, mapGroupErr(err)
 }
 
 // SetDescription replaces the group's description. Errors:
 // group.ErrNotFound, *group.ValidationError.
-func (s *Groups) SetDescription(ctx context.Context, id uuid.UUID, description string) (group.Group, error) {
-	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error { return g.SetDescription(description, s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Groups) SetDescription(ctx context.Context, id uuid.UUID, description string, opts ...CallOption) (group.Group, error) {
+	o := collect(opts)
+	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error {
+		if err := o.checkVersion(g.Version); err != nil {
+			return err
+		}
+		return g.SetDescription(description, s.clock())
+	})
 	return g, mapGroupErr(err)
 }
 
 // Update applies p to the group with patch semantics (nil fields stay
 // unchanged; in Metadata a nil value deletes the key). Errors:
 // group.ErrNotFound, group.ErrNameTaken, *group.ValidationError.
-func (s *Groups) Update(ctx context.Context, id uuid.UUID, p group.Patch) (group.Group, error) {
-	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error { return g.Apply(p, s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Groups) Update(ctx context.Context, id uuid.UUID, p group.Patch, opts ...CallOption) (group.Group, error) {
+	o := collect(opts)
+	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error {
+		if err := o.checkVersion(g.Version); err != nil {
+			return err
+		}
+		return g.Apply(p, s.clock())
+	})
 	return g, mapGroupErr(err)
 }
 

@@ -41,8 +41,15 @@ func (s *Merchants) Get(ctx context.Context, id uuid.UUID) (merchant.Merchant, e
 
 // Update applies p with patch semantics. Errors: merchant.ErrNotFound,
 // *merchant.ValidationError.
-func (s *Merchants) Update(ctx context.Context, id uuid.UUID, p merchant.Patch) (merchant.Merchant, error) {
-	m, err := s.store.Merchants().Update(ctx, id, func(m *merchant.Merchant) error { return m.Apply(p, s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Merchants) Update(ctx context.Context, id uuid.UUID, p merchant.Patch, opts ...CallOption) (merchant.Merchant, error) {
+	o := collect(opts)
+	m, err := s.store.Merchants().Update(ctx, id, func(m *merchant.Merchant) error {
+		if err := o.checkVersion(m.Version); err != nil {
+			return err
+		}
+		return m.Apply(p, s.clock())
+	})
 	return m, mapMerchantErr(err)
 }
 
@@ -117,7 +124,9 @@ func (s *Markets) GetByCode(ctx context.Context, code string) (market.Market, er
 // Update applies p with patch semantics. Errors: market.ErrNotFound,
 // market.ErrCodeTaken, group.ErrNotFound for an unknown access group,
 // *market.ValidationError.
-func (s *Markets) Update(ctx context.Context, id uuid.UUID, p market.Patch) (market.Market, error) {
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Markets) Update(ctx context.Context, id uuid.UUID, p market.Patch, opts ...CallOption) (market.Market, error) {
+	o := collect(opts)
 	var out market.Market
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
 		if p.AccessGroups != nil {
@@ -128,7 +137,12 @@ func (s *Markets) Update(ctx context.Context, id uuid.UUID, p market.Patch) (mar
 			}
 		}
 		var err error
-		out, err = tx.Markets().Update(ctx, id, func(m *market.Market) error { return m.Apply(p, s.clock()) })
+		out, err = tx.Markets().Update(ctx, id, func(m *market.Market) error {
+			if err := o.checkVersion(m.Version); err != nil {
+				return err
+			}
+			return m.Apply(p, s.clock())
+		})
 		return notFound(mapMarketErr(err), market.ErrNotFound)
 	})
 	return out, err
