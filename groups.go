@@ -164,7 +164,9 @@ type MemberResult struct {
 
 // AddMembers adds customers to the group, idempotently: a customer who is a
 // member already is reported as MemberAlreadyMember, and a customer listed
-// twice is added once. It returns one result per customer, in order. An
+// twice is added once. It returns one result per item of customerIDs, in
+// the same order (results[i] is about customerIDs[i]), so a customer listed
+// twice gets two results: MemberAdded, then MemberAlreadyMember. An
 // unknown or deleted customer gets a MemberFailed result whose Err wraps
 // customer.ErrNotFound, and the others are still applied. The batch runs in
 // one transaction, so the results are consistent with each other and a
@@ -184,7 +186,9 @@ func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs 
 }
 
 // RemoveMembers removes customers from the group, idempotently (a
-// non-member is reported as MemberNotMember), with one result per customer.
+// non-member is reported as MemberNotMember), with one result per item of
+// customerIDs, in the same order (a customer listed twice: MemberRemoved,
+// then MemberNotMember).
 // A deleted customer can still be removed; an unknown one gets a
 // MemberFailed result wrapping customer.ErrNotFound. Errors: those of
 // AddMembers.

@@ -2,7 +2,6 @@ package clientele
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -162,8 +161,9 @@ func (s *Markets) List(ctx context.Context, f market.Filter, p page.Request) (pa
 // may, otherwise an error for which errors.Is(err, market.ErrAccessDenied)
 // holds (market.ErrDisabled, market.ErrPrivate or market.ErrNotMember say
 // why). customerID uuid.Nil stands for an anonymous visitor. Errors besides
-// the denial: market.ErrNotFound; an unknown or deleted customer is treated
-// as anonymous.
+// the denial: market.ErrNotFound; customer.ErrNotFound for an ID that names
+// no live customer (a typo must not pass for an anonymous visit, which a
+// public market would admit).
 func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) error {
 	m, err := s.Get(ctx, marketID)
 	if err != nil {
@@ -173,16 +173,14 @@ func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) er
 	var memberOf []uuid.UUID
 	if customerID != uuid.Nil {
 		c, err := liveCustomer(ctx, s.store, customerID)
-		switch {
-		case err == nil:
-			visitor = &c
-			if m.IsPrivate() {
-				if memberOf, err = s.store.Groups().MemberOf(ctx, customerID, m.AccessGroups); err != nil {
-					return err
-				}
-			}
-		case !errors.Is(err, customer.ErrNotFound):
+		if err != nil {
 			return err
+		}
+		visitor = &c
+		if m.IsPrivate() {
+			if memberOf, err = s.store.Groups().MemberOf(ctx, customerID, m.AccessGroups); err != nil {
+				return err
+			}
 		}
 	}
 	return m.Access(visitor, memberOf)
