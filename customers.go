@@ -29,7 +29,8 @@ type Customers struct{ *env }
 const maxCreateAttempts = 5
 
 // CreateGuest returns the live guest customer with p.Email, creating it from
-// p if there is none. It is idempotent and never reports a conflict on the
+// p if there is none; created reports which happened (a host answers 201 or
+// 200). It is idempotent and never reports a conflict on the
 // email: concurrent calls with the same address, in any spelling that
 // canonicalizes to the same one, return the same customer. A guest coexists
 // with a registered customer of the same email.
@@ -38,26 +39,29 @@ const maxCreateAttempts = 5
 // input is never accepted silently; an existing guest is returned as it is
 // (p's other fields are not applied: use Update for that). Errors:
 // *customer.ValidationError (customer.ErrInvalid), customer.ErrReferenceTaken.
-func (s *Customers) CreateGuest(ctx context.Context, p customer.Params) (customer.Customer, error) {
+func (s *Customers) CreateGuest(ctx context.Context, p customer.Params) (c customer.Customer, created bool, err error) {
 	guest, err := customer.NewGuest(s.newID(), p, s.clock())
 	if err != nil {
-		return customer.Customer{}, err
+		return customer.Customer{}, false, err
 	}
 	for range maxCreateAttempts {
 		c, err := s.store.Customers().GetByEmail(ctx, guest.Email.Address, false)
 		if err == nil {
-			return c, nil
+			return c, false, nil
 		}
 		if !errors.Is(err, storage.ErrNotFound) {
-			return customer.Customer{}, err
+			return customer.Customer{}, false, err
 		}
 		c, err = s.store.Customers().Create(ctx, guest)
 		if storage.IsConflict(err, storage.ConstraintCustomerEmail) {
 			continue // another call created it first: read it back
 		}
-		return c, mapCustomerErr(err)
+		if err != nil {
+			return customer.Customer{}, false, mapCustomerErr(err)
+		}
+		return c, true, nil
 	}
-	return customer.Customer{}, fmt.Errorf("clientele: guest %q changed %d times while being created: %w",
+	return customer.Customer{}, false, fmt.Errorf("clientele: guest %q changed %d times while being created: %w",
 		guest.Email.Address, maxCreateAttempts, storage.ErrConflict)
 }
 

@@ -128,7 +128,7 @@ func TestCustomersRegister_ConcurrentEmailSpellings(t *testing.T) {
 	assert.Equal(t, "ada@example.com", winner.Email.Address)
 
 	// A guest with the same email coexists with the registered customer.
-	guest, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "ADA@example.com"})
+	guest, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "ADA@example.com"})
 	require.NoError(t, err)
 	assert.False(t, guest.HasAccount)
 	assert.NotEqual(t, winner.ID, guest.ID)
@@ -142,7 +142,7 @@ func TestCustomersRegister_ConcurrentEmailSpellings(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			g, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: spellings[i%len(spellings)]})
+			g, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: spellings[i%len(spellings)]})
 			guestIDs[i], guestErrs[i] = g.ID, err
 		}()
 	}
@@ -181,7 +181,7 @@ func TestCustomersCreateGuest_Concurrent(t *testing.T) {
 			if i%2 == 1 {
 				email = "guest\u200b@EXAMPLE.com"
 			}
-			c, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: email})
+			c, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: email})
 			ids[i], errs[i] = c.ID, err
 		}()
 	}
@@ -198,38 +198,42 @@ func TestCustomersCreateGuest_Concurrent(t *testing.T) {
 
 func TestCustomersCreateGuest(t *testing.T) {
 	e := newEnv(t)
-	g := e.guest(t, "Guest@Example.com")
+	g, created, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "Guest@Example.com"})
+	require.NoError(t, err)
+	assert.True(t, created)
 	assert.False(t, g.HasAccount)
 	assert.Equal(t, customer.StateGuest, g.State)
 	assert.Equal(t, "Guest@Example.com", g.Email.Display)
 	assert.Equal(t, "guest@example.com", g.Email.Address)
 
 	t.Run("existing guest is returned as is", func(t *testing.T) {
-		again, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", FirstName: "Other"})
+		again, created, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", FirstName: "Other"})
 		require.NoError(t, err)
 		assert.Equal(t, g, again)
+		assert.False(t, created, "found, not created")
 	})
 	t.Run("invalid params are refused even when the guest exists", func(t *testing.T) {
-		_, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", Phone: "nope"})
+		_, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", Phone: "nope"})
 		require.ErrorIs(t, err, customer.ErrInvalid)
 		var ve *customer.ValidationError
 		require.ErrorAs(t, err, &ve)
 		assert.Equal(t, "phone", ve.Field)
 	})
 	t.Run("invalid email", func(t *testing.T) {
-		_, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "not-an-email"})
+		_, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "not-an-email"})
 		require.ErrorIs(t, err, customer.ErrInvalid)
 	})
 	t.Run("reference taken", func(t *testing.T) {
 		e.register(t, "ref@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "7", "erp" })
-		_, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "new@example.com", Reference: "7", ReferenceOrigin: "erp"})
+		_, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "new@example.com", Reference: "7", ReferenceOrigin: "erp"})
 		require.ErrorIs(t, err, customer.ErrReferenceTaken)
 	})
 	t.Run("a deleted guest is replaced by a new one", func(t *testing.T) {
 		require.NoError(t, e.Customers.Delete(e.ctx, g.ID))
-		fresh, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com"})
+		fresh, created, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com"})
 		require.NoError(t, err)
 		assert.NotEqual(t, g.ID, fresh.ID)
+		assert.True(t, created)
 	})
 }
 

@@ -91,7 +91,7 @@ func (e *Env) MustRegister(opts ...CustomerOption) customer.Customer {
 // fails the test on error.
 func (e *Env) MustGuest(opts ...CustomerOption) customer.Customer {
 	e.TB.Helper()
-	c, err := e.Service.Customers.CreateGuest(context.Background(), e.CustomerParams(opts...))
+	c, _, err := e.Service.Customers.CreateGuest(context.Background(), e.CustomerParams(opts...))
 	e.must(err, "create guest")
 	return c
 }

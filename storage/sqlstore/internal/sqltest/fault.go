@@ -205,7 +205,7 @@ var faultOps = []faultOp{
 		name:  "Customers.CreateGuest",
 		setup: func(f *faultFixture) { f.register("ada", "ada@example.com") }, // a registered namesake
 		run: func(f *faultFixture) (string, error) {
-			c, err := f.svc.Customers.CreateGuest(f.ctx, customer.Params{Email: "Ada@Example.com", FirstName: "Ada",
+			c, _, err := f.svc.Customers.CreateGuest(f.ctx, customer.Params{Email: "Ada@Example.com", FirstName: "Ada",
 				Tags: []string{"guest", "b2c"}})
 			return c.ID.String(), err
 		},
@@ -400,7 +400,7 @@ var moreFaultOps = []faultOp{
 	{
 		name: "Orders.Claim",
 		setup: func(f *faultFixture) {
-			g, err := f.svc.Customers.CreateGuest(f.ctx, customer.Params{Email: "ada@example.com"})
+			g, _, err := f.svc.Customers.CreateGuest(f.ctx, customer.Params{Email: "ada@example.com"})
 			f.must("guest", err)
 			f.ids["guest"] = g.ID
 			for _, id := range []string{"order-1", "order-2", "order-3"} {
