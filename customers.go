@@ -116,6 +116,16 @@ func (s *Customers) Get(ctx context.Context, id uuid.UUID) (customer.Customer, e
 	return liveCustomer(ctx, s.store, id)
 }
 
+// GetAny returns the customer with the ID whether it is live, deleted or
+// erased: for support staff and audits, which need the record after the
+// fact (an erased customer has only its ID, state, times and placeholder
+// email left). It is the one read that finds deleted customers. Errors:
+// customer.ErrNotFound when no customer ever had the ID.
+func (s *Customers) GetAny(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
+	c, err := s.store.Customers().Get(ctx, id)
+	return c, mapCustomerErr(err)
+}
+
 // liveCustomer reads a customer through r and refuses deleted ones.
 func liveCustomer(ctx context.Context, r storage.Repositories, id uuid.UUID) (customer.Customer, error) {
 	c, err := r.Customers().Get(ctx, id)
@@ -183,17 +193,20 @@ func (s *Customers) update(ctx context.Context, id uuid.UUID, fn func(*customer.
 	return c, mapCustomerErr(err)
 }
 
+// errAlreadyErased stops Erase's update of a customer erased before: the
+// second erasure is a no-op, not a write.
+var errAlreadyErased = errors.New("already erased")
+
 func deletedErr(id uuid.UUID) error {
 	return fmt.Errorf("customer %s was deleted: %w", id, customer.ErrNotFound)
 }
 
-// transition runs one account-state change of the domain. An erased
-// customer reports the domain's *customer.TransitionError (erased is final),
-// any other deleted customer customer.ErrNotFound.
+// transition runs one account-state change of the domain. A deleted or
+// erased customer is not found, as everywhere in the services.
 func (s *Customers) transition(ctx context.Context, id uuid.UUID, opts []CallOption, move func(*customer.Customer) error) (customer.Customer, error) {
 	o := collect(opts)
 	return s.update(ctx, id, func(c *customer.Customer) error {
-		if c.IsDeleted() && c.State != customer.StateErased {
+		if c.IsDeleted() {
 			return deletedErr(c.ID)
 		}
 		if err := o.checkVersion(c.Version); err != nil {
@@ -248,12 +261,24 @@ func (s *Customers) Delete(ctx context.Context, id uuid.UUID) error {
 // customer.Customer.Erase) and empties the address book, which holds
 // personal data too. Order history, ledger postings and group memberships
 // are kept: they carry no personal data of their own. It also works on a
-// customer that was already deleted. Errors: customer.ErrNotFound,
-// customer.ErrInvalidTransition (erasing twice).
+// customer that was already deleted, and erasing an erased customer again
+// changes nothing and returns it as it is (a retried request succeeds).
+// Errors: customer.ErrNotFound for an ID that names no customer.
 func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
 	var out customer.Customer
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		c, err := tx.Customers().Update(ctx, id, func(c *customer.Customer) error { return c.Erase(s.clock()) })
+		var erased customer.Customer
+		c, err := tx.Customers().Update(ctx, id, func(c *customer.Customer) error {
+			if c.State == customer.StateErased {
+				erased = c.Clone()
+				return errAlreadyErased
+			}
+			return c.Erase(s.clock())
+		})
+		if errors.Is(err, errAlreadyErased) {
+			out = erased
+			return nil
+		}
 		if err != nil {
 			return mapCustomerErr(err)
 		}
