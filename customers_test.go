@@ -547,7 +547,7 @@ func TestCustomersErase(t *testing.T) {
 		p.FirstName, p.Phone, p.Tags = "Ada", "+49301234567", []string{"vip"}
 		p.Reference, p.ReferenceOrigin = "1", "erp"
 	})
-	_, err := e.Addresses.Add(e.ctx, c.ID, address.Address{Line1: "1 Main St", City: "Berlin", Country: "DE", FirstName: "Ada"})
+	_, _, err := e.Addresses.Add(e.ctx, c.ID, address.Address{Line1: "1 Main St", City: "Berlin", Country: "DE", FirstName: "Ada"})
 	require.NoError(t, err)
 	_, err = e.Balances.Credit(e.ctx, clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "5.00")})
 	require.NoError(t, err)

@@ -114,7 +114,7 @@ func Address(p address.Patch) address.Address {
 // MustAddAddress adds Address(p) to the customer's book.
 func (e *Env) MustAddAddress(customerID uuid.UUID, p address.Patch) address.Entry {
 	e.TB.Helper()
-	entry, err := e.Service.Addresses.Add(context.Background(), customerID, Address(p))
+	entry, _, err := e.Service.Addresses.Add(context.Background(), customerID, Address(p))
 	e.must(err, "add address")
 	return entry
 }
