@@ -113,16 +113,18 @@ func idempotencyTx(t *testing.T, e *env, r storage.IdempotencyRecords) {
 func idempotencyInvalid(t *testing.T, e *env, r storage.IdempotencyRecords) {
 	valid := e.record("s", "k")
 	for name, mut := range map[string]func(*storage.IdempotencyRecord){
-		"empty scope":         func(r *storage.IdempotencyRecord) { r.Scope = "" },
-		"empty key":           func(r *storage.IdempotencyRecord) { r.Key = "" },
-		"empty fingerprint":   func(r *storage.IdempotencyRecord) { r.Fingerprint = "" },
-		"empty result":        func(r *storage.IdempotencyRecord) { r.Result = "" },
-		"long key":            func(r *storage.IdempotencyRecord) { r.Key = strings.Repeat("k", storage.MaxIdempotencyKey+1) },
-		"long scope":          func(r *storage.IdempotencyRecord) { r.Scope = strings.Repeat("s", storage.MaxIdempotencyScope+1) },
-		"invalid UTF-8 key":   func(r *storage.IdempotencyRecord) { r.Key = "\xff" },
-		"NUL in key":          func(r *storage.IdempotencyRecord) { r.Key = "a\x00b" },
-		"NUL in result":       func(r *storage.IdempotencyRecord) { r.Result = "\x00" },
-		"long fingerprint":    func(r *storage.IdempotencyRecord) { r.Fingerprint = strings.Repeat("f", storage.MaxIdempotencyFingerprint+1) },
+		"empty scope":       func(r *storage.IdempotencyRecord) { r.Scope = "" },
+		"empty key":         func(r *storage.IdempotencyRecord) { r.Key = "" },
+		"empty fingerprint": func(r *storage.IdempotencyRecord) { r.Fingerprint = "" },
+		"empty result":      func(r *storage.IdempotencyRecord) { r.Result = "" },
+		"long key":          func(r *storage.IdempotencyRecord) { r.Key = strings.Repeat("k", storage.MaxIdempotencyKey+1) },
+		"long scope":        func(r *storage.IdempotencyRecord) { r.Scope = strings.Repeat("s", storage.MaxIdempotencyScope+1) },
+		"invalid UTF-8 key": func(r *storage.IdempotencyRecord) { r.Key = "\xff" },
+		"NUL in key":        func(r *storage.IdempotencyRecord) { r.Key = "a\x00b" },
+		"NUL in result":     func(r *storage.IdempotencyRecord) { r.Result = "\x00" },
+		"long fingerprint": func(r *storage.IdempotencyRecord) {
+			r.Fingerprint = strings.Repeat("f", storage.MaxIdempotencyFingerprint+1)
+		},
 		"long result":         func(r *storage.IdempotencyRecord) { r.Result = strings.Repeat("r", storage.MaxIdempotencyResult+1) },
 		"invalid UTF-8 scope": func(r *storage.IdempotencyRecord) { r.Scope = "\xc3" },
 	} {
