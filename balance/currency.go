@@ -63,7 +63,7 @@ func ParseCurrency(code string) (Currency, error) {
 	if !ok || !currency.IsValid(upper) {
 		return Currency{}, invalid("currency", "%s is not a known ISO 4217 currency", upper)
 	}
-	if scale < 0 || scale > MaxDigits {
+	if scale > MaxDigits {
 		return Currency{}, invalid("currency", "%s has unsupported minor units", upper)
 	}
 	return Currency{code: upper, digits: int(scale)}, nil
@@ -119,6 +119,3 @@ var pow10 = [...]int64{
 	10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
 	10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
 }
-
-// scale returns 10^Digits, the number of minor units in one major unit.
-func (c Currency) scale() int64 { return pow10[c.digits] }
