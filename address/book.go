@@ -211,7 +211,7 @@ func hasDefault(entries []Entry, k Kind) bool {
 // an invalid kind.
 func (b *Book) SetDefault(id uuid.UUID, k Kind, now time.Time) error {
 	if !k.Valid() {
-		return invalidKind(k.String())
+		return invalidKind(k)
 	}
 	i := b.index(id)
 	if i < 0 {

@@ -34,9 +34,10 @@ var nonCurrencies = map[string]bool{
 	"XDR": true, "XSU": true, "XUA": true,
 }
 
-// ParseCurrency returns the currency with the given ISO 4217 code. The code
-// is case-insensitive ("usd" is USD) but must be exactly three ASCII letters,
-// without surrounding spaces.
+// ParseCurrency returns the currency with the given ISO 4217 code. Like
+// every enum of the domain packages, surrounding white space is trimmed and
+// case is folded (" usd " is USD); what remains must be exactly three ASCII
+// letters. The canonical form (String, MarshalText) is ISO 4217's upper case.
 //
 // The currency must be one in use that github.com/bojanz/currency knows
 // (current CLDR data), and its number of minor-unit digits is that package's
@@ -46,6 +47,7 @@ var nonCurrencies = map[string]bool{
 //
 // The error is a *ValidationError{Field: "currency"} unwrapping to ErrInvalid.
 func ParseCurrency(code string) (Currency, error) {
+	code = strings.TrimSpace(code)
 	if len(code) != 3 {
 		return Currency{}, invalid("currency", "must be a three-letter ISO 4217 code")
 	}

@@ -27,6 +27,8 @@ func TestParseCurrency(t *testing.T) {
 		{"usd", "USD", 2},
 		{"uSd", "USD", 2},
 		{"jpy", "JPY", 0},
+		{" usd", "USD", 2}, // trimmed, as every enum
+		{"EUR\n", "EUR", 2},
 		{"XOF", "XOF", 0}, // a real currency despite the X
 		{"CHF", "CHF", 2}, // standard rounding, not cash rounding
 		{"IQD", "IQD", 3}, // ISO 4217 says 3 (old CLDR tables said 0)
@@ -51,7 +53,7 @@ func TestParseCurrency(t *testing.T) {
 
 func TestParseCurrencyRejects(t *testing.T) {
 	for _, in := range []string{
-		"", "US", "USDD", " USD", "USD ", "U5D", "ÜSD", "usd\x00",
+		"", "   ", "US", "USDD", "U SD", "U5D", "ÜSD", "usd\x00",
 		"ZZZ", "AAA", // unknown
 		"XXX", "XTS", // not currencies
 		"XAU", "XAG", "XPT", "XPD", // precious metals

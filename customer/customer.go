@@ -52,9 +52,13 @@ type Customer struct {
 	// disabled account) and false for a guest. It does not change: a guest
 	// who registers gets a new, registered record.
 	HasAccount bool
-	// Status is derived from OrderCount (see Status); never moves back.
+	// Status is the purchase lifecycle (prospect, acquired, repeat),
+	// derived from OrderCount; it never moves back. It says nothing about
+	// the account: that is State.
 	Status Status
-	// State is the account state (see State for the transition table).
+	// State is the account's state (guest, invited, active, disabled,
+	// erased), changed only by explicit actions along the table documented
+	// on State. Orders never change it: that is Status.
 	State State
 	// Type is private or business.
 	Type Type

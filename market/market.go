@@ -185,7 +185,7 @@ func (m Market) Validate() error {
 		if m.BusinessModel == 0 {
 			return validation.New(ErrInvalid, "business_model", "is required")
 		}
-		return invalidBusinessModel(m.BusinessModel.String())
+		return invalidBusinessModel(m.BusinessModel)
 	}
 	if m.Currency.IsZero() {
 		return validation.New(ErrInvalid, "currency", "is required")

@@ -2,7 +2,6 @@ package order
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -30,8 +29,9 @@ var ErrOrderOwned = errors.New("order: order already recorded for another custom
 // stable, so this is a conflict, not a replay.
 var ErrOrderChanged = errors.New("order: order already recorded with another number or total")
 
-// ErrInvalidTransition is returned by SetStatus when the order's status may
-// not move to the requested one (see Status.CanTransition).
+// ErrInvalidTransition is returned by SetStatus, as a *TransitionError, when
+// the order's status may not move to the requested one (see
+// Status.CanTransition).
 var ErrInvalidTransition = errors.New("order: invalid status transition")
 
 // Field limits, in bytes.
@@ -165,9 +165,9 @@ func (o Order) SameAs(p Order) bool {
 
 // SetStatus moves the order to status to at now. Setting the current status
 // again is a no-op (UpdatedAt is kept), so status updates are idempotent. A
-// move that Status.CanTransition forbids returns an error wrapping
-// ErrInvalidTransition; an invalid status returns a *ValidationError. On
-// error o is unchanged.
+// move that Status.CanTransition forbids returns a *TransitionError
+// (errors.Is(err, ErrInvalidTransition)); an invalid status returns a
+// *ValidationError. On error o is unchanged.
 func (o *Order) SetStatus(to Status, now time.Time) error {
 	if !to.Valid() {
 		return invalid("status", "is not an order status")
@@ -176,7 +176,7 @@ func (o *Order) SetStatus(to Status, now time.Time) error {
 		return nil
 	}
 	if !o.Status.CanTransition(to) {
-		return fmt.Errorf("%w: from %s to %s", ErrInvalidTransition, o.Status, to)
+		return &TransitionError{From: o.Status, To: to}
 	}
 	o.Status = to
 	o.UpdatedAt = now.UTC()
