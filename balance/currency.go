@@ -94,18 +94,21 @@ func (c Currency) IsZero() bool { return c.code == "" }
 // String returns the ISO 4217 code, or "" for the zero Currency.
 func (c Currency) String() string { return c.code }
 
-// MarshalText implements encoding.TextMarshaler. The zero Currency encodes
-// as empty text.
-func (c Currency) MarshalText() ([]byte, error) { return []byte(c.code), nil }
+// MarshalText implements encoding.TextMarshaler with the ISO 4217 code
+// ("EUR"). The zero Currency is not a currency: it is an error, a
+// *ValidationError{Field: "currency"} unwrapping to ErrInvalid.
+func (c Currency) MarshalText() ([]byte, error) {
+	if c.IsZero() {
+		return nil, invalid("currency", "is required")
+	}
+	return []byte(c.code), nil
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseCurrency's
-// rules. Empty text decodes to the zero Currency, mirroring MarshalText;
-// constructors that need a currency reject it.
+// rules. Empty text is an error like any other code ParseCurrency rejects
+// (JSON null leaves the value unchanged, as encoding/json does). On error c
+// is unchanged.
 func (c *Currency) UnmarshalText(text []byte) error {
-	if len(text) == 0 {
-		*c = Currency{}
-		return nil
-	}
 	parsed, err := ParseCurrency(string(text))
 	if err != nil {
 		return err
