@@ -90,10 +90,11 @@ func (a Account) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler: the inverse of MarshalJSON,
-// with times converted to UTC. It checks each value (amounts, currency) but
+// with times converted to UTC. It replaces the whole value (members absent
+// from the JSON are zero), so nothing is shared with the value it replaces. It checks each value (amounts, currency) but
 // not the account as a whole: call Validate for that.
 func (a *Account) UnmarshalJSON(b []byte) error {
-	w := accountJSON(*a)
+	var w accountJSON
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
@@ -115,10 +116,11 @@ func (p Posting) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler: the inverse of MarshalJSON,
-// with CreatedAt converted to UTC. It checks each value but not the posting
+// with CreatedAt converted to UTC. It replaces the whole value (members
+// absent from the JSON are zero). It checks each value but not the posting
 // as a whole: call Validate for that.
 func (p *Posting) UnmarshalJSON(b []byte) error {
-	w := postingJSON(*p)
+	var w postingJSON
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}

@@ -81,4 +81,14 @@
 // is its canonical lower-case String; ParseStatus, ParseState and ParseType,
 // and therefore decoding, trim surrounding white space and fold case, as
 // every enum of the domain packages does.
+//
+// # JSON
+//
+// Customer, Params and Patch use snake_case names, the ones
+// ValidationError.Field reports ("email", "first_name", "vat_id"), with
+// UUIDs as strings, times in UTC (RFC 3339) and metadata as an object. An
+// Email is the string the customer typed; decoding it runs ParseEmail, so
+// an invalid address is a *ValidationError{Field: "email"}. Decoding a
+// Customer checks each value but not the whole: call Validate for that. In
+// a Patch, an absent member leaves the field as it is and "" clears it.
 package customer
