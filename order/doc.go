@@ -34,6 +34,11 @@
 // [ParseStatus], and so decoding, trims white space and folds case, as every
 // enum of the domain packages does.
 //
+// An Order and its Params marshal to JSON with snake_case names, the ones
+// [ValidationError] reports, the total as a balance.Money object
+// ({"amount":"49.90","currency":"EUR"}) and times in UTC; a decoded order's
+// times are in UTC, as [Order.Validate] requires.
+//
 // The package is pure: no I/O, no clock, no ID generation. Validation errors
 // are *[ValidationError] values naming the field and unwrapping to
 // [ErrInvalid].
