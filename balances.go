@@ -22,17 +22,18 @@ import (
 // balance.ErrIdempotencyKeyReused and changes nothing.
 type Balances struct{ *env }
 
-// PostingRequest asks for one credit or debit.
+// PostingRequest asks for one credit or debit. Its JSON names are those of
+// balance.Posting ("customer_id", "amount", "idempotency_key"...).
 type PostingRequest struct {
-	CustomerID uuid.UUID
+	CustomerID uuid.UUID `json:"customer_id"`
 	// Amount is the (positive) amount to credit or debit.
-	Amount balance.Money
+	Amount balance.Money `json:"amount"`
 	// Kind classifies the posting; zero means balance.KindAdjustment.
-	Kind           balance.Kind
-	Reference      string
-	IdempotencyKey string
-	Actor          string
-	Note           string
+	Kind           balance.Kind `json:"kind,omitempty"`
+	Reference      string       `json:"reference,omitempty"`
+	IdempotencyKey string       `json:"idempotency_key,omitempty"`
+	Actor          string       `json:"actor,omitempty"`
+	Note           string       `json:"note,omitempty"`
 }
 
 // Credit adds r.Amount to the customer's balance. Kinds: adjustment, gift
@@ -132,25 +133,29 @@ func replay(ctx context.Context, tx storage.Tx, acct balance.Account, key string
 	}
 }
 
-// OrderPaymentRequest asks to pay part of an order with store credit.
+// OrderPaymentRequest asks to pay part of an order with store credit. Its
+// JSON names are "customer_id", "total", "reference", "idempotency_key" and
+// "actor".
 type OrderPaymentRequest struct {
-	CustomerID uuid.UUID
+	CustomerID uuid.UUID `json:"customer_id"`
 	// Total is what the order still owes.
-	Total balance.Money
+	Total balance.Money `json:"total"`
 	// Reference identifies the order (its number or ID).
-	Reference      string
-	IdempotencyKey string
-	Actor          string
+	Reference      string `json:"reference,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	Actor          string `json:"actor,omitempty"`
 }
 
-// OrderPayment is the result of ApplyToOrder.
+// OrderPayment is the result of ApplyToOrder. In JSON it is {"applied":
+// ..., "remaining": ..., "posting": ...}, without "posting" when nothing
+// was applied.
 type OrderPayment struct {
 	// Applied is the store credit used, between zero and the total.
-	Applied balance.Money
+	Applied balance.Money `json:"applied"`
 	// Remaining is what the order still owes after the credit.
-	Remaining balance.Money
+	Remaining balance.Money `json:"remaining"`
 	// Posting is the order-payment debit; nil when nothing was applied.
-	Posting *balance.Posting
+	Posting *balance.Posting `json:"posting,omitempty"`
 }
 
 // ApplyToOrder pays as much of r.Total as the customer's available credit

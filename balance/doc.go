@@ -42,6 +42,17 @@
 // enforces the floor, numbers the posting and records its ending balance.
 // ApplyToOrder computes how much credit covers an order total.
 //
+// # JSON
+//
+// Money is {"amount":"12.34","currency":"EUR"}: the amount a string with
+// exactly the currency's minor-unit digits (a string, so no digit is lost to
+// a float), the currency its ISO 4217 code; the zero Money is null. Decoding
+// validates like ParseMoney and returns a *ValidationError for an unknown or
+// empty currency, a JSON number, too many fraction digits or an overflow. A
+// Currency is its code as text, a Kind its name ("gift_card"); Account,
+// Posting, PostingParams and Application use snake_case names, the ones
+// ValidationError.Field reports, with times in UTC (RFC 3339).
+//
 // Errors unwrap to this package's sentinels (ErrInvalid,
 // ErrCurrencyMismatch, ErrOverflow, ErrInsufficientFunds ...); validation
 // errors are *ValidationError values naming the offending field.

@@ -19,41 +19,47 @@ const (
 
 // Posting is one immutable entry of an account's ledger: a signed amount
 // (positive credit, negative debit, never zero) and why it happened.
+//
+// Its JSON form (see MarshalJSON) uses the json tags below, the names that
+// ValidationError.Field reports; amounts are Money objects.
 type Posting struct {
-	ID, AccountID, CustomerID uuid.UUID
+	ID         uuid.UUID `json:"id"`
+	AccountID  uuid.UUID `json:"account_id"`
+	CustomerID uuid.UUID `json:"customer_id"`
 	// Sequence numbers an account's postings 1, 2, 3...; Account.Apply
 	// assigns it. It is 0 for a posting not yet applied.
-	Sequence int64
-	Kind     Kind
+	Sequence int64 `json:"sequence"`
+	Kind     Kind  `json:"kind"`
 	// Amount is signed: > 0 credit, < 0 debit, never zero; its sign must
 	// suit Kind.
-	Amount Money
+	Amount Money `json:"amount"`
 	// EndingBalance is the account balance right after this posting;
-	// Account.Apply sets it.
-	EndingBalance Money
+	// Account.Apply sets it. It is the zero Money (JSON null) before.
+	EndingBalance Money `json:"ending_balance"`
 	// Reference links the posting to something outside the ledger: an order
 	// number, a gift card code, a refund ID (<= 255 bytes).
-	Reference string
+	Reference string `json:"reference,omitempty"`
 	// IdempotencyKey, when set, is unique per account: a second request with
 	// the same key is a replay (see SameRequest) and returns the first
 	// posting instead of applying again (<= 255 bytes).
-	IdempotencyKey string
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	// Actor says who made the posting: a staff user, a job, "customer"
 	// (<= 255 bytes).
-	Actor string
+	Actor string `json:"actor,omitempty"`
 	// Note is a free-form, possibly multi-line comment (<= 1000 bytes).
-	Note      string
-	CreatedAt time.Time
+	Note      string    `json:"note,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
-// PostingParams is what a caller asks for when posting to an account.
+// PostingParams is what a caller asks for when posting to an account. Its
+// JSON names are those of Posting.
 type PostingParams struct {
-	Kind           Kind
-	Amount         Money
-	Reference      string
-	IdempotencyKey string
-	Actor          string
-	Note           string
+	Kind           Kind   `json:"kind"`
+	Amount         Money  `json:"amount"`
+	Reference      string `json:"reference,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	Actor          string `json:"actor,omitempty"`
+	Note           string `json:"note,omitempty"`
 }
 
 // NewPosting returns a posting of p on account a, created at now and not

@@ -258,7 +258,12 @@ func TestKind(t *testing.T) {
 	_, err := zero.MarshalText()
 	assert.ErrorIs(t, err, balance.ErrInvalid)
 
-	for _, bad := range []string{"", "Refund", "gift-card", " refund", "Kind(1)", "1"} {
+	for _, messy := range []string{"Refund", " refund", "REFUND\n"} {
+		parsed, err := balance.ParseKind(messy)
+		require.NoError(t, err, "trimmed and case-folded: %q", messy)
+		assert.Equal(t, balance.KindRefund, parsed)
+	}
+	for _, bad := range []string{"", "gift-card", "Kind(1)", "1", "re fund"} {
 		_, err := balance.ParseKind(bad)
 		assert.ErrorIs(t, err, balance.ErrInvalid, bad)
 		var k balance.Kind
