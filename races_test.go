@@ -303,3 +303,49 @@ func TestApplyToOrderConcurrent(t *testing.T) {
 		assert.True(t, avail.IsZero(), "left %s", avail)
 	})
 }
+
+// AddMembers and RemoveMembers racing the group's deletion: the call
+// succeeds or returns group.ErrNotFound as a whole (the documented error),
+// never a bare storage error.
+func TestMembersUnderConcurrentGroupDelete(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		svc := clientele.New(store, clientele.WithIDGenerator(uuid.New))
+		ctx := context.Background()
+		for round := range raceRounds {
+			c, err := svc.Customers.Register(ctx, customer.Params{Email: fmt.Sprintf("member-%d@example.com", round)})
+			require.NoError(t, err)
+			g, err := svc.Groups.Create(ctx, clientele.GroupParams{Name: fmt.Sprintf("Doomed %d", round)})
+			require.NoError(t, err)
+			remove := round%2 == 1
+			if remove {
+				_, err = svc.Groups.AddMembers(ctx, g.ID, []uuid.UUID{c.ID})
+				require.NoError(t, err)
+			}
+			var callErr, delErr error
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				<-start
+				if remove {
+					callErr = batchErr(svc.Groups.RemoveMembers(ctx, g.ID, []uuid.UUID{c.ID}))
+				} else {
+					callErr = batchErr(svc.Groups.AddMembers(ctx, g.ID, []uuid.UUID{c.ID}))
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				<-start
+				delErr = svc.Groups.Delete(ctx, g.ID)
+			}()
+			close(start)
+			wg.Wait()
+			require.NoError(t, delErr)
+			assert.True(t, isOneOf(callErr, []error{group.ErrNotFound}), "round %d: %v", round, callErr)
+			page, err := svc.Groups.GroupsOf(ctx, c.ID, storage.PageRequest{})
+			require.NoError(t, err)
+			assert.Empty(t, page.Items, "round %d: a membership outlived its group", round)
+		}
+	})
+}
