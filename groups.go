@@ -199,7 +199,12 @@ func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs 
 			return MemberFailed, deletedErr(c.ID)
 		}
 		added, err := tx.Groups().AddMember(ctx, groupID, c.ID)
-		if added {
+		switch {
+		case errors.Is(err, storage.ErrCustomerNotLive):
+			// Deleted since it was read: the adapter checked it under the
+			// lock the membership is written with.
+			return MemberFailed, customerGone(err)
+		case added:
 			return MemberAdded, err
 		}
 		return MemberAlreadyMember, err
@@ -256,8 +261,9 @@ func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, 
 				results[i].Err = err
 			default:
 				// The group and the customer were read in this transaction;
-				// a failure now is a storage failure or a concurrent delete.
-				return err
+				// a failure now is a storage failure or a concurrent delete
+				// of the group.
+				return mapGroupErr(err)
 			}
 		}
 		return nil

@@ -339,3 +339,24 @@ func (b Book) Stored(customerID uuid.UUID) (Book, error) {
 	slices.SortStableFunc(out.Entries, compareEntries)
 	return out, nil
 }
+
+// OnlyRemoves reports whether b holds nothing but entries of old, each one
+// unchanged: b is old with some entries (or none) removed. Storage adapters
+// use it to let a deleted customer's book be emptied (an erasure) but never
+// written to.
+func OnlyRemoves(old, b Book) bool {
+	for _, e := range b.Entries {
+		i := old.index(e.ID)
+		if i < 0 || !sameEntry(old.Entries[i], e) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameEntry reports whether two entries hold the same values.
+func sameEntry(a, b Entry) bool {
+	return a.ID == b.ID && a.CustomerID == b.CustomerID && a.Address == b.Address &&
+		a.DefaultShipping == b.DefaultShipping && a.DefaultBilling == b.DefaultBilling &&
+		a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
+}

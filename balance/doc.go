@@ -36,6 +36,12 @@
 // balance may not go below the floor: zero, or minus a credit limit for
 // business customers buying on account.
 //
+// A posting's amount is never zero but in one case: an order payment with an
+// idempotency key records that an order got no store credit (the customer
+// had none available), so that a replay of that request gets the same
+// answer after credit arrives. It moves nothing and takes its sequence
+// number like any posting.
+//
 // The package is pure: it performs no I/O and never reads the clock or
 // generates IDs. A service creates a posting with NewPosting, and a storage
 // adapter, holding its lock on the account, calls Account.Apply, which
