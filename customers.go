@@ -56,8 +56,8 @@ func (s *Customers) CreateGuest(ctx context.Context, p customer.Params) (custome
 		}
 		return c, mapCustomerErr(err)
 	}
-	return customer.Customer{}, fmt.Errorf("clientele: guest %q changed %d times while being created: %w",
-		guest.Email.Address, maxCreateAttempts, storage.ErrConflict)
+	return customer.Customer{}, fmt.Errorf("clientele: guest %s changed %d times while being created: %w",
+		storage.Quote(guest.Email.Address), maxCreateAttempts, storage.ErrConflict)
 }
 
 // Register creates a registered, active customer. Errors:
@@ -141,8 +141,15 @@ func (s *Customers) GetByEmail(ctx context.Context, email string) (customer.Cust
 
 // GetByReference returns the live customer with the external reference.
 // Both strings are trimmed and put in NFC first, as customer.New stores them.
-// Errors: customer.ErrNotFound.
+// Errors: customer.ErrNotFound; storage.ErrTooLarge (a *storage.LimitError)
+// for a string longer than storage.MaxKeyBytes, checked before any work.
 func (s *Customers) GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error) {
+	if err := storage.CheckKey("origin", origin); err != nil {
+		return customer.Customer{}, err
+	}
+	if err := storage.CheckKey("reference", reference); err != nil {
+		return customer.Customer{}, err
+	}
 	origin, reference = cleanRef(origin), cleanRef(reference)
 	if reference == "" {
 		return customer.Customer{}, fmt.Errorf("empty reference: %w", customer.ErrNotFound)
@@ -252,8 +259,9 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 
 // List returns a page of customers matching f, ordered by (CreatedAt, ID).
 // f.Email may be given in any spelling and f.Tags in any case: they are
-// canonicalized first. Errors: *customer.ValidationError,
-// storage.ErrInvalidCursor.
+// canonicalized first; at most customer.MaxTags (storage.MaxFilterTags)
+// distinct tags. Errors: *customer.ValidationError, storage.ErrInvalidCursor,
+// storage.ErrTooLarge for a Name longer than storage.MaxKeyBytes.
 func (s *Customers) List(ctx context.Context, f storage.CustomerFilter, p storage.PageRequest) (storage.Page[customer.Customer], error) {
 	if f.Email != "" {
 		canonical, err := customer.CanonicalEmail(f.Email)

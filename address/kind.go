@@ -1,6 +1,10 @@
 package address
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/clientele-go/clientele/internal/validation"
+)
 
 // Kind says which default of a Book an operation is about. The zero value is
 // not a valid Kind.
@@ -39,7 +43,7 @@ func ParseKind(s string) (Kind, error) {
 }
 
 func invalidKind(s string) error {
-	return &ValidationError{Field: "kind", Reason: fmt.Sprintf("%q is not shipping or billing", s), Err: ErrInvalid}
+	return &ValidationError{Field: "kind", Reason: validation.Quote(s) + " is not shipping or billing", Err: ErrInvalid}
 }
 
 // MarshalText implements encoding.TextMarshaler. An invalid kind is an error.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // Status is where a customer stands in the purchase lifecycle. It is derived
@@ -57,7 +59,7 @@ func (s Status) String() string {
 func ParseStatus(s string) (Status, error) {
 	v, ok := parseEnum(s, statusNames[:])
 	if !ok {
-		return 0, newError("status", "must be one of prospect, acquired, repeat, not %q", s)
+		return 0, newError("status", "must be one of prospect, acquired, repeat, not %s", validation.Quote(s))
 	}
 	return Status(v), nil
 }
@@ -178,7 +180,7 @@ func (s State) HasAccount() bool {
 func ParseState(s string) (State, error) {
 	v, ok := parseEnum(s, stateNames[:])
 	if !ok {
-		return 0, newError("state", "must be one of guest, invited, active, disabled, erased, not %q", s)
+		return 0, newError("state", "must be one of guest, invited, active, disabled, erased, not %s", validation.Quote(s))
 	}
 	return State(v), nil
 }
@@ -250,7 +252,7 @@ func (t Type) PricesExcludeVAT() bool { return t == TypeBusiness }
 func ParseType(s string) (Type, error) {
 	v, ok := parseEnum(s, typeNames[:])
 	if !ok {
-		return 0, newError("type", "must be private or business, not %q", s)
+		return 0, newError("type", "must be private or business, not %s", validation.Quote(s))
 	}
 	return Type(v), nil
 }

@@ -1,6 +1,10 @@
 package market
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/clientele-go/clientele/internal/validation"
+)
 
 // BusinessModel says whom a market sells to. The zero value is not valid.
 type BusinessModel int
@@ -40,7 +44,7 @@ func ParseBusinessModel(s string) (BusinessModel, error) {
 }
 
 func invalidBusinessModel(s string) error {
-	return &ValidationError{Field: "business_model", Reason: fmt.Sprintf("%q is not b2c or b2b", s), Err: ErrInvalid}
+	return &ValidationError{Field: "business_model", Reason: validation.Quote(s) + " is not b2c or b2b", Err: ErrInvalid}
 }
 
 // MarshalText implements encoding.TextMarshaler. An invalid value is an error.

@@ -80,6 +80,13 @@ type Tx interface {
 // Times are stored in UTC with microsecond precision (what every SQL engine
 // keeps): a write cuts finer times to the microsecond and returns the
 // record as a read will return it.
+//
+// Every method that takes a lookup key, a filter or a list of IDs checks it
+// against the bounds MaxKeyBytes, MaxFilterTags and MaxIDs first and
+// returns a *LimitError (unwrapping to ErrTooLarge) without touching the
+// database when it is beyond them; inside a transaction such a call leaves
+// the transaction usable. Error messages quote every caller value they
+// echo with Quote: bounded in length, without raw control characters.
 type Repositories interface {
 	Customers() Customers
 	Addresses() Addresses
@@ -108,11 +115,13 @@ type Customers interface {
 
 	// GetByEmail returns the live customer with the canonical email address
 	// and has_account flag, or ErrNotFound. The lookup is byte-exact on the
-	// canonical form; callers canonicalize first.
+	// canonical form; callers canonicalize first. Errors: ErrNotFound;
+	// *LimitError when canonicalEmail is longer than MaxKeyBytes.
 	GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (customer.Customer, error)
 
 	// GetByReference returns the live customer with the external reference,
-	// or ErrNotFound.
+	// or ErrNotFound. Errors: ErrNotFound; *LimitError when origin or
+	// reference is longer than MaxKeyBytes.
 	GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error)
 
 	// Update reads the customer (deleted or not), calls fn on a copy, and
@@ -124,7 +133,8 @@ type Customers interface {
 	Update(ctx context.Context, id uuid.UUID, fn func(*customer.Customer) error) (customer.Customer, error)
 
 	// List returns the customers that match f, ordered by (CreatedAt, ID)
-	// ascending, one page at a time. Errors: ErrInvalidCursor.
+	// ascending, one page at a time. Errors: ErrInvalidCursor; *LimitError
+	// when f exceeds a bound (see CustomerFilter.Check).
 	List(ctx context.Context, f CustomerFilter, p PageRequest) (Page[customer.Customer], error)
 }
 
@@ -143,7 +153,8 @@ type CustomerFilter struct {
 	Status customer.Status
 	State  customer.State
 	Type   customer.Type
-	// Tags matches customers that carry every one of these (normalized) tags.
+	// Tags matches customers that carry every one of these (normalized)
+	// tags; at most MaxFilterTags.
 	Tags []string
 	// HasAccount matches registered (true) or guest (false) customers when set.
 	HasAccount *bool
@@ -183,7 +194,8 @@ type Groups interface {
 	Get(ctx context.Context, id uuid.UUID) (group.Group, error)
 
 	// GetByName returns the group whose name key equals group.NameKey(name),
-	// or ErrNotFound.
+	// or ErrNotFound. Errors: ErrNotFound; *LimitError when name is longer
+	// than MaxKeyBytes.
 	GetByName(ctx context.Context, name string) (group.Group, error)
 
 	// Update reads the group, calls fn on a copy and stores the result with
@@ -212,7 +224,8 @@ type Groups interface {
 
 	// MemberOf returns, in ascending byte order, the IDs among groupIDs that
 	// the customer belongs to (market access checks ask about a market's
-	// groups only). Unknown IDs are simply not members.
+	// groups only). Unknown IDs are simply not members. Errors: *LimitError
+	// when groupIDs holds more than MaxIDs IDs.
 	MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) ([]uuid.UUID, error)
 }
 
@@ -249,6 +262,7 @@ type Markets interface {
 	// Get returns the market or ErrNotFound.
 	Get(ctx context.Context, id uuid.UUID) (market.Market, error)
 	// GetByCode returns the market with the (normalized) code or ErrNotFound.
+	// Errors: ErrNotFound; *LimitError when code is longer than MaxKeyBytes.
 	GetByCode(ctx context.Context, code string) (market.Market, error)
 	// Update reads the market, calls fn on a copy and stores the result with
 	// Version incremented. Errors: those of Create, and fn's error as is.
@@ -313,7 +327,8 @@ type Balances interface {
 	Post(ctx context.Context, p balance.Posting) (balance.Posting, error)
 
 	// PostingByKey returns the account's posting with the idempotency key, or
-	// ErrNotFound.
+	// ErrNotFound. Errors: ErrNotFound; *LimitError when idempotencyKey is
+	// longer than MaxKeyBytes.
 	PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (balance.Posting, error)
 
 	// Postings returns the account's ledger ordered by Sequence ascending.
@@ -328,6 +343,8 @@ type Orders interface {
 	// customer); ErrNotFound when the customer does not exist.
 	Create(ctx context.Context, o order.Order) (order.Order, error)
 	// Get returns the order with the host's order ID, or ErrNotFound.
+	// Errors: ErrNotFound; *LimitError when id is longer than MaxKeyBytes
+	// (as for Update).
 	Get(ctx context.Context, id string) (order.Order, error)
 	// Update reads the order, calls fn on a copy and stores the result,
 	// keeping the stored ID and CreatedAt. fn may move the order to another

@@ -89,10 +89,13 @@ func (r customers) Get(ctx context.Context, id uuid.UUID) (out customer.Customer
 }
 
 func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (out customer.Customer, err error) {
+	if err := storage.CheckKey("canonicalEmail", canonicalEmail); err != nil {
+		return out, err
+	}
 	err = r.read(ctx, func(d *db) error {
 		id, ok := d.customerByEmail[emailKey{canonicalEmail, hasAccount}]
 		if !ok {
-			return fmt.Errorf("customer with email %q: %w", canonicalEmail, storage.ErrNotFound)
+			return fmt.Errorf("customer with email %s: %w", storage.Quote(canonicalEmail), storage.ErrNotFound)
 		}
 		out = d.customers[id].Clone()
 		return nil
@@ -101,10 +104,13 @@ func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAcc
 }
 
 func (r customers) GetByReference(ctx context.Context, origin, reference string) (out customer.Customer, err error) {
+	if err := checkReference(origin, reference); err != nil {
+		return out, err
+	}
 	err = r.read(ctx, func(d *db) error {
 		id, ok := d.customerByRef[refKey{origin, reference}]
 		if !ok || reference == "" {
-			return fmt.Errorf("customer with reference %q/%q: %w", origin, reference, storage.ErrNotFound)
+			return fmt.Errorf("customer with reference %s/%s: %w", storage.Quote(origin), storage.Quote(reference), storage.ErrNotFound)
 		}
 		out = d.customers[id].Clone()
 		return nil
@@ -145,6 +151,9 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 }
 
 func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage.PageRequest) (out storage.Page[customer.Customer], err error) {
+	if err := f.Check(); err != nil {
+		return out, err
+	}
 	name := storage.SearchKey(f.Name)
 	keep := func(d *db) func(k timeKey) (customer.Customer, bool) {
 		return func(k timeKey) (customer.Customer, bool) {
@@ -214,6 +223,14 @@ func utcCustomer(c customer.Customer) customer.Customer {
 		c.DeletedAt = &t
 	}
 	return c
+}
+
+// checkReference checks the arguments of GetByReference against the bounds.
+func checkReference(origin, reference string) error {
+	if err := storage.CheckKey("origin", origin); err != nil {
+		return err
+	}
+	return storage.CheckKey("reference", reference)
 }
 
 func notFound(what string, id uuid.UUID) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -207,20 +208,35 @@ const selectCustomerByEmail = `SELECT ` + customerColumns + ` FROM {{prefix}}cus
 		WHERE email = ? AND has_account = ? AND deleted_at IS NULL`
 
 func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (customer.Customer, error) {
+	if err := storage.CheckKey("canonicalEmail", canonicalEmail); err != nil {
+		return customer.Customer{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (customer.Customer, error) {
 		c, err := scanCustomer(r.conn(ctx).queryRow(ctx, selectCustomerByEmail, canonicalEmail, hasAccount))
 		return c, noRows(err, "customer with email", canonicalEmail)
 	})
 }
 
+const selectCustomerByReference = `SELECT ` + customerColumns + ` FROM {{prefix}}customers
+		WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL`
+
 func (r customers) GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error) {
+	if err := storage.CheckKey("origin", origin); err != nil {
+		return customer.Customer{}, err
+	}
+	if err := storage.CheckKey("reference", reference); err != nil {
+		return customer.Customer{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (customer.Customer, error) {
-		if reference == "" {
-			return customer.Customer{}, notFound("customer with reference", origin+"/")
+		c := customer.Customer{}
+		err := sql.ErrNoRows
+		if reference != "" {
+			c, err = scanCustomer(r.conn(ctx).queryRow(ctx, selectCustomerByReference, origin, reference))
 		}
-		c, err := scanCustomer(r.conn(ctx).queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
-			WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL`, origin, reference))
-		return c, noRows(err, "customer with reference", origin+"/"+reference)
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, fmt.Errorf("customer with reference %s/%s: %w", storage.Quote(origin), storage.Quote(reference), storage.ErrNotFound)
+		}
+		return c, err
 	})
 }
 
@@ -309,6 +325,9 @@ func equalStrings(a, b []string) bool {
 }
 
 func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage.PageRequest) (storage.Page[customer.Customer], error) {
+	if err := f.Check(); err != nil {
+		return storage.Page[customer.Customer]{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (storage.Page[customer.Customer], error) {
 		var page storage.Page[customer.Customer]
 		at, key, after, err := timeCursor(p)

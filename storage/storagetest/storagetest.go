@@ -13,7 +13,7 @@ import (
 // future, so it must be safe for that too). It may register cleanup with
 // t.Cleanup. Cases are grouped in subtests named after the area they cover
 // (Customer, Address, Group, Merchant, Market, Balance, Order, Atomic,
-// Concurrency, Pagination, Hostile, Values, Invalid), so that
+// Concurrency, Pagination, Hostile, Values, Invalid, Bounds, ErrorText), so that
 // go test -run 'TestX/Balance/' runs one area.
 func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Helper()
@@ -58,5 +58,7 @@ func areas() []area {
 		{"Hostile", hostileCases()},
 		{"Values", valuesCases()},
 		{"Invalid", invalidCases()},
+		{"Bounds", boundsCases()},
+		{"ErrorText", errorTextCases()},
 	}
 }
