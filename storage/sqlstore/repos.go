@@ -250,7 +250,7 @@ func collect[T any](rows *sql.Rows, capHint int, scan func(scanner) (T, error)) 
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, driverErr(err)
 	}
 	return out, nil
 }
