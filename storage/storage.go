@@ -124,6 +124,17 @@ type Customers interface {
 	// reference is longer than MaxKeyBytes.
 	GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error)
 
+	// ListByEmailSkeleton returns the live customers with the has_account
+	// flag whose address has the look-alike key skeleton (that is,
+	// customer.EmailSkeleton(c.Email.Address) == skeleton), ordered by
+	// (CreatedAt, ID) ascending, one page at a time: the customers whose
+	// addresses look like one another, which registration refuses to add
+	// to. Adapters keep the key in an index, so a call costs O(log n +
+	// page size), and keep it current on every write. Errors:
+	// ErrInvalidCursor; *LimitError when skeleton is longer than
+	// MaxKeyBytes.
+	ListByEmailSkeleton(ctx context.Context, skeleton string, hasAccount bool, p PageRequest) (Page[customer.Customer], error)
+
 	// Update reads the customer (deleted or not), calls fn on a copy, and
 	// stores the result with Version incremented, atomically with respect to
 	// every other write of that customer. The adapter keeps the stored ID

@@ -61,6 +61,7 @@ func (d *db) indexCustomer(t *txn, c customer.Customer) {
 		return
 	}
 	put(t, d.customerByEmail, emailKey{c.Email.Address, c.HasAccount}, c.ID)
+	insert(t, treeFor(t, d.customersBySkeleton, skeletonKey(c), lessTimeKey), timeKey{c.CreatedAt, c.ID})
 	if c.Reference != "" {
 		put(t, d.customerByRef, refKey{c.ReferenceOrigin, c.Reference}, c.ID)
 	}
@@ -71,6 +72,9 @@ func (d *db) unindexCustomer(t *txn, c customer.Customer) {
 		return
 	}
 	del(t, d.customerByEmail, emailKey{c.Email.Address, c.HasAccount})
+	if tree := d.customersBySkeleton[skeletonKey(c)]; tree != nil {
+		remove(t, tree, timeKey{c.CreatedAt, c.ID})
+	}
 	if c.Reference != "" {
 		del(t, d.customerByRef, refKey{c.ReferenceOrigin, c.Reference})
 	}
@@ -114,6 +118,28 @@ func (r customers) GetByReference(ctx context.Context, origin, reference string)
 		}
 		out = d.customers[id].Clone()
 		return nil
+	})
+	return out, err
+}
+
+// skeletonKey is c's key in customersBySkeleton.
+func skeletonKey(c customer.Customer) emailKey {
+	return emailKey{customer.EmailSkeleton(c.Email.Address), c.HasAccount}
+}
+
+func (r customers) ListByEmailSkeleton(ctx context.Context, skeleton string, hasAccount bool, p storage.PageRequest) (out storage.Page[customer.Customer], err error) {
+	if err := storage.CheckKey("skeleton", skeleton); err != nil {
+		return out, err
+	}
+	err = r.read(ctx, func(d *db) error {
+		index := d.customersBySkeleton[emailKey{skeleton, hasAccount}]
+		if index == nil {
+			index = newTimeIndex()
+		}
+		out, err = pageAfter(index, lessTimeKey, p, timeFrom, timeCursor, func(k timeKey) (customer.Customer, bool) {
+			return d.customers[k.id].Clone(), true
+		})
+		return err
 	})
 	return out, err
 }
