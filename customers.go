@@ -62,7 +62,14 @@ func (s *Customers) CreateGuest(ctx context.Context, p customer.Params) (custome
 
 // Register creates a registered, active customer. Errors:
 // customer.ErrEmailTaken when a live registered customer has the email,
-// customer.ErrReferenceTaken, *customer.ValidationError.
+// customer.ErrEmailConfusable when one has an address that looks like it
+// (unless WithConfusableEmails(true)), customer.ErrReferenceTaken,
+// *customer.ValidationError.
+//
+// The look-alike check reads before it writes: two registrations of
+// look-alike addresses racing each other can both succeed (the exact
+// address is unique in storage; its look-alikes are not, since the rule is
+// an option).
 func (s *Customers) Register(ctx context.Context, p customer.Params) (customer.Customer, error) {
 	c, err := customer.NewRegistered(s.newID(), p, s.clock())
 	if err != nil {
@@ -72,7 +79,8 @@ func (s *Customers) Register(ctx context.Context, p customer.Params) (customer.C
 }
 
 // Invite creates a registered customer in the invited state, who becomes
-// active on Activate. Errors: those of Register.
+// active on Activate. Errors: those of Register (look-alike addresses
+// included).
 func (s *Customers) Invite(ctx context.Context, p customer.Params) (customer.Customer, error) {
 	c, err := customer.NewInvited(s.newID(), p, s.clock())
 	if err != nil {
@@ -82,8 +90,40 @@ func (s *Customers) Invite(ctx context.Context, p customer.Params) (customer.Cus
 }
 
 func (s *Customers) create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
+	if err := s.refuseConfusable(ctx, c); err != nil {
+		return customer.Customer{}, err
+	}
 	c, err := s.store.Customers().Create(ctx, c)
 	return c, mapCustomerErr(err)
+}
+
+// refuseConfusable returns customer.ErrEmailConfusable when another live
+// registered customer's address has the look-alike key of c's, unless the
+// service allows it. A customer with c's very address is left to Create,
+// which reports customer.ErrEmailTaken. The error names neither the other
+// customer nor their address.
+func (s *Customers) refuseConfusable(ctx context.Context, c customer.Customer) error {
+	if s.allowConfusable || !c.HasAccount {
+		return nil
+	}
+	// At most one live registered customer has c's very address, so two
+	// items are enough to see another one.
+	page, err := s.store.Customers().ListByEmailSkeleton(ctx, customer.EmailSkeleton(c.Email.Address), true,
+		storage.PageRequest{Limit: 2})
+	if err != nil {
+		return err
+	}
+	other := false
+	for _, o := range page.Items {
+		if o.Email.Address == c.Email.Address {
+			return nil
+		}
+		other = true
+	}
+	if other {
+		return fmt.Errorf("%w: %s", customer.ErrEmailConfusable, storage.Quote(c.Email.Display))
+	}
+	return nil
 }
 
 // cleanRef normalizes a reference or origin the way the customer package
