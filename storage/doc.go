@@ -35,5 +35,11 @@
 //   - Times are stored and returned in UTC, with at least microsecond
 //     precision; amounts are exact (integer minor units in SQL).
 //   - Errors wrap their cause with %w so that errors.Is and errors.As reach
-//     both the sentinel and the driver's error.
+//     both the sentinel and the driver's error. Their text quotes every
+//     caller value with [Quote] (bounded, no raw control characters) and
+//     carries no connection details (user, database, host).
+//   - Arguments are bounded: lookup keys and filter strings by [MaxKeyBytes],
+//     filter tags by [MaxFilterTags], ID lists by [MaxIDs]. Adapters check
+//     them first, with [CheckKey], [CheckIDs] and [CustomerFilter.Check], and
+//     return a [*LimitError] ([ErrTooLarge]) without touching the database.
 package storage
