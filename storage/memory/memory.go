@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/clientele-go/clientele/storage"
 )
@@ -204,6 +203,6 @@ func (r repos) run(ctx context.Context, write bool, fn func(t *txn) error) error
 	return err
 }
 
-// micro returns t in UTC with the precision the SQL adapters keep
-// (microseconds), so that a record reads back the same from every adapter.
-func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+// micro is storage.Micro: UTC at the microsecond precision every adapter
+// keeps.
+var micro = storage.Micro
