@@ -20,6 +20,26 @@ var (
 	ErrInvalidCursor = errors.New("storage: invalid page cursor")
 	// ErrTxDone reports the use of a Tx after its Atomic call returned.
 	ErrTxDone = errors.New("storage: transaction has already been committed or rolled back")
+	// ErrCommitUnknown reports that a write may or may not have been
+	// stored: the connection was lost, or the context ended, while the
+	// database was committing it (or, outside a transaction, while it ran a
+	// one-statement write), so no answer came back. The error also wraps the
+	// cause and, when the context ended, ctx.Err(). Read the data back (or
+	// repeat the call with the same idempotency key) to learn the outcome;
+	// do not assume either one. Adapters never return it for a failure
+	// they know happened before the commit was sent: then nothing was
+	// stored, and they say so.
+	ErrCommitUnknown = errors.New("storage: the commit may or may not have happened")
+	// ErrLockTimeout reports that a call waited longer than the store's
+	// lock timeout for a lock another transaction held (the memory
+	// adapter's write lock, SQLite's database lock, a row lock). The
+	// usual cause is a call made inside Atomic's fn with a ctx other than
+	// the one Atomic gave fn: that call runs outside the transaction and
+	// waits for it to end, which it never does. Make every call inside fn
+	// with fn's ctx (or through its Tx). Otherwise the store is busy: retry
+	// later, or raise the timeout (memory.WithLockTimeout,
+	// sqlstore.WithLockTimeout).
+	ErrLockTimeout = errors.New("storage: lock wait timed out (inside Atomic, make every call with the ctx Atomic gave fn)")
 )
 
 // Constraint names a storage rule that a write would break.

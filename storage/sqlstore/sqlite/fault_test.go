@@ -63,7 +63,7 @@ func busyError(t testing.TB) error {
 		otx.Rollback()
 		t.Fatal("a second writer took the lock")
 	}
-	if dialect.Dialect.Classify(err) != sqlstore.ErrRetry {
+	if dialect.Dialect.Classify(err) != sqlstore.ErrBusy {
 		t.Fatalf("%T %v is not classified as retryable", err, err)
 	}
 	return err
