@@ -123,12 +123,18 @@ func WithServiceOptions(opts ...clientele.Option) EnvOption {
 	return func(e *Env) { e.extra = append(e.extra, opts...) }
 }
 
+// LockTimeout is the lock timeout of an Env's memory store: short, so
+// that a call inside an Atomic function made with another ctx than the
+// function's fails the test within a second, with an error wrapping
+// storage.ErrLockTimeout, instead of hanging it.
+const LockTimeout = time.Second
+
 // New returns a fresh environment for tb.
 func New(tb testing.TB, opts ...EnvOption) *Env {
 	tb.Helper()
 	e := &Env{
 		TB:    tb,
-		Store: memory.New(),
+		Store: memory.New(memory.WithLockTimeout(LockTimeout)),
 		Clock: NewClock(Epoch, time.Second),
 		IDs:   &IDs{},
 	}

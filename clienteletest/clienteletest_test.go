@@ -150,3 +150,19 @@ func TestMustHelpersFailTheTest(t *testing.T) {
 	}()
 	assert.True(t, ftb.failed)
 }
+
+// A call inside Atomic made with the outer ctx instead of the function's
+// waits for the transaction it is part of; the Env's store ends the wait
+// after LockTimeout with ErrLockTimeout instead of hanging the test.
+func TestOuterCtxInsideAtomicFailsFast(t *testing.T) {
+	env := clienteletest.New(t)
+	ada := env.MustRegister()
+	outer := t.Context()
+	var inner error
+	err := env.Store.Atomic(outer, func(ctx context.Context, tx storage.Tx) error {
+		_, inner = env.Store.Customers().Get(outer, ada.ID) // the wrong ctx
+		return nil
+	})
+	require.NoError(t, err)
+	require.ErrorIs(t, inner, storage.ErrLockTimeout)
+}

@@ -48,21 +48,21 @@ func New(opts ...Option) *Store {
 // contended, a goroutine waits on the RWMutex (so that writers keep their
 // precedence over new readers) and hands the lock over, or, when the
 // caller has given up, releases it as soon as it gets it.
-func (s *Store) lock(ctx context.Context, write bool) (unlock func(), err error) {
-	lock, unlock, try := s.mu.RLock, s.mu.RUnlock, s.mu.TryRLock
+func (s *Store) lock(ctx context.Context, write bool) (func(), error) {
+	acquire, release, try := s.mu.RLock, s.mu.RUnlock, s.mu.TryRLock
 	if write {
-		lock, unlock, try = s.mu.Lock, s.mu.Unlock, s.mu.TryLock
+		acquire, release, try = s.mu.Lock, s.mu.Unlock, s.mu.TryLock
 	}
 	if try() {
-		return unlock, nil
+		return release, nil
 	}
 	got, gaveUp := make(chan struct{}), make(chan struct{})
 	go func() {
-		lock()
+		acquire()
 		select {
 		case got <- struct{}{}:
 		case <-gaveUp:
-			unlock()
+			release()
 		}
 	}()
 	var timeout <-chan time.Time
@@ -73,7 +73,7 @@ func (s *Store) lock(ctx context.Context, write bool) (unlock func(), err error)
 	}
 	select {
 	case <-got:
-		return unlock, nil
+		return release, nil
 	case <-timeout:
 		close(gaveUp)
 		return nil, fmt.Errorf("memory: waited %v for the store's lock: %w", s.lockTimeout, storage.ErrLockTimeout)
