@@ -60,3 +60,5 @@ func TestKilledSessions(t *testing.T) {
 		},
 	})
 }
+
+func TestLostConnections(t *testing.T) { sqltest.LostConnections(t, faultEngine(t)) }

@@ -78,3 +78,5 @@ func TestLostTransactions(t *testing.T) { sqltest.LostTransactions(t, faultEngin
 func faultEngine(t *testing.T) sqltest.FaultEngine {
 	return sqltest.FaultEngine{Dialect: dialect.Dialect, Open: openFault, Retryable: busyError(t)}
 }
+
+func TestLostConnections(t *testing.T) { sqltest.LostConnections(t, faultEngine(t)) }
