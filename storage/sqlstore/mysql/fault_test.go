@@ -24,7 +24,7 @@ func openFault(t testing.TB) (*sql.DB, *faultdriver.Connector) {
 		t.Fatal(err)
 	}
 	db := sql.OpenDB(fc)
-	db.SetMaxOpenConns(2) // one operation at a time, and a statement prepared in the background
+	db.SetMaxOpenConns(2)            // one operation at a time, and a statement prepared in the background
 	t.Cleanup(func() { db.Close() }) // before openFreshDSN's cleanup drops the database
 	return db, fc
 }
