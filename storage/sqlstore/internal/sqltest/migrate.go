@@ -463,11 +463,25 @@ func (nilDialect) Migrations() fs.FS { return fstest.MapFS{} }
 // every prefix of a conformance run exhausts PostgreSQL's lock table.
 func dropWhenDone(t testing.TB, db *sql.DB, d sqlstore.Dialect, prefix string) {
 	t.Helper()
-	migrations, err := sqlstore.Migrations(d, sqlstore.WithTablePrefix(prefix))
+	tables, err := createdTables(d, prefix)
 	if err != nil {
 		t.Fatalf("migrations: %v", err)
 	}
-	tables := []string{prefix + "schema_migrations"}
+	t.Cleanup(func() {
+		if err := dropTables(db, append([]string{prefix + "schema_migrations"}, tables...)); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// createdTables returns the tables the dialect's migrations create under
+// prefix, in the order they create them.
+func createdTables(d sqlstore.Dialect, prefix string) ([]string, error) {
+	migrations, err := sqlstore.Migrations(d, sqlstore.WithTablePrefix(prefix))
+	if err != nil {
+		return nil, err
+	}
+	var tables []string
 	for _, m := range migrations {
 		for _, stmt := range m.Statements {
 			fields := strings.Fields(stmt)
@@ -476,14 +490,17 @@ func dropWhenDone(t testing.TB, db *sql.DB, d sqlstore.Dialect, prefix string) {
 			}
 		}
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		for i := len(tables) - 1; i >= 0; i-- {
-			if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS `+tables[i]); err != nil {
-				t.Errorf("drop %s: %v", tables[i], err)
-				return
-			}
+	return tables, nil
+}
+
+// dropTables drops tables in reverse order (foreign keys point backwards).
+func dropTables(db *sql.DB, tables []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := len(tables) - 1; i >= 0; i-- {
+		if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS `+tables[i]); err != nil {
+			return fmt.Errorf("drop %s: %w", tables[i], err)
 		}
-	})
+	}
+	return nil
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
@@ -36,6 +39,122 @@ func NewStore(t testing.TB, db *sql.DB, d sqlstore.Dialect, opts ...sqlstore.Opt
 // (storagetest.ConcurrentWriters: PostgreSQL and MySQL, which call it;
 // SQLite, whose transactions take the database's write lock, runs
 // storagetest.Run itself).
+//
+// Migrating a prefix costs a second or more of DDL on a server, and the
+// suite has hundreds of cases: the stores come from a pool of migrated
+// prefixes that each case's cleanup empties and hands back, so a run
+// migrates about as many prefixes as cases run at once.
 func Conformance(t *testing.T, db *sql.DB, d sqlstore.Dialect, opts ...sqlstore.Option) {
-	storagetest.Run(t, func(t *testing.T) storage.Store { return NewStore(t, db, d, opts...) }, storagetest.ConcurrentWriters())
+	p := &prefixPool{db: db, d: d, opts: opts}
+	t.Cleanup(p.drop)
+	storagetest.Run(t, p.newStore, storagetest.ConcurrentWriters())
+}
+
+// prefixPool hands out migrated table prefixes and takes them back empty.
+type prefixPool struct {
+	db   *sql.DB
+	d    sqlstore.Dialect
+	opts []sqlstore.Option
+
+	mu   sync.Mutex
+	free []string
+	all  []string
+}
+
+func (p *prefixPool) newStore(t *testing.T) storage.Store {
+	t.Helper()
+	prefix, err := p.get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append([]sqlstore.Option{sqlstore.WithTablePrefix(prefix)}, p.opts...)
+	s, err := sqlstore.New(p.db, p.d, opts...)
+	if err != nil {
+		t.Fatalf("new store: %v", err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		if err := p.put(prefix); err != nil {
+			t.Errorf("empty %s: %v", prefix, err)
+		}
+	})
+	return s
+}
+
+// get returns an empty, migrated prefix.
+func (p *prefixPool) get() (string, error) {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		prefix := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return prefix, nil
+	}
+	prefix := fmt.Sprintf("t%d_", prefixes.Add(1))
+	p.all = append(p.all, prefix)
+	p.mu.Unlock()
+	opts := append([]sqlstore.Option{sqlstore.WithTablePrefix(prefix)}, p.opts...)
+	if err := sqlstore.Migrate(context.Background(), p.db, p.d, opts...); err != nil {
+		return "", fmt.Errorf("migrate %s: %w", prefix, err)
+	}
+	return prefix, nil
+}
+
+// put empties prefix's tables and returns it to the pool; a prefix that
+// cannot be emptied is left out (and dropped with the rest at the end).
+func (p *prefixPool) put(prefix string) error {
+	tables, err := createdTables(p.d, prefix)
+	if err != nil {
+		return err
+	}
+	if err := emptyTables(p.db, p.d, tables); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.free = append(p.free, prefix)
+	p.mu.Unlock()
+	return nil
+}
+
+// drop drops every prefix the pool migrated.
+func (p *prefixPool) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, prefix := range p.all {
+		tables, err := createdTables(p.d, prefix)
+		if err == nil {
+			err = dropTables(p.db, append([]string{prefix + "schema_migrations"}, tables...))
+		}
+		if err != nil {
+			fmt.Printf("sqltest: dropping %s: %v\n", prefix, err)
+		}
+	}
+}
+
+// emptyTables deletes every row of tables: one TRUNCATE on PostgreSQL,
+// DELETEs with foreign key checks off on one connection elsewhere.
+func emptyTables(db *sql.DB, d sqlstore.Dialect, tables []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if d.Name() == "postgres" {
+		_, err := db.ExecContext(ctx, `TRUNCATE `+strings.Join(tables, ", "))
+		return err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if d.Name() == "mysql" {
+		if _, err := conn.ExecContext(ctx, `SET FOREIGN_KEY_CHECKS = 0`); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.Background(), `SET FOREIGN_KEY_CHECKS = 1`)
+	}
+	for i := len(tables) - 1; i >= 0; i-- {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM `+tables[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
