@@ -1,0 +1,52 @@
+// Command loadfaults runs Clientele's load-and-faults harness (package
+// internal/loadtest): a random mix of every service call on one engine for a
+// while, optionally killing the harness's database sessions, then a check of
+// every invariant and of the acknowledged postings against the ledger. It
+// prints a summary and exits with status 1 on any violation.
+//
+//	go run ./internal/cmd/loadfaults -engine memory -duration 30s
+//	go run ./internal/cmd/loadfaults -engine sqlite -duration 30s
+//	go run ./internal/cmd/loadfaults -engine postgres -dsn 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable' -duration 60s -workers 32 -kill-sessions
+//	go run ./internal/cmd/loadfaults -engine mysql -dsn 'root@tcp(127.0.0.1:3306)/test' -duration 60s -workers 32 -kill-sessions
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/clientele-go/clientele/internal/loadtest"
+)
+
+func main() {
+	var cfg loadtest.Config
+	flag.StringVar(&cfg.Engine, "engine", "memory", "memory, sqlite, postgres or mysql")
+	flag.StringVar(&cfg.DSN, "dsn", "", "the server's DSN (postgres, mysql)")
+	flag.DurationVar(&cfg.Duration, "duration", 0, "how long the load runs (default 10s)")
+	flag.IntVar(&cfg.Workers, "workers", 0, "goroutines calling the services (default 8)")
+	flag.IntVar(&cfg.Pool, "pool", 0, "database connections (default 8)")
+	flag.BoolVar(&cfg.KillSessions, "kill-sessions", false, "kill the harness's database sessions while the load runs")
+	flag.DurationVar(&cfg.KillEvery, "kill-every", 0, "mean interval between two kills (default 50ms)")
+	flag.Float64Var(&cfg.DeadlineShare, "deadline-share", 0, "share of calls with a random short deadline (default 0.15)")
+	flag.DurationVar(&cfg.MaxDeadline, "max-deadline", 0, "longest random deadline (default 150ms)")
+	flag.IntVar(&cfg.Emails, "emails", 0, "distinct email addresses (default 1000)")
+	flag.Uint64Var(&cfg.Seed, "seed", 0, "random seed (default random)")
+	flag.BoolVar(&cfg.Keep, "keep", false, "keep the server tables after the run")
+	flag.Parse()
+	cfg.Log = os.Stderr
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	rep, err := loadtest.Run(ctx, cfg)
+	if rep != nil {
+		rep.Print(os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadfaults:", err)
+		os.Exit(2)
+	}
+	if !rep.OK() {
+		os.Exit(1)
+	}
+}
