@@ -12,6 +12,7 @@ package loadtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -26,9 +27,12 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
+	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/order"
 )
 
 // Config says what to run.
@@ -115,9 +119,12 @@ type Report struct {
 	Lost, Doubled int
 	// Violations lists every broken invariant.
 	Violations []string
-	// Suspicious lists the first calls that failed with an uncategorized
-	// (errcode.Unknown) error: evidence to look at, not invariant
-	// violations.
+	// Contract counts, by "kind/category", the calls that failed with an
+	// uncategorized (errcode.Unknown) error or with a not-found error that
+	// is none of the sentinels the method documents; Suspicious lists the
+	// first three of each. They break an error contract, not a data
+	// invariant, and do not fail the run.
+	Contract   map[string]int
 	Suspicious []string
 }
 
@@ -143,8 +150,10 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "checked\n")
 	printMap(w, "  ", r.Checked)
 	fmt.Fprintf(w, "acknowledged postings %d: lost %d, doubled %d\n", r.Acks, r.Lost, r.Doubled)
+	fmt.Fprintf(w, "undocumented errors %d\n", sum(r.Contract))
+	printMap(w, "  ", r.Contract)
 	if len(r.Suspicious) > 0 {
-		fmt.Fprintf(w, "suspicious errors (first 3 per op/category)\n")
+		fmt.Fprintf(w, "undocumented errors (first 3 per op/category)\n")
 		for _, v := range r.Suspicious {
 			fmt.Fprintf(w, "  %s\n", v)
 		}
@@ -153,6 +162,35 @@ func (r *Report) Print(w io.Writer) {
 	for _, v := range r.Violations {
 		fmt.Fprintf(w, "  %s\n", v)
 	}
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// documentedNotFound reports whether a not-found error of the call kind op
+// is one of the sentinels its method documents.
+func documentedNotFound(op string, err error) bool {
+	op = strings.TrimSuffix(op, "_retry")
+	switch op {
+	case "address_update", "address_remove", "address_set_default":
+		return errors.Is(err, customer.ErrNotFound) || errors.Is(err, address.ErrNotFound)
+	case "list_postings":
+		return errors.Is(err, customer.ErrNotFound) || errors.Is(err, balance.ErrAccountNotFound)
+	case "order_get", "order_set_status":
+		return errors.Is(err, order.ErrNotFound)
+	case "order_record":
+		return errors.Is(err, customer.ErrNotFound) || errors.Is(err, market.ErrNotFound)
+	case "group_add_members", "group_remove_members", "list_members":
+		return errors.Is(err, group.ErrNotFound)
+	case "market_create":
+		return errors.Is(err, merchant.ErrNotFound) || errors.Is(err, group.ErrNotFound)
+	}
+	return errors.Is(err, customer.ErrNotFound)
 }
 
 func printMap(w io.Writer, indent string, m map[string]int) {
@@ -202,6 +240,7 @@ type run struct {
 	ops        map[string]int
 	errs       map[string]int
 	errsByOp   map[string]int
+	contract   map[string]int
 	acks       []ack
 	failures   []failure
 	cu, cuOK   int
@@ -223,7 +262,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r := &run{
 		cfg: cfg, eng: eng, svc: clientele.New(eng.store),
 		guests: map[int][]uuid.UUID{}, registered: map[int][]uuid.UUID{},
-		ops: map[string]int{}, errs: map[string]int{}, errsByOp: map[string]int{},
+		ops: map[string]int{}, errs: map[string]int{}, errsByOp: map[string]int{}, contract: map[string]int{},
 	}
 	fmt.Fprintf(cfg.Log, "loadtest: %s, %d workers for %s (seed %d)\n", eng.where, cfg.Workers, cfg.Duration, cfg.Seed)
 	if err := r.setup(ctx); err != nil {
@@ -268,6 +307,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.Violations = append(r.violations, rep.Violations...)
 	rep.Suspicious = r.suspicious
+	rep.Contract = r.contract
 	return rep, nil
 }
 
@@ -325,11 +365,13 @@ func (r *run) record(op string, err error) {
 	if c == errcode.CommitUnknown {
 		r.cu++
 	}
-	if c == errcode.Unknown {
-		// An uncategorized error is a gap in the error contract: keep
-		// the first few as evidence.
-		if r.errsByOp[op+"/"+c.String()] <= 3 {
-			r.suspicious = append(r.suspicious, fmt.Sprintf("%s returned an %s error: %v", op, c, err))
+	if c == errcode.Unknown || (c == errcode.NotFound && !documentedNotFound(op, err)) {
+		// An uncategorized error, or a not-found error that is none of
+		// the sentinels the method documents, is a gap in the error
+		// contract: keep the first few as evidence.
+		r.contract[op+"/"+c.String()]++
+		if r.contract[op+"/"+c.String()] <= 3 {
+			r.suspicious = append(r.suspicious, fmt.Sprintf("%s returned an undocumented %s error: %v", op, c, err))
 		}
 	}
 }
