@@ -122,6 +122,14 @@ func (w *worker) retried(op string, call func(ctx context.Context) error) (err e
 		case errcode.CommitUnknown:
 			sawCU = true
 		case errcode.Unavailable:
+		case errcode.NotFound:
+			if sawCU && op == "delete" {
+				// The delete that answered CommitUnknown did commit.
+				w.r.mu.Lock()
+				w.r.cuOK++
+				w.r.mu.Unlock()
+			}
+			return err, sawCU
 		default:
 			return err, sawCU
 		}
