@@ -1,0 +1,163 @@
+package main
+
+import (
+	"net/http"
+
+	"github.com/clientele-go/clientele/customer"
+)
+
+// customerRequest is the body of a register or guest request.
+type customerRequest struct {
+	Email           string            `json:"email"`
+	Type            customer.Type     `json:"type"`
+	FirstName       string            `json:"first_name"`
+	LastName        string            `json:"last_name"`
+	Phone           string            `json:"phone"`
+	Company         string            `json:"company"`
+	VATID           string            `json:"vat_id"`
+	Note            string            `json:"note"`
+	Tags            []string          `json:"tags"`
+	Metadata        map[string]string `json:"metadata"`
+	Reference       string            `json:"reference"`
+	ReferenceOrigin string            `json:"reference_origin"`
+}
+
+func (c customerRequest) params() customer.Params {
+	return customer.Params{
+		Email: c.Email, Type: c.Type, FirstName: c.FirstName, LastName: c.LastName, Phone: c.Phone,
+		Company: c.Company, VATID: c.VATID, Note: c.Note, Tags: c.Tags, Metadata: c.Metadata,
+		Reference: c.Reference, ReferenceOrigin: c.ReferenceOrigin,
+	}
+}
+
+// customerPatch is the body of a patch: a field left out stays as it is, ""
+// clears an optional field, tags replace the set, and a metadata key set to
+// null is deleted.
+type customerPatch struct {
+	Email           *string            `json:"email"`
+	Type            *customer.Type     `json:"type"`
+	FirstName       *string            `json:"first_name"`
+	LastName        *string            `json:"last_name"`
+	Phone           *string            `json:"phone"`
+	Company         *string            `json:"company"`
+	VATID           *string            `json:"vat_id"`
+	Note            *string            `json:"note"`
+	Tags            *[]string          `json:"tags"`
+	Metadata        map[string]*string `json:"metadata"`
+	Reference       *string            `json:"reference"`
+	ReferenceOrigin *string            `json:"reference_origin"`
+}
+
+func (p customerPatch) patch() customer.Patch {
+	return customer.Patch{
+		Email: p.Email, Type: p.Type, FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone,
+		Company: p.Company, VATID: p.VATID, Note: p.Note, Tags: p.Tags, Metadata: p.Metadata,
+		Reference: p.Reference, ReferenceOrigin: p.ReferenceOrigin,
+	}
+}
+
+// writeCustomer answers with the customer and its version as ETag.
+func writeCustomer(w http.ResponseWriter, status int, c customer.Customer) error {
+	w.Header().Set("ETag", etag(c.Version))
+	if status == http.StatusCreated {
+		w.Header().Set("Location", "/customers/"+c.ID.String())
+	}
+	return writeJSON(w, status, c)
+}
+
+func (a *api) registerCustomer(w http.ResponseWriter, r *http.Request) error {
+	var req customerRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := a.svc.Customers.Register(r.Context(), req.params())
+	if err != nil {
+		return err
+	}
+	return writeCustomer(w, http.StatusCreated, c)
+}
+
+// createGuest returns the live guest with the email, creating it when there
+// is none; it answers 200 either way, since the service does not say which.
+func (a *api) createGuest(w http.ResponseWriter, r *http.Request) error {
+	var req customerRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := a.svc.Customers.CreateGuest(r.Context(), req.params())
+	if err != nil {
+		return err
+	}
+	return writeCustomer(w, http.StatusOK, c)
+}
+
+func (a *api) getCustomer(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := a.svc.Customers.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeCustomer(w, http.StatusOK, c)
+}
+
+// patchCustomer applies a patch; with If-Match it applies it only to the
+// version the client read, and answers 412 otherwise.
+func (a *api) patchCustomer(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	version, check, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	var req customerPatch
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if check {
+		// Until the service takes the expected version, compare it here;
+		// a write between this read and the update goes unnoticed.
+		cur, err := a.svc.Customers.Get(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if cur.Version != version {
+			w.Header().Set("ETag", etag(cur.Version))
+			return errNoMatch
+		}
+	}
+	c, err := a.svc.Customers.Update(r.Context(), id, req.patch())
+	if err != nil {
+		return err
+	}
+	return writeCustomer(w, http.StatusOK, c)
+}
+
+// listCustomers lists customers by filter, a page at a time.
+func (a *api) listCustomers(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r, "email", "name", "group_id", "status", "state", "type", "tag", "has_account",
+		"created_from", "created_to", "include_deleted")
+	f := customer.Filter{
+		Email: q.string("email"), Name: q.string("name"), GroupID: q.id("group_id"), Tags: q.strings("tag"),
+		HasAccount: q.bool("has_account"), CreatedFrom: q.time("created_from"), CreatedTo: q.time("created_to"),
+	}
+	q.text("status", &f.Status)
+	q.text("state", &f.State)
+	q.text("type", &f.Type)
+	if b := q.bool("include_deleted"); b != nil {
+		f.IncludeDeleted = *b
+	}
+	p := q.page()
+	if q.err != nil {
+		return q.err
+	}
+	list, err := a.svc.Customers.List(r.Context(), f, p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list)
+}
