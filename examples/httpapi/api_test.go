@@ -39,7 +39,7 @@ func (d doc) num(name string) int64 {
 
 // list is a page of a list.
 type list struct {
-	Items []doc `json:"items"`
+	Items []doc  `json:"items"`
 	Next  string `json:"next"`
 }
 

@@ -57,16 +57,16 @@ func (a *api) getMerchant(w http.ResponseWriter, r *http.Request) error {
 // marketRequest is the body of a create request; access_groups, when not
 // empty, make the market private to their members.
 type marketRequest struct {
-	MerchantID        string                 `json:"merchant_id"`
-	Code              string                 `json:"code"`
-	Name              string                 `json:"name"`
-	BusinessModel     market.BusinessModel   `json:"business_model"`
-	Currency          balance.Currency       `json:"currency"`
-	PriceListRef      string                 `json:"price_list_ref"`
-	InventoryModelRef string                 `json:"inventory_model_ref"`
-	Disabled          bool                   `json:"disabled"`
-	AccessGroups      []string               `json:"access_groups"`
-	Metadata          map[string]string      `json:"metadata"`
+	MerchantID        string               `json:"merchant_id"`
+	Code              string               `json:"code"`
+	Name              string               `json:"name"`
+	BusinessModel     market.BusinessModel `json:"business_model"`
+	Currency          balance.Currency     `json:"currency"`
+	PriceListRef      string               `json:"price_list_ref"`
+	InventoryModelRef string               `json:"inventory_model_ref"`
+	Disabled          bool                 `json:"disabled"`
+	AccessGroups      []string             `json:"access_groups"`
+	Metadata          map[string]string    `json:"metadata"`
 }
 
 func (m marketRequest) params() (market.Params, error) {
