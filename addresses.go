@@ -13,6 +13,10 @@ import (
 // default shipping and one default billing address; the first address added
 // becomes both, and when a default is removed the oldest remaining address
 // takes its place (see address.Book).
+//
+// Every write returns the book as it stands after the change, since one
+// change can move the defaults of other entries; Add and Update also return
+// the entry they wrote.
 type Addresses struct{ *env }
 
 // Book returns the live customer's address book. Errors: customer.ErrNotFound.
@@ -40,31 +44,47 @@ func (s *Addresses) edit(ctx context.Context, customerID uuid.UUID, fn func(*add
 
 // Add validates a and adds it to the customer's book. Errors:
 // customer.ErrNotFound, *address.ValidationError, address.ErrBookFull.
-func (s *Addresses) Add(ctx context.Context, customerID uuid.UUID, a address.Address) (address.Entry, error) {
+func (s *Addresses) Add(ctx context.Context, customerID uuid.UUID, a address.Address) (address.Entry, address.Book, error) {
 	var e address.Entry
-	_, err := s.edit(ctx, customerID, func(b *address.Book) (err error) {
+	b, err := s.edit(ctx, customerID, func(b *address.Book) (err error) {
 		e, err = b.Add(s.newID(), a, s.clock())
 		return err
 	})
-	return e, err
+	if err != nil {
+		return address.Entry{}, address.Book{}, err
+	}
+	return written(b, e), b, nil
+}
+
+// written returns the entry of b with e's ID: e as stored, with the default
+// flags the book's rules gave it.
+func written(b address.Book, e address.Entry) address.Entry {
+	for _, x := range b.Entries {
+		if x.ID == e.ID {
+			return x
+		}
+	}
+	return e
 }
 
 // Update applies p to one address with patch semantics. Errors:
 // customer.ErrNotFound, address.ErrNotFound, *address.ValidationError.
-func (s *Addresses) Update(ctx context.Context, customerID, entryID uuid.UUID, p address.Patch) (address.Entry, error) {
+func (s *Addresses) Update(ctx context.Context, customerID, entryID uuid.UUID, p address.Patch) (address.Entry, address.Book, error) {
 	var e address.Entry
-	_, err := s.edit(ctx, customerID, func(b *address.Book) (err error) {
+	b, err := s.edit(ctx, customerID, func(b *address.Book) (err error) {
 		e, err = b.Update(entryID, p, s.clock())
 		return err
 	})
-	return e, err
+	if err != nil {
+		return address.Entry{}, address.Book{}, err
+	}
+	return written(b, e), b, nil
 }
 
 // Remove deletes one address. Errors: customer.ErrNotFound,
 // address.ErrNotFound.
-func (s *Addresses) Remove(ctx context.Context, customerID, entryID uuid.UUID) error {
-	_, err := s.edit(ctx, customerID, func(b *address.Book) error { return b.Remove(entryID) })
-	return err
+func (s *Addresses) Remove(ctx context.Context, customerID, entryID uuid.UUID) (address.Book, error) {
+	return s.edit(ctx, customerID, func(b *address.Book) error { return b.Remove(entryID) })
 }
 
 // SetDefault makes one address the default of kind k, in place of the

@@ -54,6 +54,9 @@ func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (bala
 	if r.Kind == 0 {
 		r.Kind = balance.KindAdjustment
 	}
+	if err := balance.ValidateIdempotencyKey(r.IdempotencyKey); err != nil {
+		return balance.Posting{}, err
+	}
 	if !r.Amount.IsPositive() {
 		return balance.Posting{}, &balance.ValidationError{Field: "amount", Reason: "must be positive", Err: balance.ErrInvalid}
 	}
@@ -161,6 +164,9 @@ type OrderPayment struct {
 // without a currency.
 func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (OrderPayment, error) {
 	total := r.Total
+	if err := balance.ValidateIdempotencyKey(r.IdempotencyKey); err != nil {
+		return OrderPayment{}, err
+	}
 	if total.Currency().IsZero() || total.IsNegative() {
 		return OrderPayment{}, &balance.ValidationError{Field: "total", Reason: "must be a non-negative amount with a currency", Err: balance.ErrInvalid}
 	}

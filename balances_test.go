@@ -534,3 +534,20 @@ func TestBalancesAccounts(t *testing.T) {
 		assert.ErrorIs(t, err, customer.ErrNotFound)
 	})
 }
+
+func TestBalancesRefuseBlankIdempotencyKeys(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com")
+	for _, key := range []string{" ", "   ", "\u3000", " \u00a0 "} {
+		_, err := e.Balances.Credit(e.ctx, clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "1.00"), IdempotencyKey: key})
+		var ve *balance.ValidationError
+		require.ErrorAs(t, err, &ve, "%q", key)
+		assert.Equal(t, "idempotency_key", ve.Field)
+		_, err = e.Balances.ApplyToOrder(e.ctx, clientele.OrderPaymentRequest{CustomerID: c.ID, Total: money(t, "1.00"), IdempotencyKey: key})
+		require.ErrorIs(t, err, balance.ErrInvalid, "%q", key)
+	}
+	_, err := e.Balances.Account(e.ctx, c.ID, eur)
+	require.ErrorIs(t, err, balance.ErrAccountNotFound, "nothing was posted")
+	_, err = e.Balances.Credit(e.ctx, clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "1.00"), IdempotencyKey: " k "})
+	require.NoError(t, err, "a key with spaces around is a key")
+}

@@ -62,13 +62,13 @@ func BenchmarkCustomersCreateGuest_Find(b *testing.B) {
 	emails := make([]string, 1024)
 	for i := range emails {
 		emails[i] = "guest" + strconv.Itoa(i) + "@example.com"
-		if _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: emails[i]}); err != nil {
+		if _, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: emails[i]}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		if _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: emails[i%len(emails)]}); err != nil {
+		if _, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: emails[i%len(emails)]}); err != nil {
 			b.Fatal(err)
 		}
 	}

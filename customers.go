@@ -29,7 +29,8 @@ type Customers struct{ *env }
 const maxCreateAttempts = 5
 
 // CreateGuest returns the live guest customer with p.Email, creating it from
-// p if there is none. It is idempotent and never reports a conflict on the
+// p if there is none; created reports which happened (a host answers 201 or
+// 200). It is idempotent and never reports a conflict on the
 // email: concurrent calls with the same address, in any spelling that
 // canonicalizes to the same one, return the same customer. A guest coexists
 // with a registered customer of the same email.
@@ -38,26 +39,29 @@ const maxCreateAttempts = 5
 // input is never accepted silently; an existing guest is returned as it is
 // (p's other fields are not applied: use Update for that). Errors:
 // *customer.ValidationError (customer.ErrInvalid), customer.ErrReferenceTaken.
-func (s *Customers) CreateGuest(ctx context.Context, p customer.Params) (customer.Customer, error) {
+func (s *Customers) CreateGuest(ctx context.Context, p customer.Params) (c customer.Customer, created bool, err error) {
 	guest, err := customer.NewGuest(s.newID(), p, s.clock())
 	if err != nil {
-		return customer.Customer{}, err
+		return customer.Customer{}, false, err
 	}
 	for range maxCreateAttempts {
 		c, err := s.store.Customers().GetByEmail(ctx, guest.Email.Address, false)
 		if err == nil {
-			return c, nil
+			return c, false, nil
 		}
 		if !errors.Is(err, storage.ErrNotFound) {
-			return customer.Customer{}, err
+			return customer.Customer{}, false, err
 		}
 		c, err = s.store.Customers().Create(ctx, guest)
 		if storage.IsConflict(err, storage.ConstraintCustomerEmail) {
 			continue // another call created it first: read it back
 		}
-		return c, mapCustomerErr(err)
+		if err != nil {
+			return customer.Customer{}, false, mapCustomerErr(err)
+		}
+		return c, true, nil
 	}
-	return customer.Customer{}, fmt.Errorf("clientele: guest %q changed %d times while being created: %w",
+	return customer.Customer{}, false, fmt.Errorf("clientele: guest %q changed %d times while being created: %w",
 		guest.Email.Address, maxCreateAttempts, storage.ErrConflict)
 }
 
@@ -112,6 +116,16 @@ func (s *Customers) Get(ctx context.Context, id uuid.UUID) (customer.Customer, e
 	return liveCustomer(ctx, s.store, id)
 }
 
+// GetAny returns the customer with the ID whether it is live, deleted or
+// erased: for support staff and audits, which need the record after the
+// fact (an erased customer has only its ID, state, times and placeholder
+// email left). It is the one read that finds deleted customers. Errors:
+// customer.ErrNotFound when no customer ever had the ID.
+func (s *Customers) GetAny(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
+	c, err := s.store.Customers().Get(ctx, id)
+	return c, mapCustomerErr(err)
+}
+
 // liveCustomer reads a customer through r and refuses deleted ones.
 func liveCustomer(ctx context.Context, r storage.Repositories, id uuid.UUID) (customer.Customer, error) {
 	c, err := r.Customers().Get(ctx, id)
@@ -156,10 +170,17 @@ func (s *Customers) GetByReference(ctx context.Context, origin, reference string
 // Errors: customer.ErrNotFound (also for a deleted or erased customer),
 // customer.ErrEmailTaken, customer.ErrReferenceTaken,
 // *customer.ValidationError; nothing is written on error.
-func (s *Customers) Update(ctx context.Context, id uuid.UUID, p customer.Patch) (customer.Customer, error) {
+//
+// It honours IfVersion: with it, a customer whose Version differs returns a
+// *VersionMismatchError and is left alone.
+func (s *Customers) Update(ctx context.Context, id uuid.UUID, p customer.Patch, opts ...CallOption) (customer.Customer, error) {
+	o := collect(opts)
 	return s.update(ctx, id, func(c *customer.Customer) error {
 		if c.IsDeleted() {
 			return deletedErr(c.ID)
+		}
+		if err := o.checkVersion(c.Version); err != nil {
+			return err
 		}
 		return c.Apply(p, s.clock())
 	})
@@ -172,17 +193,24 @@ func (s *Customers) update(ctx context.Context, id uuid.UUID, fn func(*customer.
 	return c, mapCustomerErr(err)
 }
 
+// errAlreadyErased stops Erase's update of a customer erased before: the
+// second erasure is a no-op, not a write.
+var errAlreadyErased = errors.New("already erased")
+
 func deletedErr(id uuid.UUID) error {
 	return fmt.Errorf("customer %s was deleted: %w", id, customer.ErrNotFound)
 }
 
-// transition runs one account-state change of the domain. An erased
-// customer reports the domain's *customer.TransitionError (erased is final),
-// any other deleted customer customer.ErrNotFound.
-func (s *Customers) transition(ctx context.Context, id uuid.UUID, move func(*customer.Customer) error) (customer.Customer, error) {
+// transition runs one account-state change of the domain. A deleted or
+// erased customer is not found, as everywhere in the services.
+func (s *Customers) transition(ctx context.Context, id uuid.UUID, opts []CallOption, move func(*customer.Customer) error) (customer.Customer, error) {
+	o := collect(opts)
 	return s.update(ctx, id, func(c *customer.Customer) error {
-		if c.IsDeleted() && c.State != customer.StateErased {
+		if c.IsDeleted() {
 			return deletedErr(c.ID)
+		}
+		if err := o.checkVersion(c.Version); err != nil {
+			return err
 		}
 		return move(c)
 	})
@@ -192,21 +220,24 @@ func (s *Customers) transition(ctx context.Context, id uuid.UUID, move func(*cus
 // customer.Customer.Activate. A disabled account is switched on with Enable
 // instead, so that accepting an old invitation cannot undo a Disable.
 // Errors: customer.ErrNotFound, customer.ErrInvalidTransition.
-func (s *Customers) Activate(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
-	return s.transition(ctx, id, func(c *customer.Customer) error { return c.Activate(s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Customers) Activate(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
+	return s.transition(ctx, id, opts, func(c *customer.Customer) error { return c.Activate(s.clock()) })
 }
 
 // Disable switches an invited or active account off. Errors:
 // customer.ErrNotFound, customer.ErrInvalidTransition (guests have no account
 // to disable; a disabled account cannot be disabled again).
-func (s *Customers) Disable(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
-	return s.transition(ctx, id, func(c *customer.Customer) error { return c.Disable(s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Customers) Disable(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
+	return s.transition(ctx, id, opts, func(c *customer.Customer) error { return c.Disable(s.clock()) })
 }
 
 // Enable switches a disabled account on again (disabled → active). Errors:
 // customer.ErrNotFound, customer.ErrInvalidTransition.
-func (s *Customers) Enable(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
-	return s.transition(ctx, id, func(c *customer.Customer) error { return c.Enable(s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Customers) Enable(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
+	return s.transition(ctx, id, opts, func(c *customer.Customer) error { return c.Enable(s.clock()) })
 }
 
 // Delete soft-deletes the customer: the record stays (orders and ledger
@@ -230,12 +261,24 @@ func (s *Customers) Delete(ctx context.Context, id uuid.UUID) error {
 // customer.Customer.Erase) and empties the address book, which holds
 // personal data too. Order history, ledger postings and group memberships
 // are kept: they carry no personal data of their own. It also works on a
-// customer that was already deleted. Errors: customer.ErrNotFound,
-// customer.ErrInvalidTransition (erasing twice).
+// customer that was already deleted, and erasing an erased customer again
+// changes nothing and returns it as it is (a retried request succeeds).
+// Errors: customer.ErrNotFound for an ID that names no customer.
 func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
 	var out customer.Customer
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		c, err := tx.Customers().Update(ctx, id, func(c *customer.Customer) error { return c.Erase(s.clock()) })
+		var erased customer.Customer
+		c, err := tx.Customers().Update(ctx, id, func(c *customer.Customer) error {
+			if c.State == customer.StateErased {
+				erased = c.Clone()
+				return errAlreadyErased
+			}
+			return c.Erase(s.clock())
+		})
+		if errors.Is(err, errAlreadyErased) {
+			out = erased
+			return nil
+		}
 		if err != nil {
 			return mapCustomerErr(err)
 		}

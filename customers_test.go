@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -128,7 +129,7 @@ func TestCustomersRegister_ConcurrentEmailSpellings(t *testing.T) {
 	assert.Equal(t, "ada@example.com", winner.Email.Address)
 
 	// A guest with the same email coexists with the registered customer.
-	guest, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "ADA@example.com"})
+	guest, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "ADA@example.com"})
 	require.NoError(t, err)
 	assert.False(t, guest.HasAccount)
 	assert.NotEqual(t, winner.ID, guest.ID)
@@ -142,7 +143,7 @@ func TestCustomersRegister_ConcurrentEmailSpellings(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			g, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: spellings[i%len(spellings)]})
+			g, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: spellings[i%len(spellings)]})
 			guestIDs[i], guestErrs[i] = g.ID, err
 		}()
 	}
@@ -181,7 +182,7 @@ func TestCustomersCreateGuest_Concurrent(t *testing.T) {
 			if i%2 == 1 {
 				email = "guest\u200b@EXAMPLE.com"
 			}
-			c, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: email})
+			c, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: email})
 			ids[i], errs[i] = c.ID, err
 		}()
 	}
@@ -198,38 +199,42 @@ func TestCustomersCreateGuest_Concurrent(t *testing.T) {
 
 func TestCustomersCreateGuest(t *testing.T) {
 	e := newEnv(t)
-	g := e.guest(t, "Guest@Example.com")
+	g, created, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "Guest@Example.com"})
+	require.NoError(t, err)
+	assert.True(t, created)
 	assert.False(t, g.HasAccount)
 	assert.Equal(t, customer.StateGuest, g.State)
 	assert.Equal(t, "Guest@Example.com", g.Email.Display)
 	assert.Equal(t, "guest@example.com", g.Email.Address)
 
 	t.Run("existing guest is returned as is", func(t *testing.T) {
-		again, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", FirstName: "Other"})
+		again, created, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", FirstName: "Other"})
 		require.NoError(t, err)
 		assert.Equal(t, g, again)
+		assert.False(t, created, "found, not created")
 	})
 	t.Run("invalid params are refused even when the guest exists", func(t *testing.T) {
-		_, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", Phone: "nope"})
+		_, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com", Phone: "nope"})
 		require.ErrorIs(t, err, customer.ErrInvalid)
 		var ve *customer.ValidationError
 		require.ErrorAs(t, err, &ve)
 		assert.Equal(t, "phone", ve.Field)
 	})
 	t.Run("invalid email", func(t *testing.T) {
-		_, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "not-an-email"})
+		_, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "not-an-email"})
 		require.ErrorIs(t, err, customer.ErrInvalid)
 	})
 	t.Run("reference taken", func(t *testing.T) {
 		e.register(t, "ref@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "7", "erp" })
-		_, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "new@example.com", Reference: "7", ReferenceOrigin: "erp"})
+		_, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "new@example.com", Reference: "7", ReferenceOrigin: "erp"})
 		require.ErrorIs(t, err, customer.ErrReferenceTaken)
 	})
 	t.Run("a deleted guest is replaced by a new one", func(t *testing.T) {
 		require.NoError(t, e.Customers.Delete(e.ctx, g.ID))
-		fresh, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com"})
+		fresh, created, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com"})
 		require.NoError(t, err)
 		assert.NotEqual(t, g.ID, fresh.ID)
+		assert.True(t, created)
 	})
 }
 
@@ -303,10 +308,6 @@ func TestCustomersStateTransitions(t *testing.T) {
 		{"disabled activate (an old invitation cannot undo a Disable)", customer.StateDisabled, activate, 0},
 		{"disabled enable", customer.StateDisabled, enable, customer.StateActive},
 		{"disabled erase", customer.StateDisabled, erase, customer.StateErased},
-		{"erased activate", customer.StateErased, activate, 0},
-		{"erased disable", customer.StateErased, disable, 0},
-		{"erased enable", customer.StateErased, enable, 0},
-		{"erased erase", customer.StateErased, erase, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -331,17 +332,20 @@ func TestCustomersStateTransitions(t *testing.T) {
 			assert.Equal(t, before.Version+1, after.Version)
 		})
 	}
-	t.Run("unknown or deleted customer", func(t *testing.T) {
+	t.Run("unknown, deleted or erased customer: not found, as everywhere", func(t *testing.T) {
 		e := newEnv(t)
 		deleted := e.register(t, "gone@example.com")
 		require.NoError(t, e.Customers.Delete(e.ctx, deleted.ID))
-		for _, id := range []uuid.UUID{uuid.New(), deleted.ID} {
+		erased := e.register(t, "erased@example.com")
+		_, err := e.Customers.Erase(e.ctx, erased.ID)
+		require.NoError(t, err)
+		for _, id := range []uuid.UUID{uuid.New(), deleted.ID, erased.ID} {
 			for name, m := range map[string]move{"activate": activate, "disable": disable, "enable": enable} {
 				_, err := m(e, id)
 				assert.ErrorIs(t, err, customer.ErrNotFound, name)
 			}
 		}
-		_, err := e.Customers.Erase(e.ctx, uuid.New())
+		_, err = e.Customers.Erase(e.ctx, uuid.New())
 		assert.ErrorIs(t, err, customer.ErrNotFound)
 	})
 }
@@ -543,7 +547,7 @@ func TestCustomersErase(t *testing.T) {
 		p.FirstName, p.Phone, p.Tags = "Ada", "+49301234567", []string{"vip"}
 		p.Reference, p.ReferenceOrigin = "1", "erp"
 	})
-	_, err := e.Addresses.Add(e.ctx, c.ID, address.Address{Line1: "1 Main St", City: "Berlin", Country: "DE", FirstName: "Ada"})
+	_, _, err := e.Addresses.Add(e.ctx, c.ID, address.Address{Line1: "1 Main St", City: "Berlin", Country: "DE", FirstName: "Ada"})
 	require.NoError(t, err)
 	_, err = e.Balances.Credit(e.ctx, clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "5.00")})
 	require.NoError(t, err)
@@ -567,8 +571,14 @@ func TestCustomersErase(t *testing.T) {
 
 	_, err = e.Customers.Get(e.ctx, c.ID)
 	require.ErrorIs(t, err, customer.ErrNotFound)
-	_, err = e.Customers.Erase(e.ctx, c.ID)
-	require.ErrorIs(t, err, customer.ErrInvalidTransition)
+	again, err := e.Customers.Erase(e.ctx, c.ID)
+	require.NoError(t, err, "erasing again is a no-op")
+	assert.Equal(t, erased, again, "and changes nothing")
+	stored, err := e.Customers.GetAny(e.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, erased.Version, stored.Version, "not even the version")
+	_, err = e.Customers.Erase(e.ctx, uuid.New())
+	require.ErrorIs(t, err, customer.ErrNotFound)
 	e.register(t, "ada@example.com", func(p *customer.Params) { p.Reference, p.ReferenceOrigin = "1", "erp" })
 
 	t.Run("an already deleted customer can be erased", func(t *testing.T) {
@@ -756,4 +766,39 @@ func TestNew_Defaults(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, time.Date(2025, 1, 1, 0, 0, 0, 123456000, time.UTC), c.CreatedAt)
 	})
+}
+
+// TestCustomersReadDeleted: support staff read deleted and erased customers
+// by ID (GetAny) and find them in lists, by the erased placeholder email too.
+func TestCustomersReadDeleted(t *testing.T) {
+	e := newEnv(t)
+	live := e.register(t, "live@example.com")
+	deleted := e.register(t, "deleted@example.com")
+	require.NoError(t, e.Customers.Delete(e.ctx, deleted.ID))
+	erased := e.register(t, "erased@example.com")
+	erasedNow, err := e.Customers.Erase(e.ctx, erased.ID)
+	require.NoError(t, err)
+
+	for _, c := range []customer.Customer{live, deleted, erased} {
+		got, err := e.Customers.GetAny(e.ctx, c.ID)
+		require.NoError(t, err)
+		assert.Equal(t, c.ID, got.ID)
+	}
+	got, err := e.Customers.GetAny(e.ctx, erased.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.StateErased, got.State)
+	assert.NotNil(t, got.DeletedAt)
+	_, err = e.Customers.GetAny(e.ctx, uuid.New())
+	require.ErrorIs(t, err, customer.ErrNotFound)
+
+	pg, err := e.Customers.List(e.ctx, customer.Filter{Email: erasedNow.Email.Address, IncludeDeleted: true}, page.Request{})
+	require.NoError(t, err, "the placeholder email of an erased customer is a valid filter")
+	require.Len(t, pg.Items, 1)
+	assert.Equal(t, erased.ID, pg.Items[0].ID)
+	pg, err = e.Customers.List(e.ctx, customer.Filter{Email: strings.ToUpper(erasedNow.Email.Address), IncludeDeleted: true}, page.Request{})
+	require.NoError(t, err)
+	assert.Len(t, pg.Items, 1, "in any case")
+	pg, err = e.Customers.List(e.ctx, customer.Filter{Email: erasedNow.Email.Address}, page.Request{})
+	require.NoError(t, err)
+	assert.Empty(t, pg.Items, "not listed without IncludeDeleted")
 }

@@ -65,8 +65,18 @@
 //   - invalid input: a *ValidationError of the domain package naming the
 //     field, which unwraps to that package's ErrInvalid.
 //
-// A deleted customer is not found by the services (customer.ErrNotFound),
-// except where a method says otherwise.
+// # Deleted and erased customers
+//
+// One rule: a deleted or erased customer is not found. Every service method
+// that takes a customer ID answers customer.ErrNotFound for it, exactly as
+// for an ID that never existed (state changes included: Enable on an
+// erased customer is not found, not an invalid transition). The exceptions
+// are the methods made for deleted records: Customers.GetAny reads a
+// customer whatever its state, Customers.List and Customers.All list
+// deleted ones with customer.Filter.IncludeDeleted (an erased customer's
+// placeholder email works as Filter.Email), Customers.Erase erases a
+// deleted customer (and is a no-op on an erased one), and
+// Groups.RemoveMembers removes a deleted customer from a group.
 //
 // # Transactions and retries
 //

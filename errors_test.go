@@ -62,6 +62,7 @@ var sentinels = map[string]struct {
 	"market.ErrNotMember":             {market.ErrNotMember, errcode.Denied},
 	"market.ErrNoMarket":              {market.ErrNoMarket, errcode.Denied},
 	"clientele.ErrBatchTooLarge":      {clientele.ErrBatchTooLarge, errcode.Invalid},
+	"clientele.ErrVersionMismatch":    {clientele.ErrVersionMismatch, errcode.Stale},
 	"merchant.ErrInvalid":             {merchant.ErrInvalid, errcode.Invalid},
 	"merchant.ErrNotFound":            {merchant.ErrNotFound, errcode.NotFound},
 	"merchant.ErrHasMarkets":          {merchant.ErrHasMarkets, errcode.FailedPrecondition},

@@ -85,10 +85,11 @@ func ExampleCustomers_CreateGuest() {
 	ctx := context.Background()
 	svc := newExampleService()
 
-	first, _ := svc.Customers.CreateGuest(ctx, customer.Params{Email: "guest@example.com"})
+	first, created, _ := svc.Customers.CreateGuest(ctx, customer.Params{Email: "guest@example.com"})
+	fmt.Println(created)
 	// Checking out again, in another spelling: the same guest comes back.
-	again, _ := svc.Customers.CreateGuest(ctx, customer.Params{Email: "GUEST@example.com"})
-	fmt.Println(first.ID == again.ID, again.HasAccount, again.State)
+	again, created, _ := svc.Customers.CreateGuest(ctx, customer.Params{Email: "GUEST@example.com"})
+	fmt.Println(created, first.ID == again.ID, again.HasAccount, again.State)
 
 	// A registered customer with the same email coexists with the guest.
 	reg, _ := svc.Customers.Register(ctx, customer.Params{Email: "guest@example.com"})
@@ -98,7 +99,8 @@ func ExampleCustomers_CreateGuest() {
 	found, _ := svc.Customers.GetByEmail(ctx, "Guest@Example.com")
 	fmt.Println(found.ID == reg.ID)
 	// Output:
-	// true false guest
+	// true
+	// false true false guest
 	// false true active
 	// true
 }
@@ -147,7 +149,7 @@ func ExampleGroups_AddMembers() {
 	svc := newExampleService()
 	vip, _ := svc.Groups.Create(ctx, clientele.GroupParams{Name: "VIP"})
 	ada, _ := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
-	bob, _ := svc.Customers.CreateGuest(ctx, customer.Params{Email: "bob@example.com"})
+	bob, _, _ := svc.Customers.CreateGuest(ctx, customer.Params{Email: "bob@example.com"})
 	unknown := uuid.MustParse("00000000-0000-4000-8000-0000000000ff")
 
 	results, err := svc.Groups.AddMembers(ctx, vip.ID, []uuid.UUID{ada.ID, bob.ID, unknown, ada.ID})

@@ -67,23 +67,44 @@ func (s *Groups) GetByName(ctx context.Context, name string) (group.Group, error
 
 // Rename renames the group. Errors: group.ErrNotFound, group.ErrNameTaken,
 // *group.ValidationError.
-func (s *Groups) Rename(ctx context.Context, id uuid.UUID, name string) (group.Group, error) {
-	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error { return g.Rename(name, s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Groups) Rename(ctx context.Context, id uuid.UUID, name string, opts ...CallOption) (group.Group, error) {
+	o := collect(opts)
+	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error {
+		if err := o.checkVersion(g.Version); err != nil {
+			return err
+		}
+		return g.Rename(name, s.clock())
+	})
 	return g, mapGroupErr(err)
 }
 
 // SetDescription replaces the group's description. Errors:
 // group.ErrNotFound, *group.ValidationError.
-func (s *Groups) SetDescription(ctx context.Context, id uuid.UUID, description string) (group.Group, error) {
-	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error { return g.SetDescription(description, s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Groups) SetDescription(ctx context.Context, id uuid.UUID, description string, opts ...CallOption) (group.Group, error) {
+	o := collect(opts)
+	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error {
+		if err := o.checkVersion(g.Version); err != nil {
+			return err
+		}
+		return g.SetDescription(description, s.clock())
+	})
 	return g, mapGroupErr(err)
 }
 
 // Update applies p to the group with patch semantics (nil fields stay
 // unchanged; in Metadata a nil value deletes the key). Errors:
 // group.ErrNotFound, group.ErrNameTaken, *group.ValidationError.
-func (s *Groups) Update(ctx context.Context, id uuid.UUID, p group.Patch) (group.Group, error) {
-	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error { return g.Apply(p, s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Groups) Update(ctx context.Context, id uuid.UUID, p group.Patch, opts ...CallOption) (group.Group, error) {
+	o := collect(opts)
+	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error {
+		if err := o.checkVersion(g.Version); err != nil {
+			return err
+		}
+		return g.Apply(p, s.clock())
+	})
 	return g, mapGroupErr(err)
 }
 
@@ -143,7 +164,9 @@ type MemberResult struct {
 
 // AddMembers adds customers to the group, idempotently: a customer who is a
 // member already is reported as MemberAlreadyMember, and a customer listed
-// twice is added once. It returns one result per customer, in order. An
+// twice is added once. It returns one result per item of customerIDs, in
+// the same order (results[i] is about customerIDs[i]), so a customer listed
+// twice gets two results: MemberAdded, then MemberAlreadyMember. An
 // unknown or deleted customer gets a MemberFailed result whose Err wraps
 // customer.ErrNotFound, and the others are still applied. The batch runs in
 // one transaction, so the results are consistent with each other and a
@@ -163,7 +186,9 @@ func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs 
 }
 
 // RemoveMembers removes customers from the group, idempotently (a
-// non-member is reported as MemberNotMember), with one result per customer.
+// non-member is reported as MemberNotMember), with one result per item of
+// customerIDs, in the same order (a customer listed twice: MemberRemoved,
+// then MemberNotMember).
 // A deleted customer can still be removed; an unknown one gets a
 // MemberFailed result wrapping customer.ErrNotFound. Errors: those of
 // AddMembers.

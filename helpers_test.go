@@ -73,7 +73,7 @@ func (e env) register(t testing.TB, email string, opts ...func(*customer.Params)
 
 func (e env) guest(t testing.TB, email string) customer.Customer {
 	t.Helper()
-	c, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: email})
+	c, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: email})
 	require.NoError(t, err)
 	return c
 }

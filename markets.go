@@ -2,7 +2,6 @@ package clientele
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -41,8 +40,15 @@ func (s *Merchants) Get(ctx context.Context, id uuid.UUID) (merchant.Merchant, e
 
 // Update applies p with patch semantics. Errors: merchant.ErrNotFound,
 // *merchant.ValidationError.
-func (s *Merchants) Update(ctx context.Context, id uuid.UUID, p merchant.Patch) (merchant.Merchant, error) {
-	m, err := s.store.Merchants().Update(ctx, id, func(m *merchant.Merchant) error { return m.Apply(p, s.clock()) })
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Merchants) Update(ctx context.Context, id uuid.UUID, p merchant.Patch, opts ...CallOption) (merchant.Merchant, error) {
+	o := collect(opts)
+	m, err := s.store.Merchants().Update(ctx, id, func(m *merchant.Merchant) error {
+		if err := o.checkVersion(m.Version); err != nil {
+			return err
+		}
+		return m.Apply(p, s.clock())
+	})
 	return m, mapMerchantErr(err)
 }
 
@@ -117,7 +123,9 @@ func (s *Markets) GetByCode(ctx context.Context, code string) (market.Market, er
 // Update applies p with patch semantics. Errors: market.ErrNotFound,
 // market.ErrCodeTaken, group.ErrNotFound for an unknown access group,
 // *market.ValidationError.
-func (s *Markets) Update(ctx context.Context, id uuid.UUID, p market.Patch) (market.Market, error) {
+// It honours IfVersion (errcode.Stale on a changed record).
+func (s *Markets) Update(ctx context.Context, id uuid.UUID, p market.Patch, opts ...CallOption) (market.Market, error) {
+	o := collect(opts)
 	var out market.Market
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
 		if p.AccessGroups != nil {
@@ -128,7 +136,12 @@ func (s *Markets) Update(ctx context.Context, id uuid.UUID, p market.Patch) (mar
 			}
 		}
 		var err error
-		out, err = tx.Markets().Update(ctx, id, func(m *market.Market) error { return m.Apply(p, s.clock()) })
+		out, err = tx.Markets().Update(ctx, id, func(m *market.Market) error {
+			if err := o.checkVersion(m.Version); err != nil {
+				return err
+			}
+			return m.Apply(p, s.clock())
+		})
 		return notFound(mapMarketErr(err), market.ErrNotFound)
 	})
 	return out, err
@@ -148,8 +161,9 @@ func (s *Markets) List(ctx context.Context, f market.Filter, p page.Request) (pa
 // may, otherwise an error for which errors.Is(err, market.ErrAccessDenied)
 // holds (market.ErrDisabled, market.ErrPrivate or market.ErrNotMember say
 // why). customerID uuid.Nil stands for an anonymous visitor. Errors besides
-// the denial: market.ErrNotFound; an unknown or deleted customer is treated
-// as anonymous.
+// the denial: market.ErrNotFound; customer.ErrNotFound for an ID that names
+// no live customer (a typo must not pass for an anonymous visit, which a
+// public market would admit).
 func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) error {
 	m, err := s.Get(ctx, marketID)
 	if err != nil {
@@ -159,16 +173,14 @@ func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) er
 	var memberOf []uuid.UUID
 	if customerID != uuid.Nil {
 		c, err := liveCustomer(ctx, s.store, customerID)
-		switch {
-		case err == nil:
-			visitor = &c
-			if m.IsPrivate() {
-				if memberOf, err = s.store.Groups().MemberOf(ctx, customerID, m.AccessGroups); err != nil {
-					return err
-				}
-			}
-		case !errors.Is(err, customer.ErrNotFound):
+		if err != nil {
 			return err
+		}
+		visitor = &c
+		if m.IsPrivate() {
+			if memberOf, err = s.store.Groups().MemberOf(ctx, customerID, m.AccessGroups); err != nil {
+				return err
+			}
 		}
 	}
 	return m.Access(visitor, memberOf)

@@ -1,6 +1,7 @@
 package clientele_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -274,21 +275,30 @@ func TestMarketsCanAccess(t *testing.T) {
 		{"registered non-member", nonMember.ID},
 		{"disabled member", disabledMember.ID},
 		{"invited member", invited.ID},
-		{"deleted member (treated as anonymous)", deletedMember.ID},
-		{"unknown customer (treated as anonymous)", uuid.New()},
+		{"deleted member", deletedMember.ID},
+		{"unknown customer", uuid.New()},
 	}
 	// want[market][visitor]: nil admits, otherwise the reason.
+	// A deleted or unknown customer is not found (a typo'd ID must not pass
+	// for an anonymous visit), whatever the market.
+	nf := customer.ErrNotFound
 	want := map[string][]error{
-		"public":  {nil, nil, nil, nil, nil, nil, nil, nil, nil},
-		"private": {market.ErrPrivate, market.ErrPrivate, nil, nil, market.ErrNotMember, market.ErrPrivate, market.ErrPrivate, market.ErrPrivate, market.ErrPrivate},
-		"closed":  {market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled},
+		"public":  {nil, nil, nil, nil, nil, nil, nil, nf, nf},
+		"private": {market.ErrPrivate, market.ErrPrivate, nil, nil, market.ErrNotMember, market.ErrPrivate, market.ErrPrivate, nf, nf},
+		"closed":  {market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, market.ErrDisabled, nf, nf},
 	}
 	for _, m := range []market.Market{public, private, closed} {
 		for i, v := range visitors {
 			t.Run(fmt.Sprintf("%s market × %s", m.Code, v.name), func(t *testing.T) {
-				ok, err := e.Markets.CanAccess(e.ctx, m.ID, v.id)
-				require.NoError(t, err)
 				wantErr := want[m.Code][i]
+				ok, err := e.Markets.CanAccess(e.ctx, m.ID, v.id)
+				if errors.Is(wantErr, customer.ErrNotFound) {
+					require.ErrorIs(t, err, customer.ErrNotFound, "CanAccess cannot decide")
+					require.ErrorIs(t, e.Markets.Access(e.ctx, m.ID, v.id), customer.ErrNotFound)
+					assert.False(t, ok)
+					return
+				}
+				require.NoError(t, err)
 				assert.Equal(t, wantErr == nil, ok)
 
 				err = e.Markets.Access(e.ctx, m.ID, v.id)

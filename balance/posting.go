@@ -1,6 +1,7 @@
 package balance
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -112,7 +113,7 @@ func validateParams(p PostingParams, c Currency) error {
 	if err := validation.Text(ErrInvalid, "reference", p.Reference, MaxReferenceLength, false); err != nil {
 		return err
 	}
-	if err := validation.Text(ErrInvalid, "idempotency_key", p.IdempotencyKey, MaxIdempotencyKeyLength, false); err != nil {
+	if err := ValidateIdempotencyKey(p.IdempotencyKey); err != nil {
 		return err
 	}
 	if err := validation.Text(ErrInvalid, "actor", p.Actor, MaxActorLength, false); err != nil {
@@ -178,3 +179,18 @@ func (p Posting) IsDebit() bool { return p.Amount.IsNegative() }
 // Clone returns a copy of p. Posting holds no references, so this is a plain
 // copy; it exists for symmetry with the other entities.
 func (p Posting) Clone() Posting { return p }
+
+// ValidateIdempotencyKey checks an idempotency key: "" means no key; any
+// other key must be valid UTF-8 without control characters, at most
+// MaxIdempotencyKeyLength bytes, and not blank (a key of spaces would be a
+// real key that looks like none in every log). Errors: *ValidationError
+// with Field "idempotency_key".
+func ValidateIdempotencyKey(key string) error {
+	if err := validation.Text(ErrInvalid, "idempotency_key", key, MaxIdempotencyKeyLength, false); err != nil {
+		return err
+	}
+	if key != "" && strings.TrimSpace(key) == "" {
+		return invalid("idempotency_key", "is blank (leave it empty for no key)")
+	}
+	return nil
+}

@@ -91,7 +91,7 @@ func (e *Env) MustRegister(opts ...CustomerOption) customer.Customer {
 // fails the test on error.
 func (e *Env) MustGuest(opts ...CustomerOption) customer.Customer {
 	e.TB.Helper()
-	c, err := e.Service.Customers.CreateGuest(context.Background(), e.CustomerParams(opts...))
+	c, _, err := e.Service.Customers.CreateGuest(context.Background(), e.CustomerParams(opts...))
 	e.must(err, "create guest")
 	return c
 }
@@ -114,7 +114,7 @@ func Address(p address.Patch) address.Address {
 // MustAddAddress adds Address(p) to the customer's book.
 func (e *Env) MustAddAddress(customerID uuid.UUID, p address.Patch) address.Entry {
 	e.TB.Helper()
-	entry, err := e.Service.Addresses.Add(context.Background(), customerID, Address(p))
+	entry, _, err := e.Service.Addresses.Add(context.Background(), customerID, Address(p))
 	e.must(err, "add address")
 	return entry
 }

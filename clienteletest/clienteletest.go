@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/memory"
 )
 
@@ -90,14 +91,15 @@ func SeqID(n uint64) uuid.UUID {
 	return id
 }
 
-// Env is a test environment: a fresh memory store and a service over it
-// with a test clock and deterministic IDs.
+// Env is a test environment: a store (a fresh memory store unless
+// WithStore gives another) and a service over it with a test clock and
+// deterministic IDs.
 type Env struct {
 	// TB is the test the Must helpers fail.
 	TB testing.TB
-	// Store is the memory store the service writes to; tests may read it
+	// Store is the store the service writes to; tests may read it
 	// directly.
-	Store *memory.Store
+	Store storage.Store
 	// Service is the service under test.
 	Service *clientele.Service
 	// Clock is the service's clock, starting at Epoch and advancing one
@@ -117,6 +119,13 @@ type EnvOption func(*Env)
 // WithClock replaces the environment's clock.
 func WithClock(c *Clock) EnvOption { return func(e *Env) { e.Clock = c } }
 
+// WithStore runs the environment on store instead of a fresh memory store:
+// a SQLite database in t.TempDir(), or the host's own PostgreSQL schema, so
+// that the same builders and Must helpers test the host against the engine
+// it runs in production. The environment does not close store; the caller
+// owns it.
+func WithStore(store storage.Store) EnvOption { return func(e *Env) { e.Store = store } }
+
 // WithServiceOptions adds options to clientele.New (they apply after the
 // environment's own clock and ID generator, so they may replace them).
 func WithServiceOptions(opts ...clientele.Option) EnvOption {
@@ -128,12 +137,14 @@ func New(tb testing.TB, opts ...EnvOption) *Env {
 	tb.Helper()
 	e := &Env{
 		TB:    tb,
-		Store: memory.New(),
 		Clock: NewClock(Epoch, time.Second),
 		IDs:   &IDs{},
 	}
 	for _, opt := range opts {
 		opt(e)
+	}
+	if e.Store == nil {
+		e.Store = memory.New()
 	}
 	svcOpts := append([]clientele.Option{
 		clientele.WithClock(e.Clock.Now),

@@ -2,6 +2,7 @@ package clienteletest_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/storage/sqlstore"
+	"github.com/clientele-go/clientele/storage/sqlstore/sqlite"
 )
 
 func TestSeqIDAndIDs(t *testing.T) {
@@ -149,4 +152,28 @@ func TestMustHelpersFailTheTest(t *testing.T) {
 		env.MustRegister(clienteletest.Email("TAKEN@example.com"))
 	}()
 	assert.True(t, ftb.failed)
+}
+
+// TestWithStore runs the fixtures on SQLite: the same builders and Must
+// helpers work over any storage.Store.
+func TestWithStore(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "env.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	require.NoError(t, sqlstore.Migrate(ctx, db, sqlite.Dialect))
+	store, err := sqlstore.New(db, sqlite.Dialect)
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+
+	env := clienteletest.New(t, clienteletest.WithStore(store))
+	require.Same(t, store, env.Store)
+	ada := env.MustRegister()
+	env.MustCredit(ada.ID, "12.50 EUR")
+	got, err := store.Customers().Get(ctx, ada.ID)
+	require.NoError(t, err, "the customer is in the SQLite store")
+	assert.Equal(t, ada.Email, got.Email)
+	avail, err := env.Service.Balances.Available(ctx, ada.ID, env.MustCurrency("EUR"))
+	require.NoError(t, err)
+	assert.Equal(t, "12.50", avail.Amount().StringFixed(2))
 }

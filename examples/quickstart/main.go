@@ -160,7 +160,7 @@ func run(ctx context.Context, store storage.Store, w io.Writer) error {
 	say("Shop: %s sells in market %q (public) and %q (private, group %s)", acme.Name, public.Code, private.Code, vip.Name)
 
 	// 1. A guest checks out with an email address typed in mixed case.
-	guest, err := svc.Customers.CreateGuest(ctx, customer.Params{Email: "  Ada.Lovelace@Example.COM ", FirstName: "Ada"})
+	guest, _, err := svc.Customers.CreateGuest(ctx, customer.Params{Email: "  Ada.Lovelace@Example.COM ", FirstName: "Ada"})
 	if err != nil {
 		return err
 	}

@@ -279,6 +279,9 @@ func (s *Store) prepareLater(query string) {
 
 // Close releases the store's prepared statements, after waiting for those
 // being prepared. It does not close the *sql.DB, which belongs to the host.
+// Calling it is optional: a Store is safe to abandon, since closing the
+// *sql.DB also closes the statements, and a statement still being prepared
+// in the background then fails quietly (TestStoreIsSafeToAbandon).
 // The store remains usable, but prepares the statements it runs in
 // transactions on each transaction from then on. On a bound store Close does
 // nothing: the statements belong to the store it was bound from.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"net/url"
+	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -30,7 +31,14 @@ func Open(path string) (*sql.DB, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	return sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	return sql.Open("sqlite", "file:"+uriPath(path)+"?"+q.Encode())
+}
+
+// uriPath escapes the characters that would end or change the path of a
+// "file:" URI ('%', '?' and '#'), so that a path such as a Go test's
+// t.TempDir() ("/tmp/TestX#01/001") opens that file and not "/tmp/TestX".
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }
 
 func (dialect) Name() string           { return "sqlite" }

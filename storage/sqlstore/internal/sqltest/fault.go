@@ -160,7 +160,7 @@ func (f *faultFixture) register(name, email string, tags ...string) uuid.UUID {
 
 func (f *faultFixture) addAddress(name string, customerID uuid.UUID, line1 string) {
 	f.t.Helper()
-	e, err := f.svc.Addresses.Add(f.ctx, customerID, faultAddress(line1))
+	e, _, err := f.svc.Addresses.Add(f.ctx, customerID, faultAddress(line1))
 	f.must("add address", err)
 	f.ids[name] = e.ID
 }
@@ -205,7 +205,7 @@ var faultOps = []faultOp{
 		name:  "Customers.CreateGuest",
 		setup: func(f *faultFixture) { f.register("ada", "ada@example.com") }, // a registered namesake
 		run: func(f *faultFixture) (string, error) {
-			c, err := f.svc.Customers.CreateGuest(f.ctx, customer.Params{Email: "Ada@Example.com", FirstName: "Ada",
+			c, _, err := f.svc.Customers.CreateGuest(f.ctx, customer.Params{Email: "Ada@Example.com", FirstName: "Ada",
 				Tags: []string{"guest", "b2c"}})
 			return c.ID.String(), err
 		},
@@ -233,7 +233,7 @@ var faultOps = []faultOp{
 			f.addAddress("home", f.register("ada", "ada@example.com"), "1 Home Street")
 		},
 		run: func(f *faultFixture) (string, error) {
-			e, err := f.svc.Addresses.Add(f.ctx, f.ids["ada"], faultAddress("2 Work Street"))
+			e, _, err := f.svc.Addresses.Add(f.ctx, f.ids["ada"], faultAddress("2 Work Street"))
 			return e.ID.String(), err
 		},
 	},
@@ -259,7 +259,8 @@ var faultOps = []faultOp{
 			f.addAddress("attic", ada, "3 Attic Street")
 		},
 		run: func(f *faultFixture) (string, error) {
-			return "", f.svc.Addresses.Remove(f.ctx, f.ids["ada"], f.ids["home"])
+			_, err := f.svc.Addresses.Remove(f.ctx, f.ids["ada"], f.ids["home"])
+			return "", err
 		},
 	},
 	{
@@ -400,7 +401,7 @@ var moreFaultOps = []faultOp{
 	{
 		name: "Orders.Claim",
 		setup: func(f *faultFixture) {
-			g, err := f.svc.Customers.CreateGuest(f.ctx, customer.Params{Email: "ada@example.com"})
+			g, _, err := f.svc.Customers.CreateGuest(f.ctx, customer.Params{Email: "ada@example.com"})
 			f.must("guest", err)
 			f.ids["guest"] = g.ID
 			for _, id := range []string{"order-1", "order-2", "order-3"} {
