@@ -82,7 +82,7 @@ func (a *api) addAddress(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	e, err := a.svc.Addresses.Add(r.Context(), id, req.address())
+	e, _, err := a.svc.Addresses.Add(r.Context(), id, req.address())
 	if err != nil {
 		return err
 	}
@@ -99,23 +99,25 @@ func (a *api) updateAddress(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	e, err := a.svc.Addresses.Update(r.Context(), id, entryID, req.patch())
+	e, _, err := a.svc.Addresses.Update(r.Context(), id, entryID, req.patch())
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, e)
 }
 
+// removeAddress removes an address and answers with the book: when the
+// address was a default, the oldest remaining one took its place.
 func (a *api) removeAddress(w http.ResponseWriter, r *http.Request) error {
 	id, entryID, err := bookIDs(r)
 	if err != nil {
 		return err
 	}
-	if err := a.svc.Addresses.Remove(r.Context(), id, entryID); err != nil {
+	book, err := a.svc.Addresses.Remove(r.Context(), id, entryID)
+	if err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return writeJSON(w, http.StatusOK, book)
 }
 
 // setDefaultAddress makes the address in the body the default of the kind

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -107,7 +108,8 @@ func testCustomers(c *client) {
 
 	// A guest with the same email coexists; creating it again finds it.
 	var g1, g2 doc
-	c.do("POST", "/guests", map[string]any{"email": "ada@example.com"}).ok(http.StatusOK, &g1)
+	r = c.do("POST", "/guests", map[string]any{"email": "ada@example.com"}).ok(http.StatusCreated, &g1)
+	require.Equal(t, "/customers/"+g1.str("id"), r.header.Get("Location"))
 	c.do("POST", "/guests", map[string]any{"email": " ADA@example.com "}).ok(http.StatusOK, &g2)
 	require.Equal(t, g1.str("id"), g2.str("id"))
 	require.NotEqual(t, id, g1.str("id"))
@@ -145,6 +147,38 @@ func testPatch(c *client) {
 	require.Equal(t, int64(4), cust.num("version"))
 	require.Empty(t, cust.get("metadata"))
 
+	// Of several clients that read one version, exactly one updates it.
+	const racers = 8
+	statuses := make(chan int, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("PATCH", c.base+"/customers/"+id, strings.NewReader(fmt.Sprintf(`{"note":"racer %d"}`, i)))
+			req.Header.Set("If-Match", `"4"`)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	won := 0
+	for st := range statuses {
+		require.Contains(t, []int{http.StatusOK, http.StatusPreconditionFailed}, st)
+		if st == http.StatusOK {
+			won++
+		}
+	}
+	require.Equal(t, 1, won)
+	r = c.do("GET", "/customers/"+id, nil).ok(http.StatusOK, &cust)
+	require.Equal(t, `"5"`, r.header.Get("ETag"))
+
 	// Validation and not found.
 	c.do("PATCH", "/customers/"+id, map[string]any{"phone": "12"}).invalid("phone")
 	c.do("PATCH", "/customers/"+uuid.NewString(), map[string]any{"first_name": "X"}).problem(http.StatusNotFound, "not_found")
@@ -175,7 +209,7 @@ func testList(c *client) {
 		ids = append(ids, cust.str("id"))
 	}
 	var guest doc
-	c.do("POST", "/guests", map[string]any{"email": tag + "-guest@example.com", "tags": []string{tag}}).ok(http.StatusOK, &guest)
+	c.do("POST", "/guests", map[string]any{"email": tag + "-guest@example.com", "tags": []string{tag}}).ok(http.StatusCreated, &guest)
 
 	// Walk the pages with the cursors.
 	var seen []string
@@ -248,7 +282,11 @@ func testAddresses(c *client) {
 	require.Equal(t, "Graz", upd.str("city"))
 	require.Equal(t, "Main St 5", upd.str("line1"))
 
-	c.do("DELETE", base+"/"+first.str("id"), nil).ok(http.StatusNoContent, nil)
+	// Removing the default billing address makes the oldest remaining one
+	// the default: the answer is the book.
+	c.do("DELETE", base+"/"+first.str("id"), nil).ok(http.StatusOK, &book)
+	require.Len(t, book.get("entries"), 1)
+	require.Equal(t, true, doc(book.get("entries").([]any)[0].(map[string]any)).get("default_billing"))
 	c.do("GET", base, nil).ok(http.StatusOK, &book)
 	require.Len(t, book.get("entries"), 1)
 
@@ -383,6 +421,7 @@ func testMarkets(c *client) {
 		require.Equal(t, tc.reason, reason, "%+v", tc)
 	}
 	c.do("GET", "/markets/"+uuid.NewString()+"/access", nil).problem(http.StatusNotFound, "not_found")
+	c.do("GET", "/markets/"+public.str("id")+"/access?customer_id="+uuid.NewString(), nil).problem(http.StatusNotFound, "not_found")
 	c.do("GET", "/markets/"+public.str("id")+"/access?customer_id=me", nil).invalid("customer_id")
 }
 
@@ -474,7 +513,7 @@ func testBalances(c *client) {
 func testOrders(c *client) {
 	t := c.t
 	var guest doc
-	c.do("POST", "/guests", map[string]any{"email": "orders@example.com"}).ok(http.StatusOK, &guest)
+	c.do("POST", "/guests", map[string]any{"email": "orders@example.com"}).ok(http.StatusCreated, &guest)
 	gid := guest.str("id")
 	placed := map[string]any{"id": "order-1", "customer_id": gid, "number": "1001", "total": map[string]any{"amount": "49.90", "currency": "EUR"}, "channel": "web", "placed_at": "2025-03-01T10:00:00+01:00"}
 	var o, replay orderView

@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 
+	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/customer"
 )
 
@@ -78,15 +79,18 @@ func (a *api) registerCustomer(w http.ResponseWriter, r *http.Request) error {
 }
 
 // createGuest returns the live guest with the email, creating it when there
-// is none; it answers 200 either way, since the service does not say which.
+// is none: 201 when it created the guest, 200 when it found it.
 func (a *api) createGuest(w http.ResponseWriter, r *http.Request) error {
 	var req customerRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	c, err := a.svc.Customers.CreateGuest(r.Context(), req.params())
+	c, created, err := a.svc.Customers.CreateGuest(r.Context(), req.params())
 	if err != nil {
 		return err
+	}
+	if created {
+		return writeCustomer(w, http.StatusCreated, c)
 	}
 	return writeCustomer(w, http.StatusOK, c)
 }
@@ -104,7 +108,8 @@ func (a *api) getCustomer(w http.ResponseWriter, r *http.Request) error {
 }
 
 // patchCustomer applies a patch; with If-Match it applies it only to the
-// version the client read, and answers 412 otherwise.
+// version the client read (checked under the write's lock), and answers 412
+// otherwise.
 func (a *api) patchCustomer(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -118,19 +123,11 @@ func (a *api) patchCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
+	var opts []clientele.CallOption
 	if check {
-		// Until the service takes the expected version, compare it here;
-		// a write between this read and the update goes unnoticed.
-		cur, err := a.svc.Customers.Get(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		if cur.Version != version {
-			w.Header().Set("ETag", etag(cur.Version))
-			return errNoMatch
-		}
+		opts = append(opts, clientele.IfVersion(version))
 	}
-	c, err := a.svc.Customers.Update(r.Context(), id, req.patch())
+	c, err := a.svc.Customers.Update(r.Context(), id, req.patch(), opts...)
 	if err != nil {
 		return err
 	}
