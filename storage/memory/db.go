@@ -101,6 +101,8 @@ type db struct {
 
 	orders           map[string]order.Order
 	ordersByCustomer map[uuid.UUID]*btree.BTreeG[orderKey]
+
+	idempotency map[idempotencyKey]storage.IdempotencyRecord
 }
 
 func newDB() *db {
@@ -131,6 +133,7 @@ func newDB() *db {
 		postingByKey:      map[postingKey]int64{},
 		orders:            map[string]order.Order{},
 		ordersByCustomer:  map[uuid.UUID]*btree.BTreeG[orderKey]{},
+		idempotency:       map[idempotencyKey]storage.IdempotencyRecord{},
 	}
 }
 

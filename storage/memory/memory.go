@@ -21,7 +21,11 @@ func New() *Store {
 	return &Store{db: newDB()}
 }
 
-var _ storage.Store = (*Store)(nil)
+var (
+	_ storage.Store       = (*Store)(nil)
+	_ storage.Idempotency = (*Store)(nil)
+	_ storage.Idempotency = repos{}
+)
 
 // txKey is the context key under which Atomic stores its transaction.
 type txKey struct{}
@@ -120,6 +124,10 @@ func (s *Store) Balances() storage.Balances { return balances{repos{store: s}} }
 // Orders returns the order history repository.
 func (s *Store) Orders() storage.Orders { return orders{repos{store: s}} }
 
+// IdempotencyRecords returns the idempotency record repository: the store
+// has the storage.Idempotency capability.
+func (s *Store) IdempotencyRecords() storage.IdempotencyRecords { return idempotency{repos{store: s}} }
+
 // repos implements storage.Tx and is embedded in every repository. tx is nil
 // for the store's own repositories.
 type repos struct {
@@ -134,6 +142,10 @@ func (r repos) Merchants() storage.Merchants { return merchants{r} }
 func (r repos) Markets() storage.Markets     { return markets{r} }
 func (r repos) Balances() storage.Balances   { return balances{r} }
 func (r repos) Orders() storage.Orders       { return orders{r} }
+
+// IdempotencyRecords returns the idempotency record repository (the
+// storage.Idempotency capability).
+func (r repos) IdempotencyRecords() storage.IdempotencyRecords { return idempotency{r} }
 
 var errNilStore = errors.New("memory: store not created with memory.New")
 

@@ -13,8 +13,14 @@ import (
 // future, so it must be safe for that too). It may register cleanup with
 // t.Cleanup. Cases are grouped in subtests named after the area they cover
 // (Customer, Address, Group, Merchant, Market, Balance, Order, Atomic,
-// Concurrency, Pagination, Hostile, Values, Invalid), so that
-// go test -run 'TestX/Balance/' runs one area.
+// Concurrency, Pagination, Hostile, Values, Invalid, and one area per
+// capability, such as Idempotency), so that go test -run 'TestX/Balance/'
+// runs one area.
+//
+// A capability's area runs only on stores that implement it (see the
+// storage package's Capabilities); on a store that lacks one, its cases
+// are skipped with a message that names the capability, so an adapter
+// written against an older contract passes the suite it implements.
 func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Helper()
 	if newStore == nil {
@@ -58,5 +64,6 @@ func areas() []area {
 		{"Hostile", hostileCases()},
 		{"Values", valuesCases()},
 		{"Invalid", invalidCases()},
+		{"Idempotency", idempotencyCases()},
 	}
 }

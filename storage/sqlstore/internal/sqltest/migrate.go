@@ -59,7 +59,7 @@ func (e Engine) analyze(t testing.TB, prefix string, tables ...string) {
 // Tables are the tables every dialect's schema creates, without the prefix.
 var Tables = []string{
 	"addresses", "balance_accounts", "balance_postings", "customer_tags", "customers", "groups",
-	"market_groups", "markets", "memberships", "merchants", "orders",
+	"idempotency_records", "market_groups", "markets", "memberships", "merchants", "orders",
 }
 
 // FreshPrefix returns a table prefix no other store of this test binary
