@@ -100,17 +100,21 @@ func handler(h func(w http.ResponseWriter, r *http.Request) error) http.Handler 
 
 // unmatched answers a request no route matches as ServeMux would (404, or
 // 405 with the Allow header when another method matches the path), but with
-// a problem document.
+// a problem document. Anything else the mux does for it (a redirect to the
+// clean path) it does as usual.
 func unmatched(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
 	h, _ := mux.Handler(r)
 	rec := &statusRecorder{header: http.Header{}}
 	h.ServeHTTP(rec, r)
-	p := problem{Status: http.StatusNotFound, Code: "not_found", Detail: "no operation has this path; see /openapi.json"}
-	if rec.status == http.StatusMethodNotAllowed {
+	switch rec.status {
+	case http.StatusNotFound:
+		writeProblem(w, problem{Status: rec.status, Code: "not_found", Detail: "no operation has this path; see /openapi.json"})
+	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", rec.header.Get("Allow"))
-		p = problem{Status: rec.status, Code: "method_not_allowed", Detail: "the path does not take this method; see the Allow header"}
+		writeProblem(w, problem{Status: rec.status, Code: "method_not_allowed", Detail: "the path does not take this method; see the Allow header"})
+	default:
+		h.ServeHTTP(w, r)
 	}
-	writeProblem(w, p)
 }
 
 // statusRecorder keeps the status and headers a handler writes and drops
