@@ -2,6 +2,8 @@ package clientele
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -44,12 +46,43 @@ func (s *Addresses) edit(ctx context.Context, customerID uuid.UUID, fn func(*add
 
 // Add validates a and adds it to the customer's book. Errors:
 // customer.ErrNotFound, *address.ValidationError, address.ErrBookFull.
-func (s *Addresses) Add(ctx context.Context, customerID uuid.UUID, a address.Address) (address.Entry, address.Book, error) {
-	var e address.Entry
-	b, err := s.edit(ctx, customerID, func(b *address.Book) (err error) {
-		e, err = b.Add(s.newID(), a, s.clock())
-		return err
-	})
+//
+// It honours IdempotencyKey: a retried request returns the entry it added
+// and the book as it is now (address.ErrNotFound if the entry was removed
+// since).
+func (s *Addresses) Add(ctx context.Context, customerID uuid.UUID, a address.Address, opts ...CallOption) (address.Entry, address.Book, error) {
+	var (
+		e address.Entry
+		b address.Book
+	)
+	request := struct {
+		CustomerID uuid.UUID       `json:"customer_id"`
+		Address    address.Address `json:"address"`
+	}{customerID, a}
+	err := s.once(ctx, "address.add", collect(opts), request,
+		func(ctx context.Context, tx storage.Tx) (string, error) {
+			var err error
+			b, err = s.edit(ctx, customerID, func(b *address.Book) (err error) {
+				e, err = b.Add(s.newID(), a, s.clock())
+				return err
+			})
+			return e.ID.String(), err
+		},
+		func(ctx context.Context, tx storage.Tx, result string) error {
+			id, err := parseResult(result)
+			if err != nil {
+				return err
+			}
+			if b, err = s.Book(ctx, customerID); err != nil {
+				return err
+			}
+			i := slices.IndexFunc(b.Entries, func(x address.Entry) bool { return x.ID == id })
+			if i < 0 {
+				return fmt.Errorf("the address added with this key was removed since: %w", address.ErrNotFound)
+			}
+			e = b.Entries[i]
+			return nil
+		})
 	if err != nil {
 		return address.Entry{}, address.Book{}, err
 	}

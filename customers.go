@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -67,28 +68,50 @@ func (s *Customers) CreateGuest(ctx context.Context, p customer.Params) (c custo
 
 // Register creates a registered, active customer. Errors:
 // customer.ErrEmailTaken when a live registered customer has the email,
-// customer.ErrReferenceTaken, *customer.ValidationError.
-func (s *Customers) Register(ctx context.Context, p customer.Params) (customer.Customer, error) {
+// customer.ErrReferenceTaken, *customer.ValidationError. It honours
+// IdempotencyKey (then also ErrIdempotencyKeyReused, ErrUnsupported).
+func (s *Customers) Register(ctx context.Context, p customer.Params, opts ...CallOption) (customer.Customer, error) {
 	c, err := customer.NewRegistered(s.newID(), p, s.clock())
 	if err != nil {
 		return customer.Customer{}, err
 	}
-	return s.create(ctx, c)
+	return s.create(ctx, "customer.register", c, opts)
 }
 
 // Invite creates a registered customer in the invited state, who becomes
-// active on Activate. Errors: those of Register.
-func (s *Customers) Invite(ctx context.Context, p customer.Params) (customer.Customer, error) {
+// active on Activate. Errors: those of Register. It honours IdempotencyKey.
+func (s *Customers) Invite(ctx context.Context, p customer.Params, opts ...CallOption) (customer.Customer, error) {
 	c, err := customer.NewInvited(s.newID(), p, s.clock())
 	if err != nil {
 		return customer.Customer{}, err
 	}
-	return s.create(ctx, c)
+	return s.create(ctx, "customer.invite", c, opts)
 }
 
-func (s *Customers) create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
-	c, err := s.store.Customers().Create(ctx, c)
-	return c, mapCustomerErr(err)
+// create stores the new customer c, under the call's idempotency key if it
+// has one. The request is c without what the service generated (its ID and
+// times): the validated, normalized form of the caller's Params.
+func (s *Customers) create(ctx context.Context, scope string, c customer.Customer, opts []CallOption) (customer.Customer, error) {
+	var out customer.Customer
+	request := c.Clone()
+	request.ID, request.CreatedAt, request.UpdatedAt = uuid.Nil, time.Time{}, time.Time{}
+	err := s.once(ctx, scope, collect(opts), request,
+		func(ctx context.Context, tx storage.Tx) (string, error) {
+			var err error
+			out, err = tx.Customers().Create(ctx, c)
+			return out.ID.String(), mapCustomerErr(err)
+		},
+		func(ctx context.Context, tx storage.Tx, result string) error {
+			id, err := parseResult(result)
+			if err == nil {
+				out, err = tx.Customers().Get(ctx, id)
+			}
+			return mapCustomerErr(err)
+		})
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	return out, nil
 }
 
 // cleanRef normalizes a reference or origin the way the customer package

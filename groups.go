@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -33,14 +34,31 @@ type GroupParams struct {
 }
 
 // Create creates a group. Errors: group.ErrNameTaken (names are unique
-// case-insensitively), *group.ValidationError.
-func (s *Groups) Create(ctx context.Context, p GroupParams) (group.Group, error) {
+// case-insensitively), *group.ValidationError. It honours IdempotencyKey.
+func (s *Groups) Create(ctx context.Context, p GroupParams, opts ...CallOption) (group.Group, error) {
 	g, err := group.New(s.newID(), p.Name, p.Description, p.Metadata, s.clock())
 	if err != nil {
 		return group.Group{}, err
 	}
-	g, err = s.store.Groups().Create(ctx, g)
-	return g, mapGroupErr(err)
+	var out group.Group
+	request := g.Clone()
+	request.ID, request.CreatedAt, request.UpdatedAt = uuid.Nil, time.Time{}, time.Time{}
+	err = s.once(ctx, "group.create", collect(opts), request,
+		func(ctx context.Context, tx storage.Tx) (string, error) {
+			out, err = tx.Groups().Create(ctx, g)
+			return out.ID.String(), mapGroupErr(err)
+		},
+		func(ctx context.Context, tx storage.Tx, result string) error {
+			id, err := parseResult(result)
+			if err == nil {
+				out, err = tx.Groups().Get(ctx, id)
+			}
+			return mapGroupErr(err)
+		})
+	if err != nil {
+		return group.Group{}, err
+	}
+	return out, nil
 }
 
 func mapGroupErr(err error) error {

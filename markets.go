@@ -3,6 +3,7 @@ package clientele
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -16,13 +17,32 @@ import (
 // Merchants manages merchants, the sellers that own markets.
 type Merchants struct{ *env }
 
-// Create creates a merchant. Errors: *merchant.ValidationError.
-func (s *Merchants) Create(ctx context.Context, p merchant.Params) (merchant.Merchant, error) {
+// Create creates a merchant. Errors: *merchant.ValidationError. It honours
+// IdempotencyKey.
+func (s *Merchants) Create(ctx context.Context, p merchant.Params, opts ...CallOption) (merchant.Merchant, error) {
 	m, err := merchant.New(s.newID(), p, s.clock())
 	if err != nil {
 		return merchant.Merchant{}, err
 	}
-	return s.store.Merchants().Create(ctx, m)
+	var out merchant.Merchant
+	request := m.Clone()
+	request.ID, request.CreatedAt, request.UpdatedAt = uuid.Nil, time.Time{}, time.Time{}
+	err = s.once(ctx, "merchant.create", collect(opts), request,
+		func(ctx context.Context, tx storage.Tx) (string, error) {
+			out, err = tx.Merchants().Create(ctx, m)
+			return out.ID.String(), err
+		},
+		func(ctx context.Context, tx storage.Tx, result string) error {
+			id, err := parseResult(result)
+			if err == nil {
+				out, err = tx.Merchants().Get(ctx, id)
+			}
+			return mapMerchantErr(err)
+		})
+	if err != nil {
+		return merchant.Merchant{}, err
+	}
+	return out, nil
 }
 
 func mapMerchantErr(err error) error {
@@ -77,21 +97,37 @@ func mapMarketErr(err error) error {
 // Create creates a market. Errors: market.ErrCodeTaken,
 // *market.ValidationError, storage.ErrNotFound (wrapped with
 // merchant.ErrNotFound or group.ErrNotFound) when the merchant or an access
-// group does not exist.
-func (s *Markets) Create(ctx context.Context, p market.Params) (market.Market, error) {
+// group does not exist. It honours IdempotencyKey.
+func (s *Markets) Create(ctx context.Context, p market.Params, opts ...CallOption) (market.Market, error) {
 	m, err := market.New(s.newID(), p, s.clock())
 	if err != nil {
 		return market.Market{}, err
 	}
 	var out market.Market
-	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		if err := checkMarketRefs(ctx, tx, m); err != nil {
-			return err
-		}
-		out, err = tx.Markets().Create(ctx, m)
-		return mapMarketErr(err)
-	})
-	return out, err
+	request := m.Clone()
+	request.ID, request.CreatedAt, request.UpdatedAt = uuid.Nil, time.Time{}, time.Time{}
+	err = s.once(ctx, "market.create", collect(opts), request,
+		func(ctx context.Context, _ storage.Tx) (string, error) {
+			err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+				if err := checkMarketRefs(ctx, tx, m); err != nil {
+					return err
+				}
+				out, err = tx.Markets().Create(ctx, m)
+				return mapMarketErr(err)
+			})
+			return out.ID.String(), err
+		},
+		func(ctx context.Context, tx storage.Tx, result string) error {
+			id, err := parseResult(result)
+			if err == nil {
+				out, err = tx.Markets().Get(ctx, id)
+			}
+			return notFound(err, market.ErrNotFound)
+		})
+	if err != nil {
+		return market.Market{}, err
+	}
+	return out, nil
 }
 
 // checkMarketRefs reports a missing merchant or access group with its

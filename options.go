@@ -13,6 +13,8 @@ type CallOption func(*callOptions)
 
 type callOptions struct {
 	version int64
+	key     string
+	keySet  bool
 }
 
 func collect(opts []CallOption) callOptions {

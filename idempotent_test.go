@@ -1,0 +1,162 @@
+package clientele_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/errcode"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/storage/memory"
+)
+
+func countCustomers(t *testing.T, e env) int {
+	t.Helper()
+	n := 0
+	for _, err := range e.Customers.All(e.ctx, customer.Filter{IncludeDeleted: true}) {
+		require.NoError(t, err)
+		n++
+	}
+	return n
+}
+
+func TestIdempotencyKeyOnCreates(t *testing.T) {
+	e := newEnv(t)
+	key := clientele.IdempotencyKey("req-1")
+
+	t.Run("register", func(t *testing.T) {
+		p := customer.Params{Email: "ada@example.com", FirstName: "Ada"}
+		first, err := e.Customers.Register(e.ctx, p, key)
+		require.NoError(t, err)
+		again, err := e.Customers.Register(e.ctx, p, key)
+		require.NoError(t, err, "a retry with the same key and request replays, no ErrEmailTaken")
+		assert.Equal(t, first, again)
+		assert.Equal(t, 1, countCustomers(t, e))
+
+		_, err = e.Customers.Register(e.ctx, customer.Params{Email: "ada@example.com", FirstName: "Eve"}, key)
+		require.ErrorIs(t, err, clientele.ErrIdempotencyKeyReused, "the same key with another request")
+		assert.Equal(t, errcode.Conflict, errcode.Of(err))
+
+		_, err = e.Customers.Register(e.ctx, p)
+		require.ErrorIs(t, err, customer.ErrEmailTaken, "without the key it is a new request")
+
+		// The replay returns the record as it is now.
+		upd, err := e.Customers.Update(e.ctx, first.ID, customer.Patch{LastName: ptr("Lovelace")})
+		require.NoError(t, err)
+		again, err = e.Customers.Register(e.ctx, p, key)
+		require.NoError(t, err)
+		assert.Equal(t, upd, again)
+	})
+	t.Run("keys are scoped per operation", func(t *testing.T) {
+		inv, err := e.Customers.Invite(e.ctx, customer.Params{Email: "bob@example.com"}, key)
+		require.NoError(t, err, "req-1 registered Ada; as an invitation it is another request")
+		again, err := e.Customers.Invite(e.ctx, customer.Params{Email: "bob@example.com"}, key)
+		require.NoError(t, err)
+		assert.Equal(t, inv.ID, again.ID)
+
+		g, err := e.Groups.Create(e.ctx, clientele.GroupParams{Name: "VIP"}, key)
+		require.NoError(t, err)
+		g2, err := e.Groups.Create(e.ctx, clientele.GroupParams{Name: "VIP"}, key)
+		require.NoError(t, err, "no ErrNameTaken on a retry")
+		assert.Equal(t, g.ID, g2.ID)
+		_, err = e.Groups.Create(e.ctx, clientele.GroupParams{Name: "VIP"})
+		require.ErrorIs(t, err, group.ErrNameTaken)
+
+		m, err := e.Merchants.Create(e.ctx, merchant.Params{Name: "Acme", BillingAddress: berlin}, key)
+		require.NoError(t, err)
+		m2, err := e.Merchants.Create(e.ctx, merchant.Params{Name: "Acme", BillingAddress: berlin}, key)
+		require.NoError(t, err)
+		assert.Equal(t, m.ID, m2.ID, "merchants have no natural key: without the key this would be a duplicate")
+
+		mp := market.Params{MerchantID: m.ID, Code: "eu", Name: "EU", Currency: eur, BusinessModel: market.BusinessModelB2C}
+		mk, err := e.Markets.Create(e.ctx, mp, key)
+		require.NoError(t, err)
+		mk2, err := e.Markets.Create(e.ctx, mp, key)
+		require.NoError(t, err)
+		assert.Equal(t, mk.ID, mk2.ID)
+		mp.Name = "Europe"
+		_, err = e.Markets.Create(e.ctx, mp, key)
+		require.ErrorIs(t, err, clientele.ErrIdempotencyKeyReused)
+	})
+	t.Run("address", func(t *testing.T) {
+		c := e.register(t, "addr@example.com")
+		a := address.Address{Line1: "1 Main St", City: "Berlin", Country: "DE", FirstName: "Ada"}
+		entry, _, err := e.Addresses.Add(e.ctx, c.ID, a, key)
+		require.NoError(t, err)
+		again, book, err := e.Addresses.Add(e.ctx, c.ID, a, key)
+		require.NoError(t, err)
+		assert.Equal(t, entry, again)
+		assert.Len(t, book.Entries, 1, "added once")
+
+		other := e.register(t, "other@example.com")
+		_, _, err = e.Addresses.Add(e.ctx, other.ID, a, key)
+		require.ErrorIs(t, err, clientele.ErrIdempotencyKeyReused, "the customer is part of the request")
+
+		_, err = e.Addresses.Remove(e.ctx, c.ID, entry.ID)
+		require.NoError(t, err)
+		_, _, err = e.Addresses.Add(e.ctx, c.ID, a, key)
+		require.ErrorIs(t, err, address.ErrNotFound, "the entry the key added is gone")
+	})
+	t.Run("keys are validated; the empty key is none", func(t *testing.T) {
+		_, err := e.Customers.Register(e.ctx, customer.Params{Email: "blank@example.com"}, clientele.IdempotencyKey("  "))
+		require.ErrorIs(t, err, errcode.Invalid)
+		_, err = e.Customers.Register(e.ctx, customer.Params{Email: "blank@example.com"}, clientele.IdempotencyKey(""))
+		require.NoError(t, err)
+	})
+}
+
+func TestIdempotencyKeyConcurrentRetries(t *testing.T) {
+	e := newEnv(t, WithRandomIDs())
+	const n = 16
+	var wg sync.WaitGroup
+	ids := make([]uuid.UUID, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := e.Customers.Register(e.ctx, customer.Params{Email: "ada@example.com"}, clientele.IdempotencyKey("same"))
+			ids[i], errs[i] = c.ID, err
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i])
+		assert.Equal(t, ids[0], ids[i], "every retry gets the one customer")
+	}
+	assert.Equal(t, 1, countCustomers(t, e))
+}
+
+// lacking hides every capability of a store, as a third-party adapter
+// written against the core contract would have none.
+type lacking struct{ storage.Store }
+
+func (l lacking) Atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) error {
+	return l.Store.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error { return fn(ctx, struct{ storage.Tx }{tx}) })
+}
+
+func TestIdempotencyKeyNeedsTheCapability(t *testing.T) {
+	store := lacking{memory.New()}
+	_, ok := any(store).(storage.Idempotency)
+	require.False(t, ok)
+	svc := clientele.New(store)
+	ctx := context.Background()
+	_, err := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"}, clientele.IdempotencyKey("k"))
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	assert.Equal(t, errcode.Unsupported, errcode.Of(err))
+	assert.Equal(t, 501, errcode.Of(err).HTTPStatus())
+	c, err := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+	require.NoError(t, err, "without a key the store works as before")
+	_, err = svc.Customers.Get(ctx, c.ID)
+	require.NoError(t, err)
+}
