@@ -82,7 +82,7 @@ func (a *api) addAddress(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	e, _, err := a.svc.Addresses.Add(r.Context(), id, req.address())
+	e, _, err := a.svc.Addresses.Add(r.Context(), id, req.address(), createOptions(r)...)
 	if err != nil {
 		return err
 	}

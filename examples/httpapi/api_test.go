@@ -120,6 +120,14 @@ func testCustomers(c *client) {
 	require.NotEqual(t, id, g1.str("id"))
 	require.Equal(t, false, g1.get("has_account"))
 
+	// A creating request retried with its Idempotency-Key creates once.
+	var k1, k2 doc
+	c.do("POST", "/customers", map[string]any{"email": "keyed@example.com"}, "Idempotency-Key", "signup-1").ok(http.StatusCreated, &k1)
+	c.do("POST", "/customers", map[string]any{"email": "keyed@example.com"}, "Idempotency-Key", "signup-1").ok(http.StatusCreated, &k2)
+	require.Equal(t, k1.str("id"), k2.str("id"))
+	c.do("POST", "/customers", map[string]any{"email": "other@example.com"}, "Idempotency-Key", "signup-1").problem(http.StatusConflict, "conflict")
+	c.do("POST", "/customers", map[string]any{"email": "long@example.com"}, "Idempotency-Key", strings.Repeat("k", 256)).invalid("idempotency_key")
+
 	// Not found, and an ID that is no UUID.
 	c.do("GET", "/customers/"+uuid.NewString(), nil).problem(http.StatusNotFound, "not_found")
 	c.do("GET", "/customers/42", nil).invalid("id")
@@ -273,7 +281,11 @@ func testAddresses(c *client) {
 	require.Equal(t, base+"/"+first.str("id"), r.header.Get("Location"))
 	require.Equal(t, "DE", first.str("country"))
 	require.Equal(t, true, first.get("default_shipping"))
-	c.do("POST", base, map[string]any{"line1": "Main St 5", "city": "Vienna", "country": "AT"}).ok(http.StatusCreated, &second)
+	vienna := map[string]any{"line1": "Main St 5", "city": "Vienna", "country": "AT"}
+	c.do("POST", base, vienna, "Idempotency-Key", "add-vienna").ok(http.StatusCreated, &second)
+	var retried doc
+	c.do("POST", base, vienna, "Idempotency-Key", "add-vienna").ok(http.StatusCreated, &retried)
+	require.Equal(t, second.str("id"), retried.str("id"))
 
 	var book doc
 	c.do("PUT", "/customers/"+id+"/default-addresses/shipping", map[string]any{"address_id": second.str("id")}).ok(http.StatusOK, &book)
@@ -308,8 +320,11 @@ func testAddresses(c *client) {
 func testGroups(c *client) {
 	t := c.t
 	var vip doc
-	r := c.do("POST", "/groups", map[string]any{"name": "VIP", "description": "Early access"}).ok(http.StatusCreated, &vip)
+	r := c.do("POST", "/groups", map[string]any{"name": "VIP", "description": "Early access"}, "Idempotency-Key", "vip").ok(http.StatusCreated, &vip)
 	gid := vip.str("id")
+	var again doc
+	c.do("POST", "/groups", map[string]any{"name": "VIP", "description": "Early access"}, "Idempotency-Key", "vip").ok(http.StatusCreated, &again)
+	require.Equal(t, gid, again.str("id"))
 	require.Equal(t, "/groups/"+gid, r.header.Get("Location"))
 	c.do("POST", "/groups", map[string]any{"name": " vip "}).problem(http.StatusConflict, "conflict")
 	c.do("POST", "/groups", map[string]any{"name": ""}).invalid("name")
@@ -367,8 +382,11 @@ func testMarkets(c *client) {
 	t := c.t
 	var acme doc
 	billing := map[string]any{"company": "Acme GmbH", "line1": "Torstraße 1", "city": "Berlin", "postal_code": "10119", "country": "DE"}
-	c.do("POST", "/merchants", map[string]any{"name": "Acme", "billing_address": billing}).ok(http.StatusCreated, &acme)
+	c.do("POST", "/merchants", map[string]any{"name": "Acme", "billing_address": billing}, "Idempotency-Key", "acme").ok(http.StatusCreated, &acme)
 	mid := acme.str("id")
+	var again doc
+	c.do("POST", "/merchants", map[string]any{"name": "Acme", "billing_address": billing}, "Idempotency-Key", "acme").ok(http.StatusCreated, &again)
+	require.Equal(t, mid, again.str("id"))
 	c.do("POST", "/merchants", map[string]any{"name": "Bad", "billing_address": map[string]any{"line1": "x", "city": "y", "country": "XX"}}).invalid("billing_address.country")
 	var got doc
 	c.do("GET", "/merchants/"+mid, nil).ok(http.StatusOK, &got)
@@ -381,7 +399,10 @@ func testMarkets(c *client) {
 	var club doc
 	c.do("POST", "/groups", map[string]any{"name": "Club"}).ok(http.StatusCreated, &club)
 	var public, private doc
-	c.do("POST", "/markets", map[string]any{"merchant_id": mid, "code": "EU", "name": "Europe", "business_model": "b2c", "currency": "EUR"}).ok(http.StatusCreated, &public)
+	eu := map[string]any{"merchant_id": mid, "code": "EU", "name": "Europe", "business_model": "b2c", "currency": "EUR"}
+	c.do("POST", "/markets", eu, "Idempotency-Key", "eu").ok(http.StatusCreated, &public)
+	c.do("POST", "/markets", eu, "Idempotency-Key", "eu").ok(http.StatusCreated, &again)
+	require.Equal(t, public.str("id"), again.str("id"))
 	require.Equal(t, "eu", public.str("code"))
 	c.do("POST", "/markets", map[string]any{"merchant_id": mid, "code": "club", "name": "Club", "business_model": "b2c", "currency": "EUR", "access_groups": []string{club.str("id")}}).ok(http.StatusCreated, &private)
 	c.do("POST", "/markets", map[string]any{"merchant_id": mid, "code": "eu", "name": "Again", "business_model": "b2c", "currency": "EUR"}).problem(http.StatusConflict, "conflict")

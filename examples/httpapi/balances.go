@@ -22,9 +22,17 @@ type postingRequest struct {
 }
 
 // idempotencyKey is the Idempotency-Key header: a request repeated with the
-// same key and body returns the first answer instead of moving money twice;
-// the same key with another body is a 409.
+// same key and body returns the first answer instead of moving money twice
+// or creating a record twice; the same key with another body is a 409.
 func idempotencyKey(r *http.Request) string { return r.Header.Get("Idempotency-Key") }
+
+// createOptions are the options of a creating call: its Idempotency-Key.
+func createOptions(r *http.Request) []clientele.CallOption {
+	if key := idempotencyKey(r); key != "" {
+		return []clientele.CallOption{clientele.IdempotencyKey(key)}
+	}
+	return nil
+}
 
 func (a *api) credit(w http.ResponseWriter, r *http.Request) error {
 	return a.post(w, r, a.svc.Balances.Credit)

@@ -71,7 +71,7 @@ func (a *api) registerCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	c, err := a.svc.Customers.Register(r.Context(), req.params())
+	c, err := a.svc.Customers.Register(r.Context(), req.params(), createOptions(r)...)
 	if err != nil {
 		return err
 	}

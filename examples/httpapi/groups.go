@@ -20,7 +20,7 @@ func (a *api) createGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	g, err := a.svc.Groups.Create(r.Context(), clientele.GroupParams{Name: req.Name, Description: req.Description, Metadata: req.Metadata})
+	g, err := a.svc.Groups.Create(r.Context(), clientele.GroupParams{Name: req.Name, Description: req.Description, Metadata: req.Metadata}, createOptions(r)...)
 	if err != nil {
 		return err
 	}

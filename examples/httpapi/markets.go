@@ -21,7 +21,7 @@ func (a *api) createMerchant(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	m, err := a.svc.Merchants.Create(r.Context(), merchant.Params{Name: req.Name, BillingAddress: req.BillingAddress.address(), Metadata: req.Metadata})
+	m, err := a.svc.Merchants.Create(r.Context(), merchant.Params{Name: req.Name, BillingAddress: req.BillingAddress.address(), Metadata: req.Metadata}, createOptions(r)...)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (a *api) createMarket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := a.svc.Markets.Create(r.Context(), p)
+	m, err := a.svc.Markets.Create(r.Context(), p, createOptions(r)...)
 	if err != nil {
 		return err
 	}
