@@ -206,6 +206,8 @@ func testDecoding(c *client) {
 	c.do("POST", "/customers", `["a@example.com"]`).problem(http.StatusBadRequest, "bad_request")
 	c.do("POST", "/customers", `{"email":42}`).invalid("email")
 	c.do("POST", "/customers", `{"email":"a@example.com","tags":"vip"}`).invalid("tags")
+	p := c.do("POST", "/customers", `{"email":"a@example.com","type":2}`).invalid("type")
+	require.Equal(c.t, "must be a JSON string", p.Errors[0].Reason)
 	big := `{"email":"a@example.com","note":"` + strings.Repeat("x", maxBody) + `"}`
 	c.do("POST", "/customers", big).problem(http.StatusRequestEntityTooLarge, "too_large")
 	c.do("POST", "/customers", "email=a@example.com", "Content-Type", "application/x-www-form-urlencoded").problem(http.StatusUnsupportedMediaType, "unsupported_media_type")

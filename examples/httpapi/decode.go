@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -65,7 +67,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		if typ.Field == "" {
 			return badRequest("the body must be a JSON object")
 		}
-		return invalid(typ.Field, "must be a JSON "+jsonType(typ.Type.Kind().String()))
+		return invalid(typ.Field, "must be a JSON "+jsonType(typ.Type))
 	case errcode.Of(err) != errcode.Unknown:
 		// A value's own UnmarshalText refused it (an unknown enum name):
 		// its validation error names the field.
@@ -76,16 +78,19 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 }
 
-// jsonType names the JSON type a Go kind decodes from.
-func jsonType(kind string) string {
-	switch kind {
-	case "string":
+// jsonType names the JSON type that decodes into t.
+func jsonType(t reflect.Type) string {
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
 		return "string"
-	case "bool":
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
 		return "boolean"
-	case "slice", "array":
+	case reflect.Slice, reflect.Array:
 		return "array"
-	case "map", "struct":
+	case reflect.Map, reflect.Struct:
 		return "object"
 	default:
 		return "number"
