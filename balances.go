@@ -22,17 +22,18 @@ import (
 // balance.ErrIdempotencyKeyReused and changes nothing.
 type Balances struct{ *env }
 
-// PostingRequest asks for one credit or debit.
+// PostingRequest asks for one credit or debit. Its JSON names are those of
+// balance.Posting ("customer_id", "amount", "idempotency_key"...).
 type PostingRequest struct {
-	CustomerID uuid.UUID
+	CustomerID uuid.UUID `json:"customer_id"`
 	// Amount is the (positive) amount to credit or debit.
-	Amount balance.Money
+	Amount balance.Money `json:"amount"`
 	// Kind classifies the posting; zero means balance.KindAdjustment.
-	Kind           balance.Kind
-	Reference      string
-	IdempotencyKey string
-	Actor          string
-	Note           string
+	Kind           balance.Kind `json:"kind,omitempty"`
+	Reference      string       `json:"reference,omitempty"`
+	IdempotencyKey string       `json:"idempotency_key,omitempty"`
+	Actor          string       `json:"actor,omitempty"`
+	Note           string       `json:"note,omitempty"`
 }
 
 // Credit adds r.Amount to the customer's balance. Kinds: adjustment, gift
@@ -83,7 +84,7 @@ func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (bala
 			return err
 		}
 		out, err = tx.Balances().Post(ctx, p)
-		return err
+		return customerGone(err)
 	})
 	return out, err
 }
@@ -103,7 +104,8 @@ func (s *Balances) retryRace(ctx context.Context, fn func(ctx context.Context, t
 	return err
 }
 
-// account returns the customer's account in currency c, opening it when the
+// account returns the customer's account in currency c, locked until the
+// transaction ends (see storage.Balances.AccountFor), opening it when the
 // customer has none. Errors: customer.ErrNotFound.
 func (s *Balances) account(ctx context.Context, tx storage.Tx, customerID uuid.UUID, c balance.Currency) (balance.Account, error) {
 	if _, err := liveCustomer(ctx, tx, customerID); err != nil {
@@ -111,9 +113,9 @@ func (s *Balances) account(ctx context.Context, tx storage.Tx, customerID uuid.U
 	}
 	acct, err := tx.Balances().AccountFor(ctx, customerID, c)
 	if errors.Is(err, storage.ErrNotFound) {
-		return tx.Balances().CreateAccount(ctx, balance.NewAccount(s.newID(), customerID, c, s.clock()))
+		acct, err = tx.Balances().CreateAccount(ctx, balance.NewAccount(s.newID(), customerID, c, s.clock()))
 	}
-	return acct, err
+	return acct, customerGone(err)
 }
 
 // replay returns the posting already made with key on acct, if any.
@@ -132,36 +134,51 @@ func replay(ctx context.Context, tx storage.Tx, acct balance.Account, key string
 	}
 }
 
-// OrderPaymentRequest asks to pay part of an order with store credit.
+// OrderPaymentRequest asks to pay part of an order with store credit. Its
+// JSON names are "customer_id", "total", "reference", "idempotency_key" and
+// "actor".
 type OrderPaymentRequest struct {
-	CustomerID uuid.UUID
+	CustomerID uuid.UUID `json:"customer_id"`
 	// Total is what the order still owes.
-	Total balance.Money
+	Total balance.Money `json:"total"`
 	// Reference identifies the order (its number or ID).
-	Reference      string
-	IdempotencyKey string
-	Actor          string
+	Reference      string `json:"reference,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	Actor          string `json:"actor,omitempty"`
 }
 
-// OrderPayment is the result of ApplyToOrder.
+// OrderPayment is the result of ApplyToOrder. In JSON it is {"applied":
+// ..., "remaining": ..., "posting": ...}, without "posting" when nothing
+// was applied.
 type OrderPayment struct {
 	// Applied is the store credit used, between zero and the total.
-	Applied balance.Money
+	Applied balance.Money `json:"applied"`
 	// Remaining is what the order still owes after the credit.
-	Remaining balance.Money
-	// Posting is the order-payment debit; nil when nothing was applied.
-	Posting *balance.Posting
+	Remaining balance.Money `json:"remaining"`
+	// Posting is the order-payment posting: a debit of Applied, or, when
+	// nothing was applied to a request with an idempotency key, a posting
+	// of zero that records that outcome against the key. It is nil when
+	// nothing was applied and the request had no key.
+	Posting *balance.Posting `json:"posting,omitempty"`
 }
 
 // ApplyToOrder pays as much of r.Total as the customer's available credit
 // allows: it debits min(available, total) as an order payment and returns
-// what was applied and what remains due. When nothing is available it posts
-// nothing (and so consumes no idempotency key). A replay with the same key
-// returns the first payment, recomputing Remaining against r.Total; a key
-// reused for another order (reference), by another actor or for a total
-// below what was applied returns balance.ErrIdempotencyKeyReused. Errors:
-// customer.ErrNotFound, balance.ErrInvalid for a negative total or one
-// without a currency.
+// what was applied and what remains due. It never fails for lack of
+// credit: the available amount is read under the account's lock (see
+// storage.Balances.AccountFor), so concurrent calls each apply what the
+// ones before them left.
+//
+// Every outcome is recorded against r.IdempotencyKey, when one is given,
+// zero included: when nothing is available the call posts an order payment
+// of zero (opening the customer's account in that currency if it has
+// none), so that a replay answers "nothing applied" even if credit has
+// arrived since. Without a key, a zero outcome posts nothing. A replay with
+// the same key returns the first payment, recomputing Remaining against
+// r.Total; a key reused for another order (reference), by another actor or
+// for a total below what was applied returns
+// balance.ErrIdempotencyKeyReused. Errors: customer.ErrNotFound,
+// balance.ErrInvalid for a negative total or one without a currency.
 func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (OrderPayment, error) {
 	total := r.Total
 	if err := balance.ValidateIdempotencyKey(r.IdempotencyKey); err != nil {
@@ -175,13 +192,19 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 		if _, err := liveCustomer(ctx, tx, r.CustomerID); err != nil {
 			return err
 		}
+		// In the transaction, AccountFor locks the account: what it says
+		// is available stays available until the posting below.
 		acct, err := tx.Balances().AccountFor(ctx, r.CustomerID, total.Currency())
 		if errors.Is(err, storage.ErrNotFound) {
-			out = OrderPayment{Applied: balance.Zero(total.Currency()), Remaining: total}
-			return nil
+			if r.IdempotencyKey == "" {
+				out = OrderPayment{Applied: balance.Zero(total.Currency()), Remaining: total}
+				return nil
+			}
+			// The zero outcome is recorded on an account: open it.
+			acct, err = s.account(ctx, tx, r.CustomerID, total.Currency())
 		}
 		if err != nil {
-			return err
+			return customerGone(err)
 		}
 		if prev, found, err := replay(ctx, tx, acct, r.IdempotencyKey); err != nil || found {
 			if err != nil {
@@ -194,7 +217,7 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 			return err
 		}
 		out = OrderPayment{Applied: app.Applied, Remaining: app.Remaining}
-		if app.Applied.IsZero() {
+		if app.Applied.IsZero() && r.IdempotencyKey == "" {
 			return nil
 		}
 		p, err := balance.NewPosting(s.newID(), acct, balance.PostingParams{
@@ -206,7 +229,7 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 		}
 		posted, err := tx.Balances().Post(ctx, p)
 		if err != nil {
-			return err
+			return customerGone(err)
 		}
 		out.Posting = &posted
 		return nil
@@ -291,7 +314,7 @@ func (s *Balances) SetCreditLimit(ctx context.Context, customerID uuid.UUID, lim
 		out, err = tx.Balances().UpdateAccount(ctx, acct.ID, func(a *balance.Account) error {
 			return a.SetCreditLimit(limit, s.clock())
 		})
-		return err
+		return customerGone(err)
 	})
 	return out, err
 }

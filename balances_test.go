@@ -297,9 +297,10 @@ func TestBalancesApplyToOrder(t *testing.T) {
 		{name: "available > total", balance: "100.00", total: "30.00", wantApplied: "30.00", wantRemain: "0.00", wantPosting: true, wantBalance: "70.00"},
 		{name: "available = total", balance: "30.00", total: "30.00", wantApplied: "30.00", wantRemain: "0.00", wantPosting: true, wantBalance: "0.00"},
 		{name: "available < total", balance: "20.00", total: "30.00", wantApplied: "20.00", wantRemain: "10.00", wantPosting: true, wantBalance: "0.00"},
-		{name: "nothing available: no account, no posting", total: "30.00", wantApplied: "0.00", wantRemain: "30.00"},
-		{name: "nothing available: spent balance", balance: "0.00", total: "30.00", wantApplied: "0.00", wantRemain: "30.00", wantBalance: "0.00"},
-		{name: "zero total", balance: "10.00", total: "0.00", wantApplied: "0.00", wantRemain: "0.00", wantBalance: "10.00"},
+		// With a key, a zero outcome is recorded too: a posting of zero.
+		{name: "nothing available: no account (opened for the record)", total: "30.00", wantApplied: "0.00", wantRemain: "30.00", wantPosting: true, wantBalance: "0.00"},
+		{name: "nothing available: spent balance", balance: "0.00", total: "30.00", wantApplied: "0.00", wantRemain: "30.00", wantPosting: true, wantBalance: "0.00"},
+		{name: "zero total", balance: "10.00", total: "0.00", wantApplied: "0.00", wantRemain: "0.00", wantPosting: true, wantBalance: "10.00"},
 		{name: "credit limit covers the rest", balance: "10.00", creditLimit: "50.00", total: "30.00", wantApplied: "30.00", wantRemain: "0.00", wantPosting: true, wantBalance: "-20.00"},
 		{name: "credit limit only, partly", creditLimit: "25.00", total: "30.00", wantApplied: "25.00", wantRemain: "5.00", wantPosting: true, wantBalance: "-25.00"},
 	}
@@ -550,4 +551,62 @@ func TestBalancesRefuseBlankIdempotencyKeys(t *testing.T) {
 	require.ErrorIs(t, err, balance.ErrAccountNotFound, "nothing was posted")
 	_, err = e.Balances.Credit(e.ctx, clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "1.00"), IdempotencyKey: " k "})
 	require.NoError(t, err, "a key with spaces around is a key")
+}
+
+// Issue 7, bug 3: an ApplyToOrder that applied nothing is answered the same
+// on a replay, even after credit arrived: the zero outcome is recorded
+// against its key (a posting of zero), with or without an account before.
+func TestBalancesApplyToOrder_ZeroOutcomeIsReplayed(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		account bool // the customer has an (empty) account before the first call
+	}{{"no account yet", false}, {"empty account", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			c := e.register(t, "ada@example.com")
+			if tt.account {
+				_, err := e.Balances.SetCreditLimit(e.ctx, c.ID, money(t, "0.00")) // opens the account
+				require.NoError(t, err)
+			}
+			req := clientele.OrderPaymentRequest{CustomerID: c.ID, Total: money(t, "20.00"), Reference: "#7", IdempotencyKey: "pay-7"}
+			first, err := e.Balances.ApplyToOrder(e.ctx, req)
+			require.NoError(t, err)
+			require.True(t, first.Applied.IsZero(), "applied %s", first.Applied)
+			require.NotNil(t, first.Posting, "the zero outcome is recorded")
+			assert.True(t, first.Posting.Amount.IsZero())
+			assert.Equal(t, "pay-7", first.Posting.IdempotencyKey)
+
+			_, err = e.Balances.Credit(e.ctx, clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "15.00")})
+			require.NoError(t, err)
+			again, err := e.Balances.ApplyToOrder(e.ctx, req)
+			require.NoError(t, err)
+			assert.True(t, again.Applied.IsZero(), "the replay applied %s", again.Applied)
+			assert.True(t, again.Remaining.Equal(money(t, "20.00")), "remaining %s", again.Remaining)
+			require.NotNil(t, again.Posting)
+			assert.Equal(t, first.Posting.ID, again.Posting.ID)
+			avail, err := e.Balances.Available(e.ctx, c.ID, eur)
+			require.NoError(t, err)
+			assert.True(t, avail.Equal(money(t, "15.00")), "the credit is untouched: %s", avail)
+
+			// The same key for another order is a reuse.
+			other := req
+			other.Reference = "#8"
+			_, err = e.Balances.ApplyToOrder(e.ctx, other)
+			require.ErrorIs(t, err, balance.ErrIdempotencyKeyReused)
+		})
+	}
+}
+
+// Without an idempotency key there is nothing to record a zero outcome
+// against: no posting, and no account is opened.
+func TestBalancesApplyToOrder_ZeroOutcomeWithoutKey(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com")
+	pay, err := e.Balances.ApplyToOrder(e.ctx, clientele.OrderPaymentRequest{CustomerID: c.ID, Total: money(t, "20.00"), Reference: "#7"})
+	require.NoError(t, err)
+	assert.True(t, pay.Applied.IsZero())
+	assert.True(t, pay.Remaining.Equal(money(t, "20.00")))
+	assert.Nil(t, pay.Posting)
+	_, err = e.Balances.Account(e.ctx, c.ID, eur)
+	require.ErrorIs(t, err, balance.ErrAccountNotFound, "no account is opened")
 }

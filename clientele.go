@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/storage"
 )
@@ -104,6 +105,17 @@ func notFound(err error, sentinel error) error {
 func conflict(err error, c storage.Constraint, sentinel error) error {
 	if storage.IsConflict(err, c) {
 		return fmt.Errorf("%w: %w", sentinel, err)
+	}
+	return err
+}
+
+// customerGone maps storage.ErrCustomerNotLive, which an adapter returns
+// when a write to a customer's data finds, under its lock, that the
+// customer was deleted or erased meanwhile, to customer.ErrNotFound,
+// keeping both reachable with errors.Is.
+func customerGone(err error) error {
+	if errors.Is(err, storage.ErrCustomerNotLive) && !errors.Is(err, customer.ErrNotFound) {
+		return fmt.Errorf("%w: %w", customer.ErrNotFound, err)
 	}
 	return err
 }

@@ -66,6 +66,7 @@ var sentinels = map[string]struct {
 	"clientele.ErrIdempotencyKeyReused": {clientele.ErrIdempotencyKeyReused, errcode.Conflict},
 	"clientele.ErrUnsupported":          {clientele.ErrUnsupported, errcode.Unsupported},
 	"storage.ErrInvalidRecord":          {storage.ErrInvalidRecord, errcode.Invalid},
+	"storage.ErrCustomerNotLive":        {storage.ErrCustomerNotLive, errcode.NotFound},
 	"merchant.ErrInvalid":               {merchant.ErrInvalid, errcode.Invalid},
 	"merchant.ErrNotFound":              {merchant.ErrNotFound, errcode.NotFound},
 	"merchant.ErrHasMarkets":            {merchant.ErrHasMarkets, errcode.FailedPrecondition},

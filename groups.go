@@ -26,11 +26,12 @@ const MaxBatch = 1000
 // ErrBatchTooLarge reports a batch of more than MaxBatch items.
 var ErrBatchTooLarge = errcode.New(errcode.Invalid, fmt.Sprintf("clientele: a batch holds at most %d items", MaxBatch))
 
-// GroupParams describes a new group.
+// GroupParams describes a new group. Its JSON names are those of
+// group.Group.
 type GroupParams struct {
-	Name        string
-	Description string
-	Metadata    map[string]string
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Metadata    map[string]string `json:"metadata,omitempty"`
 }
 
 // Create creates a group. Errors: group.ErrNameTaken (names are unique
@@ -172,6 +173,8 @@ func (o MemberOutcome) String() string {
 }
 
 // MemberResult is the outcome of a batch membership change for one customer.
+// Its JSON form is {"customer_id": ..., "outcome": "added"}, with "error"
+// holding Err's message when Err is set (see MarshalJSON).
 type MemberResult struct {
 	CustomerID uuid.UUID
 	Outcome    MemberOutcome
@@ -196,7 +199,12 @@ func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs 
 			return MemberFailed, deletedErr(c.ID)
 		}
 		added, err := tx.Groups().AddMember(ctx, groupID, c.ID)
-		if added {
+		switch {
+		case errors.Is(err, storage.ErrCustomerNotLive):
+			// Deleted since it was read: the adapter checked it under the
+			// lock the membership is written with.
+			return MemberFailed, customerGone(err)
+		case added:
 			return MemberAdded, err
 		}
 		return MemberAlreadyMember, err
@@ -253,8 +261,9 @@ func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, 
 				results[i].Err = err
 			default:
 				// The group and the customer were read in this transaction;
-				// a failure now is a storage failure or a concurrent delete.
-				return err
+				// a failure now is a storage failure or a concurrent delete
+				// of the group.
+				return mapGroupErr(err)
 			}
 		}
 		return nil

@@ -139,8 +139,10 @@ func (s *Orders) Claim(ctx context.Context, guestID, customerID uuid.UUID) (cust
 		}
 		now := s.clock()
 		for _, id := range ids {
+			// The adapter checks, under its lock, that the owner is still
+			// live (storage.ErrCustomerNotLive otherwise).
 			if _, err := tx.Orders().Update(ctx, id, func(o *order.Order) error { return o.Reassign(customerID, now) }); err != nil {
-				return err
+				return customerGone(err)
 			}
 		}
 		moved = len(ids)
@@ -149,6 +151,9 @@ func (s *Orders) Claim(ctx context.Context, guestID, customerID uuid.UUID) (cust
 			return nil
 		}
 		out, err = tx.Customers().Update(ctx, customerID, func(c *customer.Customer) error {
+			if c.IsDeleted() {
+				return deletedErr(c.ID)
+			}
 			for range ids {
 				c.RecordOrder(now)
 			}

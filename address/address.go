@@ -30,22 +30,27 @@ const (
 
 // Address is a postal address. The zero value is not a valid address: Line1,
 // City and Country are required.
+//
+// Its JSON names are the json tags below, the names ValidationError.Field
+// reports. Decoding does not normalize or validate: pass the result to
+// Parse. (Address has no JSON methods of its own so that an Entry, which
+// embeds it, carries its fields inline.)
 type Address struct {
-	FirstName string
-	LastName  string
-	Company   string
-	Line1     string
-	Line2     string
-	City      string
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	Company   string `json:"company,omitempty"`
+	Line1     string `json:"line1"`
+	Line2     string `json:"line2,omitempty"`
+	City      string `json:"city"`
 	// PostalCode is kept as typed (after trimming); its format depends on
 	// the country and is not checked beyond its length.
-	PostalCode string
+	PostalCode string `json:"postal_code,omitempty"`
 	// Province is the state, province or region, as typed.
-	Province string
+	Province string `json:"province,omitempty"`
 	// Country is the ISO 3166-1 alpha-2 code, upper case ("DE").
-	Country string
+	Country string `json:"country"`
 	// Phone is an E.164 number ("+4930123456") or "".
-	Phone string
+	Phone string `json:"phone,omitempty"`
 }
 
 // Normalize returns a with every field trimmed of surrounding white space and
@@ -187,18 +192,19 @@ func validatePhone(s string) error {
 
 // Patch changes some fields of an Address. A nil field leaves the value
 // unchanged; a pointer to "" clears an optional field (clearing a required
-// one makes the result fail validation).
+// one makes the result fail validation). Its JSON names are those of
+// Address; an absent member (or null) leaves the field unchanged.
 type Patch struct {
-	FirstName  *string
-	LastName   *string
-	Company    *string
-	Line1      *string
-	Line2      *string
-	City       *string
-	PostalCode *string
-	Province   *string
-	Country    *string
-	Phone      *string
+	FirstName  *string `json:"first_name,omitempty"`
+	LastName   *string `json:"last_name,omitempty"`
+	Company    *string `json:"company,omitempty"`
+	Line1      *string `json:"line1,omitempty"`
+	Line2      *string `json:"line2,omitempty"`
+	City       *string `json:"city,omitempty"`
+	PostalCode *string `json:"postal_code,omitempty"`
+	Province   *string `json:"province,omitempty"`
+	Country    *string `json:"country,omitempty"`
+	Phone      *string `json:"phone,omitempty"`
 }
 
 // Apply returns a with the set fields of p replaced. It neither normalizes

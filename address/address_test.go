@@ -282,7 +282,12 @@ func TestKind(t *testing.T) {
 	assert.Equal(t, "Kind(0)", zero.String())
 	_, err := zero.MarshalText()
 	requireField(t, err, "kind")
-	for _, s := range []string{"", "Shipping", "both", "0"} {
+	for _, s := range []string{"Shipping", " shipping ", "SHIPPING\t"} {
+		got, err := address.ParseKind(s)
+		require.NoError(t, err, "trimmed and case-folded: %q", s)
+		assert.Equal(t, address.Shipping, got)
+	}
+	for _, s := range []string{"", "both", "0", "ship ping"} {
 		_, err := address.ParseKind(s)
 		requireField(t, err, "kind")
 		k := address.Billing

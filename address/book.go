@@ -25,17 +25,19 @@ var ErrBookFull = errcode.New(errcode.FailedPrecondition, "address: address book
 // one default shipping or more than one default billing entry.
 var ErrSeveralDefaults = errcode.New(errcode.Conflict, "address: more than one default address of a kind")
 
-// Entry is one address in a customer's address book.
+// Entry is one address in a customer's address book. In JSON (see
+// MarshalJSON) the address's fields sit inline beside the entry's own, so
+// that every name is the one ValidationError.Field reports ("line1").
 type Entry struct {
-	ID         uuid.UUID
-	CustomerID uuid.UUID
+	ID         uuid.UUID `json:"id"`
+	CustomerID uuid.UUID `json:"customer_id"`
 	Address
 	// DefaultShipping and DefaultBilling mark the book's default addresses;
 	// exactly one entry of a non-empty book has each.
-	DefaultShipping bool
-	DefaultBilling  bool
-	CreatedAt       time.Time // UTC
-	UpdatedAt       time.Time // UTC
+	DefaultShipping bool      `json:"default_shipping"`
+	DefaultBilling  bool      `json:"default_billing"`
+	CreatedAt       time.Time `json:"created_at"` // UTC
+	UpdatedAt       time.Time `json:"updated_at"` // UTC
 }
 
 // IsDefault reports whether e is the default address of kind k.
@@ -92,9 +94,12 @@ func compareEntries(a, b Entry) int {
 // Book is a customer's address book. Entries are ordered by (CreatedAt, ID);
 // see the package documentation for the rules on default addresses. The zero
 // value is an empty book; set CustomerID before adding entries.
+//
+// In JSON it is {"customer_id": ..., "entries": [...]}, without "entries"
+// when the book is empty.
 type Book struct {
-	CustomerID uuid.UUID
-	Entries    []Entry
+	CustomerID uuid.UUID `json:"customer_id"`
+	Entries    []Entry   `json:"entries,omitempty"`
 }
 
 // index returns the position of the entry with the given ID, or -1.
@@ -211,7 +216,7 @@ func hasDefault(entries []Entry, k Kind) bool {
 // an invalid kind.
 func (b *Book) SetDefault(id uuid.UUID, k Kind, now time.Time) error {
 	if !k.Valid() {
-		return invalidKind(k.String())
+		return invalidKind(k)
 	}
 	i := b.index(id)
 	if i < 0 {
@@ -333,4 +338,25 @@ func (b Book) Stored(customerID uuid.UUID) (Book, error) {
 	}
 	slices.SortStableFunc(out.Entries, compareEntries)
 	return out, nil
+}
+
+// OnlyRemoves reports whether b holds nothing but entries of old, each one
+// unchanged: b is old with some entries (or none) removed. Storage adapters
+// use it to let a deleted customer's book be emptied (an erasure) but never
+// written to.
+func OnlyRemoves(old, b Book) bool {
+	for _, e := range b.Entries {
+		i := old.index(e.ID)
+		if i < 0 || !sameEntry(old.Entries[i], e) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameEntry reports whether two entries hold the same values.
+func sameEntry(a, b Entry) bool {
+	return a.ID == b.ID && a.CustomerID == b.CustomerID && a.Address == b.Address &&
+		a.DefaultShipping == b.DefaultShipping && a.DefaultBilling == b.DefaultBilling &&
+		a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
 }

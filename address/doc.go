@@ -35,4 +35,10 @@
 // Every Book method leaves the book unchanged when it returns an error, and
 // never writes to the backing array of the previous Entries slice, so a copy
 // of a Book taken before a call is not affected by it.
+//
+// In JSON, an Address, an Entry (with the address's fields inline) and a
+// Book use snake_case names, the ones [ValidationError] reports ("line1",
+// "postal_code", "country"), with times in UTC; decoding an Address neither
+// normalizes nor validates it ([Parse] does). A [Kind] is "shipping" or
+// "billing"; [ParseKind] trims and folds case, as every enum does.
 package address

@@ -1,6 +1,10 @@
 package address
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/clientele-go/clientele/internal/validation"
+)
 
 // Kind says which default of a Book an operation is about. The zero value is
 // not a valid Kind.
@@ -26,31 +30,33 @@ func (k Kind) String() string {
 // Valid reports whether k is Shipping or Billing.
 func (k Kind) Valid() bool { return k == Shipping || k == Billing }
 
-// ParseKind returns the Kind named s ("shipping" or "billing"). The error is
-// a *ValidationError for the field "kind".
+// Kinds returns every valid Kind: Shipping, Billing.
+func Kinds() []Kind { return []Kind{Shipping, Billing} }
+
+var kindNames = [...]string{Shipping: "shipping", Billing: "billing"}
+
+// ParseKind returns the Kind named s ("shipping" or "billing"): surrounding
+// white space is trimmed and case is folded, so " Billing " is Billing. The
+// error is a *ValidationError for the field "kind" unwrapping to ErrInvalid.
 func ParseKind(s string) (Kind, error) {
-	switch s {
-	case "shipping":
-		return Shipping, nil
-	case "billing":
-		return Billing, nil
-	}
-	return 0, invalidKind(s)
+	v, err := validation.Enum(ErrInvalid, "kind", s, kindNames[:])
+	return Kind(v), err
 }
 
-func invalidKind(s string) error {
-	return &ValidationError{Field: "kind", Reason: fmt.Sprintf("%q is not shipping or billing", s), Err: ErrInvalid}
+func invalidKind(k Kind) error {
+	return validation.New(ErrInvalid, "kind", "must be shipping or billing, not %s", k)
 }
 
 // MarshalText implements encoding.TextMarshaler. An invalid kind is an error.
 func (k Kind) MarshalText() ([]byte, error) {
 	if !k.Valid() {
-		return nil, invalidKind(k.String())
+		return nil, invalidKind(k)
 	}
 	return []byte(k.String()), nil
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler with ParseKind; on
+// error k is unchanged.
 func (k *Kind) UnmarshalText(b []byte) error {
 	v, err := ParseKind(string(b))
 	if err != nil {

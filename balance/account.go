@@ -19,22 +19,26 @@ import (
 // (= -CreditLimit); Balance + CreditLimit (the available amount) fits in
 // Money's range; Balance is the sum of the Postings applied so far, and
 // Postings counts them.
+//
+// Its JSON form (see MarshalJSON) uses the json tags below, the names that
+// ValidationError.Field reports; amounts are Money objects.
 type Account struct {
-	ID, CustomerID uuid.UUID
-	Currency       Currency
+	ID         uuid.UUID `json:"id"`
+	CustomerID uuid.UUID `json:"customer_id"`
+	Currency   Currency  `json:"currency"`
 	// Balance always equals the sum of the account's postings.
-	Balance Money
+	Balance Money `json:"balance"`
 	// CreditLimit (>= 0) lets the balance go down to -CreditLimit, for
 	// business customers buying on credit. It is zero for most accounts.
-	CreditLimit Money
+	CreditLimit Money `json:"credit_limit"`
 	// Postings is the number of postings applied; Apply gives the next
 	// posting Sequence Postings+1.
-	Postings  int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Postings  int64     `json:"postings"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// Version is for optimistic concurrency; adapters bump it on every write,
 	// starting at 1 on create. Domain methods never change it.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // NewAccount returns an empty account of customerID in currency c, with a
@@ -232,9 +236,9 @@ func (a *Account) Apply(p *Posting, now time.Time) error {
 type Application struct {
 	// Applied is the credit to debit (never negative); zero when the
 	// account has nothing available.
-	Applied Money
+	Applied Money `json:"applied"`
 	// Remaining is total - Applied, still due.
-	Remaining Money
+	Remaining Money `json:"remaining"`
 }
 
 // ApplyToOrder computes how much of an order total the account's credit

@@ -34,9 +34,10 @@ var nonCurrencies = map[string]bool{
 	"XDR": true, "XSU": true, "XUA": true,
 }
 
-// ParseCurrency returns the currency with the given ISO 4217 code. The code
-// is case-insensitive ("usd" is USD) but must be exactly three ASCII letters,
-// without surrounding spaces.
+// ParseCurrency returns the currency with the given ISO 4217 code. Like
+// every enum of the domain packages, surrounding white space is trimmed and
+// case is folded (" usd " is USD); what remains must be exactly three ASCII
+// letters. The canonical form (String, MarshalText) is ISO 4217's upper case.
 //
 // The currency must be one in use that github.com/bojanz/currency knows
 // (current CLDR data), and its number of minor-unit digits is that package's
@@ -46,6 +47,7 @@ var nonCurrencies = map[string]bool{
 //
 // The error is a *ValidationError{Field: "currency"} unwrapping to ErrInvalid.
 func ParseCurrency(code string) (Currency, error) {
+	code = strings.TrimSpace(code)
 	if len(code) != 3 {
 		return Currency{}, invalid("currency", "must be a three-letter ISO 4217 code")
 	}
@@ -63,7 +65,7 @@ func ParseCurrency(code string) (Currency, error) {
 	if !ok || !currency.IsValid(upper) {
 		return Currency{}, invalid("currency", "%s is not a known ISO 4217 currency", upper)
 	}
-	if scale < 0 || scale > MaxDigits {
+	if scale > MaxDigits {
 		return Currency{}, invalid("currency", "%s has unsupported minor units", upper)
 	}
 	return Currency{code: upper, digits: int(scale)}, nil
@@ -92,18 +94,21 @@ func (c Currency) IsZero() bool { return c.code == "" }
 // String returns the ISO 4217 code, or "" for the zero Currency.
 func (c Currency) String() string { return c.code }
 
-// MarshalText implements encoding.TextMarshaler. The zero Currency encodes
-// as empty text.
-func (c Currency) MarshalText() ([]byte, error) { return []byte(c.code), nil }
+// MarshalText implements encoding.TextMarshaler with the ISO 4217 code
+// ("EUR"). The zero Currency is not a currency: it is an error, a
+// *ValidationError{Field: "currency"} unwrapping to ErrInvalid.
+func (c Currency) MarshalText() ([]byte, error) {
+	if c.IsZero() {
+		return nil, invalid("currency", "is required")
+	}
+	return []byte(c.code), nil
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseCurrency's
-// rules. Empty text decodes to the zero Currency, mirroring MarshalText;
-// constructors that need a currency reject it.
+// rules. Empty text is an error like any other code ParseCurrency rejects
+// (JSON null leaves the value unchanged, as encoding/json does). On error c
+// is unchanged.
 func (c *Currency) UnmarshalText(text []byte) error {
-	if len(text) == 0 {
-		*c = Currency{}
-		return nil
-	}
 	parsed, err := ParseCurrency(string(text))
 	if err != nil {
 		return err
@@ -119,6 +124,3 @@ var pow10 = [...]int64{
 	10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
 	10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
 }
-
-// scale returns 10^Digits, the number of minor units in one major unit.
-func (c Currency) scale() int64 { return pow10[c.digits] }

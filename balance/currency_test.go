@@ -27,6 +27,8 @@ func TestParseCurrency(t *testing.T) {
 		{"usd", "USD", 2},
 		{"uSd", "USD", 2},
 		{"jpy", "JPY", 0},
+		{" usd", "USD", 2}, // trimmed, as every enum
+		{"EUR\n", "EUR", 2},
 		{"XOF", "XOF", 0}, // a real currency despite the X
 		{"CHF", "CHF", 2}, // standard rounding, not cash rounding
 		{"IQD", "IQD", 3}, // ISO 4217 says 3 (old CLDR tables said 0)
@@ -51,7 +53,7 @@ func TestParseCurrency(t *testing.T) {
 
 func TestParseCurrencyRejects(t *testing.T) {
 	for _, in := range []string{
-		"", "US", "USDD", " USD", "USD ", "U5D", "ÜSD", "usd\x00",
+		"", "   ", "US", "USDD", "U SD", "U5D", "ÜSD", "usd\x00",
 		"ZZZ", "AAA", // unknown
 		"XXX", "XTS", // not currencies
 		"XAU", "XAG", "XPT", "XPD", // precious metals
@@ -100,11 +102,19 @@ func TestCurrencyText(t *testing.T) {
 	err = json.Unmarshal([]byte(`{"currency":"XXX"}`), &w)
 	assert.ErrorIs(t, err, balance.ErrInvalid)
 
-	// The zero Currency round-trips as empty text.
-	b, err = json.Marshal(wrapper{})
-	require.NoError(t, err)
-	assert.JSONEq(t, `{"currency":""}`, string(b))
+	// The zero Currency is not a currency: it neither marshals nor decodes
+	// from empty text; null leaves the value as it was.
+	_, err = json.Marshal(wrapper{})
+	assert.ErrorIs(t, err, balance.ErrInvalid)
 	w = wrapper{Currency: balance.MustCurrency("USD")}
-	require.NoError(t, json.Unmarshal(b, &w))
-	assert.True(t, w.Currency.IsZero())
+	for _, bad := range []string{`""`, `"  "`, `"EU"`, `"EURO"`, `"XXX"`, `"DEM"`, `978`, `true`, `{}`} {
+		err := json.Unmarshal([]byte(`{"currency":`+bad+`}`), &w)
+		assert.Error(t, err, bad)
+		assert.Equal(t, balance.MustCurrency("USD"), w.Currency, "unchanged after %s", bad)
+	}
+	var ve *balance.ValidationError
+	require.ErrorAs(t, json.Unmarshal([]byte(`{"currency":""}`), &w), &ve)
+	assert.Equal(t, "currency", ve.Field)
+	require.NoError(t, json.Unmarshal([]byte(`{"currency":null}`), &w))
+	assert.Equal(t, balance.MustCurrency("USD"), w.Currency)
 }

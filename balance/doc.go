@@ -36,11 +36,28 @@
 // balance may not go below the floor: zero, or minus a credit limit for
 // business customers buying on account.
 //
+// A posting's amount is never zero but in one case: an order payment with an
+// idempotency key records that an order got no store credit (the customer
+// had none available), so that a replay of that request gets the same
+// answer after credit arrives. It moves nothing and takes its sequence
+// number like any posting.
+//
 // The package is pure: it performs no I/O and never reads the clock or
 // generates IDs. A service creates a posting with NewPosting, and a storage
 // adapter, holding its lock on the account, calls Account.Apply, which
 // enforces the floor, numbers the posting and records its ending balance.
 // ApplyToOrder computes how much credit covers an order total.
+//
+// # JSON
+//
+// Money is {"amount":"12.34","currency":"EUR"}: the amount a string with
+// exactly the currency's minor-unit digits (a string, so no digit is lost to
+// a float), the currency its ISO 4217 code; the zero Money is null. Decoding
+// validates like ParseMoney and returns a *ValidationError for an unknown or
+// empty currency, a JSON number, too many fraction digits or an overflow. A
+// Currency is its code as text, a Kind its name ("gift_card"); Account,
+// Posting, PostingParams and Application use snake_case names, the ones
+// ValidationError.Field reports, with times in UTC (RFC 3339).
 //
 // Errors unwrap to this package's sentinels (ErrInvalid,
 // ErrCurrencyMismatch, ErrOverflow, ErrInsufficientFunds ...); validation

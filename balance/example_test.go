@@ -1,6 +1,7 @@
 package balance_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -169,4 +170,33 @@ func ExamplePosting_SameRequest() {
 	// Output:
 	// true
 	// false
+}
+
+func ExampleMoney_MarshalJSON() {
+	m, _ := balance.ParseMoney("12.3", "EUR")
+	b, _ := json.Marshal(m)
+	fmt.Println(string(b))
+
+	var back balance.Money
+	fmt.Println(json.Unmarshal(b, &back), back)
+	fmt.Println(json.Unmarshal([]byte(`{"amount":"1.5","currency":"JPY"}`), &back))
+	fmt.Println(json.Unmarshal([]byte(`{"amount":12.30,"currency":"EUR"}`), &back))
+	// Output:
+	// {"amount":"12.30","currency":"EUR"}
+	// <nil> 12.30 EUR
+	// amount: has more than 0 fraction digits for JPY
+	// amount: must be a string holding a decimal number, like "12.34"
+}
+
+func ExampleNewMoneyFromMinorUnits() {
+	m, err := balance.NewMoneyFromMinorUnits(1234, balance.MustCurrency("USD"))
+	fmt.Println(m, err)
+	_, err = balance.NewMoneyFromMinorUnits(1234, balance.Currency{})
+	fmt.Println(err)
+	// FromMinorUnits reports nothing: it is for amounts known to be valid.
+	fmt.Println(balance.FromMinorUnits(1234, balance.Currency{}))
+	// Output:
+	// 12.34 USD <nil>
+	// currency: is required
+	// 0
 }

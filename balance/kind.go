@@ -2,6 +2,8 @@ package balance
 
 import (
 	"strconv"
+
+	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // Kind says why a posting moved money. The zero Kind is invalid, so a posting
@@ -71,18 +73,16 @@ func (k Kind) AllowsDebit() bool {
 	return false
 }
 
-// ParseKind returns the Kind named s (exactly as String prints it). The error
-// is a *ValidationError{Field: "kind"} unwrapping to ErrInvalid.
+// ParseKind returns the Kind named s: surrounding white space is trimmed
+// and case is folded, so " Gift_Card " is KindGiftCard. The error is a
+// *ValidationError{Field: "kind"} unwrapping to ErrInvalid.
 func ParseKind(s string) (Kind, error) {
-	for _, k := range Kinds() {
-		if kindNames[k] == s {
-			return k, nil
-		}
-	}
-	return 0, invalid("kind", "is not a posting kind")
+	v, err := validation.Enum(ErrInvalid, "kind", s, kindNames[:])
+	return Kind(v), err
 }
 
-// MarshalText implements encoding.TextMarshaler; an invalid kind is an error.
+// MarshalText implements encoding.TextMarshaler with the String form
+// ("gift_card"); an invalid kind is an error.
 func (k Kind) MarshalText() ([]byte, error) {
 	if !k.Valid() {
 		return nil, invalid("kind", "is not a posting kind")
@@ -90,7 +90,8 @@ func (k Kind) MarshalText() ([]byte, error) {
 	return []byte(kindNames[k]), nil
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseKind.
+// UnmarshalText implements encoding.TextUnmarshaler with ParseKind; on
+// error k is unchanged.
 func (k *Kind) UnmarshalText(text []byte) error {
 	parsed, err := ParseKind(string(text))
 	if err != nil {

@@ -78,9 +78,12 @@ func ParseMoney(amount, code string) (Money, error) {
 }
 
 // FromMinorUnits returns units minor units of c (FromMinorUnits(1234, USD) is
-// 12.34 USD), as read back from storage. It returns the zero Money, which every
-// operation rejects, when c is the zero Currency or units is math.MinInt64
-// (outside Money's range); use NewMoneyFromMinorUnits to get an error instead.
+// 12.34 USD). It is meant for amounts known to be valid: constants, tests,
+// units computed from other Money. It reports nothing: when c is the zero
+// Currency or units is math.MinInt64 (outside Money's range) it returns the
+// zero Money, which every operation and constructor then rejects. For input
+// (a request, a storage column) use NewMoneyFromMinorUnits, which returns
+// the error instead.
 func FromMinorUnits(units int64, c Currency) Money {
 	if c.IsZero() || units == math.MinInt64 {
 		return Money{}
@@ -88,9 +91,11 @@ func FromMinorUnits(units int64, c Currency) Money {
 	return Money{units: units, cur: c}
 }
 
-// NewMoneyFromMinorUnits is FromMinorUnits with an error: a *ValidationError
-// (unwrapping to ErrInvalid) when c is the zero Currency, and one unwrapping
-// to both ErrInvalid and ErrOverflow when units is math.MinInt64.
+// NewMoneyFromMinorUnits returns units minor units of c, like FromMinorUnits,
+// or an error for the input FromMinorUnits silently turns into the zero
+// Money: a *ValidationError (unwrapping to ErrInvalid) when c is the zero
+// Currency, and one unwrapping to both ErrInvalid and ErrOverflow when units
+// is math.MinInt64. Storage adapters read amounts back with it.
 func NewMoneyFromMinorUnits(units int64, c Currency) (Money, error) {
 	if c.IsZero() {
 		return Money{}, invalid("currency", "is required")

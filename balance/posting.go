@@ -18,47 +18,61 @@ const (
 )
 
 // Posting is one immutable entry of an account's ledger: a signed amount
-// (positive credit, negative debit, never zero) and why it happened.
+// (positive credit, negative debit) and why it happened.
+//
+// An amount is never zero, with one exception: an order payment that
+// applied no credit (the customer had none available) and carries an
+// idempotency key. It moves nothing, but it records that outcome against
+// its key, so that a replay of the request answers as the first call did
+// even if credit has arrived since (see clientele.Balances.ApplyToOrder).
+//
+// Its JSON form (see MarshalJSON) uses the json tags below, the names that
+// ValidationError.Field reports; amounts are Money objects.
 type Posting struct {
-	ID, AccountID, CustomerID uuid.UUID
+	ID         uuid.UUID `json:"id"`
+	AccountID  uuid.UUID `json:"account_id"`
+	CustomerID uuid.UUID `json:"customer_id"`
 	// Sequence numbers an account's postings 1, 2, 3...; Account.Apply
 	// assigns it. It is 0 for a posting not yet applied.
-	Sequence int64
-	Kind     Kind
-	// Amount is signed: > 0 credit, < 0 debit, never zero; its sign must
-	// suit Kind.
-	Amount Money
+	Sequence int64 `json:"sequence"`
+	Kind     Kind  `json:"kind"`
+	// Amount is signed: > 0 credit, < 0 debit; its sign must suit Kind.
+	// It is zero only for a KindOrderPayment with an IdempotencyKey (see
+	// Posting).
+	Amount Money `json:"amount"`
 	// EndingBalance is the account balance right after this posting;
-	// Account.Apply sets it.
-	EndingBalance Money
+	// Account.Apply sets it. It is the zero Money (JSON null) before.
+	EndingBalance Money `json:"ending_balance"`
 	// Reference links the posting to something outside the ledger: an order
 	// number, a gift card code, a refund ID (<= 255 bytes).
-	Reference string
+	Reference string `json:"reference,omitempty"`
 	// IdempotencyKey, when set, is unique per account: a second request with
 	// the same key is a replay (see SameRequest) and returns the first
 	// posting instead of applying again (<= 255 bytes).
-	IdempotencyKey string
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	// Actor says who made the posting: a staff user, a job, "customer"
 	// (<= 255 bytes).
-	Actor string
+	Actor string `json:"actor,omitempty"`
 	// Note is a free-form, possibly multi-line comment (<= 1000 bytes).
-	Note      string
-	CreatedAt time.Time
+	Note      string    `json:"note,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
-// PostingParams is what a caller asks for when posting to an account.
+// PostingParams is what a caller asks for when posting to an account. Its
+// JSON names are those of Posting.
 type PostingParams struct {
-	Kind           Kind
-	Amount         Money
-	Reference      string
-	IdempotencyKey string
-	Actor          string
-	Note           string
+	Kind           Kind   `json:"kind"`
+	Amount         Money  `json:"amount"`
+	Reference      string `json:"reference,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	Actor          string `json:"actor,omitempty"`
+	Note           string `json:"note,omitempty"`
 }
 
 // NewPosting returns a posting of p on account a, created at now and not
 // yet applied (Sequence 0, zero EndingBalance). It validates the posting:
-// id and the account's IDs must be set, Kind valid, Amount non-zero, in the
+// id and the account's IDs must be set, Kind valid, Amount non-zero (but see
+// Posting for the zero order payment), in the
 // account's currency and with the sign its kind allows, texts within their
 // limits without control characters (Note may span lines). It does not check
 // funds; Account.Apply does, under the adapter's lock.
@@ -103,8 +117,8 @@ func validateParams(p PostingParams, c Currency) error {
 		return validation.New(errInvalidMismatch, "amount", "has no currency")
 	case p.Amount.cur != c:
 		return validation.New(errInvalidMismatch, "amount", "is in %s, the account is in %s", p.Amount.cur, c)
-	case p.Amount.IsZero():
-		return invalid("amount", "must not be zero")
+	case p.Amount.IsZero() && (p.Kind != KindOrderPayment || p.IdempotencyKey == ""):
+		return invalid("amount", "must not be zero (except for an order payment with an idempotency key)")
 	case p.Amount.IsPositive() && !p.Kind.AllowsCredit():
 		return invalid("amount", "must be negative (a debit) for kind %s", p.Kind)
 	case p.Amount.IsNegative() && !p.Kind.AllowsDebit():

@@ -258,7 +258,12 @@ func TestKind(t *testing.T) {
 	_, err := zero.MarshalText()
 	assert.ErrorIs(t, err, balance.ErrInvalid)
 
-	for _, bad := range []string{"", "Refund", "gift-card", " refund", "Kind(1)", "1"} {
+	for _, messy := range []string{"Refund", " refund", "REFUND\n"} {
+		parsed, err := balance.ParseKind(messy)
+		require.NoError(t, err, "trimmed and case-folded: %q", messy)
+		assert.Equal(t, balance.KindRefund, parsed)
+	}
+	for _, bad := range []string{"", "gift-card", "Kind(1)", "1", "re fund"} {
 		_, err := balance.ParseKind(bad)
 		assert.ErrorIs(t, err, balance.ErrInvalid, bad)
 		var k balance.Kind
@@ -274,4 +279,39 @@ func TestKind(t *testing.T) {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"kind":"order_payment_reversal"}`, string(b))
+}
+
+// A zero amount is a posting only as an order payment with an idempotency
+// key: the record of an ApplyToOrder that found nothing to apply. Applying
+// it moves nothing and takes the next sequence number.
+func TestZeroOrderPayment(t *testing.T) {
+	a := account(t, 0, 0)
+	zero := balance.Zero(usd)
+	for _, tt := range []struct {
+		name string
+		p    balance.PostingParams
+		ok   bool
+	}{
+		{"order payment with key", balance.PostingParams{Kind: balance.KindOrderPayment, Amount: zero, IdempotencyKey: "k"}, true},
+		{"order payment without key", balance.PostingParams{Kind: balance.KindOrderPayment, Amount: zero}, false},
+		{"expiry with key", balance.PostingParams{Kind: balance.KindExpiry, Amount: zero, IdempotencyKey: "k"}, false},
+		{"refund with key", balance.PostingParams{Kind: balance.KindRefund, Amount: zero, IdempotencyKey: "k"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := balance.NewPosting(postingID(1), a, tt.p, t0)
+			if !tt.ok {
+				assert.ErrorIs(t, err, balance.ErrInvalid)
+				return
+			}
+			require.NoError(t, err)
+			require.NoError(t, p.Validate())
+			assert.False(t, p.IsCredit())
+			assert.False(t, p.IsDebit())
+			b := a
+			require.NoError(t, b.Apply(&p, t0))
+			assert.True(t, b.Balance.Equal(a.Balance), "a zero posting moves nothing")
+			assert.Equal(t, a.Postings+1, b.Postings)
+			assert.Equal(t, b.Postings, p.Sequence)
+		})
+	}
 }

@@ -42,74 +42,90 @@ var (
 // Customer is a person or business who buys, or may buy, from the store. It
 // is a value: methods with a pointer receiver change it in place and keep it
 // valid; storage adapters store and return copies (see Clone).
+//
+// Its JSON form (see MarshalJSON) uses the json tags below, the names that
+// ValidationError.Field reports. Note is internal: a host that shows the
+// customer their own record should leave it out.
 type Customer struct {
 	// ID identifies the customer; never uuid.Nil.
-	ID uuid.UUID
+	ID uuid.UUID `json:"id"`
 	// Email is the customer's email address; Email.Address is unique per
-	// HasAccount among live customers (enforced by storage).
-	Email Email
+	// HasAccount among live customers (enforced by storage). In JSON it is
+	// the string the customer typed (see Email.MarshalText).
+	Email Email `json:"email"`
 	// HasAccount is true for a registered customer (invited, active or
 	// disabled account) and false for a guest. It does not change: a guest
 	// who registers gets a new, registered record.
-	HasAccount bool
-	// Status is derived from OrderCount (see Status); never moves back.
-	Status Status
-	// State is the account state (see State for the transition table).
-	State State
+	HasAccount bool `json:"has_account"`
+	// Status is the purchase lifecycle (prospect, acquired, repeat),
+	// derived from OrderCount; it never moves back. It says nothing about
+	// the account: that is State.
+	Status Status `json:"status"`
+	// State is the account's state (guest, invited, active, disabled,
+	// erased), changed only by explicit actions along the table documented
+	// on State. Orders never change it: that is Status.
+	State State `json:"state"`
 	// Type is private or business.
-	Type Type
+	Type Type `json:"type"`
 	// FirstName and LastName are at most 100 bytes each.
-	FirstName, LastName string
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
 	// Phone is an E.164 number ("+49301234567") or "".
-	Phone string
+	Phone string `json:"phone,omitempty"`
 	// Company is the company name, at most 200 bytes.
-	Company string
+	Company string `json:"company,omitempty"`
 	// VATID is the VAT identification number, upper-case without spaces,
 	// at most 50 bytes; only business customers may have one.
-	VATID string
+	VATID string `json:"vat_id,omitempty"`
 	// Note is an internal note, never shown to the customer; multi-line,
 	// at most 5000 bytes.
-	Note string
+	Note string `json:"note,omitempty"`
 	// Tags is a normalized set (see NormalizeTags).
-	Tags []string
+	Tags []string `json:"tags,omitempty"`
 	// Metadata holds the host's own key-value data, within the limits of
 	// validation.Metadata (50 keys, keys up to 40 characters, values up to
-	// 500 characters).
-	Metadata map[string]string
+	// 500 characters, no control characters).
+	Metadata map[string]string `json:"metadata,omitempty"`
 	// Reference is an external ID from the system named by
 	// ReferenceOrigin ("erp", "shopify"...). Both are at most 255 bytes and
 	// are set together or not at all; the pair is unique among live
 	// customers (enforced by storage).
-	Reference, ReferenceOrigin string
+	Reference       string `json:"reference,omitempty"`
+	ReferenceOrigin string `json:"reference_origin,omitempty"`
 	// OrderCount is the number of placed orders recorded (see RecordOrder).
-	OrderCount int
+	OrderCount int `json:"order_count"`
 	// CreatedAt and UpdatedAt are UTC times; UpdatedAt changes with every
 	// change made through this package.
-	CreatedAt, UpdatedAt time.Time
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// DeletedAt is set when the customer is deleted (soft delete) or
 	// erased; a deleted customer is not live.
-	DeletedAt *time.Time
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
 	// Version is the optimistic-concurrency version. Storage adapters set
 	// it to 1 on create and increment it on every write; this package never
 	// changes it.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Params holds the input for creating a customer. Strings are trimmed and
 // normalized to NFC; Email is canonicalized by ParseEmail; Phone by
 // NormalizePhone; Tags by NormalizeTags; VATID is upper-cased with white
 // space removed. The zero Type means TypePrivate.
+//
+// Its JSON names are those of Customer; a request body decodes into it.
 type Params struct {
-	Email                      string
-	Type                       Type
-	FirstName, LastName        string
-	Phone                      string
-	Company                    string
-	VATID                      string
-	Note                       string
-	Tags                       []string
-	Metadata                   map[string]string
-	Reference, ReferenceOrigin string
+	Email           string            `json:"email"`
+	Type            Type              `json:"type,omitempty"`
+	FirstName       string            `json:"first_name,omitempty"`
+	LastName        string            `json:"last_name,omitempty"`
+	Phone           string            `json:"phone,omitempty"`
+	Company         string            `json:"company,omitempty"`
+	VATID           string            `json:"vat_id,omitempty"`
+	Note            string            `json:"note,omitempty"`
+	Tags            []string          `json:"tags,omitempty"`
+	Metadata        map[string]string `json:"metadata,omitempty"`
+	Reference       string            `json:"reference,omitempty"`
+	ReferenceOrigin string            `json:"reference_origin,omitempty"`
 }
 
 // NewGuest returns a customer without an account (HasAccount false,
@@ -475,17 +491,23 @@ func (c Customer) Name() string {
 // the whole set (a pointer to an empty slice clears it); in Metadata a nil
 // value deletes the key and a non-nil one sets it, and keys not named are
 // kept. Values are normalized as in Params.
+//
+// Its JSON names are those of Customer. In JSON an absent member (or null)
+// leaves the field unchanged and "" clears it; in "metadata" a key mapped to
+// null is deleted.
 type Patch struct {
-	Email                      *string
-	Type                       *Type
-	FirstName, LastName        *string
-	Phone                      *string
-	Company                    *string
-	VATID                      *string
-	Note                       *string
-	Tags                       *[]string
-	Metadata                   map[string]*string
-	Reference, ReferenceOrigin *string
+	Email           *string            `json:"email,omitempty"`
+	Type            *Type              `json:"type,omitempty"`
+	FirstName       *string            `json:"first_name,omitempty"`
+	LastName        *string            `json:"last_name,omitempty"`
+	Phone           *string            `json:"phone,omitempty"`
+	Company         *string            `json:"company,omitempty"`
+	VATID           *string            `json:"vat_id,omitempty"`
+	Note            *string            `json:"note,omitempty"`
+	Tags            *[]string          `json:"tags,omitempty"`
+	Metadata        map[string]*string `json:"metadata,omitempty"`
+	Reference       *string            `json:"reference,omitempty"`
+	ReferenceOrigin *string            `json:"reference_origin,omitempty"`
 }
 
 // IsZero reports whether p changes nothing.

@@ -38,15 +38,23 @@
 // Canonicalization is idempotent: the canonical form canonicalizes to itself.
 // See ParseEmail for the complete rules.
 //
-// # Status
+// # Status and State: two different things
+//
+// A customer has both, and they never affect each other:
+//
+//	Status  the purchase lifecycle  prospect, acquired, repeat                derived from placed orders
+//	State   the account             guest, invited, active, disabled, erased  changed by explicit actions
+//
+// # Status: the purchase lifecycle
 //
 // Status is derived from placed orders, recorded with Customer.RecordOrder,
 // and only moves forward: prospect (no order) → acquired (one order) →
 // repeat (two or more).
 //
-// # Account state
+// # State: the account
 //
-// State moves only along this table (State.CanTransition):
+// State moves only along this table (State.CanTransition, or
+// CanTransition(from, to) for either machine):
 //
 //	guest    → erased
 //	invited  → active, disabled, erased
@@ -66,7 +74,21 @@
 // A customer is TypePrivate or TypeBusiness. Business customers see prices
 // excluding VAT (Customer.PricesExcludeVAT) and only they may have a VAT ID.
 //
+// # Enums
+//
 // The zero values of Status, State and Type are invalid, so a half-built
-// Customer never passes Validate. The enums marshal to and from their
-// String forms as text (and therefore JSON).
+// Customer never passes Validate. Each enum's text form (and so its JSON)
+// is its canonical lower-case String; ParseStatus, ParseState and ParseType,
+// and therefore decoding, trim surrounding white space and fold case, as
+// every enum of the domain packages does.
+//
+// # JSON
+//
+// Customer, Params and Patch use snake_case names, the ones
+// ValidationError.Field reports ("email", "first_name", "vat_id"), with
+// UUIDs as strings, times in UTC (RFC 3339) and metadata as an object. An
+// Email is the string the customer typed; decoding it runs ParseEmail, so
+// an invalid address is a *ValidationError{Field: "email"}. Decoding a
+// Customer checks each value but not the whole: call Validate for that. In
+// a Patch, an absent member leaves the field as it is and "" clears it.
 package customer

@@ -3,16 +3,19 @@ package customer
 import (
 	"fmt"
 	"strconv"
-	"strings"
+
+	"github.com/clientele-go/clientele/internal/validation"
 )
 
-// Status is where a customer stands in the purchase lifecycle. It is derived
-// from the number of placed orders (see Customer.RecordOrder and
-// StatusForOrders) and only ever moves forward:
+// Status is the customer's purchase lifecycle: how far they have come as a
+// buyer, derived from the number of placed orders. It is not about the
+// account or signing in (that is State).
 //
 //	prospect (0 orders) → acquired (1 order) → repeat (2 or more orders)
 //
-// The zero Status is invalid, so that a half-built value is caught.
+// Only Customer.RecordOrder (and claims, which add orders) changes it, and
+// it only ever moves forward (see CanTransition and StatusForOrders). The
+// zero Status is invalid, so that a half-built value is caught.
 type Status int
 
 // The customer statuses.
@@ -40,8 +43,34 @@ func StatusForOrders(n int) Status {
 	}
 }
 
+// Statuses returns every valid Status, in lifecycle order.
+func Statuses() []Status { return []Status{StatusProspect, StatusAcquired, StatusRepeat} }
+
 // Valid reports whether s is one of the defined statuses.
 func (s Status) Valid() bool { return s >= StatusProspect && s <= StatusRepeat }
+
+// CanTransition reports whether the status may move from s to to. Statuses
+// only move forward, and may skip a step (a claim can add several orders at
+// once):
+//
+//	prospect → acquired, repeat
+//	acquired → repeat
+//	repeat   → (none)
+//
+// It is false for s == to (staying is not a transition) and for invalid
+// statuses.
+func (s Status) CanTransition(to Status) bool { return s.Valid() && to.Valid() && s < to }
+
+// Transitions returns the statuses s may move to, in lifecycle order.
+func (s Status) Transitions() []Status {
+	var out []Status
+	for _, to := range Statuses() {
+		if s.CanTransition(to) {
+			out = append(out, to)
+		}
+	}
+	return out
+}
 
 // String returns "prospect", "acquired" or "repeat" ("Status(n)" for an
 // invalid value).
@@ -52,14 +81,12 @@ func (s Status) String() string {
 	return statusNames[s]
 }
 
-// ParseStatus parses the String form of a Status (case-insensitive, spaces
-// trimmed). Errors are *ValidationError with Field "status".
+// ParseStatus returns the Status named s: surrounding white space is
+// trimmed and case is folded, so " Acquired " is StatusAcquired. The error is
+// a *ValidationError with Field "status" unwrapping to ErrInvalid.
 func ParseStatus(s string) (Status, error) {
-	v, ok := parseEnum(s, statusNames[:])
-	if !ok {
-		return 0, newError("status", "must be one of prospect, acquired, repeat, not %q", s)
-	}
-	return Status(v), nil
+	v, err := validation.Enum(ErrInvalid, "status", s, statusNames[:])
+	return Status(v), err
 }
 
 // MarshalText implements encoding.TextMarshaler; invalid values fail.
@@ -80,8 +107,10 @@ func (s *Status) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// State is the state of a customer's account. Moves between states follow
-// an explicit table (see CanTransition):
+// State is the state of the customer's account: whether there is one and
+// whether the customer can sign in to it (guest, invited, active, disabled,
+// erased). Orders never change it (the purchase lifecycle is Status); only
+// explicit actions do, along this table (see CanTransition):
 //
 //	from \ to   guest  invited  active  disabled  erased
 //	guest         -       -       -        -        ✓
@@ -129,6 +158,11 @@ var transitions = map[State][]State{
 	StateErased:   nil,
 }
 
+// States returns every valid State, in declaration order.
+func States() []State {
+	return []State{StateGuest, StateInvited, StateActive, StateDisabled, StateErased}
+}
+
 // Valid reports whether s is one of the defined states.
 func (s State) Valid() bool { return s >= StateGuest && s <= StateErased }
 
@@ -173,14 +207,12 @@ func (s State) HasAccount() bool {
 	return s == StateInvited || s == StateActive || s == StateDisabled
 }
 
-// ParseState parses the String form of a State (case-insensitive, spaces
-// trimmed). Errors are *ValidationError with Field "state".
+// ParseState returns the State named s: surrounding white space is trimmed
+// and case is folded, so " Active " is StateActive. The error is a
+// *ValidationError with Field "state" unwrapping to ErrInvalid.
 func ParseState(s string) (State, error) {
-	v, ok := parseEnum(s, stateNames[:])
-	if !ok {
-		return 0, newError("state", "must be one of guest, invited, active, disabled, erased, not %q", s)
-	}
-	return State(v), nil
+	v, err := validation.Enum(ErrInvalid, "state", s, stateNames[:])
+	return State(v), err
 }
 
 // MarshalText implements encoding.TextMarshaler; invalid values fail.
@@ -199,6 +231,20 @@ func (s *State) UnmarshalText(b []byte) error {
 	}
 	*s = v
 	return nil
+}
+
+// CanTransition reports whether a customer may move from one value to
+// another of the same state machine: State (the account: see
+// State.CanTransition) or Status (the purchase lifecycle: see
+// Status.CanTransition). It is false for from == to.
+func CanTransition[T State | Status](from, to T) bool {
+	switch f := any(from).(type) {
+	case State:
+		return f.CanTransition(State(to))
+	case Status:
+		return f.CanTransition(Status(to))
+	}
+	return false
 }
 
 // TransitionError reports a state change that the table documented on State
@@ -230,6 +276,9 @@ const (
 
 var typeNames = [...]string{TypePrivate: "private", TypeBusiness: "business"}
 
+// Types returns every valid Type, in declaration order.
+func Types() []Type { return []Type{TypePrivate, TypeBusiness} }
+
 // Valid reports whether t is one of the defined types.
 func (t Type) Valid() bool { return t == TypePrivate || t == TypeBusiness }
 
@@ -245,14 +294,12 @@ func (t Type) String() string {
 // excluding VAT: true for TypeBusiness.
 func (t Type) PricesExcludeVAT() bool { return t == TypeBusiness }
 
-// ParseType parses the String form of a Type (case-insensitive, spaces
-// trimmed). Errors are *ValidationError with Field "type".
+// ParseType returns the Type named s: surrounding white space is trimmed
+// and case is folded, so "Business" is TypeBusiness. The error is a
+// *ValidationError with Field "type" unwrapping to ErrInvalid.
 func ParseType(s string) (Type, error) {
-	v, ok := parseEnum(s, typeNames[:])
-	if !ok {
-		return 0, newError("type", "must be private or business, not %q", s)
-	}
-	return Type(v), nil
+	v, err := validation.Enum(ErrInvalid, "type", s, typeNames[:])
+	return Type(v), err
 }
 
 // MarshalText implements encoding.TextMarshaler; invalid values fail.
@@ -271,15 +318,4 @@ func (t *Type) UnmarshalText(b []byte) error {
 	}
 	*t = v
 	return nil
-}
-
-// parseEnum finds s in names (index 0 is unused) and returns its index.
-func parseEnum(s string, names []string) (int, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	for i, n := range names {
-		if i > 0 && n == s {
-			return i, true
-		}
-	}
-	return 0, false
 }

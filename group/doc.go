@@ -12,4 +12,7 @@
 //
 // Storage enforces uniqueness on the key and returns [ErrNameTaken]; a group
 // that a market restricts access to cannot be deleted ([ErrInUse]).
+//
+// A Group and a Patch marshal to JSON with snake_case names, the ones
+// [ValidationError] reports, and times in UTC.
 package group

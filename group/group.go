@@ -37,18 +37,21 @@ const (
 
 // Group is a named segment of customers. The zero value is not valid: it has
 // no ID and no name.
+//
+// Its JSON form (see MarshalJSON) uses the json tags below, the names that
+// ValidationError.Field reports.
 type Group struct {
-	ID uuid.UUID
+	ID uuid.UUID `json:"id"`
 	// Name is the display name, trimmed and in NFC; see NameKey for how it
 	// is compared.
-	Name string
+	Name string `json:"name"`
 	// Description is free text; it may span several lines.
-	Description string
-	Metadata    map[string]string
-	CreatedAt   time.Time // UTC
-	UpdatedAt   time.Time // UTC
+	Description string            `json:"description,omitempty"`
+	Metadata    map[string]string `json:"metadata,omitempty"`
+	CreatedAt   time.Time         `json:"created_at"` // UTC
+	UpdatedAt   time.Time         `json:"updated_at"` // UTC
 	// Version is bumped by storage on every write, starting at 1.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // New returns a validated group created at now. Name and description are
@@ -123,11 +126,11 @@ func (g *Group) SetDescription(d string, now time.Time) error {
 
 // Patch changes some fields of a group. A nil field is left unchanged. In
 // Metadata, a key mapped to nil is deleted and any other key is set; a nil
-// map leaves the metadata unchanged.
+// map leaves the metadata unchanged. Its JSON names are those of Group.
 type Patch struct {
-	Name        *string
-	Description *string
-	Metadata    map[string]*string
+	Name        *string            `json:"name,omitempty"`
+	Description *string            `json:"description,omitempty"`
+	Metadata    map[string]*string `json:"metadata,omitempty"`
 }
 
 // IsZero reports whether p changes nothing.

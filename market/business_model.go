@@ -1,6 +1,10 @@
 package market
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/clientele-go/clientele/internal/validation"
+)
 
 // BusinessModel says whom a market sells to. The zero value is not valid.
 type BusinessModel int
@@ -27,31 +31,34 @@ func (b BusinessModel) String() string {
 // Valid reports whether b is one of the defined business models.
 func (b BusinessModel) Valid() bool { return b == BusinessModelB2C || b == BusinessModelB2B }
 
-// ParseBusinessModel returns the business model named s ("b2c" or "b2b").
-// The error is a *ValidationError for the field "business_model".
+// BusinessModels returns every valid BusinessModel: b2c, b2b.
+func BusinessModels() []BusinessModel { return []BusinessModel{BusinessModelB2C, BusinessModelB2B} }
+
+var businessModelNames = [...]string{BusinessModelB2C: "b2c", BusinessModelB2B: "b2b"}
+
+// ParseBusinessModel returns the business model named s ("b2c" or "b2b"):
+// surrounding white space is trimmed and case is folded, so "B2B" is
+// BusinessModelB2B. The error is a *ValidationError for the field
+// "business_model" unwrapping to ErrInvalid.
 func ParseBusinessModel(s string) (BusinessModel, error) {
-	switch s {
-	case "b2c":
-		return BusinessModelB2C, nil
-	case "b2b":
-		return BusinessModelB2B, nil
-	}
-	return 0, invalidBusinessModel(s)
+	v, err := validation.Enum(ErrInvalid, "business_model", s, businessModelNames[:])
+	return BusinessModel(v), err
 }
 
-func invalidBusinessModel(s string) error {
-	return &ValidationError{Field: "business_model", Reason: fmt.Sprintf("%q is not b2c or b2b", s), Err: ErrInvalid}
+func invalidBusinessModel(b BusinessModel) error {
+	return validation.New(ErrInvalid, "business_model", "must be b2c or b2b, not %s", b)
 }
 
 // MarshalText implements encoding.TextMarshaler. An invalid value is an error.
 func (b BusinessModel) MarshalText() ([]byte, error) {
 	if !b.Valid() {
-		return nil, invalidBusinessModel(b.String())
+		return nil, invalidBusinessModel(b)
 	}
 	return []byte(b.String()), nil
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler with ParseBusinessModel;
+// on error b is unchanged.
 func (b *BusinessModel) UnmarshalText(text []byte) error {
 	v, err := ParseBusinessModel(string(text))
 	if err != nil {

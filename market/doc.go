@@ -24,4 +24,9 @@
 //
 // Every denial satisfies errors.Is(err, [ErrAccessDenied]). Storage refuses
 // to delete a group that a market restricts access to (group.ErrInUse).
+//
+// A Market, its Params and Patch marshal to JSON with snake_case names, the
+// ones [ValidationError] reports, the currency as its ISO 4217 code and the
+// business model as "b2c" or "b2b" ([ParseBusinessModel] trims and folds
+// case, as every enum does), and times in UTC.
 package market

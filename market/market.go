@@ -35,48 +35,51 @@ const (
 )
 
 // Market is a storefront of a merchant. The zero value is not valid.
+//
+// Its JSON form (see MarshalJSON) uses the json tags below, the names that
+// ValidationError.Field reports.
 type Market struct {
-	ID         uuid.UUID
-	MerchantID uuid.UUID
+	ID         uuid.UUID `json:"id"`
+	MerchantID uuid.UUID `json:"merchant_id"`
 	// Code is the unique key, normalized (see NormalizeCode); immutable.
-	Code string
+	Code string `json:"code"`
 	// Name is the display name, trimmed and in NFC.
-	Name          string
-	BusinessModel BusinessModel
+	Name          string        `json:"name"`
+	BusinessModel BusinessModel `json:"business_model"`
 	// Currency is the currency the market sells in; never zero.
-	Currency balance.Currency
+	Currency balance.Currency `json:"currency"`
 	// PriceListRef and InventoryModelRef reference the host's price list and
 	// inventory model; the library stores them and does not interpret them.
-	PriceListRef      string
-	InventoryModelRef string
+	PriceListRef      string `json:"price_list_ref,omitempty"`
+	InventoryModelRef string `json:"inventory_model_ref,omitempty"`
 	// Disabled markets admit nobody.
-	Disabled bool
+	Disabled bool `json:"disabled"`
 	// AccessGroups are the groups whose members may buy here, sorted by
 	// their bytes and without duplicates or uuid.Nil; nil or empty means a
 	// public market.
-	AccessGroups []uuid.UUID
-	Metadata     map[string]string
-	CreatedAt    time.Time // UTC
-	UpdatedAt    time.Time // UTC
+	AccessGroups []uuid.UUID       `json:"access_groups,omitempty"`
+	Metadata     map[string]string `json:"metadata,omitempty"`
+	CreatedAt    time.Time         `json:"created_at"` // UTC
+	UpdatedAt    time.Time         `json:"updated_at"` // UTC
 	// Version is bumped by storage on every write, starting at 1.
-	Version int64
+	Version int64 `json:"version"`
 }
 
-// Params holds the input of New.
+// Params holds the input of New. Its JSON names are those of Market.
 type Params struct {
-	MerchantID        uuid.UUID
-	Code              string
-	Name              string
-	BusinessModel     BusinessModel
-	Currency          balance.Currency
-	PriceListRef      string
-	InventoryModelRef string
+	MerchantID        uuid.UUID        `json:"merchant_id"`
+	Code              string           `json:"code"`
+	Name              string           `json:"name"`
+	BusinessModel     BusinessModel    `json:"business_model,omitempty"`
+	Currency          balance.Currency `json:"currency,omitzero"`
+	PriceListRef      string           `json:"price_list_ref,omitempty"`
+	InventoryModelRef string           `json:"inventory_model_ref,omitempty"`
 	// Disabled creates the market disabled.
-	Disabled bool
+	Disabled bool `json:"disabled,omitempty"`
 	// AccessGroups, when not empty, make the market private; they are
 	// sorted and deduplicated.
-	AccessGroups []uuid.UUID
-	Metadata     map[string]string
+	AccessGroups []uuid.UUID       `json:"access_groups,omitempty"`
+	Metadata     map[string]string `json:"metadata,omitempty"`
 }
 
 // New returns a validated market created at now. The code is normalized
@@ -185,7 +188,7 @@ func (m Market) Validate() error {
 		if m.BusinessModel == 0 {
 			return validation.New(ErrInvalid, "business_model", "is required")
 		}
-		return invalidBusinessModel(m.BusinessModel.String())
+		return invalidBusinessModel(m.BusinessModel)
 	}
 	if m.Currency.IsZero() {
 		return validation.New(ErrInvalid, "currency", "is required")
@@ -231,16 +234,16 @@ func (m Market) HasAccessGroup(groupID uuid.UUID) bool {
 // AccessGroups replaces the whole list (a pointer to an empty slice makes the
 // market public). In Metadata, a key mapped to nil is deleted and any other
 // key is set; a nil map leaves the metadata unchanged. The code cannot be
-// patched.
+// patched. Its JSON names are those of Market.
 type Patch struct {
-	Name              *string
-	BusinessModel     *BusinessModel
-	Currency          *balance.Currency
-	PriceListRef      *string
-	InventoryModelRef *string
-	Disabled          *bool
-	AccessGroups      *[]uuid.UUID
-	Metadata          map[string]*string
+	Name              *string            `json:"name,omitempty"`
+	BusinessModel     *BusinessModel     `json:"business_model,omitempty"`
+	Currency          *balance.Currency  `json:"currency,omitempty"`
+	PriceListRef      *string            `json:"price_list_ref,omitempty"`
+	InventoryModelRef *string            `json:"inventory_model_ref,omitempty"`
+	Disabled          *bool              `json:"disabled,omitempty"`
+	AccessGroups      *[]uuid.UUID       `json:"access_groups,omitempty"`
+	Metadata          map[string]*string `json:"metadata,omitempty"`
 }
 
 // IsZero reports whether p changes nothing.

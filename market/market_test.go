@@ -308,7 +308,12 @@ func TestBusinessModel(t *testing.T) {
 	assert.Equal(t, "BusinessModel(0)", zero.String())
 	_, err := zero.MarshalText()
 	requireField(t, err, "business_model")
-	for _, s := range []string{"", "B2C", "b2b2c", "0"} {
+	for _, s := range []string{"B2C", " b2c ", "B2c\n"} {
+		got, err := market.ParseBusinessModel(s)
+		require.NoError(t, err, "trimmed and case-folded: %q", s)
+		assert.Equal(t, market.BusinessModelB2C, got)
+	}
+	for _, s := range []string{"", "b2b2c", "0", "b 2c"} {
 		_, err := market.ParseBusinessModel(s)
 		requireField(t, err, "business_model")
 		b := market.BusinessModelB2B

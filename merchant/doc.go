@@ -10,4 +10,8 @@
 //
 // Storage refuses to delete a merchant that still owns markets with
 // [ErrHasMarkets].
+//
+// A Merchant, its Params and Patch marshal to JSON with snake_case names, the
+// ones [ValidationError] reports ("billing_address.country"), and times in
+// UTC.
 package merchant

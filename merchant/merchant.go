@@ -29,24 +29,27 @@ const MaxNameLength = 200
 
 // Merchant is the seller. The zero value is not valid: it has no ID, name or
 // billing address.
+//
+// Its JSON form (see MarshalJSON) uses the json tags below, the names that
+// ValidationError.Field reports ("billing_address.country").
 type Merchant struct {
-	ID uuid.UUID
+	ID uuid.UUID `json:"id"`
 	// Name is the merchant's name, trimmed and in NFC.
-	Name string
+	Name string `json:"name"`
 	// BillingAddress is a normalized, valid address (see address.Parse).
-	BillingAddress address.Address
-	Metadata       map[string]string
-	CreatedAt      time.Time // UTC
-	UpdatedAt      time.Time // UTC
+	BillingAddress address.Address   `json:"billing_address"`
+	Metadata       map[string]string `json:"metadata,omitempty"`
+	CreatedAt      time.Time         `json:"created_at"` // UTC
+	UpdatedAt      time.Time         `json:"updated_at"` // UTC
 	// Version is bumped by storage on every write, starting at 1.
-	Version int64
+	Version int64 `json:"version"`
 }
 
-// Params holds the input of New.
+// Params holds the input of New. Its JSON names are those of Merchant.
 type Params struct {
-	Name           string
-	BillingAddress address.Address
-	Metadata       map[string]string
+	Name           string            `json:"name"`
+	BillingAddress address.Address   `json:"billing_address"`
+	Metadata       map[string]string `json:"metadata,omitempty"`
 }
 
 // New returns a validated merchant created at now. The name is trimmed and
@@ -99,11 +102,11 @@ func addressError(err error) error {
 // Patch changes some fields of a merchant. A nil field is left unchanged;
 // BillingAddress changes only the address fields it sets. In Metadata, a key
 // mapped to nil is deleted and any other key is set; a nil map leaves the
-// metadata unchanged.
+// metadata unchanged. Its JSON names are those of Merchant.
 type Patch struct {
-	Name           *string
-	BillingAddress *address.Patch
-	Metadata       map[string]*string
+	Name           *string            `json:"name,omitempty"`
+	BillingAddress *address.Patch     `json:"billing_address,omitempty"`
+	Metadata       map[string]*string `json:"metadata,omitempty"`
 }
 
 // IsZero reports whether p changes nothing.

@@ -27,7 +27,17 @@
 // fulfilled → completed, skipping steps is allowed; placed and approved may
 // become cancelled; fulfilled and completed may become returned; cancelled
 // and returned are final. Setting the current status again is a no-op, so
-// status updates are idempotent too.
+// status updates are idempotent too; any other move is refused with a
+// *[TransitionError] that unwraps to [ErrInvalidTransition].
+//
+// A Status's text form (and so its JSON) is its lower-case name;
+// [ParseStatus], and so decoding, trims white space and folds case, as every
+// enum of the domain packages does.
+//
+// An Order and its Params marshal to JSON with snake_case names, the ones
+// [ValidationError] reports, the total as a balance.Money object
+// ({"amount":"49.90","currency":"EUR"}) and times in UTC; a decoded order's
+// times are in UTC, as [Order.Validate] requires.
 //
 // The package is pure: no I/O, no clock, no ID generation. Validation errors
 // are *[ValidationError] values naming the field and unwrapping to

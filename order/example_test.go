@@ -54,6 +54,6 @@ func ExampleOrder_SetStatus() {
 	// Output:
 	// <nil> fulfilled
 	// <nil>
-	// true order: invalid status transition: from fulfilled to cancelled
+	// true order: invalid status transition from fulfilled to cancelled
 	// <nil> returned
 }

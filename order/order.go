@@ -1,7 +1,6 @@
 package order
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -30,8 +29,9 @@ var ErrOrderOwned = errcode.New(errcode.Conflict, "order: order already recorded
 // stable, so this is a conflict, not a replay.
 var ErrOrderChanged = errcode.New(errcode.Conflict, "order: order already recorded with another number or total")
 
-// ErrInvalidTransition is returned by SetStatus when the order's status may
-// not move to the requested one (see Status.CanTransition).
+// ErrInvalidTransition is returned by SetStatus, as a *TransitionError, when
+// the order's status may not move to the requested one (see
+// Status.CanTransition).
 var ErrInvalidTransition = errcode.New(errcode.FailedPrecondition, "order: invalid status transition")
 
 // Field limits, in bytes.
@@ -43,37 +43,41 @@ const (
 
 // Order is one entry of a customer's order history: what the host told us
 // about one of its orders.
+//
+// Its JSON form (see MarshalJSON) uses the json tags below, the names that
+// ValidationError.Field reports; the total is a balance.Money object and
+// "market_id" is absent when MarketID is uuid.Nil.
 type Order struct {
 	// ID is the host's order ID (1..100 bytes, no control characters, no
 	// surrounding spaces); it identifies the order across the store.
-	ID         string
-	CustomerID uuid.UUID
+	ID         string    `json:"id"`
+	CustomerID uuid.UUID `json:"customer_id"`
 	// Number is the human-facing order number ("#1001"), optional.
-	Number string
-	Status Status
+	Number string `json:"number,omitempty"`
+	Status Status `json:"status"`
 	// Total is the order total, never negative, in the order's currency.
-	Total balance.Money
+	Total balance.Money `json:"total"`
 	// MarketID is the market the order was placed in, or uuid.Nil.
-	MarketID uuid.UUID
+	MarketID uuid.UUID `json:"market_id,omitzero"`
 	// Channel is the sales channel ("web", "pos", "b2b-portal"), optional.
-	Channel   string
-	PlacedAt  time.Time
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Channel   string    `json:"channel,omitempty"`
+	PlacedAt  time.Time `json:"placed_at"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Params describes an order to record.
+// Params describes an order to record. Its JSON names are those of Order.
 type Params struct {
-	ID         string
-	CustomerID uuid.UUID
-	Number     string
+	ID         string    `json:"id"`
+	CustomerID uuid.UUID `json:"customer_id"`
+	Number     string    `json:"number,omitempty"`
 	// Status defaults to StatusPlaced when zero.
-	Status   Status
-	Total    balance.Money
-	MarketID uuid.UUID
-	Channel  string
+	Status   Status        `json:"status,omitempty"`
+	Total    balance.Money `json:"total"`
+	MarketID uuid.UUID     `json:"market_id,omitzero"`
+	Channel  string        `json:"channel,omitempty"`
 	// PlacedAt defaults to now when zero.
-	PlacedAt time.Time
+	PlacedAt time.Time `json:"placed_at,omitzero"`
 }
 
 // New returns the order described by p, recorded at now. A zero Status
@@ -165,9 +169,9 @@ func (o Order) SameAs(p Order) bool {
 
 // SetStatus moves the order to status to at now. Setting the current status
 // again is a no-op (UpdatedAt is kept), so status updates are idempotent. A
-// move that Status.CanTransition forbids returns an error wrapping
-// ErrInvalidTransition; an invalid status returns a *ValidationError. On
-// error o is unchanged.
+// move that Status.CanTransition forbids returns a *TransitionError
+// (errors.Is(err, ErrInvalidTransition)); an invalid status returns a
+// *ValidationError. On error o is unchanged.
 func (o *Order) SetStatus(to Status, now time.Time) error {
 	if !to.Valid() {
 		return invalid("status", "is not an order status")
@@ -176,7 +180,7 @@ func (o *Order) SetStatus(to Status, now time.Time) error {
 		return nil
 	}
 	if !o.Status.CanTransition(to) {
-		return fmt.Errorf("%w: from %s to %s", ErrInvalidTransition, o.Status, to)
+		return &TransitionError{From: o.Status, To: to}
 	}
 	o.Status = to
 	o.UpdatedAt = now.UTC()

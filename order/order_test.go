@@ -3,6 +3,7 @@ package order_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,7 +192,10 @@ func TestSetStatus(t *testing.T) {
 	before := o
 	err = o.SetStatus(order.StatusCancelled, later.Add(time.Hour))
 	assert.ErrorIs(t, err, order.ErrInvalidTransition)
-	assert.EqualError(t, err, "order: invalid status transition: from fulfilled to cancelled")
+	var te *order.TransitionError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, order.TransitionError{From: order.StatusFulfilled, To: order.StatusCancelled}, *te)
+	assert.EqualError(t, err, "order: invalid status transition from fulfilled to cancelled")
 	assert.Equal(t, before, o)
 
 	err = o.SetStatus(0, later)
@@ -249,7 +253,12 @@ func TestStatus(t *testing.T) {
 	assert.Equal(t, "Status(0)", zero.String())
 	_, err := zero.MarshalText()
 	assert.ErrorIs(t, err, order.ErrInvalid)
-	for _, bad := range []string{"", "Placed", "canceled", "open", "0"} {
+	for _, messy := range []string{"Placed", " placed ", "PLACED\t"} {
+		parsed, err := order.ParseStatus(messy)
+		require.NoError(t, err, messy)
+		assert.Equal(t, order.StatusPlaced, parsed, messy)
+	}
+	for _, bad := range []string{"", "canceled", "open", "0", "pla ced"} {
 		_, err := order.ParseStatus(bad)
 		assert.ErrorIs(t, err, order.ErrInvalid, bad)
 	}
@@ -265,13 +274,13 @@ func TestStatus(t *testing.T) {
 }
 
 func TestCanTransition(t *testing.T) {
+	// Staying in the same status is not a transition (SetStatus treats it
+	// as a no-op before it asks).
 	allowed := map[order.Status][]order.Status{
-		order.StatusPlaced:    {order.StatusPlaced, order.StatusApproved, order.StatusFulfilled, order.StatusCompleted, order.StatusCancelled},
-		order.StatusApproved:  {order.StatusApproved, order.StatusFulfilled, order.StatusCompleted, order.StatusCancelled},
-		order.StatusFulfilled: {order.StatusFulfilled, order.StatusCompleted, order.StatusReturned},
-		order.StatusCompleted: {order.StatusCompleted, order.StatusReturned},
-		order.StatusCancelled: {order.StatusCancelled},
-		order.StatusReturned:  {order.StatusReturned},
+		order.StatusPlaced:    {order.StatusApproved, order.StatusFulfilled, order.StatusCompleted, order.StatusCancelled},
+		order.StatusApproved:  {order.StatusFulfilled, order.StatusCompleted, order.StatusCancelled},
+		order.StatusFulfilled: {order.StatusCompleted, order.StatusReturned},
+		order.StatusCompleted: {order.StatusReturned},
 	}
 	all := append(order.Statuses(), 0, 99)
 	for _, from := range all {
@@ -281,6 +290,10 @@ func TestCanTransition(t *testing.T) {
 				want = want || s == to
 			}
 			assert.Equal(t, want, from.CanTransition(to), "%s -> %s", from, to)
+			assert.Equal(t, want, order.CanTransition(from, to), "%s -> %s", from, to)
+			if from.Valid() {
+				assert.Equal(t, want, slices.Contains(from.Transitions(), to), "%s -> %s", from, to)
+			}
 		}
 	}
 }

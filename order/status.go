@@ -1,6 +1,11 @@
 package order
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/clientele-go/clientele/internal/validation"
+)
 
 // Status summarizes where an order stands in the host's life cycle. The zero
 // Status is invalid, so a half-built order is caught. See the package
@@ -46,8 +51,7 @@ func (s Status) String() string {
 // IsFinal reports whether no transition leaves s (cancelled, returned).
 func (s Status) IsFinal() bool { return s == StatusCancelled || s == StatusReturned }
 
-// transitions lists, for each status, the statuses it may move to (besides
-// itself).
+// transitions lists, for each status, the statuses it may move to.
 var transitions = map[Status][]Status{
 	StatusPlaced:    {StatusApproved, StatusFulfilled, StatusCompleted, StatusCancelled},
 	StatusApproved:  {StatusFulfilled, StatusCompleted, StatusCancelled},
@@ -63,14 +67,10 @@ var transitions = map[Status][]Status{
 //	completed → returned
 //	cancelled, returned: final
 //
-// Staying in the same (valid) status is always allowed.
+// It is false for s == to (staying is not a transition; Order.SetStatus
+// treats setting the current status again as a no-op before it asks) and for
+// invalid statuses.
 func (s Status) CanTransition(to Status) bool {
-	if !s.Valid() || !to.Valid() {
-		return false
-	}
-	if s == to {
-		return true
-	}
 	for _, next := range transitions[s] {
 		if next == to {
 			return true
@@ -79,19 +79,25 @@ func (s Status) CanTransition(to Status) bool {
 	return false
 }
 
-// ParseStatus returns the Status named s (exactly as String prints it). The
-// error is a *ValidationError{Field: "status"} unwrapping to ErrInvalid.
-func ParseStatus(s string) (Status, error) {
-	for _, st := range Statuses() {
-		if statusNames[st] == s {
-			return st, nil
-		}
-	}
-	return 0, invalid("status", "is not an order status")
+// Transitions returns the statuses s may move to, in declaration order.
+func (s Status) Transitions() []Status {
+	return append([]Status(nil), transitions[s]...)
 }
 
-// MarshalText implements encoding.TextMarshaler; an invalid status is an
-// error.
+// CanTransition reports whether an order may move from status from to
+// status to; it is from.CanTransition(to), as a function.
+func CanTransition(from, to Status) bool { return from.CanTransition(to) }
+
+// ParseStatus returns the Status named s: surrounding white space is trimmed
+// and case is folded, so " Placed " is StatusPlaced. The error is a
+// *ValidationError{Field: "status"} unwrapping to ErrInvalid.
+func ParseStatus(s string) (Status, error) {
+	v, err := validation.Enum(ErrInvalid, "status", s, statusNames[:])
+	return Status(v), err
+}
+
+// MarshalText implements encoding.TextMarshaler with the String form
+// ("placed"); an invalid status is an error.
 func (s Status) MarshalText() ([]byte, error) {
 	if !s.Valid() {
 		return nil, invalid("status", "is not an order status")
@@ -99,7 +105,8 @@ func (s Status) MarshalText() ([]byte, error) {
 	return []byte(statusNames[s]), nil
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseStatus.
+// UnmarshalText implements encoding.TextUnmarshaler with ParseStatus; on
+// error s is unchanged.
 func (s *Status) UnmarshalText(text []byte) error {
 	parsed, err := ParseStatus(string(text))
 	if err != nil {
@@ -108,3 +115,17 @@ func (s *Status) UnmarshalText(text []byte) error {
 	*s = parsed
 	return nil
 }
+
+// TransitionError reports a status change that Status.CanTransition does
+// not allow. errors.Is(err, ErrInvalidTransition) holds for it.
+type TransitionError struct {
+	From, To Status
+}
+
+// Error implements the error interface.
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("%s from %s to %s", ErrInvalidTransition, e.From, e.To)
+}
+
+// Unwrap returns ErrInvalidTransition.
+func (e *TransitionError) Unwrap() error { return ErrInvalidTransition }

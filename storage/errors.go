@@ -24,6 +24,13 @@ var (
 	ErrInvalidCursor = page.ErrInvalidCursor
 	// ErrTxDone reports the use of a Tx after its Atomic call returned.
 	ErrTxDone = errors.New("storage: transaction has already been committed or rolled back")
+	// ErrCustomerNotLive reports a write to a customer's data (an address,
+	// a membership, a balance account or posting, an order) for a customer
+	// that does not exist or is deleted. Adapters check it under the lock
+	// the write is made with, so that a concurrent delete or erasure is
+	// either seen or waited for, never missed. It wraps ErrNotFound:
+	// errors.Is(err, ErrNotFound) holds too.
+	ErrCustomerNotLive = fmt.Errorf("customer does not exist or is deleted: %w", ErrNotFound)
 )
 
 // Constraint names a storage rule that a write would break.

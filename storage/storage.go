@@ -79,6 +79,19 @@ type Tx interface {
 // Times are stored in UTC with microsecond precision (what every SQL engine
 // keeps): a write cuts finer times to the microsecond and returns the
 // record as a read will return it.
+//
+// Reads inside a transaction may come from the transaction's snapshot (InnoDB
+// at REPEATABLE READ keeps the one taken at its first read), so a write never
+// trusts them: every read-modify-write (the Update methods, UpdateBook,
+// UpdateAccount, Post) reads what it changes with the lock it writes under
+// and so sees the latest committed state, and a concurrent change of
+// another field of the record is never lost. Likewise every write to a
+// customer's data (UpdateBook, AddMember, CreateAccount, Post, Orders.Create,
+// and Orders.Update moving an order to another customer) checks, under the
+// lock it writes with, that the customer exists and is not deleted, and
+// returns an error wrapping ErrCustomerNotLive (and so ErrNotFound)
+// otherwise: a write racing a delete or an erasure either fails or commits
+// before it.
 type Repositories interface {
 	Customers() Customers
 	Addresses() Addresses
@@ -143,11 +156,23 @@ type Addresses interface {
 
 	// UpdateBook reads the book, calls fn on a copy, and stores the
 	// difference (added, changed and removed entries) atomically with respect
-	// to every other write of that book. If fn returns an error, nothing is
-	// written and that error is returned as is. Errors: ErrNotFound when the
-	// customer does not exist; a *ConflictError with ConstraintAddressDefault
-	// if the result would hold two default shipping or two default billing
-	// addresses (the adapter enforces the rule even if fn breaks it).
+	// to every other write of that book: the adapter locks the book (the
+	// customer's record is its lock, taken even for an empty book) before it
+	// reads it, so concurrent calls serialize and each sees the others'
+	// committed changes. If fn returns an error, nothing is written and that
+	// error is returned as is.
+	//
+	// A deleted customer's book may only lose entries (an erasure empties
+	// it): a result that adds or changes an entry returns an error wrapping
+	// ErrCustomerNotLive and writes nothing; so does any call for a customer
+	// that does not exist. The check is made under the book's lock.
+	//
+	// Errors: ErrCustomerNotLive (ErrNotFound) as above; a *ConflictError
+	// with ConstraintPrimaryKey when an entry ID is taken, or with
+	// ConstraintAddressDefault if the result would hold two default shipping
+	// or two default billing addresses (the adapter enforces the rule even if
+	// fn breaks it). Concurrent calls never meet ConstraintAddressDefault
+	// because of each other: they are serialized by the book's lock.
 	UpdateBook(ctx context.Context, customerID uuid.UUID, fn func(*address.Book) error) (address.Book, error)
 }
 
@@ -182,7 +207,9 @@ type Groups interface {
 
 	// AddMember makes the customer a member of the group. It reports whether
 	// the membership is new; adding an existing member is not an error.
-	// Errors: ErrNotFound when the group or the live customer does not exist.
+	// Errors: ErrNotFound when the group does not exist; an error wrapping
+	// ErrCustomerNotLive when the customer does not exist or is deleted
+	// (checked under a lock on the customer, see Repositories).
 	AddMember(ctx context.Context, groupID, customerID uuid.UUID) (added bool, err error)
 
 	// RemoveMember ends a membership and reports whether there was one.
@@ -246,15 +273,21 @@ type MarketFilter = market.Filter
 type Balances interface {
 	// CreateAccount inserts a and returns the stored copy with Version 1.
 	// Errors: *ConflictError with ConstraintPrimaryKey or
-	// ConstraintBalanceAccount (one account per customer and currency);
-	// ErrNotFound when the customer does not exist or is deleted.
+	// ConstraintBalanceAccount (one account per customer and currency); an
+	// error wrapping ErrCustomerNotLive (ErrNotFound) when the customer does
+	// not exist or is deleted.
 	CreateAccount(ctx context.Context, a balance.Account) (balance.Account, error)
 
-	// GetAccount returns the account or ErrNotFound.
+	// GetAccount returns the account or ErrNotFound. Called in a
+	// transaction, it locks the account until the transaction ends (a
+	// locking read, which sees the latest committed state), so that a
+	// posting computed from what it returns (Balances.ApplyToOrder's
+	// min(available, total)) still fits when it is applied.
 	GetAccount(ctx context.Context, id uuid.UUID) (balance.Account, error)
 
 	// AccountFor returns the customer's account in the currency, or
-	// ErrNotFound.
+	// ErrNotFound. Called in a transaction, it locks the account as
+	// GetAccount does.
 	AccountFor(ctx context.Context, customerID uuid.UUID, c balance.Currency) (balance.Account, error)
 
 	// Accounts returns all of the customer's accounts ordered by currency
@@ -267,16 +300,22 @@ type Balances interface {
 	// returns an error wrapping ErrConflict if fn changes anything else, and
 	// the *balance.ValidationError of balance.Account.Validate if the result
 	// is invalid (a negative limit, or one that leaves the balance below the
-	// floor). Errors: ErrNotFound; fn's error as is. Nothing is written on
-	// error.
+	// floor). Errors: ErrNotFound; an error wrapping ErrCustomerNotLive when
+	// the account's customer is deleted (checked under the account's lock);
+	// fn's error as is. Nothing is written on error.
 	UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*balance.Account) error) (balance.Account, error)
 
 	// Post appends p to the ledger of account p.AccountID and moves the
 	// balance, as one atomic conditional write: the posting is applied only
 	// if the new balance stays at or above the account's floor. The adapter
 	// assigns Sequence and EndingBalance (through balance.Account.Apply) and
-	// returns the stored posting. Errors: ErrNotFound for a missing account;
-	// an error wrapping balance.ErrInsufficientFunds or
+	// returns the stored posting. A posting of zero (balance.Posting allows
+	// it only for an order payment with an idempotency key) moves nothing
+	// but takes its sequence number and key like any other. Errors:
+	// ErrNotFound for a missing account; an error wrapping
+	// ErrCustomerNotLive when the account's customer is deleted (checked
+	// under the account's lock); an error wrapping
+	// balance.ErrInsufficientFunds or
 	// balance.ErrCurrencyMismatch; *ConflictError with ConstraintPrimaryKey,
 	// or ConstraintIdempotencyKey when the account already has a posting
 	// with p.IdempotencyKey. Nothing is written on error.
@@ -295,16 +334,19 @@ type Balances interface {
 type Orders interface {
 	// Create inserts o and returns the stored copy. Errors: *ConflictError
 	// with ConstraintOrderID when an order with o.ID exists (for any
-	// customer); ErrNotFound when the customer does not exist.
+	// customer); an error wrapping ErrCustomerNotLive (ErrNotFound) when the
+	// customer does not exist or is deleted.
 	Create(ctx context.Context, o order.Order) (order.Order, error)
 	// Get returns the order with the host's order ID, or ErrNotFound.
 	Get(ctx context.Context, id string) (order.Order, error)
 	// Update reads the order, calls fn on a copy and stores the result,
 	// keeping the stored ID and CreatedAt. fn may move the order to another
 	// customer (order.Order.Reassign, for claims); the order then leaves the
-	// old customer's history and joins the new one's. Errors: ErrNotFound
-	// for a missing order or a new customer that does not exist; fn's error
-	// as is.
+	// old customer's history and joins the new one's; the new customer must
+	// be live (an error wrapping ErrCustomerNotLive otherwise). Other changes
+	// (a status) are allowed on the orders of a deleted customer, whose
+	// history is kept. Errors: ErrNotFound for a missing order; fn's error as
+	// is.
 	Update(ctx context.Context, id string, fn func(*order.Order) error) (order.Order, error)
 	// List returns the customer's orders ordered by (PlacedAt, ID) ascending.
 	List(ctx context.Context, customerID uuid.UUID, p PageRequest) (Page[order.Order], error)

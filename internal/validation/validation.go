@@ -73,7 +73,10 @@ const (
 
 // Metadata checks a metadata map against the limits above: at most 50 keys,
 // non-blank keys of at most 40 characters, values of at most 500 characters,
-// all valid UTF-8 without control characters.
+// all valid UTF-8 without control characters. Keys and values are single
+// line: newline, carriage return and tab are control characters too (a host
+// that needs structured values stores JSON text, whose escapes keep them out).
+// An invalid value's error names the field "<field>.<key>".
 func Metadata(sentinel error, field string, m map[string]string) error {
 	if len(m) > MaxMetadataKeys {
 		return New(sentinel, field, "has more than %d keys", MaxMetadataKeys)
@@ -88,7 +91,7 @@ func Metadata(sentinel error, field string, m map[string]string) error {
 		if utf8.RuneCountInString(k) > MaxMetadataKeyLength {
 			return New(sentinel, field, "key %q is longer than %d characters", k, MaxMetadataKeyLength)
 		}
-		if err := Text(sentinel, field, v, 4*MaxMetadataValueLength, true); err != nil {
+		if err := Text(sentinel, field, v, 4*MaxMetadataValueLength, false); err != nil {
 			return New(sentinel, field+"."+k, "%s", err.(*Error).Reason)
 		}
 		if utf8.RuneCountInString(v) > MaxMetadataValueLength {

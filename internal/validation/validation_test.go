@@ -78,7 +78,11 @@ func TestMetadata(t *testing.T) {
 		bad  bool
 	}{
 		{"nil", nil, false},
-		{"fine", map[string]string{"crm_id": "42", "note": "line 1\nline 2"}, false},
+		{"fine", map[string]string{"crm_id": "42", "json": `{"a":"line 1\nline 2"}`}, false},
+		{"value with newline", map[string]string{"note": "line 1\nline 2"}, true},
+		{"value with carriage return", map[string]string{"k": "a\rb"}, true},
+		{"value with tab", map[string]string{"k": "a\tb"}, true},
+		{"key with tab", map[string]string{"a\tb": "v"}, true},
 		{"key of 40 runes", map[string]string{strings.Repeat("é", 40): "v"}, false},
 		{"key of 41 runes", map[string]string{strings.Repeat("k", 41): "v"}, true},
 		{"value of 500 runes", map[string]string{"k": strings.Repeat("ü", 500)}, false},

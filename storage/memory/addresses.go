@@ -34,10 +34,12 @@ func (d *db) book(customerID uuid.UUID) address.Book {
 func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func(*address.Book) error) (out address.Book, err error) {
 	err = r.write(ctx, func(t *txn) error {
 		d := t.db
-		if _, ok := d.customers[customerID]; !ok {
-			return notFound("customer", customerID)
+		c, ok := d.customers[customerID]
+		if !ok {
+			return d.liveCustomer(customerID)
 		}
-		work := d.book(customerID)
+		old := d.book(customerID)
+		work := old.Clone()
 		if err := fn(&work); err != nil {
 			return err
 		}
@@ -46,6 +48,10 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 			return storage.Conflict(storage.ConstraintAddressDefault, err)
 		} else if err != nil {
 			return err
+		}
+		// A deleted customer's book may only lose entries (an erasure).
+		if c.DeletedAt != nil && !address.OnlyRemoves(old, b) {
+			return d.liveCustomer(customerID)
 		}
 		// Entry IDs are unique across the store, as a primary key is.
 		ids := make(map[uuid.UUID]bool, len(b.Entries))

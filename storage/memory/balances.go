@@ -25,8 +25,8 @@ func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance
 		if _, ok := d.accounts[a.ID]; ok {
 			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
 		}
-		if c, ok := d.customers[a.CustomerID]; !ok || c.DeletedAt != nil {
-			return notFound("customer", a.CustomerID)
+		if err := d.liveCustomer(a.CustomerID); err != nil {
+			return err
 		}
 		key := accountKey{a.CustomerID, a.Currency.Code()}
 		if _, ok := d.accountByCustomer[key]; ok {
@@ -84,6 +84,9 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 		if !ok {
 			return notFound("balance account", id)
 		}
+		if err := t.db.liveCustomer(old.CustomerID); err != nil {
+			return err
+		}
 		a := old
 		if err := fn(&a); err != nil {
 			return err
@@ -117,6 +120,9 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Post
 		a, ok := d.accounts[p.AccountID]
 		if !ok {
 			return notFound("balance account", p.AccountID)
+		}
+		if err := d.liveCustomer(a.CustomerID); err != nil {
+			return err
 		}
 		if _, ok := d.postingIDs[p.ID]; ok {
 			return storage.Conflict(storage.ConstraintPrimaryKey, nil)

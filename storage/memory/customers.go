@@ -219,3 +219,13 @@ func utcCustomer(c customer.Customer) customer.Customer {
 func notFound(what string, id uuid.UUID) error {
 	return fmt.Errorf("%s %s: %w", what, id, storage.ErrNotFound)
 }
+
+// liveCustomer returns an error wrapping storage.ErrCustomerNotLive unless
+// the customer exists and is not deleted. Writes to a customer's data call
+// it under the store's lock, which every delete takes too.
+func (d *db) liveCustomer(id uuid.UUID) error {
+	if c, ok := d.customers[id]; !ok || c.DeletedAt != nil {
+		return fmt.Errorf("customer %s: %w", id, storage.ErrCustomerNotLive)
+	}
+	return nil
+}

@@ -145,10 +145,10 @@ func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (a
 		if !ok {
 			return notFound("group", groupID)
 		}
-		c, ok := d.customers[customerID]
-		if !ok || c.DeletedAt != nil {
-			return notFound("customer", customerID)
+		if err := d.liveCustomer(customerID); err != nil {
+			return err
 		}
+		c := d.customers[customerID]
 		members := treeFor(t, d.members, groupID, lessTimeKey)
 		ck := timeKey{c.CreatedAt, customerID}
 		if members.Has(ck) {

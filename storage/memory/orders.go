@@ -22,8 +22,8 @@ func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) 
 		if _, ok := d.orders[o.ID]; ok {
 			return storage.Conflict(storage.ConstraintOrderID, nil)
 		}
-		if _, ok := d.customers[o.CustomerID]; !ok {
-			return notFound("customer", o.CustomerID)
+		if err := d.liveCustomer(o.CustomerID); err != nil {
+			return err
 		}
 		put(t, d.orders, o.ID, o)
 		insert(t, treeFor(t, d.ordersByCustomer, o.CustomerID, lessOrderKey), orderKey{o.PlacedAt, o.ID})
@@ -64,9 +64,10 @@ func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) err
 			return err
 		}
 		if o.CustomerID != old.CustomerID {
-			// A claim reassigns the order to another customer.
-			if _, ok := d.customers[o.CustomerID]; !ok {
-				return notFound("customer", o.CustomerID)
+			// A claim reassigns the order to another customer, who
+			// must be live.
+			if err := d.liveCustomer(o.CustomerID); err != nil {
+				return err
 			}
 		}
 		if o.CustomerID != old.CustomerID || !o.PlacedAt.Equal(old.PlacedAt) {

@@ -49,15 +49,19 @@ func (r addresses) Book(ctx context.Context, customerID uuid.UUID) (address.Book
 		if err != nil {
 			return address.Book{}, noRows(err, "customer", customerID)
 		}
-		return cn.book(ctx, customerID)
+		return cn.book(ctx, customerID, "")
 	})
 }
 
-// book reads the customer's address book ordered by (CreatedAt, ID).
-func (c conn) book(ctx context.Context, customerID uuid.UUID) (address.Book, error) {
+// book reads the customer's address book ordered by (CreatedAt, ID). lock
+// is appended to the query: "" for a plain read, or the dialect's
+// ForUpdate for the read of a read-modify-write, which must see the latest
+// committed rows where a plain read may see the transaction's snapshot
+// (InnoDB at REPEATABLE READ), and would write back stale entries.
+func (c conn) book(ctx context.Context, customerID uuid.UUID, lock string) (address.Book, error) {
 	b := address.Book{CustomerID: customerID}
 	rows, err := c.query(ctx, `SELECT `+addressColumns+` FROM {{prefix}}addresses
-		WHERE customer_id = ? ORDER BY created_at, id`, customerID.String())
+		WHERE customer_id = ? ORDER BY created_at, id`+lock, customerID.String())
 	if err != nil {
 		return address.Book{}, err
 	}
@@ -96,14 +100,16 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 	var out address.Book
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
 		// The customer's row is the lock of the book: every writer of the
-		// book takes it first, even when the book is empty.
-		var one int
-		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`+cn.s.dialect.ForUpdate(),
-			customerID.String()).Scan(&one)
+		// book takes it first, even when the book is empty, and reads
+		// there whether the customer is live.
+		live, err := cn.lockCustomer(ctx, customerID, cn.s.dialect.ForUpdate())
 		if err != nil {
-			return noRows(err, "customer", customerID)
+			return err
 		}
-		old, err := cn.book(ctx, customerID)
+		// Under that lock, read the book with a locking read too: a plain
+		// read could return the transaction's snapshot, older than the
+		// lock, and the diff below would write stale entries back.
+		old, err := cn.book(ctx, customerID, cn.s.dialect.ForUpdate())
 		if err != nil {
 			return err
 		}
@@ -116,6 +122,9 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 			return storage.Conflict(storage.ConstraintAddressDefault, err)
 		} else if err != nil {
 			return err
+		}
+		if !live && !address.OnlyRemoves(old, b) {
+			return customerNotLive(customerID)
 		}
 		if err := cn.writeBookDiff(ctx, old, b); err != nil {
 			return err

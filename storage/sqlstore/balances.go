@@ -128,16 +128,13 @@ func (r balances) CreateAccount(ctx context.Context, a balance.Account) (balance
 		// The live customer is locked so that it is not deleted before the
 		// account is committed (and the insert never meets the foreign key,
 		// whose failure would abort a PostgreSQL transaction).
-		var one int
-		err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ? AND deleted_at IS NULL`+
-			cn.s.dialect.ForUpdate(), a.CustomerID.String()).Scan(&one)
-		if err != nil {
-			return noRows(err, "customer", a.CustomerID)
+		if err := cn.lockLiveCustomer(ctx, a.CustomerID, cn.s.dialect.ForUpdate()); err != nil {
+			return err
 		}
 		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertAccount), accountArgs(a)...)
 		if err != nil {
 			if cn.s.dialect.Classify(err) == ErrForeignKey {
-				return fmt.Errorf("customer %v: %w", a.CustomerID, errors.Join(storage.ErrNotFound, err))
+				return fmt.Errorf("customer %v: %w", a.CustomerID, errors.Join(storage.ErrCustomerNotLive, err))
 			}
 			return cn.uniqueConflict(err, accountConstraints, func() (storage.Constraint, error) {
 				return cn.diagnoseAccount(ctx, a)
@@ -185,18 +182,30 @@ func (c conn) diagnoseAccount(ctx context.Context, a balance.Account) (storage.C
 	return "", nil
 }
 
+// accountLock is the locking clause of GetAccount and AccountFor: in a
+// transaction they lock the account (see storage.Balances.GetAccount), so
+// that a posting computed from what they return still fits when applied.
+func (c conn) accountLock() string {
+	if c.tx != nil {
+		return c.s.dialect.ForUpdate()
+	}
+	return ""
+}
+
 func (r balances) GetAccount(ctx context.Context, id uuid.UUID) (balance.Account, error) {
 	return read(ctx, r.conn(ctx), func() (balance.Account, error) {
-		a, err := scanAccount(r.conn(ctx).queryRow(ctx,
-			`SELECT `+accountColumns+` FROM {{prefix}}balance_accounts WHERE id = ?`, id.String()))
+		cn := r.conn(ctx)
+		a, err := scanAccount(cn.queryRow(ctx,
+			`SELECT `+accountColumns+` FROM {{prefix}}balance_accounts WHERE id = ?`+cn.accountLock(), id.String()))
 		return a, noRows(err, "balance account", id)
 	})
 }
 
 func (r balances) AccountFor(ctx context.Context, customerID uuid.UUID, c balance.Currency) (balance.Account, error) {
 	return read(ctx, r.conn(ctx), func() (balance.Account, error) {
-		a, err := scanAccount(r.conn(ctx).queryRow(ctx, `SELECT `+accountColumns+` FROM {{prefix}}balance_accounts
-			WHERE customer_id = ? AND currency = ?`, customerID.String(), c.Code()))
+		cn := r.conn(ctx)
+		a, err := scanAccount(cn.queryRow(ctx, `SELECT `+accountColumns+` FROM {{prefix}}balance_accounts
+			WHERE customer_id = ? AND currency = ?`+cn.accountLock(), customerID.String(), c.Code()))
 		return a, noRows(err, "balance account of customer "+customerID.String()+" in", c.Code())
 	})
 }
@@ -212,16 +221,21 @@ func (r balances) Accounts(ctx context.Context, customerID uuid.UUID) ([]balance
 	})
 }
 
-const selectAccountForUpdate = `SELECT ` + accountColumns + ` FROM {{prefix}}balance_accounts WHERE id = ?`
+// selectAccountForUpdate reads the account and whether its customer is
+// deleted (1 or 0), to lock both rows with the dialect's ForUpdate.
+var selectAccountForUpdate = `SELECT ` + qualify(accountColumns, "a") + `, CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END
+	FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.id = ?`
 
 // lockAccountForPost reads the account to lock it (with the dialect's
-// ForUpdate) and whether a posting already has the ID (args: posting ID)
-// or the account's idempotency key (args: account ID, key); the last arg is
-// the account ID.
-const lockAccountForPost = `SELECT ` + accountColumns + `,
+// ForUpdate), whether a posting already has the ID (args: posting ID) or
+// the account's idempotency key (args: account ID, key), and whether the
+// account's customer is deleted, locking the customer's row too; the last
+// arg is the account ID.
+var lockAccountForPost = `SELECT ` + qualify(accountColumns, "a") + `,
 	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,
-	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE account_id = ? AND idempotency_key = ?) THEN 1 ELSE 0 END
-	FROM {{prefix}}balance_accounts WHERE id = ?`
+	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE account_id = ? AND idempotency_key = ?) THEN 1 ELSE 0 END,
+	CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END
+	FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.id = ?`
 
 // extra is a scanner that scans columns after those its caller asks for.
 type extra struct {
@@ -237,9 +251,14 @@ const updateAccountLimit = `UPDATE {{prefix}}balance_accounts SET credit_limit =
 func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*balance.Account) error) (balance.Account, error) {
 	var out balance.Account
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
-		old, err := scanAccount(cn.queryRow(ctx, selectAccountForUpdate+cn.s.dialect.ForUpdate(), id.String()))
+		var deleted int
+		old, err := scanAccount(extra{cn.queryRow(ctx, selectAccountForUpdate+cn.s.dialect.ForUpdate(), id.String()),
+			[]any{&deleted}})
 		if err != nil {
 			return noRows(err, "balance account", id)
+		}
+		if deleted != 0 {
+			return customerNotLive(old.CustomerID)
 		}
 		a := old.Clone()
 		if err := fn(&a); err != nil {
@@ -307,14 +326,20 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 		// (PostgreSQL's statement snapshot at READ COMMITTED): a posting
 		// committed while this waited for the lock then reaches the unique
 		// indexes of the INSERT below, which decide.
-		var idTaken, keyTaken int
+		//
+		// It also locks the customer's row and reads, under that lock,
+		// whether the customer is deleted: no posting is made for a
+		// customer deleted or erased since the caller looked.
+		var idTaken, keyTaken, deleted int
 		a, err := scanAccount(extra{cn.queryRow(ctx, lockAccountForPost+cn.s.dialect.ForUpdate(),
 			p.ID.String(), p.AccountID.String(), nullString(p.IdempotencyKey), p.AccountID.String()),
-			[]any{&idTaken, &keyTaken}})
+			[]any{&idTaken, &keyTaken, &deleted}})
 		if err != nil {
 			return noRows(err, "balance account", p.AccountID)
 		}
 		switch {
+		case deleted != 0:
+			return customerNotLive(a.CustomerID)
 		case idTaken != 0:
 			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
 		case keyTaken != 0:

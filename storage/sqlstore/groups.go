@@ -264,8 +264,11 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 // insertMembership adds a membership in one statement: it copies the
 // group's and the live customer's creation times (the membership's indexes
 // mirror them for the lists), and inserts nothing when either is missing or
-// the membership exists. The foreign keys lock the group and the customer
-// rows against deletion until the statement's transaction ends.
+// the membership exists. Its read is a locking one (the dialect's ForShare
+// is appended): it sees the latest committed rows, not a snapshot, and
+// holds the group and the customer against deletion until the statement's
+// transaction ends, so the membership is never added for a customer deleted
+// meanwhile.
 const insertMembership = `INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)
 	SELECT g.id, c.id, g.created_at, c.created_at FROM {{prefix}}groups g
 	JOIN {{prefix}}customers c ON c.id = ? AND c.deleted_at IS NULL WHERE g.id = ?`
@@ -273,7 +276,8 @@ const insertMembership = `INSERT INTO {{prefix}}memberships (group_id, customer_
 func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (bool, error) {
 	var added bool
 	err := r.conn(ctx).single(ctx, func(cn conn) error {
-		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertMembership), customerID.String(), groupID.String())
+		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertMembership+cn.s.dialect.ForShare()),
+			customerID.String(), groupID.String())
 		if err != nil {
 			if cn.s.dialect.Classify(err) == ErrForeignKey { // deleted since the SELECT read it
 				return fmt.Errorf("group %v or customer %v: %w", groupID, customerID, errors.Join(storage.ErrNotFound, err))
@@ -292,9 +296,7 @@ func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (b
 		if err != nil {
 			return noRows(err, "group", groupID)
 		}
-		err = cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ? AND deleted_at IS NULL`+lock,
-			customerID.String()).Scan(&one)
-		return noRows(err, "customer", customerID)
+		return cn.lockLiveCustomer(ctx, customerID, lock)
 	})
 	if err != nil {
 		return false, err

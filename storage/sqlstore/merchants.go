@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/storage"
 )
@@ -19,9 +20,19 @@ var merchantConstraints = map[string]storage.Constraint{
 	"merchants_pkey": storage.ConstraintPrimaryKey,
 }
 
+// storedAddress is the JSON of the billing_address column: address.Address's
+// fields under their Go names, the form every release has written. It is
+// not address.Address's own JSON (snake_case, for hosts' APIs), so that rows
+// written before Address had json tags still decode and the API's names can
+// change without a data migration. Converting from address.Address stops
+// compiling when Address gains a field, which then needs a decision here.
+type storedAddress struct {
+	FirstName, LastName, Company, Line1, Line2, City, PostalCode, Province, Country, Phone string
+}
+
 // merchantArgs returns m's column values in merchantColumns order.
 func merchantArgs(m merchant.Merchant) ([]any, error) {
-	addr, err := jsonText(m.BillingAddress)
+	addr, err := jsonText(storedAddress(m.BillingAddress))
 	if err != nil {
 		return nil, err
 	}
@@ -43,9 +54,11 @@ func scanMerchant(r scanner) (merchant.Merchant, error) {
 	if err := r.Scan(scanUUID{&m.ID}, &m.Name, &addr, &meta, &created, &updated, &m.Version); err != nil {
 		return merchant.Merchant{}, err
 	}
-	if err := fromJSON(addr, &m.BillingAddress); err != nil {
+	var a storedAddress
+	if err := fromJSON(addr, &a); err != nil {
 		return merchant.Merchant{}, err
 	}
+	m.BillingAddress = address.Address(a)
 	if err := fromJSON(meta, &m.Metadata); err != nil {
 		return merchant.Merchant{}, err
 	}

@@ -68,13 +68,14 @@ func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) 
 		return order.Order{}, err
 	}
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
-		if err := cn.customerExists(ctx, o.CustomerID); err != nil {
+		// The customer must be live, read under its lock (see live.go).
+		if err := cn.lockLiveCustomer(ctx, o.CustomerID, cn.s.dialect.ForUpdate()); err != nil {
 			return err
 		}
 		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertOrder), orderArgs(o)...)
 		if err != nil {
 			if cn.s.dialect.Classify(err) == ErrForeignKey {
-				return fmt.Errorf("customer %v: %w", o.CustomerID, errors.Join(storage.ErrNotFound, err))
+				return fmt.Errorf("customer %v: %w", o.CustomerID, errors.Join(storage.ErrCustomerNotLive, err))
 			}
 			return cn.uniqueConflict(err, orderConstraints, func() (storage.Constraint, error) {
 				return storage.ConstraintOrderID, nil // the order ID is the table's only key
@@ -89,15 +90,6 @@ func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) 
 		return order.Order{}, err
 	}
 	return o.Clone(), nil
-}
-
-// customerExists checks that the customer, deleted or not, exists: orders
-// keep pointing at deleted customers, and customer rows are never removed,
-// so no lock is needed for the row to stay.
-func (c conn) customerExists(ctx context.Context, id uuid.UUID) error {
-	var one int
-	err := c.queryRow(ctx, `SELECT 1 FROM {{prefix}}customers WHERE id = ?`, id.String()).Scan(&one)
-	return noRows(err, "customer", id)
 }
 
 func (r orders) Get(ctx context.Context, id string) (order.Order, error) {
@@ -128,15 +120,16 @@ func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) err
 			return err
 		}
 		if o.CustomerID != old.CustomerID {
-			// A claim moves the order to another customer, who must exist.
-			if err := cn.customerExists(ctx, o.CustomerID); err != nil {
+			// A claim moves the order to another customer, who must be
+			// live, read under its lock (see live.go).
+			if err := cn.lockLiveCustomer(ctx, o.CustomerID, cn.s.dialect.ForUpdate()); err != nil {
 				return err
 			}
 		}
 		args := orderArgs(o)
 		if _, err := cn.exec(ctx, updateOrder, append(args[1:], o.ID)...); err != nil {
 			if cn.s.dialect.Classify(err) == ErrForeignKey {
-				return fmt.Errorf("customer %v: %w", o.CustomerID, errors.Join(storage.ErrNotFound, err))
+				return fmt.Errorf("customer %v: %w", o.CustomerID, errors.Join(storage.ErrCustomerNotLive, err))
 			}
 			return err
 		}

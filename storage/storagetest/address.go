@@ -234,7 +234,7 @@ func addressUpdateBookMissingCustomer(t *testing.T, e *env) {
 		called = true
 		return nil
 	})
-	requireNotFound(t, err)
+	requireNotLive(t, err)
 	assert.False(t, called, "fn is not called for a missing customer")
 }
 

@@ -117,7 +117,7 @@ func balanceOneAccountPerCurrency(t *testing.T, e *env) {
 func balanceCreateAccountUnknownCustomer(t *testing.T, e *env) {
 	a := balance.NewAccount(e.id(), e.id(), balance.MustCurrency("USD"), e.now())
 	_, err := e.store.Balances().CreateAccount(e.ctx, a)
-	requireNotFound(t, err)
+	requireNotLive(t, err)
 	_, err = e.store.Balances().GetAccount(e.ctx, a.ID)
 	requireNotFound(t, err, "nothing is written")
 
@@ -126,7 +126,7 @@ func balanceCreateAccountUnknownCustomer(t *testing.T, e *env) {
 	e.deleteCustomer(c.ID)
 	a = balance.NewAccount(e.id(), c.ID, balance.MustCurrency("USD"), e.now())
 	_, err = e.store.Balances().CreateAccount(e.ctx, a)
-	requireNotFound(t, err, "an account for a deleted customer")
+	requireNotLive(t, err, "an account for a deleted customer")
 	_, err = e.store.Balances().AccountFor(e.ctx, c.ID, balance.MustCurrency("USD"))
 	requireNotFound(t, err, "nothing is written")
 }

@@ -26,6 +26,14 @@ func requireNotFound(t *testing.T, err error, msgAndArgs ...any) {
 	require.ErrorIs(t, err, storage.ErrNotFound, msgAndArgs...)
 }
 
+// requireNotLive fails unless err reports a write for a customer that does
+// not exist or is deleted: storage.ErrCustomerNotLive, and so ErrNotFound.
+func requireNotLive(t *testing.T, err error, msgAndArgs ...any) {
+	t.Helper()
+	require.ErrorIs(t, err, storage.ErrCustomerNotLive, msgAndArgs...)
+	require.ErrorIs(t, err, storage.ErrNotFound, msgAndArgs...)
+}
+
 // requireConflict fails unless err is a conflict on constraint c.
 func requireConflict(t *testing.T, err error, c storage.Constraint, msgAndArgs ...any) {
 	t.Helper()

@@ -139,7 +139,7 @@ func concurrencyBalanceRace(t *testing.T, e *env) {
 			case err == nil:
 				succeeded[g]++
 				if out.EndingBalance.IsNegative() {
-					errs = append(errs, fmt.Errorf("Post returned EndingBalance %s below the floor", out.EndingBalance))
+					errs = append(errs, fmt.Errorf("post returned EndingBalance %s below the floor", out.EndingBalance))
 				}
 			case !errors.Is(err, balance.ErrInsufficientFunds):
 				errs = append(errs, err)

@@ -30,7 +30,7 @@
 //
 //	Customer/...     Address/...   Group/...    Merchant/...  Market/...
 //	Balance/...      Order/...     Atomic/...   Concurrency/...
-//	Pagination/...   Hostile/...   Values/...
+//	Pagination/...   Hostile/...   Values/...    Invalid/...   Interleaving/...
 //
 // For example:
 //
@@ -39,7 +39,22 @@
 //
 // The Concurrency cases start up to 64 goroutines that call the store at
 // the same time; run them with -race. They assume nothing about how the
-// adapter serializes work, only that the promised invariants hold.
+// adapter serializes work, only that the promised invariants hold. Some of
+// them are shaped like the services' transactions (a plain read of the
+// customer, then a read-modify-write): on an engine that keeps a snapshot
+// from a transaction's first read (InnoDB at REPEATABLE READ), they catch a
+// write that trusts a read not taken under its lock.
+//
+// # Interleavings
+//
+// An adapter over an engine that lets a write commit while another
+// transaction is open (row locks and snapshots: PostgreSQL, MySQL,
+// CockroachDB) passes [ConcurrentWriters] to Run, which adds the
+// Interleaving area: each case reads in a transaction, commits a write
+// outside it, then writes in the transaction, deterministically, and checks
+// that no update is lost and that no write lands on a customer deleted in
+// between. An adapter whose writers wait for an open transaction (the
+// memory adapter, SQLite) leaves the option out.
 //
 // # What a failure means
 //

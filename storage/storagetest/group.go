@@ -354,7 +354,7 @@ func groupAddMemberUnknownGroup(t *testing.T, e *env) {
 func groupAddMemberUnknownCustomer(t *testing.T, e *env) {
 	g := e.createGroup("G")
 	_, err := e.store.Groups().AddMember(e.ctx, g.ID, e.id())
-	requireNotFound(t, err)
+	requireNotLive(t, err)
 	assertIDs(t, nil, e.listCustomerIDs(storage.CustomerFilter{GroupID: g.ID, IncludeDeleted: true}))
 }
 
@@ -363,7 +363,7 @@ func groupAddMemberDeletedCustomer(t *testing.T, e *env) {
 	c := e.newCustomer()
 	e.deleteCustomer(c.ID)
 	_, err := e.store.Groups().AddMember(e.ctx, g.ID, c.ID)
-	requireNotFound(t, err, "only live customers can join a group")
+	requireNotLive(t, err, "only live customers can join a group")
 	assertIDs(t, nil, e.memberOf(c.ID, g.ID))
 	assertIDs(t, nil, e.listCustomerIDs(storage.CustomerFilter{GroupID: g.ID, IncludeDeleted: true}))
 }

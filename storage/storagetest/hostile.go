@@ -53,7 +53,7 @@ var hostileStrings = []string{
 	`$1 ? :name @p1 {{.}} ${x}`,
 	`<script>alert("x")</script>`,
 	"emoji 👩‍👩‍👧‍👦 🎉 🇩🇪",
-	"עברית ‏RTL‎ mark العربية",
+	"עברית \u200fRTL\u200e mark العربية",
 	"\u202eright-to-left override",
 	"combining q\u0307\u0323 and e\u0301",
 	"Ǆemo ǅ ǆ ﬁ ß ẞ İı",

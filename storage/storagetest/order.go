@@ -104,7 +104,7 @@ func orderCreateDuplicateID(t *testing.T, e *env) {
 func orderCreateUnknownCustomer(t *testing.T, e *env) {
 	ghost := e.id()
 	_, err := e.store.Orders().Create(e.ctx, e.order(ghost, "ORD-X"))
-	requireNotFound(t, err)
+	requireNotLive(t, err)
 	_, err = e.store.Orders().Get(e.ctx, "ORD-X")
 	requireNotFound(t, err, "nothing is written")
 }
@@ -195,7 +195,7 @@ func orderUpdateReassignUnknown(t *testing.T, e *env) {
 	_, err := e.store.Orders().Update(e.ctx, o.ID, func(o *order.Order) error {
 		return o.Reassign(e.id(), e.now())
 	})
-	requireNotFound(t, err, "reassigning to a customer that does not exist")
+	requireNotLive(t, err, "reassigning to a customer that does not exist")
 	assertOrder(t, o, e.getOrder(o.ID), "nothing is written")
 	assert.Equal(t, []string{o.ID}, orderIDs(e.listOrders(c.ID, 0)))
 }

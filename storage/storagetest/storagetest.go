@@ -13,20 +13,31 @@ import (
 // future, so it must be safe for that too). It may register cleanup with
 // t.Cleanup. Cases are grouped in subtests named after the area they cover
 // (Customer, Address, Group, Merchant, Market, Balance, Order, Atomic,
-// Concurrency, Pagination, Hostile, Values, Invalid, and one area per
-// capability, such as Idempotency), so that go test -run 'TestX/Balance/'
-// runs one area.
+// Concurrency, Pagination, Hostile, Values, Invalid, Interleaving with
+// ConcurrentWriters, and one area per capability, such as Idempotency), so
+// that go test -run 'TestX/Balance/' runs one area.
+//
+// opts declare what the store can do beyond the contract's minimum (see
+// ConcurrentWriters); the cases that need it run only when it is declared.
 //
 // A capability's area runs only on stores that implement it (see the
 // storage package's Capabilities); on a store that lacks one, its cases
 // are skipped with a message that names the capability, so an adapter
 // written against an older contract passes the suite it implements.
-func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
+func Run(t *testing.T, newStore func(t *testing.T) storage.Store, opts ...Option) {
 	t.Helper()
 	if newStore == nil {
 		t.Fatal("storagetest: Run needs a newStore function")
 	}
-	for _, a := range areas() {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	all := areas()
+	if cfg.concurrentWriters {
+		all = append(all, area{"Interleaving", interleavingCases()})
+	}
+	for _, a := range all {
 		t.Run(a.name, func(t *testing.T) {
 			for _, c := range a.cases {
 				t.Run(c.name, func(t *testing.T) {
@@ -52,14 +63,14 @@ type testCase struct {
 func areas() []area {
 	return []area{
 		{"Customer", customerCases()},
-		{"Address", addressCases()},
+		{"Address", append(addressCases(), addressDeletedCustomerCases()...)},
 		{"Group", groupCases()},
 		{"Merchant", merchantCases()},
 		{"Market", marketCases()},
-		{"Balance", balanceCases()},
-		{"Order", orderCases()},
+		{"Balance", append(balanceCases(), balanceDeletedCustomerCases()...)},
+		{"Order", append(orderCases(), orderDeletedCustomerCases()...)},
 		{"Atomic", atomicCases()},
-		{"Concurrency", concurrencyCases()},
+		{"Concurrency", append(concurrencyCases(), raceAfterReadCases()...)},
 		{"Pagination", paginationCases()},
 		{"Hostile", hostileCases()},
 		{"Values", valuesCases()},

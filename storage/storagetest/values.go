@@ -300,7 +300,7 @@ func valuesTimesInUTC(t *testing.T, e *env) {
 	require.Len(t, ledger, 1)
 	assertUTC(t, "posting CreatedAt", wantP, ledger[0].CreatedAt)
 
-	o := e.order(c.ID, "zoned")
+	o := e.order(e.newCustomer().ID, "zoned") // c is deleted: orders need a live customer
 	wantO := o
 	o.PlacedAt, o.CreatedAt, o.UpdatedAt = o.PlacedAt.In(east), o.CreatedAt.In(west), o.UpdatedAt.In(east)
 	_, err = e.store.Orders().Create(e.ctx, o)

@@ -442,7 +442,8 @@ func (cn *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, 
 	} else if opts.Isolation != 0 || opts.ReadOnly {
 		err = errors.New("faultdriver: the driver supports no transaction options")
 	} else {
-		ti, err = cn.ci.Begin() //nolint:staticcheck // the fallback database/sql uses too
+		//lint:ignore SA1019 the fallback database/sql uses too
+		ti, err = cn.ci.Begin()
 	}
 	cn.c.done(i, err)
 	if err != nil {
@@ -624,7 +625,8 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 		if err != nil {
 			return nil, err
 		}
-		return s.si.Exec(vs) //nolint:staticcheck // the fallback database/sql uses too
+		//lint:ignore SA1019 the fallback database/sql uses too
+		return s.si.Exec(vs)
 	})
 }
 
@@ -637,7 +639,8 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		if err != nil {
 			return nil, err
 		}
-		return s.si.Query(vs) //nolint:staticcheck // the fallback database/sql uses too
+		//lint:ignore SA1019 the fallback database/sql uses too
+		return s.si.Query(vs)
 	})
 }
 
@@ -650,14 +653,17 @@ func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {
 			return err
 		}
 	}
-	if cc, ok := s.si.(driver.ColumnConverter); ok { //nolint:staticcheck // drivers still implement it
+	//lint:ignore SA1019 drivers still implement it, and database/sql still uses it
+	if cc, ok := s.si.(driver.ColumnConverter); ok {
 		return columnConvert(cc, s.si.NumInput(), nv)
 	}
 	return s.cn.CheckNamedValue(nv)
 }
 
 // columnConvert is database/sql's check with a driver.ColumnConverter.
-func columnConvert(cc driver.ColumnConverter, want int, nv *driver.NamedValue) error { //nolint:staticcheck // see above
+//
+//lint:ignore SA1019 see CheckNamedValue
+func columnConvert(cc driver.ColumnConverter, want int, nv *driver.NamedValue) error {
 	index := nv.Ordinal - 1
 	if want >= 0 && want <= index {
 		return nil

@@ -102,14 +102,14 @@ func (f *benchFixture) postHandTx(b *testing.B) func() func() error {
 		p := f.newPosting()
 		return func() error {
 			return f.inTx(func(tx *sql.Tx) error {
-				var idTaken, keyTaken int
+				var idTaken, keyTaken, deleted int
 				a, err := scanAccount(withMore{tx.StmtContext(f.ctx, lock).QueryRowContext(f.ctx,
-					p.ID.String(), p.AccountID.String(), p.IdempotencyKey, p.AccountID.String()), []any{&idTaken, &keyTaken}})
+					p.ID.String(), p.AccountID.String(), p.IdempotencyKey, p.AccountID.String()), []any{&idTaken, &keyTaken, &deleted}})
 				if err != nil {
 					return err
 				}
-				if idTaken != 0 || keyTaken != 0 {
-					return fmt.Errorf("posting ID or key taken")
+				if idTaken != 0 || keyTaken != 0 || deleted != 0 {
+					return fmt.Errorf("posting ID or key taken, or customer deleted")
 				}
 				if err := a.Apply(&p, p.CreatedAt); err != nil {
 					return err

@@ -72,11 +72,11 @@ func ListGroupMembersAfter(size int) string {
 }
 
 // AddMemberInsert is Groups.AddMember's one statement (args: customer ID,
-// group ID).
+// group ID); its read locks the group and the customer (ForShare).
 func AddMemberInsert(d sqlstore.Dialect) string {
 	return d.InsertOrNothing("INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)\n\t" +
 		"SELECT g.id, c.id, g.created_at, c.created_at FROM {{prefix}}groups g\n\t" +
-		"JOIN {{prefix}}customers c ON c.id = ? AND c.deleted_at IS NULL WHERE g.id = ?")
+		"JOIN {{prefix}}customers c ON c.id = ? AND c.deleted_at IS NULL WHERE g.id = ?" + d.ForShare())
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
@@ -101,7 +101,8 @@ func PostingColumnsOf(alias string) string {
 type Post struct {
 	// LockAccount reads the account (AccountColumns) for update, and
 	// whether a posting holds the posting's ID, then whether one holds
-	// its idempotency key on the account, as 1 or 0 (args: ID, account ID,
+	// its idempotency key on the account, then whether the account's
+	// customer (locked too) is deleted, as 1 or 0 (args: ID, account ID,
 	// key, account ID).
 	LockAccount string
 	// Apply moves the balance unless that breaks the floor (args: amount,
@@ -116,10 +117,11 @@ type Post struct {
 // PostQueries returns the statements of Balances.Post.
 func PostQueries(d sqlstore.Dialect) Post {
 	return Post{
-		LockAccount: `SELECT ` + AccountColumns + ",\n\t" +
+		LockAccount: `SELECT ` + qualify(AccountColumns, "a") + ",\n\t" +
 			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,\n\t" +
-			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE account_id = ? AND idempotency_key = ?) THEN 1 ELSE 0 END\n\t" +
-			"FROM {{prefix}}balance_accounts WHERE id = ?" + d.ForUpdate(),
+			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE account_id = ? AND idempotency_key = ?) THEN 1 ELSE 0 END,\n\t" +
+			"CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END\n\t" +
+			"FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.id = ?" + d.ForUpdate(),
 		Apply: "UPDATE {{prefix}}balance_accounts\n\tSET balance = balance + ?, postings = postings + 1, version = version + 1, updated_at = ?\n\t" +
 			"WHERE id = ? AND balance + ? >= -credit_limit",
 		ReadBack: `SELECT balance, postings FROM {{prefix}}balance_accounts WHERE id = ?`,

@@ -31,7 +31,11 @@ func NewStore(t testing.TB, db *sql.DB, d sqlstore.Dialect, opts ...sqlstore.Opt
 	return s
 }
 
-// Conformance runs storagetest.Run with a fresh prefix per store on db.
+// Conformance runs storagetest.Run with a fresh prefix per store on db, for
+// an engine whose writers do not wait for a transaction that only read
+// (storagetest.ConcurrentWriters: PostgreSQL and MySQL, which call it;
+// SQLite, whose transactions take the database's write lock, runs
+// storagetest.Run itself).
 func Conformance(t *testing.T, db *sql.DB, d sqlstore.Dialect, opts ...sqlstore.Option) {
-	storagetest.Run(t, func(t *testing.T) storage.Store { return NewStore(t, db, d, opts...) })
+	storagetest.Run(t, func(t *testing.T) storage.Store { return NewStore(t, db, d, opts...) }, storagetest.ConcurrentWriters())
 }

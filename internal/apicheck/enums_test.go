@@ -1,0 +1,174 @@
+package apicheck
+
+import (
+	"encoding"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/internal/validation"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/order"
+)
+
+// textEnum is what every enum of the domain packages is.
+type textEnum interface {
+	comparable
+	fmt.Stringer
+	encoding.TextMarshaler
+	Valid() bool
+}
+
+// checkEnum holds one enum to the convention of the domain packages: its
+// text form (and so its JSON) is the canonical lower-case String; Parse and
+// UnmarshalText trim surrounding white space and fold case; anything else is
+// a *validation.Error for field unwrapping to the package's sentinel and
+// leaves the value unchanged; the invalid zero value does not marshal.
+func checkEnum[T textEnum, PT interface {
+	*T
+	encoding.TextUnmarshaler
+}](t *testing.T, values []T, parse func(string) (T, error), field string, sentinel error) {
+	t.Helper()
+	require.NotEmpty(t, values)
+	for _, v := range values {
+		name := v.String()
+		assert.Equal(t, strings.ToLower(name), name, "canonical form is lower case")
+		b, err := v.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, name, string(b))
+
+		for _, in := range []string{name, strings.ToUpper(name), " " + name + "\t", "\n" + strings.ToUpper(name[:1]) + name[1:] + " "} {
+			got, err := parse(in)
+			require.NoError(t, err, "parse %q", in)
+			assert.Equal(t, v, got, "parse %q", in)
+			var u T
+			require.NoError(t, PT(&u).UnmarshalText([]byte(in)), "UnmarshalText %q", in)
+			assert.Equal(t, v, u)
+		}
+
+		js, err := json.Marshal(map[string]T{"v": v})
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"v":"`+name+`"}`, string(js))
+		var back struct{ V T }
+		require.NoError(t, json.Unmarshal(js, &back))
+		assert.Equal(t, v, back.V)
+	}
+
+	var zero T
+	assert.False(t, zero.Valid(), "the zero value is invalid")
+	_, err := zero.MarshalText()
+	assert.ErrorIs(t, err, sentinel, "the invalid zero value does not marshal")
+	_, err = json.Marshal(struct{ V T }{zero})
+	assert.ErrorIs(t, err, sentinel)
+
+	for _, bad := range []string{"", " ", "nope", "0", values[0].String() + "x", strings.Repeat("z", 100)} {
+		_, err := parse(bad)
+		var ve *validation.Error
+		require.True(t, errors.As(err, &ve), "parse %q: %v", bad, err)
+		assert.Equal(t, field, ve.Field)
+		assert.ErrorIs(t, err, sentinel)
+		assert.LessOrEqual(t, len(err.Error()), 200, "the message does not echo unbounded input")
+
+		v := values[len(values)-1]
+		assert.ErrorIs(t, PT(&v).UnmarshalText([]byte(bad)), sentinel)
+		assert.Equal(t, values[len(values)-1], v, "unchanged on error")
+	}
+	var into struct{ V T }
+	assert.Error(t, json.Unmarshal([]byte(`{"V":1}`), &into), "a number is not an enum")
+	assert.Error(t, json.Unmarshal([]byte(`{"V":"nope"}`), &into))
+}
+
+func TestEnumConvention(t *testing.T) {
+	t.Run("customer.Status", func(t *testing.T) {
+		checkEnum(t, customer.Statuses(), customer.ParseStatus, "status", customer.ErrInvalid)
+	})
+	t.Run("customer.State", func(t *testing.T) {
+		checkEnum(t, customer.States(), customer.ParseState, "state", customer.ErrInvalid)
+	})
+	t.Run("customer.Type", func(t *testing.T) {
+		checkEnum(t, customer.Types(), customer.ParseType, "type", customer.ErrInvalid)
+	})
+	t.Run("address.Kind", func(t *testing.T) {
+		checkEnum(t, address.Kinds(), address.ParseKind, "kind", address.ErrInvalid)
+	})
+	t.Run("balance.Kind", func(t *testing.T) {
+		checkEnum(t, balance.Kinds(), balance.ParseKind, "kind", balance.ErrInvalid)
+	})
+	t.Run("market.BusinessModel", func(t *testing.T) {
+		checkEnum(t, market.BusinessModels(), market.ParseBusinessModel, "business_model", market.ErrInvalid)
+	})
+	t.Run("order.Status", func(t *testing.T) {
+		checkEnum(t, order.Statuses(), order.ParseStatus, "status", order.ErrInvalid)
+	})
+}
+
+// TestTransitionConvention holds every state machine of the domain packages
+// to one convention: CanTransition(from, to) as a package function agrees
+// with the method, staying put is not a transition, invalid values move
+// nowhere, and a refused move is a typed error unwrapping to the package's
+// ErrInvalidTransition.
+func TestTransitionConvention(t *testing.T) {
+	t.Run("customer.State", func(t *testing.T) {
+		all := append(customer.States(), 0, 99)
+		for _, from := range all {
+			for _, to := range all {
+				assert.Equal(t, from.CanTransition(to), customer.CanTransition(from, to), "%s → %s", from, to)
+			}
+			assert.False(t, customer.CanTransition(from, from), "%s → itself", from)
+		}
+		c, err := customer.NewGuest(uuidOf(1), customer.Params{Email: "ada@example.com"}, t0)
+		require.NoError(t, err)
+		err = c.Transition(customer.StateActive, t0)
+		var te *customer.TransitionError
+		require.ErrorAs(t, err, &te)
+		assert.Equal(t, customer.TransitionError{From: customer.StateGuest, To: customer.StateActive}, *te)
+		assert.ErrorIs(t, err, customer.ErrInvalidTransition)
+	})
+	t.Run("customer.Status", func(t *testing.T) {
+		all := append(customer.Statuses(), 0, 99)
+		for _, from := range all {
+			for _, to := range all {
+				want := from.Valid() && to.Valid() && from < to
+				assert.Equal(t, want, from.CanTransition(to), "%s → %s", from, to)
+				assert.Equal(t, want, customer.CanTransition(from, to), "%s → %s", from, to)
+			}
+		}
+		assert.Equal(t, []customer.Status{customer.StatusAcquired, customer.StatusRepeat}, customer.StatusProspect.Transitions())
+		assert.Empty(t, customer.StatusRepeat.Transitions())
+	})
+	t.Run("order.Status", func(t *testing.T) {
+		all := append(order.Statuses(), 0, 99)
+		for _, from := range all {
+			for _, to := range all {
+				assert.Equal(t, from.CanTransition(to), order.CanTransition(from, to), "%s → %s", from, to)
+			}
+			assert.False(t, order.CanTransition(from, from), "%s → itself", from)
+		}
+		total, err := balance.ParseMoney("10.00", "EUR")
+		require.NoError(t, err)
+		o, err := order.New(order.Params{ID: "A-1", CustomerID: uuidOf(1), Total: total, Status: order.StatusCancelled}, t0)
+		require.NoError(t, err)
+		err = o.SetStatus(order.StatusPlaced, t0)
+		var te *order.TransitionError
+		require.ErrorAs(t, err, &te)
+		assert.Equal(t, order.TransitionError{From: order.StatusCancelled, To: order.StatusPlaced}, *te)
+		assert.ErrorIs(t, err, order.ErrInvalidTransition)
+	})
+}
+
+var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// uuidOf returns a readable, deterministic UUID for n.
+func uuidOf(n int) uuid.UUID {
+	return uuid.MustParse(fmt.Sprintf("0195a1b2-0000-7000-8000-%012d", n))
+}

@@ -1,0 +1,189 @@
+package clientele_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/order"
+)
+
+// jsonObject marshals v and decodes the result as a generic object.
+func jsonObject(t *testing.T, v any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m), string(b))
+	return m
+}
+
+// assertAmount checks that obj[key] is the JSON form of want.
+func assertAmount(t *testing.T, obj map[string]any, key string, want balance.Money) {
+	t.Helper()
+	assert.Equal(t, map[string]any{"amount": want.AmountString(), "currency": want.Currency().Code()}, obj[key], key)
+}
+
+// TestJSONCarriesEveryAmount checks that what the services return marshals
+// with every amount in it: a posting, an account, an order and an order
+// payment (issue 7: they used to marshal each amount to {}).
+func TestJSONCarriesEveryAmount(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com")
+
+	credit, err := e.Balances.Credit(e.ctx, clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "100.00"), Kind: balance.KindGiftCard})
+	require.NoError(t, err)
+	p := jsonObject(t, credit)
+	assertAmount(t, p, "amount", money(t, "100.00"))
+	assertAmount(t, p, "ending_balance", money(t, "100.00"))
+	assert.Equal(t, "gift_card", p["kind"])
+
+	acct, err := e.Balances.SetCreditLimit(e.ctx, c.ID, money(t, "50.00"))
+	require.NoError(t, err)
+	a := jsonObject(t, acct)
+	assertAmount(t, a, "balance", money(t, "100.00"))
+	assertAmount(t, a, "credit_limit", money(t, "50.00"))
+	assert.Equal(t, "EUR", a["currency"])
+
+	pay, err := e.Balances.ApplyToOrder(e.ctx, clientele.OrderPaymentRequest{
+		CustomerID: c.ID, Total: money(t, "180.25"), Reference: "#1001", IdempotencyKey: "pay-1001"})
+	require.NoError(t, err)
+	op := jsonObject(t, pay)
+	assertAmount(t, op, "applied", money(t, "150.00"))
+	assertAmount(t, op, "remaining", money(t, "30.25"))
+	posting, ok := op["posting"].(map[string]any)
+	require.True(t, ok, "posting: %v", op["posting"])
+	assertAmount(t, posting, "amount", money(t, "-150.00"))
+	assertAmount(t, posting, "ending_balance", money(t, "-50.00"))
+	assert.Equal(t, "order_payment", posting["kind"])
+
+	var back clientele.OrderPayment
+	b, err := json.Marshal(pay)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, pay, back)
+
+	o, err := e.Orders.RecordPlaced(e.ctx, order.Params{ID: "A-1001", CustomerID: c.ID, Number: "#1001", Total: money(t, "180.25")})
+	require.NoError(t, err)
+	assertAmount(t, jsonObject(t, o), "total", money(t, "180.25"))
+
+	nothing, err := e.Balances.ApplyToOrder(e.ctx, clientele.OrderPaymentRequest{CustomerID: c.ID, Total: money(t, "5.00")})
+	require.NoError(t, err)
+	np := jsonObject(t, nothing)
+	assertAmount(t, np, "applied", money(t, "0.00"))
+	assertAmount(t, np, "remaining", money(t, "5.00"))
+	assert.NotContains(t, np, "posting")
+}
+
+func TestRequestJSON(t *testing.T) {
+	id := uuid.MustParse("0195a1b2-0000-7000-8000-000000000001")
+	pr := clientele.PostingRequest{CustomerID: id, Amount: money(t, "12.30"), Kind: balance.KindRefund,
+		Reference: "R-1", IdempotencyKey: "k", Actor: "staff", Note: "a\nb"}
+	b, err := json.Marshal(pr)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"customer_id":"0195a1b2-0000-7000-8000-000000000001","amount":{"amount":"12.30","currency":"EUR"},
+		"kind":"refund","reference":"R-1","idempotency_key":"k","actor":"staff","note":"a\nb"}`, string(b))
+	var prBack clientele.PostingRequest
+	require.NoError(t, json.Unmarshal(b, &prBack))
+	assert.Equal(t, pr, prBack)
+
+	var minimal clientele.PostingRequest
+	require.NoError(t, json.Unmarshal([]byte(`{"customer_id":"0195a1b2-0000-7000-8000-000000000001","amount":{"amount":"5","currency":"eur"}}`), &minimal))
+	assert.Equal(t, clientele.PostingRequest{CustomerID: id, Amount: money(t, "5.00")}, minimal)
+	b, err = json.Marshal(minimal)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "kind", "the zero kind (adjustment by default) is left out")
+
+	opr := clientele.OrderPaymentRequest{CustomerID: id, Total: money(t, "9.99"), Reference: "#1", IdempotencyKey: "k", Actor: "checkout"}
+	b, err = json.Marshal(opr)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"customer_id":"0195a1b2-0000-7000-8000-000000000001","total":{"amount":"9.99","currency":"EUR"},
+		"reference":"#1","idempotency_key":"k","actor":"checkout"}`, string(b))
+	var oprBack clientele.OrderPaymentRequest
+	require.NoError(t, json.Unmarshal(b, &oprBack))
+	assert.Equal(t, opr, oprBack)
+
+	gp := clientele.GroupParams{Name: "VIP", Description: "best", Metadata: map[string]string{"k": "v"}}
+	b, err = json.Marshal(gp)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"name":"VIP","description":"best","metadata":{"k":"v"}}`, string(b))
+	var gpBack clientele.GroupParams
+	require.NoError(t, json.Unmarshal(b, &gpBack))
+	assert.Equal(t, gp, gpBack)
+
+	for _, bad := range []string{
+		`{"amount":{"amount":"1.234","currency":"EUR"}}`,
+		`{"amount":{"amount":1,"currency":"EUR"}}`,
+		`{"amount":{"amount":"1","currency":""}}`,
+		`{"amount":"1.00 EUR"}`,
+		`{"kind":"bonus"}`,
+		`{"customer_id":"42"}`,
+	} {
+		var r clientele.PostingRequest
+		assert.Error(t, json.Unmarshal([]byte(bad), &r), bad)
+	}
+	var r clientele.OrderPaymentRequest
+	assert.ErrorIs(t, json.Unmarshal([]byte(`{"total":{"amount":"1","currency":"XTS"}}`), &r), balance.ErrInvalid)
+}
+
+// TestJSONNamesMatchValidationFields checks on a few service calls that
+// the field a validation error names is the request's JSON name for it.
+func TestJSONNamesMatchValidationFields(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com")
+	fieldOf := func(err error) string {
+		var ve *customer.ValidationError // one type for every package
+		require.True(t, errors.As(err, &ve), "%v", err)
+		return ve.Field
+	}
+
+	_, err := e.Customers.Register(e.ctx, customer.Params{Email: "nope", FirstName: "Ada"})
+	assert.Contains(t, jsonObject(t, customer.Params{Email: "nope", FirstName: "Ada"}), fieldOf(err))
+
+	req := clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "1.00"), Reference: "bad\x00ref"}
+	_, err = e.Balances.Credit(e.ctx, req)
+	assert.Contains(t, jsonObject(t, req), fieldOf(err))
+
+	pay := clientele.OrderPaymentRequest{CustomerID: c.ID, Total: money(t, "-1.00")}
+	_, err = e.Balances.ApplyToOrder(e.ctx, pay)
+	assert.Contains(t, jsonObject(t, pay), fieldOf(err))
+
+	gp := clientele.GroupParams{Name: "VIP", Metadata: map[string]string{"k": "a\nb"}}
+	_, err = e.Groups.Create(e.ctx, gp)
+	assert.Equal(t, "metadata.k", fieldOf(err))
+	assert.Contains(t, jsonObject(t, gp)["metadata"], "k")
+}
+
+func TestMemberResultJSON(t *testing.T) {
+	id := uuid.MustParse("0195a1b2-0000-7000-8000-000000000001")
+	b, err := json.Marshal([]clientele.MemberResult{
+		{CustomerID: id, Outcome: clientele.MemberAdded},
+		{CustomerID: id, Outcome: clientele.MemberFailed, Err: customer.ErrNotFound},
+	})
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"customer_id":"0195a1b2-0000-7000-8000-000000000001","outcome":"added"},
+		{"customer_id":"0195a1b2-0000-7000-8000-000000000001","outcome":"failed","error":"customer: not found"}]`, string(b))
+
+	for _, o := range []clientele.MemberOutcome{clientele.MemberFailed, clientele.MemberAdded, clientele.MemberAlreadyMember,
+		clientele.MemberRemoved, clientele.MemberNotMember} {
+		text, err := o.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, o.String(), string(text))
+		var back clientele.MemberOutcome
+		require.NoError(t, back.UnmarshalText([]byte(" "+string(text)+" ")))
+		assert.Equal(t, o, back)
+	}
+	_, err = clientele.MemberOutcome(99).MarshalText()
+	assert.ErrorIs(t, err, group.ErrInvalid)
+	back := clientele.MemberAdded
+	assert.ErrorIs(t, back.UnmarshalText([]byte("joined")), group.ErrInvalid)
+	assert.Equal(t, clientele.MemberAdded, back)
+}

@@ -1,0 +1,91 @@
+package market_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/market"
+)
+
+func TestMarketJSON(t *testing.T) {
+	m := newMarket(t, func(p *market.Params) {
+		p.AccessGroups = []uuid.UUID{gid(2), gid(1)}
+		p.InventoryModelRef = "inv_1"
+		p.BusinessModel = market.BusinessModelB2B
+	})
+	m.Version = 4
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{
+		"id": "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c01",
+		"merchant_id": "3b9e2d1c-0a4f-4e6b-8c7d-5f1a2b3c4d01",
+		"code": "de-b2c",
+		"name": "Germany",
+		"business_model": "b2b",
+		"currency": "EUR",
+		"price_list_ref": "pl_123",
+		"inventory_model_ref": "inv_1",
+		"disabled": false,
+		"access_groups": ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"],
+		"metadata": {"region": "dach"},
+		"created_at": "2024-05-01T12:00:00Z",
+		"updated_at": "2024-05-01T12:00:00Z",
+		"version": 4
+	}`, string(b))
+	var back market.Market
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, m, back)
+	require.NoError(t, back.Validate())
+
+	public := newMarket(t)
+	public.CreatedAt = public.CreatedAt.In(time.FixedZone("CET", 3600))
+	b, err = json.Marshal(public)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "access_groups")
+	assert.Contains(t, string(b), `"created_at":"2024-05-01T12:00:00Z"`)
+	back = market.Market{}
+	require.NoError(t, json.Unmarshal(b, &back))
+	public.CreatedAt = public.CreatedAt.UTC()
+	assert.Equal(t, public, back)
+
+	p := params()
+	b, err = json.Marshal(p)
+	require.NoError(t, err)
+	var pBack market.Params
+	require.NoError(t, json.Unmarshal(b, &pBack))
+	assert.Equal(t, p, pBack)
+	b, err = json.Marshal(market.Params{Code: "x"})
+	require.NoError(t, err, "a Params without business model or currency still marshals")
+	assert.JSONEq(t, `{"merchant_id":"00000000-0000-0000-0000-000000000000","code":"x","name":""}`, string(b))
+
+	usdCur, disabled := usd, true
+	patch := market.Patch{Currency: &usdCur, Disabled: &disabled, AccessGroups: &[]uuid.UUID{}}
+	b, err = json.Marshal(patch)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"currency":"USD","disabled":true,"access_groups":[]}`, string(b))
+	var patchBack market.Patch
+	require.NoError(t, json.Unmarshal(b, &patchBack))
+	assert.Equal(t, patch, patchBack)
+
+	for _, tt := range []struct{ in, field string }{
+		{`{"business_model":"d2c"}`, "business_model"},
+		{`{"currency":"EURO"}`, "currency"},
+		{`{"currency":""}`, "currency"},
+	} {
+		var m market.Market
+		err := json.Unmarshal([]byte(tt.in), &m)
+		var ve *market.ValidationError
+		require.ErrorAs(t, err, &ve, tt.in)
+		assert.Equal(t, tt.field, ve.Field)
+	}
+	assert.ErrorIs(t, json.Unmarshal([]byte(`{"currency":"XXX"}`), &back), balance.ErrInvalid)
+	for _, in := range []string{`{"access_groups":["nope"]}`, `{"disabled":"no"}`, `{"business_model":1}`} {
+		assert.Error(t, json.Unmarshal([]byte(in), &back), in)
+	}
+}

@@ -1,0 +1,120 @@
+package clientele_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/storage/memory"
+	"github.com/clientele-go/clientele/storage/sqlstore"
+	"github.com/clientele-go/clientele/storage/sqlstore/mysql"
+	"github.com/clientele-go/clientele/storage/sqlstore/postgres"
+	"github.com/clientele-go/clientele/storage/sqlstore/sqlite"
+)
+
+// maxTestConns bounds each SQL store's pool in the root tests, so that the
+// suite runs beside other clients of a shared server.
+const maxTestConns = 8
+
+// eachStore runs fn in a subtest per engine, on a fresh, migrated store:
+// memory; SQLite in a file of its own; and PostgreSQL and MySQL/MariaDB when
+// CLIENTELE_POSTGRES_DSN and CLIENTELE_MYSQL_DSN are set, in a schema or
+// database of its own that is dropped when the subtest ends.
+func eachStore(t *testing.T, fn func(t *testing.T, s storage.Store)) {
+	t.Helper()
+	t.Run("memory", func(t *testing.T) { fn(t, memory.New()) })
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := sqlite.Open(filepath.Join(t.TempDir(), "clientele.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		fn(t, migrated(t, db, sqlite.Dialect))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv("CLIENTELE_POSTGRES_DSN")
+		if dsn == "" {
+			t.Skip("CLIENTELE_POSTGRES_DSN is not set")
+		}
+		schema := freshName()
+		db := scratch(t, dsn, postgres.Open, "CREATE SCHEMA "+schema, "DROP SCHEMA "+schema+" CASCADE", func() string {
+			u, err := url.Parse(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := u.Query()
+			q.Set("search_path", schema)
+			u.RawQuery = q.Encode()
+			return u.String()
+		})
+		fn(t, migrated(t, db, postgres.Dialect))
+	})
+	t.Run("mysql", func(t *testing.T) {
+		dsn := os.Getenv("CLIENTELE_MYSQL_DSN")
+		if dsn == "" {
+			t.Skip("CLIENTELE_MYSQL_DSN is not set")
+		}
+		name := freshName()
+		db := scratch(t, dsn, mysql.Open, "CREATE DATABASE "+name, "DROP DATABASE "+name, func() string {
+			cfg, err := driver.ParseDSN(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.DBName = name
+			return cfg.FormatDSN()
+		})
+		fn(t, migrated(t, db, mysql.Dialect))
+	})
+}
+
+func freshName() string { return "clientele_root_" + strings.ToLower(rand.Text()[:10]) }
+
+// scratch creates a schema or database with create on the server at dsn,
+// opens a handle on it (at the DSN scoped returns), and drops it with drop
+// when the test ends.
+func scratch(t *testing.T, dsn string, open func(string) (*sql.DB, error), create, drop string, scoped func() string) *sql.DB {
+	t.Helper()
+	admin, err := open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.SetMaxOpenConns(1)
+	t.Cleanup(func() { admin.Close() })
+	if _, err := admin.Exec(create); err != nil {
+		t.Fatalf("%s: %v", create, err)
+	}
+	db, err := open(scoped())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(maxTestConns)
+	t.Cleanup(func() {
+		db.Close()
+		if _, err := admin.ExecContext(context.Background(), drop); err != nil {
+			t.Errorf("%s: %v", drop, err)
+		}
+	})
+	return db
+}
+
+// migrated migrates db and returns a store on it.
+func migrated(t *testing.T, db *sql.DB, d sqlstore.Dialect) storage.Store {
+	t.Helper()
+	if err := sqlstore.Migrate(context.Background(), db, d); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	s, err := sqlstore.New(db, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
