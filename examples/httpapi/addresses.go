@@ -8,48 +8,6 @@ import (
 	"github.com/clientele-go/clientele/address"
 )
 
-// addressRequest is a postal address in a request body.
-type addressRequest struct {
-	FirstName  string `json:"first_name"`
-	LastName   string `json:"last_name"`
-	Company    string `json:"company"`
-	Line1      string `json:"line1"`
-	Line2      string `json:"line2"`
-	City       string `json:"city"`
-	PostalCode string `json:"postal_code"`
-	Province   string `json:"province"`
-	Country    string `json:"country"`
-	Phone      string `json:"phone"`
-}
-
-func (a addressRequest) address() address.Address {
-	return address.Address{
-		FirstName: a.FirstName, LastName: a.LastName, Company: a.Company, Line1: a.Line1, Line2: a.Line2,
-		City: a.City, PostalCode: a.PostalCode, Province: a.Province, Country: a.Country, Phone: a.Phone,
-	}
-}
-
-// addressPatch changes the fields it names; "" clears an optional one.
-type addressPatch struct {
-	FirstName  *string `json:"first_name"`
-	LastName   *string `json:"last_name"`
-	Company    *string `json:"company"`
-	Line1      *string `json:"line1"`
-	Line2      *string `json:"line2"`
-	City       *string `json:"city"`
-	PostalCode *string `json:"postal_code"`
-	Province   *string `json:"province"`
-	Country    *string `json:"country"`
-	Phone      *string `json:"phone"`
-}
-
-func (p addressPatch) patch() address.Patch {
-	return address.Patch{
-		FirstName: p.FirstName, LastName: p.LastName, Company: p.Company, Line1: p.Line1, Line2: p.Line2,
-		City: p.City, PostalCode: p.PostalCode, Province: p.Province, Country: p.Country, Phone: p.Phone,
-	}
-}
-
 // bookIDs parses the customer's ID and, when the path has it, the entry's.
 func bookIDs(r *http.Request) (customerID, entryID uuid.UUID, err error) {
 	if customerID, err = pathID(r, "id"); err != nil {
@@ -78,11 +36,11 @@ func (a *api) addAddress(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req addressRequest
-	if err := decode(w, r, &req); err != nil {
+	var addr address.Address
+	if err := decode(w, r, &addr); err != nil {
 		return err
 	}
-	e, _, err := a.svc.Addresses.Add(r.Context(), id, req.address(), createOptions(r)...)
+	e, _, err := a.svc.Addresses.Add(r.Context(), id, addr, createOptions(r)...)
 	if err != nil {
 		return err
 	}
@@ -95,11 +53,12 @@ func (a *api) updateAddress(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req addressPatch
-	if err := decode(w, r, &req); err != nil {
+	// A field left out stays as it is; "" clears an optional one.
+	var p address.Patch
+	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	e, _, err := a.svc.Addresses.Update(r.Context(), id, entryID, req.patch())
+	e, _, err := a.svc.Addresses.Update(r.Context(), id, entryID, p)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/balance"
-	"github.com/clientele-go/clientele/page"
 )
 
 // postingRequest is the body of a credit or a debit. The idempotency key
@@ -64,7 +63,7 @@ func (a *api) post(w http.ResponseWriter, r *http.Request, move func(context.Con
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, postingOf(p))
+	return writeJSON(w, http.StatusCreated, p)
 }
 
 // applyToOrder pays as much of an order's total as the customer's store
@@ -92,7 +91,7 @@ func (a *api) applyToOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, paymentOf(pay))
+	return writeJSON(w, http.StatusOK, pay)
 }
 
 func (a *api) accounts(w http.ResponseWriter, r *http.Request) error {
@@ -104,7 +103,7 @@ func (a *api) accounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, items[accountView]{mapItems(list, accountOf)})
+	return writeJSON(w, http.StatusOK, items[balance.Account]{list})
 }
 
 // accountPath parses the customer ID and the currency of the path.
@@ -126,7 +125,7 @@ func (a *api) account(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, accountOf(acct))
+	return writeJSON(w, http.StatusOK, acct)
 }
 
 // history lists the ledger of one account, oldest posting first.
@@ -144,5 +143,5 @@ func (a *api) history(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, page.Page[postingView]{Items: mapItems(list.Items, postingOf), Next: list.Next})
+	return writeJSON(w, http.StatusOK, list)
 }

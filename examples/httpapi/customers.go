@@ -7,56 +7,6 @@ import (
 	"github.com/clientele-go/clientele/customer"
 )
 
-// customerRequest is the body of a register or guest request.
-type customerRequest struct {
-	Email           string            `json:"email"`
-	Type            customer.Type     `json:"type"`
-	FirstName       string            `json:"first_name"`
-	LastName        string            `json:"last_name"`
-	Phone           string            `json:"phone"`
-	Company         string            `json:"company"`
-	VATID           string            `json:"vat_id"`
-	Note            string            `json:"note"`
-	Tags            []string          `json:"tags"`
-	Metadata        map[string]string `json:"metadata"`
-	Reference       string            `json:"reference"`
-	ReferenceOrigin string            `json:"reference_origin"`
-}
-
-func (c customerRequest) params() customer.Params {
-	return customer.Params{
-		Email: c.Email, Type: c.Type, FirstName: c.FirstName, LastName: c.LastName, Phone: c.Phone,
-		Company: c.Company, VATID: c.VATID, Note: c.Note, Tags: c.Tags, Metadata: c.Metadata,
-		Reference: c.Reference, ReferenceOrigin: c.ReferenceOrigin,
-	}
-}
-
-// customerPatch is the body of a patch: a field left out stays as it is, ""
-// clears an optional field, tags replace the set, and a metadata key set to
-// null is deleted.
-type customerPatch struct {
-	Email           *string            `json:"email"`
-	Type            *customer.Type     `json:"type"`
-	FirstName       *string            `json:"first_name"`
-	LastName        *string            `json:"last_name"`
-	Phone           *string            `json:"phone"`
-	Company         *string            `json:"company"`
-	VATID           *string            `json:"vat_id"`
-	Note            *string            `json:"note"`
-	Tags            *[]string          `json:"tags"`
-	Metadata        map[string]*string `json:"metadata"`
-	Reference       *string            `json:"reference"`
-	ReferenceOrigin *string            `json:"reference_origin"`
-}
-
-func (p customerPatch) patch() customer.Patch {
-	return customer.Patch{
-		Email: p.Email, Type: p.Type, FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone,
-		Company: p.Company, VATID: p.VATID, Note: p.Note, Tags: p.Tags, Metadata: p.Metadata,
-		Reference: p.Reference, ReferenceOrigin: p.ReferenceOrigin,
-	}
-}
-
 // writeCustomer answers with the customer and its version as ETag.
 func writeCustomer(w http.ResponseWriter, status int, c customer.Customer) error {
 	w.Header().Set("ETag", etag(c.Version))
@@ -67,11 +17,11 @@ func writeCustomer(w http.ResponseWriter, status int, c customer.Customer) error
 }
 
 func (a *api) registerCustomer(w http.ResponseWriter, r *http.Request) error {
-	var req customerRequest
-	if err := decode(w, r, &req); err != nil {
+	var p customer.Params
+	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	c, err := a.svc.Customers.Register(r.Context(), req.params(), createOptions(r)...)
+	c, err := a.svc.Customers.Register(r.Context(), p, createOptions(r)...)
 	if err != nil {
 		return err
 	}
@@ -81,11 +31,11 @@ func (a *api) registerCustomer(w http.ResponseWriter, r *http.Request) error {
 // createGuest returns the live guest with the email, creating it when there
 // is none: 201 when it created the guest, 200 when it found it.
 func (a *api) createGuest(w http.ResponseWriter, r *http.Request) error {
-	var req customerRequest
-	if err := decode(w, r, &req); err != nil {
+	var p customer.Params
+	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	c, created, err := a.svc.Customers.CreateGuest(r.Context(), req.params())
+	c, created, err := a.svc.Customers.CreateGuest(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -119,15 +69,17 @@ func (a *api) patchCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req customerPatch
-	if err := decode(w, r, &req); err != nil {
+	// A field left out stays as it is, "" clears an optional field, tags
+	// replace the set, and a metadata key set to null is deleted.
+	var p customer.Patch
+	if err := decode(w, r, &p); err != nil {
 		return err
 	}
 	var opts []clientele.CallOption
 	if check {
 		opts = append(opts, clientele.IfVersion(version))
 	}
-	c, err := a.svc.Customers.Update(r.Context(), id, req.patch(), opts...)
+	c, err := a.svc.Customers.Update(r.Context(), id, p, opts...)
 	if err != nil {
 		return err
 	}

@@ -12,15 +12,11 @@ import (
 )
 
 func (a *api) createGroup(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Name        string            `json:"name"`
-		Description string            `json:"description"`
-		Metadata    map[string]string `json:"metadata"`
-	}
-	if err := decode(w, r, &req); err != nil {
+	var p clientele.GroupParams
+	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	g, err := a.svc.Groups.Create(r.Context(), clientele.GroupParams{Name: req.Name, Description: req.Description, Metadata: req.Metadata}, createOptions(r)...)
+	g, err := a.svc.Groups.Create(r.Context(), p, createOptions(r)...)
 	if err != nil {
 		return err
 	}

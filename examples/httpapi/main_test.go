@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/customer"
 )
 
 // TestServe serves on a real listener and shuts down when the context is
@@ -45,7 +46,7 @@ func TestOpen(t *testing.T) {
 	store, where, closeStore, err := open(ctx, "sqlite", file, "ignored_")
 	require.NoError(t, err)
 	require.Contains(t, where, file)
-	c, err := clientele.New(store).Customers.Register(ctx, customerRequest{Email: "kept@example.com"}.params())
+	c, err := clientele.New(store).Customers.Register(ctx, customer.Params{Email: "kept@example.com"})
 	require.NoError(t, err)
 	closeStore()
 	store, _, closeStore, err = open(ctx, "sqlite", file, "")

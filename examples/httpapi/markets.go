@@ -13,15 +13,11 @@ import (
 )
 
 func (a *api) createMerchant(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Name           string            `json:"name"`
-		BillingAddress addressRequest    `json:"billing_address"`
-		Metadata       map[string]string `json:"metadata"`
-	}
-	if err := decode(w, r, &req); err != nil {
+	var p merchant.Params
+	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	m, err := a.svc.Merchants.Create(r.Context(), merchant.Params{Name: req.Name, BillingAddress: req.BillingAddress.address(), Metadata: req.Metadata}, createOptions(r)...)
+	m, err := a.svc.Merchants.Create(r.Context(), p, createOptions(r)...)
 	if err != nil {
 		return err
 	}
@@ -54,8 +50,10 @@ func (a *api) getMerchant(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, m)
 }
 
-// marketRequest is the body of a create request; access_groups, when not
-// empty, make the market private to their members.
+// marketRequest is the body of a create request: market.Params with its IDs
+// as strings, parsed here so that a malformed one is an error naming its
+// field (a uuid.UUID fails inside the JSON decoder, which does not say
+// where). access_groups, when not empty, make the market private.
 type marketRequest struct {
 	MerchantID        string               `json:"merchant_id"`
 	Code              string               `json:"code"`

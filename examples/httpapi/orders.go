@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/clientele-go/clientele/order"
-	"github.com/clientele-go/clientele/page"
 )
 
 // orderRequest tells that a customer placed an order of the host.
@@ -63,7 +62,7 @@ func (a *api) recordOrder(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/orders/"+o.ID)
-	return writeJSON(w, http.StatusCreated, orderOf(o))
+	return writeJSON(w, http.StatusCreated, o)
 }
 
 func (a *api) getOrder(w http.ResponseWriter, r *http.Request) error {
@@ -71,7 +70,7 @@ func (a *api) getOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, orderOf(o))
+	return writeJSON(w, http.StatusOK, o)
 }
 
 // setOrderStatus moves the order to the status of the body; setting the
@@ -87,7 +86,7 @@ func (a *api) setOrderStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, orderOf(o))
+	return writeJSON(w, http.StatusOK, o)
 }
 
 func (a *api) orderHistory(w http.ResponseWriter, r *http.Request) error {
@@ -104,7 +103,7 @@ func (a *api) orderHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, page.Page[orderView]{Items: mapItems(list.Items, orderOf), Next: list.Next})
+	return writeJSON(w, http.StatusOK, list)
 }
 
 // claimOrders moves the orders of the guest in the body to the registered

@@ -25,8 +25,8 @@ type problem struct {
 	// Errors names the invalid fields of a validation problem.
 	Errors []fieldError `json:"errors,omitempty"`
 	// Available and Requested explain an insufficient_funds failure.
-	Available *money `json:"available,omitempty"`
-	Requested *money `json:"requested,omitempty"`
+	Available *balance.Money `json:"available,omitempty"`
+	Requested *balance.Money `json:"requested,omitempty"`
 }
 
 // fieldError names one invalid input field, as errcode.ValidationError does.
@@ -102,8 +102,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		var funds *balance.InsufficientFundsError
 		if errors.As(err, &funds) {
-			a, q := moneyOf(funds.Available), moneyOf(funds.Requested)
-			p.Available, p.Requested = &a, &q
+			p.Available, p.Requested = &funds.Available, &funds.Requested
 		}
 	}
 	writeProblem(w, p)
