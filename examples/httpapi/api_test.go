@@ -16,21 +16,10 @@ import (
 	"github.com/clientele-go/clientele/order"
 )
 
-// doc is a decoded JSON object. Entities are read through get, which
-// matches a snake_case name to a key case-insensitively and without
-// underscores, so that the tests read the domain's JSON before and after
-// it has snake_case names.
+// doc is a decoded JSON object.
 type doc map[string]any
 
-func (d doc) get(name string) any {
-	want := strings.ReplaceAll(name, "_", "")
-	for k, v := range d {
-		if strings.EqualFold(strings.ReplaceAll(k, "_", ""), want) {
-			return v
-		}
-	}
-	return nil
-}
+func (d doc) get(name string) any { return d[name] }
 
 func (d doc) str(name string) string {
 	s, _ := d.get(name).(string)
