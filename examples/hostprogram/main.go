@@ -14,7 +14,6 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/address"
-	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/page"
@@ -45,11 +44,8 @@ func open(ctx context.Context, path string) (*clientele.Service, error) {
 
 func routes(svc *clientele.Service) *http.ServeMux {
 	mux := http.NewServeMux()
-	handle(mux, "POST /customers", 201, func(r *http.Request, _ uuid.UUID, in struct {
-		Email     string `json:"email"`
-		FirstName string `json:"first_name"`
-	}) (any, error) {
-		return svc.Customers.Register(r.Context(), customer.Params{Email: in.Email, FirstName: in.FirstName})
+	handle(mux, "POST /customers", 201, func(r *http.Request, _ uuid.UUID, p customer.Params) (any, error) {
+		return svc.Customers.Register(r.Context(), p)
 	})
 	handle(mux, "GET /customers/{id}", 200, func(r *http.Request, id uuid.UUID, _ struct{}) (any, error) {
 		return svc.Customers.Get(r.Context(), id)
@@ -61,13 +57,9 @@ func routes(svc *clientele.Service) *http.ServeMux {
 		entry, _, err := svc.Addresses.Add(r.Context(), id, a)
 		return entry, err
 	})
-	handle(mux, "POST /customers/{id}/credits", 201, func(r *http.Request, id uuid.UUID, in struct{ Amount, Currency string }) (any, error) {
-		amount, err := balance.ParseMoney(in.Amount, in.Currency)
-		if err != nil {
-			return nil, err
-		}
-		key := r.Header.Get("Idempotency-Key")
-		return svc.Balances.Credit(r.Context(), clientele.PostingRequest{CustomerID: id, Amount: amount, IdempotencyKey: key})
+	handle(mux, "POST /customers/{id}/credits", 201, func(r *http.Request, id uuid.UUID, p clientele.PostingRequest) (any, error) {
+		p.CustomerID, p.IdempotencyKey = id, r.Header.Get("Idempotency-Key")
+		return svc.Balances.Credit(r.Context(), p)
 	})
 	return mux
 }

@@ -88,10 +88,10 @@ func TestHostProgram(t *testing.T) {
 	require.Equal(t, "DE", entry["country"])
 	require.Equal(t, "invalid", call("POST", "/customers/"+id+"/addresses", `{"line1":"x","city":"y","country":"EU"}`, http.StatusUnprocessableEntity)["code"])
 
-	posting := call("POST", "/customers/"+id+"/credits", `{"amount":"30.00","currency":"EUR"}`, http.StatusCreated)
-	replay := call("POST", "/customers/"+id+"/credits", `{"amount":"30.00","currency":"EUR"}`, http.StatusCreated)
+	posting := call("POST", "/customers/"+id+"/credits", `{"amount":{"amount":"30.00","currency":"EUR"},"kind":"gift_card"}`, http.StatusCreated)
+	replay := call("POST", "/customers/"+id+"/credits", `{"amount":{"amount":"30.00","currency":"EUR"},"kind":"gift_card"}`, http.StatusCreated)
 	require.Equal(t, posting["id"], replay["id"])
-	require.Equal(t, "invalid", call("POST", "/customers/"+id+"/credits", `{"amount":"1.005","currency":"EUR"}`, http.StatusUnprocessableEntity)["code"])
+	require.Equal(t, "invalid", call("POST", "/customers/"+id+"/credits", `{"amount":{"amount":"1.005","currency":"EUR"}}`, http.StatusUnprocessableEntity)["code"])
 
 	list := call("GET", "/customers", "", http.StatusOK)
 	require.Len(t, list["items"], 1)
