@@ -74,7 +74,7 @@ func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (bala
 		}
 		if prev, found, err := replay(ctx, tx, acct, r.IdempotencyKey); err != nil || found {
 			if found && !prev.SameRequest(params) {
-				return fmt.Errorf("%w: key %q", balance.ErrIdempotencyKeyReused, r.IdempotencyKey)
+				return fmt.Errorf("%w: key %s", balance.ErrIdempotencyKeyReused, storage.Quote(r.IdempotencyKey))
 			}
 			out = prev
 			return err
@@ -118,9 +118,11 @@ func (s *Balances) account(ctx context.Context, tx storage.Tx, customerID uuid.U
 	return acct, customerGone(err)
 }
 
-// replay returns the posting already made with key on acct, if any.
+// replay returns the posting already made with key on acct, if any. A key
+// longer than a posting may carry has no posting (storage is not asked):
+// the new posting's validation reports it.
 func replay(ctx context.Context, tx storage.Tx, acct balance.Account, key string) (balance.Posting, bool, error) {
-	if key == "" {
+	if key == "" || len(key) > balance.MaxIdempotencyKeyLength {
 		return balance.Posting{}, false, nil
 	}
 	p, err := tx.Balances().PostingByKey(ctx, acct.ID, key)
@@ -246,7 +248,7 @@ func paymentFromReplay(prev balance.Posting, r OrderPaymentRequest, out *OrderPa
 	remaining, err := r.Total.Sub(applied)
 	if err != nil || prev.Kind != balance.KindOrderPayment || prev.Reference != r.Reference ||
 		prev.Actor != r.Actor || remaining.IsNegative() {
-		return fmt.Errorf("%w: key %q was used for another payment", balance.ErrIdempotencyKeyReused, r.IdempotencyKey)
+		return fmt.Errorf("%w: key %s was used for another payment", balance.ErrIdempotencyKeyReused, storage.Quote(r.IdempotencyKey))
 	}
 	*out = OrderPayment{Applied: applied, Remaining: remaining, Posting: &prev}
 	return nil

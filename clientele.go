@@ -51,11 +51,23 @@ func WithIDGenerator(next func() uuid.UUID) Option {
 	return func(e *env) { e.newID = next }
 }
 
+// WithConfusableEmails sets whether Customers.Register and Customers.Invite
+// accept an address that looks like the address of another live registered
+// customer (the same customer.EmailSkeleton key: a Cyrillic "а" for a Latin
+// "a", "rn" for "m", "1" for "l"). By default (false) they refuse it with
+// customer.ErrEmailConfusable, so that nobody can open an account that
+// passes for someone else's. Guests are never refused: CreateGuest keeps
+// the address as given.
+func WithConfusableEmails(allow bool) Option {
+	return func(e *env) { e.allowConfusable = allow }
+}
+
 // env is what every use case shares.
 type env struct {
-	store storage.Store
-	now   func() time.Time
-	newID func() uuid.UUID
+	store           storage.Store
+	now             func() time.Time
+	newID           func() uuid.UUID
+	allowConfusable bool
 }
 
 func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond) }

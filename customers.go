@@ -62,14 +62,21 @@ func (s *Customers) CreateGuest(ctx context.Context, p customer.Params) (c custo
 		}
 		return c, true, nil
 	}
-	return customer.Customer{}, false, fmt.Errorf("clientele: guest %q changed %d times while being created: %w",
-		guest.Email.Address, maxCreateAttempts, storage.ErrConflict)
+	return customer.Customer{}, false, fmt.Errorf("clientele: guest %s changed %d times while being created: %w",
+		storage.Quote(guest.Email.Address), maxCreateAttempts, storage.ErrConflict)
 }
 
 // Register creates a registered, active customer. Errors:
 // customer.ErrEmailTaken when a live registered customer has the email,
-// customer.ErrReferenceTaken, *customer.ValidationError. It honours
-// IdempotencyKey (then also ErrIdempotencyKeyReused, ErrUnsupported).
+// customer.ErrEmailConfusable when one has an address that looks like it
+// (unless WithConfusableEmails(true)), customer.ErrReferenceTaken,
+// *customer.ValidationError. It honours IdempotencyKey (then also
+// ErrIdempotencyKeyReused, ErrUnsupported).
+//
+// The look-alike check reads before it writes: two registrations of
+// look-alike addresses racing each other can both succeed (the exact
+// address is unique in storage; its look-alikes are not, since the rule is
+// an option).
 func (s *Customers) Register(ctx context.Context, p customer.Params, opts ...CallOption) (customer.Customer, error) {
 	c, err := customer.NewRegistered(s.newID(), p, s.clock())
 	if err != nil {
@@ -79,7 +86,8 @@ func (s *Customers) Register(ctx context.Context, p customer.Params, opts ...Cal
 }
 
 // Invite creates a registered customer in the invited state, who becomes
-// active on Activate. Errors: those of Register. It honours IdempotencyKey.
+// active on Activate. Errors: those of Register (look-alike addresses
+// included). It honours IdempotencyKey.
 func (s *Customers) Invite(ctx context.Context, p customer.Params, opts ...CallOption) (customer.Customer, error) {
 	c, err := customer.NewInvited(s.newID(), p, s.clock())
 	if err != nil {
@@ -97,6 +105,9 @@ func (s *Customers) create(ctx context.Context, scope string, c customer.Custome
 	request.ID, request.CreatedAt, request.UpdatedAt = uuid.Nil, time.Time{}, time.Time{}
 	err := s.once(ctx, scope, collect(opts), request,
 		func(ctx context.Context, tx storage.Tx) (string, error) {
+			if err := s.refuseConfusable(ctx, tx, c); err != nil {
+				return "", err
+			}
 			var err error
 			out, err = tx.Customers().Create(ctx, c)
 			return out.ID.String(), mapCustomerErr(err)
@@ -112,6 +123,40 @@ func (s *Customers) create(ctx context.Context, scope string, c customer.Custome
 		return customer.Customer{}, err
 	}
 	return out, nil
+}
+
+// refuseConfusable returns customer.ErrEmailConfusable when another live
+// registered customer's address has the look-alike key of c's, unless the
+// service allows it. A customer with c's very address is left to Create,
+// which reports customer.ErrEmailTaken. The error names neither the other
+// customer nor their address.
+func (s *Customers) refuseConfusable(ctx context.Context, r storage.Repositories, c customer.Customer) error {
+	if s.allowConfusable || !c.HasAccount {
+		return nil
+	}
+	sk, ok := r.Customers().(storage.CustomerSkeletons)
+	if !ok {
+		return fmt.Errorf("%w: refusing look-alike emails needs the storage.CustomerSkeletons capability "+
+			"(or allow them with WithConfusableEmails(true))", ErrUnsupported)
+	}
+	// At most one live registered customer has c's very address, so two
+	// items are enough to see another one.
+	page, err := sk.ListByEmailSkeleton(ctx, customer.EmailSkeleton(c.Email.Address), true,
+		storage.PageRequest{Limit: 2})
+	if err != nil {
+		return err
+	}
+	other := false
+	for _, o := range page.Items {
+		if o.Email.Address == c.Email.Address {
+			return nil
+		}
+		other = true
+	}
+	if other {
+		return fmt.Errorf("%w: %s", customer.ErrEmailConfusable, storage.Quote(c.Email.Display))
+	}
+	return nil
 }
 
 // cleanRef normalizes a reference or origin the way the customer package
@@ -179,8 +224,15 @@ func (s *Customers) GetByEmail(ctx context.Context, email string) (customer.Cust
 
 // GetByReference returns the live customer with the external reference.
 // Both strings are trimmed and put in NFC first, as customer.New stores them.
-// Errors: customer.ErrNotFound.
+// Errors: customer.ErrNotFound; storage.ErrTooLarge (a *storage.LimitError)
+// for a string longer than storage.MaxKeyBytes, checked before any work.
 func (s *Customers) GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error) {
+	if err := storage.CheckKey("origin", origin); err != nil {
+		return customer.Customer{}, err
+	}
+	if err := storage.CheckKey("reference", reference); err != nil {
+		return customer.Customer{}, err
+	}
 	origin, reference = cleanRef(origin), cleanRef(reference)
 	if reference == "" {
 		return customer.Customer{}, fmt.Errorf("empty reference: %w", customer.ErrNotFound)
@@ -319,8 +371,10 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 
 // List returns a page of customers matching f, ordered by (CreatedAt, ID).
 // f.Email may be given in any spelling and f.Tags in any case: they are
-// normalized first (customer.Filter.Normalize). Errors:
-// *customer.ValidationError, page.ErrInvalidCursor.
+// normalized first (customer.Filter.Normalize); at most customer.MaxTags
+// (storage.MaxFilterTags) distinct tags. Errors: *customer.ValidationError,
+// page.ErrInvalidCursor, storage.ErrTooLarge for a Name longer than
+// storage.MaxKeyBytes.
 func (s *Customers) List(ctx context.Context, f customer.Filter, p page.Request) (page.Page[customer.Customer], error) {
 	f, err := f.Normalize()
 	if err != nil {

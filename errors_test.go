@@ -66,6 +66,8 @@ var sentinels = map[string]struct {
 	"clientele.ErrIdempotencyKeyReused": {clientele.ErrIdempotencyKeyReused, errcode.Conflict},
 	"clientele.ErrUnsupported":          {clientele.ErrUnsupported, errcode.Unsupported},
 	"storage.ErrInvalidRecord":          {storage.ErrInvalidRecord, errcode.Invalid},
+	"storage.ErrTooLarge":               {storage.ErrTooLarge, errcode.Invalid},
+	"customer.ErrEmailConfusable":       {customer.ErrEmailConfusable, errcode.Conflict},
 	"storage.ErrCustomerNotLive":        {storage.ErrCustomerNotLive, errcode.NotFound},
 	"merchant.ErrInvalid":               {merchant.ErrInvalid, errcode.Invalid},
 	"merchant.ErrNotFound":              {merchant.ErrNotFound, errcode.NotFound},

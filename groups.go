@@ -20,8 +20,9 @@ import (
 // access to private markets.
 type Groups struct{ *env }
 
-// MaxBatch is the most customers one AddMembers or RemoveMembers call takes.
-const MaxBatch = 1000
+// MaxBatch is the most customers one AddMembers or RemoveMembers call takes:
+// storage.MaxIDs, the bound of every ID list a repository takes.
+const MaxBatch = storage.MaxIDs
 
 // ErrBatchTooLarge reports a batch of more than MaxBatch items.
 var ErrBatchTooLarge = errcode.New(errcode.Invalid, fmt.Sprintf("clientele: a batch holds at most %d items", MaxBatch))
@@ -78,7 +79,8 @@ func (s *Groups) Get(ctx context.Context, id uuid.UUID) (group.Group, error) {
 }
 
 // GetByName returns the group whose name equals name case-insensitively.
-// Errors: group.ErrNotFound.
+// Errors: group.ErrNotFound; storage.ErrTooLarge (a *storage.LimitError)
+// for a name longer than storage.MaxKeyBytes.
 func (s *Groups) GetByName(ctx context.Context, name string) (group.Group, error) {
 	g, err := s.store.Groups().GetByName(ctx, name)
 	return g, mapGroupErr(err)

@@ -137,21 +137,39 @@ func TestIdempotencyKeyConcurrentRetries(t *testing.T) {
 	assert.Equal(t, 1, countCustomers(t, e))
 }
 
-// lacking hides every capability of a store, as a third-party adapter
+// lacking hides every capability of a store (of the store, its
+// transactions and its customers repository), as a third-party adapter
 // written against the core contract would have none.
 type lacking struct{ storage.Store }
 
+func (l lacking) Customers() storage.Customers { return struct{ storage.Customers }{l.Store.Customers()} }
+
 func (l lacking) Atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) error {
-	return l.Store.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error { return fn(ctx, struct{ storage.Tx }{tx}) })
+	return l.Store.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error { return fn(ctx, lackingTx{tx}) })
 }
 
-func TestIdempotencyKeyNeedsTheCapability(t *testing.T) {
+type lackingTx struct{ storage.Tx }
+
+func (l lackingTx) Customers() storage.Customers { return struct{ storage.Customers }{l.Tx.Customers()} }
+
+// TestCapabilitiesLacking runs the services on a store without any
+// capability: what needs one answers ErrUnsupported, everything else works.
+func TestCapabilitiesLacking(t *testing.T) {
 	store := lacking{memory.New()}
 	_, ok := any(store).(storage.Idempotency)
 	require.False(t, ok)
-	svc := clientele.New(store)
+	_, ok = store.Customers().(storage.CustomerSkeletons)
+	require.False(t, ok)
 	ctx := context.Background()
-	_, err := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"}, clientele.IdempotencyKey("k"))
+
+	strict := clientele.New(store)
+	_, err := strict.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+	require.ErrorIs(t, err, clientele.ErrUnsupported, "refusing look-alikes needs CustomerSkeletons")
+	_, _, err = strict.Customers.CreateGuest(ctx, customer.Params{Email: "ada@example.com"})
+	require.NoError(t, err, "guests are never checked for look-alikes")
+
+	svc := clientele.New(store, clientele.WithConfusableEmails(true))
+	_, err = svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"}, clientele.IdempotencyKey("k"))
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	assert.Equal(t, errcode.Unsupported, errcode.Of(err))
 	assert.Equal(t, 501, errcode.Of(err).HTTPStatus())

@@ -60,6 +60,7 @@ func allowedForDomain(dep string) bool {
 		"github.com/nyaruka/phonenumbers",
 		"golang.org/x/text/",
 		"golang.org/x/net/idna",
+		"github.com/mtibben/confusables", // Unicode TS #39 skeletons, behind textnorm.Skeleton
 	} {
 		if dep == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(dep, prefix) {
 			return true

@@ -150,7 +150,8 @@ func (s *Markets) Get(ctx context.Context, id uuid.UUID) (market.Market, error) 
 	return m, notFound(err, market.ErrNotFound)
 }
 
-// GetByCode returns the market with the code. Errors: market.ErrNotFound.
+// GetByCode returns the market with the code. Errors: market.ErrNotFound;
+// storage.ErrTooLarge for a code longer than storage.MaxKeyBytes.
 func (s *Markets) GetByCode(ctx context.Context, code string) (market.Market, error) {
 	m, err := s.store.Markets().GetByCode(ctx, code)
 	return m, notFound(err, market.ErrNotFound)

@@ -78,9 +78,9 @@ func (s *Orders) RecordPlaced(ctx context.Context, p order.Params) (order.Order,
 func replayedOrder(prev, o order.Order) error {
 	switch {
 	case prev.CustomerID != o.CustomerID:
-		return fmt.Errorf("%w: order %q", order.ErrOrderOwned, o.ID)
+		return fmt.Errorf("%w: order %s", order.ErrOrderOwned, storage.Quote(o.ID))
 	case !prev.SameAs(o):
-		return fmt.Errorf("%w: order %q: %w", order.ErrOrderChanged, o.ID, storage.Conflict(storage.ConstraintOrderID, nil))
+		return fmt.Errorf("%w: order %s: %w", order.ErrOrderChanged, storage.Quote(o.ID), storage.Conflict(storage.ConstraintOrderID, nil))
 	}
 	return nil
 }
@@ -167,7 +167,8 @@ func (s *Orders) Claim(ctx context.Context, guestID, customerID uuid.UUID) (cust
 	return out, moved, nil
 }
 
-// Get returns an order of the history. Errors: order.ErrNotFound.
+// Get returns an order of the history. Errors: order.ErrNotFound;
+// storage.ErrTooLarge for an ID longer than storage.MaxKeyBytes.
 func (s *Orders) Get(ctx context.Context, id string) (order.Order, error) {
 	o, err := s.store.Orders().Get(ctx, id)
 	return o, notFound(err, order.ErrNotFound)
@@ -177,7 +178,8 @@ func (s *Orders) Get(ctx context.Context, id string) (order.Order, error) {
 // allowed moves); setting the current status again changes nothing. The
 // customer's status is not affected: it counts placed orders, and a
 // cancelled order was placed all the same. Errors: order.ErrNotFound,
-// order.ErrInvalidTransition, *order.ValidationError.
+// order.ErrInvalidTransition, *order.ValidationError; storage.ErrTooLarge
+// for an ID longer than storage.MaxKeyBytes.
 func (s *Orders) SetStatus(ctx context.Context, id string, to order.Status) (order.Order, error) {
 	o, err := s.store.Orders().Update(ctx, id, func(o *order.Order) error { return o.SetStatus(to, s.clock()) })
 	return o, notFound(err, order.ErrNotFound)

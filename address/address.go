@@ -140,12 +140,12 @@ func ValidateCountry(code string) error {
 		return validation.New(ErrInvalid, "country", "must be upper case")
 	}
 	if len(code) != 2 || !isUpperASCII(code[0]) || !isUpperASCII(code[1]) {
-		return validation.New(ErrInvalid, "country", "%q is not an ISO 3166-1 alpha-2 country code", code)
+		return validation.New(ErrInvalid, "country", "%s is not an ISO 3166-1 alpha-2 country code", validation.Quote(code))
 	}
 	r, err := language.ParseRegion(code)
 	if err != nil || !r.IsCountry() || r.String() != code ||
 		r.ISO3() == "ZZZ" || r.Canonicalize() != r || reservedCountries[code] {
-		return validation.New(ErrInvalid, "country", "%q is not an ISO 3166-1 alpha-2 country code", code)
+		return validation.New(ErrInvalid, "country", "%s is not an ISO 3166-1 alpha-2 country code", validation.Quote(code))
 	}
 	return nil
 }

@@ -32,6 +32,12 @@ var (
 	// ErrEmailTaken reports that another live customer with the same
 	// account kind (registered or guest) already uses the canonical email.
 	ErrEmailTaken = errcode.New(errcode.Conflict, "customer: email already taken")
+	// ErrEmailConfusable reports that an address looks like the address of
+	// another live registered customer (their EmailSkeleton keys are equal:
+	// "ada@example.com" with a Cyrillic "а"), so that registering it would
+	// make an account that passes for an existing one. It is not
+	// ErrEmailTaken: the address itself is free.
+	ErrEmailConfusable = errcode.New(errcode.Conflict, "customer: email looks like another customer's")
 	// ErrReferenceTaken reports that another live customer already has the
 	// same reference within the same reference origin.
 	ErrReferenceTaken = errcode.New(errcode.Conflict, "customer: reference already taken")

@@ -1,6 +1,8 @@
 package customer
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,6 +32,30 @@ const (
 	// in this domain, so a placeholder never collides with a real customer.
 	ErasedEmailDomain = "erased.invalid"
 )
+
+// EmailSkeleton returns the look-alike key of a canonical address (an
+// Email.Address): the hex SHA-256 of the Unicode Technical Standard #39
+// skeleton of its local part, "@", and its domain in Unicode (IDNA
+// U-labels). Addresses that look alike but canonicalize differently
+// ("ada@example.com" with a Latin or a Cyrillic "а", "jim@" and "jirn@")
+// have the same key; storage indexes it so that registrations can refuse
+// an address confusable with a live customer's. The key is 64 bytes
+// whatever the address, and depends on the confusables table (see the
+// package doc of internal/textnorm): it is not a stable identifier across
+// versions of this module.
+func EmailSkeleton(address string) string {
+	local, domain, ok := strings.Cut(address, "@")
+	if ok {
+		if u, err := idna.ToUnicode(domain); err == nil {
+			domain = u
+		}
+		address = textnorm.Skeleton(local) + "@" + textnorm.Skeleton(domain)
+	} else {
+		address = textnorm.Skeleton(address)
+	}
+	sum := sha256.Sum256([]byte(address))
+	return hex.EncodeToString(sum[:])
+}
 
 // Email is a customer's email address in two spellings: the canonical form
 // that uniqueness and lookups use, and the form the customer typed.
@@ -82,8 +108,12 @@ func ErasedEmail(id uuid.UUID) Email {
 //     comments ("bob(home)@x.com"), quoted local parts ("\"b o b\"@x.com"),
 //     IP-address literals ("bob@[1.2.3.4]"), white space and control
 //     characters are rejected, as is anything but exactly one "@".
-//   - The local part is lower-cased (Unicode simple lower-casing, then NFC
-//     again). It may hold the RFC 5322 atext characters
+//   - The local part is put in NFKC, which maps width and compatibility
+//     forms to the plain characters they look like (fullwidth "ａｄａ",
+//     mathematical bold "𝐚𝐝𝐚" and the ligature "ﬁ" become "ada", "ada" and
+//     "fi"), then lower-cased (Unicode simple lower-casing) and put in NFKC
+//     again. Look-alikes from other scripts (a Cyrillic "а") are not
+//     mapped: see EmailSkeleton. It may hold the RFC 5322 atext characters
 //     (A-Z a-z 0-9 and !#$%&'*+-/=?^_`{|}~) and dots, but no leading,
 //     trailing or consecutive dots. Non-ASCII (RFC 6531, "EAI") local parts
 //     are accepted when every non-ASCII character is a letter, a decimal
@@ -278,11 +308,17 @@ func canonicalLocal(local string) (string, error) {
 	if local == "" {
 		return "", emailError("is missing the part before the @ sign")
 	}
-	local = strings.ToLower(local)
-	if !textnorm.Normalizable(local) {
+	// Compatibility forms look like the plain letters they stand for: map
+	// them (NFKC folds fullwidth "ａｄａ", mathematical "𝐚𝐝𝐚", ligatures,
+	// superscripts) before lower-casing, and normalize again after it.
+	if !textnorm.NFKCNormalizable(local) {
 		return "", emailError("has a local part that cannot be normalized safely")
 	}
-	local = textnorm.NFC(local)
+	local = strings.ToLower(textnorm.NFKC(local))
+	if !textnorm.NFKCNormalizable(local) {
+		return "", emailError("has a local part that cannot be normalized safely")
+	}
+	local = textnorm.NFKC(local)
 	if len(local) > MaxEmailLocalLength {
 		return "", emailError("has a local part longer than %d bytes", MaxEmailLocalLength)
 	}

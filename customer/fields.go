@@ -43,7 +43,7 @@ func NormalizeTags(tags []string) ([]string, error) {
 		}
 		n := foldText(strings.TrimSpace(t))
 		if n != foldText(n) {
-			return nil, newError("tags", "contains a tag that does not normalize stably: %q", t)
+			return nil, newError("tags", "contains a tag that does not normalize stably: %s", validation.Quote(t))
 		}
 		if err := checkTag(n); err != nil {
 			return nil, err
@@ -66,11 +66,11 @@ func checkTag(t string) error {
 	case t == "":
 		return newError("tags", "contains a blank tag")
 	case len(t) > MaxTagLength:
-		return newError("tags", "contains a tag longer than %d bytes: %q", MaxTagLength, t)
+		return newError("tags", "contains a tag longer than %d bytes: %s", MaxTagLength, validation.Quote(t))
 	case strings.ContainsRune(t, ','):
-		return newError("tags", "contains a tag with a comma: %q", t)
+		return newError("tags", "contains a tag with a comma: %s", validation.Quote(t))
 	case strings.IndexFunc(t, unicode.IsControl) >= 0:
-		return newError("tags", "contains a tag with a control character: %q", t)
+		return newError("tags", "contains a tag with a control character: %s", validation.Quote(t))
 	}
 	return nil
 }

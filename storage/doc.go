@@ -35,5 +35,29 @@
 //   - Times are stored and returned in UTC, with at least microsecond
 //     precision; amounts are exact (integer minor units in SQL).
 //   - Errors wrap their cause with %w so that errors.Is and errors.As reach
-//     both the sentinel and the driver's error.
+//     both the sentinel and the driver's error. Their text quotes every
+//     caller value with [Quote] (bounded, no raw control characters) and
+//     carries no connection details (user, database, host).
+//   - Arguments are bounded: lookup keys and filter strings by [MaxKeyBytes],
+//     filter tags by [MaxFilterTags], ID lists by [MaxIDs]. Adapters check
+//     them first, with [CheckKey], [CheckIDs] and [CheckCustomerFilter], and
+//     return a [*LimitError] ([ErrTooLarge]) without touching the database.
+//
+// # Capabilities
+//
+// The core contract (Store, Tx, Repositories) stays as it is; each
+// aggregate added after it is an optional interface that a Store (and the
+// Tx its Atomic gives, or one of its repositories) may also implement, in
+// the manner of database/sql/driver's and io/fs's optional interfaces. The
+// services find a capability with a type assertion and, when the store
+// lacks it, return an error that unwraps to errcode.Unsupported instead of
+// failing to compile: an adapter written against an older contract keeps
+// building and working for everything it does implement. storagetest runs
+// a capability's cases only on adapters that have it, and says so.
+//
+// The capabilities: Idempotency (on a Store and on a Tx: idempotency
+// records for creating requests) and CustomerSkeletons (on a Customers
+// repository: look-alike email lookups). An adapter that implements one
+// implements it on the Store and on the Tx alike, so that it joins
+// transactions as the repositories do.
 package storage

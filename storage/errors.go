@@ -31,7 +31,35 @@ var (
 	// either seen or waited for, never missed. It wraps ErrNotFound:
 	// errors.Is(err, ErrNotFound) holds too.
 	ErrCustomerNotLive = fmt.Errorf("customer does not exist or is deleted: %w", ErrNotFound)
+	// ErrTooLarge reports an argument beyond one of the bounds every
+	// repository method keeps (MaxKeyBytes, MaxFilterTags, MaxIDs). Adapters
+	// return it inside a *LimitError that names the argument, before
+	// touching the database: a caller cannot make a store parse, plan or
+	// allocate without limit. It is an invalid argument, never a transient
+	// failure: retrying the same call fails the same way.
+	ErrTooLarge = errcode.New(errcode.Invalid, "storage: argument too large")
 )
+
+// LimitError reports which argument of a repository method exceeds which
+// bound. It unwraps to ErrTooLarge. It carries sizes only, never the
+// caller's value.
+type LimitError struct {
+	// Arg names the argument as the contract does ("groupIDs",
+	// "CustomerFilter.Tags", "idempotencyKey").
+	Arg string
+	// Size is the argument's size in Unit; Max is the bound.
+	Size, Max int
+	// Unit is "bytes" for strings and "items" for slices.
+	Unit string
+}
+
+// Error implements the error interface.
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("storage: %s has %d %s, more than the %d allowed", e.Arg, e.Size, e.Unit, e.Max)
+}
+
+// Unwrap returns ErrTooLarge.
+func (e *LimitError) Unwrap() error { return ErrTooLarge }
 
 // Constraint names a storage rule that a write would break.
 type Constraint string

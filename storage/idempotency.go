@@ -10,20 +10,6 @@ import (
 	"github.com/clientele-go/clientele/errcode"
 )
 
-// Capabilities. The core contract (Store, Tx, Repositories) stays as it
-// is; each aggregate added after it is an optional interface that a Store
-// (and the Tx its Atomic gives) may also implement, in the manner of
-// database/sql/driver's and io/fs's optional interfaces. The services find
-// a capability with a type assertion and, when the store lacks it, return
-// an error that unwraps to errcode.Unsupported instead of failing to
-// compile: an adapter written against an older contract keeps building and
-// working for everything it does implement. storagetest runs a
-// capability's cases only on adapters that have it, and says so.
-//
-// An adapter that implements a capability implements it on its Store and
-// on its Tx, so that the capability joins transactions like the
-// repositories do.
-
 // Idempotency is the capability of keeping idempotency records: what a
 // creating request, identified by its caller's key, produced. It lets a
 // client retry a create whose outcome it did not learn (a lost connection,

@@ -92,6 +92,13 @@ type Tx interface {
 // returns an error wrapping ErrCustomerNotLive (and so ErrNotFound)
 // otherwise: a write racing a delete or an erasure either fails or commits
 // before it.
+//
+// Every method that takes a lookup key, a filter or a list of IDs checks it
+// against the bounds MaxKeyBytes, MaxFilterTags and MaxIDs first and
+// returns a *LimitError (unwrapping to ErrTooLarge) without touching the
+// database when it is beyond them; inside a transaction such a call leaves
+// the transaction usable. Error messages quote every caller value they
+// echo with Quote: bounded in length, without raw control characters.
 type Repositories interface {
 	Customers() Customers
 	Addresses() Addresses
@@ -120,11 +127,13 @@ type Customers interface {
 
 	// GetByEmail returns the live customer with the canonical email address
 	// and has_account flag, or ErrNotFound. The lookup is byte-exact on the
-	// canonical form; callers canonicalize first.
+	// canonical form; callers canonicalize first. Errors: ErrNotFound;
+	// *LimitError when canonicalEmail is longer than MaxKeyBytes.
 	GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (customer.Customer, error)
 
 	// GetByReference returns the live customer with the external reference,
-	// or ErrNotFound.
+	// or ErrNotFound. Errors: ErrNotFound; *LimitError when origin or
+	// reference is longer than MaxKeyBytes.
 	GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error)
 
 	// Update reads the customer (deleted or not), calls fn on a copy, and
@@ -136,7 +145,8 @@ type Customers interface {
 	Update(ctx context.Context, id uuid.UUID, fn func(*customer.Customer) error) (customer.Customer, error)
 
 	// List returns the customers that match f, ordered by (CreatedAt, ID)
-	// ascending, one page at a time. Errors: ErrInvalidCursor.
+	// ascending, one page at a time. Errors: ErrInvalidCursor; *LimitError
+	// when f exceeds a bound (see CheckCustomerFilter).
 	List(ctx context.Context, f CustomerFilter, p PageRequest) (Page[customer.Customer], error)
 }
 
@@ -187,7 +197,8 @@ type Groups interface {
 	Get(ctx context.Context, id uuid.UUID) (group.Group, error)
 
 	// GetByName returns the group whose name key equals group.NameKey(name),
-	// or ErrNotFound.
+	// or ErrNotFound. Errors: ErrNotFound; *LimitError when name is longer
+	// than MaxKeyBytes.
 	GetByName(ctx context.Context, name string) (group.Group, error)
 
 	// Update reads the group, calls fn on a copy and stores the result with
@@ -218,7 +229,8 @@ type Groups interface {
 
 	// MemberOf returns, in ascending byte order, the IDs among groupIDs that
 	// the customer belongs to (market access checks ask about a market's
-	// groups only). Unknown IDs are simply not members.
+	// groups only). Unknown IDs are simply not members. Errors: *LimitError
+	// when groupIDs holds more than MaxIDs IDs.
 	MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) ([]uuid.UUID, error)
 }
 
@@ -252,6 +264,7 @@ type Markets interface {
 	// Get returns the market or ErrNotFound.
 	Get(ctx context.Context, id uuid.UUID) (market.Market, error)
 	// GetByCode returns the market with the (normalized) code or ErrNotFound.
+	// Errors: ErrNotFound; *LimitError when code is longer than MaxKeyBytes.
 	GetByCode(ctx context.Context, code string) (market.Market, error)
 	// Update reads the market, calls fn on a copy and stores the result with
 	// Version incremented. Errors: those of Create, and fn's error as is.
@@ -322,7 +335,8 @@ type Balances interface {
 	Post(ctx context.Context, p balance.Posting) (balance.Posting, error)
 
 	// PostingByKey returns the account's posting with the idempotency key, or
-	// ErrNotFound.
+	// ErrNotFound. Errors: ErrNotFound; *LimitError when idempotencyKey is
+	// longer than MaxKeyBytes.
 	PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (balance.Posting, error)
 
 	// Postings returns the account's ledger ordered by Sequence ascending.
@@ -338,6 +352,8 @@ type Orders interface {
 	// customer does not exist or is deleted.
 	Create(ctx context.Context, o order.Order) (order.Order, error)
 	// Get returns the order with the host's order ID, or ErrNotFound.
+	// Errors: ErrNotFound; *LimitError when id is longer than MaxKeyBytes
+	// (as for Update).
 	Get(ctx context.Context, id string) (order.Order, error)
 	// Update reads the order, calls fn on a copy and stores the result,
 	// keeping the stored ID and CreatedAt. fn may move the order to another

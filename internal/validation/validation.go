@@ -86,10 +86,10 @@ func Metadata(sentinel error, field string, m map[string]string) error {
 			return New(sentinel, field, "has a blank key")
 		}
 		if err := Text(sentinel, field, k, 4*MaxMetadataKeyLength, false); err != nil {
-			return New(sentinel, field, "key %q is invalid: %s", k, err.(*Error).Reason)
+			return New(sentinel, field, "key %s is invalid: %s", Quote(k), err.(*Error).Reason)
 		}
 		if utf8.RuneCountInString(k) > MaxMetadataKeyLength {
-			return New(sentinel, field, "key %q is longer than %d characters", k, MaxMetadataKeyLength)
+			return New(sentinel, field, "key %s is longer than %d characters", Quote(k), MaxMetadataKeyLength)
 		}
 		if err := Text(sentinel, field, v, 4*MaxMetadataValueLength, false); err != nil {
 			return New(sentinel, field+"."+k, "%s", err.(*Error).Reason)

@@ -153,10 +153,13 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Post
 }
 
 func (r balances) PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (out balance.Posting, err error) {
+	if err := storage.CheckKey("idempotencyKey", idempotencyKey); err != nil {
+		return out, err
+	}
 	err = r.read(ctx, func(d *db) error {
 		seq, ok := d.postingByKey[postingKey{accountID, idempotencyKey}]
 		if !ok || idempotencyKey == "" {
-			return fmt.Errorf("posting with idempotency key %q: %w", idempotencyKey, storage.ErrNotFound)
+			return fmt.Errorf("posting with idempotency key %s: %w", storage.Quote(idempotencyKey), storage.ErrNotFound)
 		}
 		out = d.ledgers[accountID][seq-1]
 		return nil

@@ -61,6 +61,7 @@ func (d *db) indexCustomer(t *txn, c customer.Customer) {
 		return
 	}
 	put(t, d.customerByEmail, emailKey{c.Email.Address, c.HasAccount}, c.ID)
+	insert(t, treeFor(t, d.customersBySkeleton, skeletonKey(c), lessTimeKey), timeKey{c.CreatedAt, c.ID})
 	if c.Reference != "" {
 		put(t, d.customerByRef, refKey{c.ReferenceOrigin, c.Reference}, c.ID)
 	}
@@ -71,6 +72,9 @@ func (d *db) unindexCustomer(t *txn, c customer.Customer) {
 		return
 	}
 	del(t, d.customerByEmail, emailKey{c.Email.Address, c.HasAccount})
+	if tree := d.customersBySkeleton[skeletonKey(c)]; tree != nil {
+		remove(t, tree, timeKey{c.CreatedAt, c.ID})
+	}
 	if c.Reference != "" {
 		del(t, d.customerByRef, refKey{c.ReferenceOrigin, c.Reference})
 	}
@@ -89,10 +93,13 @@ func (r customers) Get(ctx context.Context, id uuid.UUID) (out customer.Customer
 }
 
 func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (out customer.Customer, err error) {
+	if err := storage.CheckKey("canonicalEmail", canonicalEmail); err != nil {
+		return out, err
+	}
 	err = r.read(ctx, func(d *db) error {
 		id, ok := d.customerByEmail[emailKey{canonicalEmail, hasAccount}]
 		if !ok {
-			return fmt.Errorf("customer with email %q: %w", canonicalEmail, storage.ErrNotFound)
+			return fmt.Errorf("customer with email %s: %w", storage.Quote(canonicalEmail), storage.ErrNotFound)
 		}
 		out = d.customers[id].Clone()
 		return nil
@@ -101,13 +108,38 @@ func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAcc
 }
 
 func (r customers) GetByReference(ctx context.Context, origin, reference string) (out customer.Customer, err error) {
+	if err := checkReference(origin, reference); err != nil {
+		return out, err
+	}
 	err = r.read(ctx, func(d *db) error {
 		id, ok := d.customerByRef[refKey{origin, reference}]
 		if !ok || reference == "" {
-			return fmt.Errorf("customer with reference %q/%q: %w", origin, reference, storage.ErrNotFound)
+			return fmt.Errorf("customer with reference %s/%s: %w", storage.Quote(origin), storage.Quote(reference), storage.ErrNotFound)
 		}
 		out = d.customers[id].Clone()
 		return nil
+	})
+	return out, err
+}
+
+// skeletonKey is c's key in customersBySkeleton.
+func skeletonKey(c customer.Customer) emailKey {
+	return emailKey{customer.EmailSkeleton(c.Email.Address), c.HasAccount}
+}
+
+func (r customers) ListByEmailSkeleton(ctx context.Context, skeleton string, hasAccount bool, p storage.PageRequest) (out storage.Page[customer.Customer], err error) {
+	if err := storage.CheckKey("skeleton", skeleton); err != nil {
+		return out, err
+	}
+	err = r.read(ctx, func(d *db) error {
+		index := d.customersBySkeleton[emailKey{skeleton, hasAccount}]
+		if index == nil {
+			index = newTimeIndex()
+		}
+		out, err = pageAfter(index, lessTimeKey, storage.ListEmailSkeleton, p, timeFrom, timeCursor, func(k timeKey) (customer.Customer, bool) {
+			return d.customers[k.id].Clone(), true
+		})
+		return err
 	})
 	return out, err
 }
@@ -145,6 +177,9 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 }
 
 func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage.PageRequest) (out storage.Page[customer.Customer], err error) {
+	if err := storage.CheckCustomerFilter(f); err != nil {
+		return out, err
+	}
 	name := storage.SearchKey(f.Name)
 	keep := func(d *db) func(k timeKey) (customer.Customer, bool) {
 		return func(k timeKey) (customer.Customer, bool) {
@@ -214,6 +249,14 @@ func utcCustomer(c customer.Customer) customer.Customer {
 		c.DeletedAt = &t
 	}
 	return c
+}
+
+// checkReference checks the arguments of GetByReference against the bounds.
+func checkReference(origin, reference string) error {
+	if err := storage.CheckKey("origin", origin); err != nil {
+		return err
+	}
+	return storage.CheckKey("reference", reference)
 }
 
 func notFound(what string, id uuid.UUID) error {

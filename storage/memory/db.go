@@ -73,6 +73,9 @@ type db struct {
 	customerOrder   *btree.BTreeG[timeKey]
 	customerByEmail map[emailKey]uuid.UUID // live customers only
 	customerByRef   map[refKey]uuid.UUID   // live customers only
+	// customersBySkeleton indexes live customers by (customer.EmailSkeleton,
+	// has_account), in (CreatedAt, ID) order.
+	customersBySkeleton map[emailKey]*btree.BTreeG[timeKey]
 
 	books        map[uuid.UUID]address.Book // by customer ID; absent when empty
 	addressOwner map[uuid.UUID]uuid.UUID    // address entry ID -> customer ID: entry IDs are unique store-wide
@@ -107,33 +110,34 @@ type db struct {
 
 func newDB() *db {
 	return &db{
-		customers:         map[uuid.UUID]customer.Customer{},
-		customerOrder:     newTimeIndex(),
-		customerByEmail:   map[emailKey]uuid.UUID{},
-		customerByRef:     map[refKey]uuid.UUID{},
-		books:             map[uuid.UUID]address.Book{},
-		addressOwner:      map[uuid.UUID]uuid.UUID{},
-		groups:            map[uuid.UUID]group.Group{},
-		groupOrder:        newTimeIndex(),
-		groupByName:       map[string]uuid.UUID{},
-		members:           map[uuid.UUID]*btree.BTreeG[timeKey]{},
-		memberOf:          map[uuid.UUID]*btree.BTreeG[timeKey]{},
-		merchants:         map[uuid.UUID]merchant.Merchant{},
-		merchantOrder:     newTimeIndex(),
-		markets:           map[uuid.UUID]market.Market{},
-		marketOrder:       newTimeIndex(),
-		marketByCode:      map[string]uuid.UUID{},
-		marketsByGroup:    map[uuid.UUID]map[uuid.UUID]struct{}{},
-		marketsByMerchant: map[uuid.UUID]map[uuid.UUID]struct{}{},
-		accounts:          map[uuid.UUID]balance.Account{},
-		accountByCustomer: map[accountKey]uuid.UUID{},
-		accountsOf:        map[uuid.UUID]map[string]uuid.UUID{},
-		ledgers:           map[uuid.UUID][]balance.Posting{},
-		postingIDs:        map[uuid.UUID]struct{}{},
-		postingByKey:      map[postingKey]int64{},
-		orders:            map[string]order.Order{},
-		ordersByCustomer:  map[uuid.UUID]*btree.BTreeG[orderKey]{},
-		idempotency:       map[idempotencyKey]storage.IdempotencyRecord{},
+		customers:           map[uuid.UUID]customer.Customer{},
+		customerOrder:       newTimeIndex(),
+		customerByEmail:     map[emailKey]uuid.UUID{},
+		customerByRef:       map[refKey]uuid.UUID{},
+		customersBySkeleton: map[emailKey]*btree.BTreeG[timeKey]{},
+		books:               map[uuid.UUID]address.Book{},
+		addressOwner:        map[uuid.UUID]uuid.UUID{},
+		groups:              map[uuid.UUID]group.Group{},
+		groupOrder:          newTimeIndex(),
+		groupByName:         map[string]uuid.UUID{},
+		members:             map[uuid.UUID]*btree.BTreeG[timeKey]{},
+		memberOf:            map[uuid.UUID]*btree.BTreeG[timeKey]{},
+		merchants:           map[uuid.UUID]merchant.Merchant{},
+		merchantOrder:       newTimeIndex(),
+		markets:             map[uuid.UUID]market.Market{},
+		marketOrder:         newTimeIndex(),
+		marketByCode:        map[string]uuid.UUID{},
+		marketsByGroup:      map[uuid.UUID]map[uuid.UUID]struct{}{},
+		marketsByMerchant:   map[uuid.UUID]map[uuid.UUID]struct{}{},
+		accounts:            map[uuid.UUID]balance.Account{},
+		accountByCustomer:   map[accountKey]uuid.UUID{},
+		accountsOf:          map[uuid.UUID]map[string]uuid.UUID{},
+		ledgers:             map[uuid.UUID][]balance.Posting{},
+		postingIDs:          map[uuid.UUID]struct{}{},
+		postingByKey:        map[postingKey]int64{},
+		orders:              map[string]order.Order{},
+		ordersByCustomer:    map[uuid.UUID]*btree.BTreeG[orderKey]{},
+		idempotency:         map[idempotencyKey]storage.IdempotencyRecord{},
 	}
 }
 

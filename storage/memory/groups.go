@@ -52,10 +52,13 @@ func (r groups) Get(ctx context.Context, id uuid.UUID) (out group.Group, err err
 }
 
 func (r groups) GetByName(ctx context.Context, name string) (out group.Group, err error) {
+	if err := storage.CheckKey("name", name); err != nil {
+		return out, err
+	}
 	err = r.read(ctx, func(d *db) error {
 		id, ok := d.groupByName[group.NameKey(name)]
 		if !ok {
-			return fmt.Errorf("group named %q: %w", name, storage.ErrNotFound)
+			return fmt.Errorf("group named %s: %w", storage.Quote(name), storage.ErrNotFound)
 		}
 		out = d.groups[id].Clone()
 		return nil
@@ -183,6 +186,9 @@ func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID)
 }
 
 func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) (out []uuid.UUID, err error) {
+	if err := storage.CheckIDs("groupIDs", groupIDs); err != nil {
+		return nil, err
+	}
 	err = r.read(ctx, func(d *db) error {
 		c, ok := d.customers[customerID]
 		if !ok {

@@ -83,10 +83,13 @@ func (r markets) Get(ctx context.Context, id uuid.UUID) (out market.Market, err 
 }
 
 func (r markets) GetByCode(ctx context.Context, code string) (out market.Market, err error) {
+	if err := storage.CheckKey("code", code); err != nil {
+		return out, err
+	}
 	err = r.read(ctx, func(d *db) error {
 		id, ok := d.marketByCode[market.NormalizeCode(code)]
 		if !ok {
-			return fmt.Errorf("market with code %q: %w", code, storage.ErrNotFound)
+			return fmt.Errorf("market with code %s: %w", storage.Quote(code), storage.ErrNotFound)
 		}
 		out = d.markets[id].Clone()
 		return nil

@@ -36,10 +36,13 @@ func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) 
 }
 
 func (r orders) Get(ctx context.Context, id string) (out order.Order, err error) {
+	if err := storage.CheckKey("id", id); err != nil {
+		return out, err
+	}
 	err = r.read(ctx, func(d *db) error {
 		o, ok := d.orders[id]
 		if !ok {
-			return fmt.Errorf("order %q: %w", id, storage.ErrNotFound)
+			return orderNotFound(id)
 		}
 		out = o
 		return nil
@@ -48,11 +51,14 @@ func (r orders) Get(ctx context.Context, id string) (out order.Order, err error)
 }
 
 func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) error) (out order.Order, err error) {
+	if err := storage.CheckKey("id", id); err != nil {
+		return out, err
+	}
 	err = r.write(ctx, func(t *txn) error {
 		d := t.db
 		old, ok := d.orders[id]
 		if !ok {
-			return fmt.Errorf("order %q: %w", id, storage.ErrNotFound)
+			return orderNotFound(id)
 		}
 		work := old
 		if err := fn(&work); err != nil {
@@ -101,4 +107,8 @@ func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRe
 		return err
 	})
 	return out, err
+}
+
+func orderNotFound(id string) error {
+	return fmt.Errorf("order %s: %w", storage.Quote(id), storage.ErrNotFound)
 }

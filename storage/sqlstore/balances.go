@@ -446,12 +446,15 @@ var (
 )
 
 func (r balances) PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (balance.Posting, error) {
+	if err := storage.CheckKey("idempotencyKey", idempotencyKey); err != nil {
+		return balance.Posting{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (balance.Posting, error) {
 		if idempotencyKey == "" {
-			return balance.Posting{}, notFound("posting with idempotency key", `""`)
+			return balance.Posting{}, notFound("posting with idempotency key", idempotencyKey)
 		}
 		p, err := scanPosting(r.conn(ctx).queryRow(ctx, selectPostingByKey, accountID.String(), idempotencyKey))
-		return p, noRows(err, "posting with idempotency key", fmt.Sprintf("%q", idempotencyKey))
+		return p, noRows(err, "posting with idempotency key", idempotencyKey)
 	})
 }
 

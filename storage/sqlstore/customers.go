@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -95,8 +96,10 @@ func scanCustomer(r scanner) (customer.Customer, error) {
 	return c, nil
 }
 
-const insertCustomer = `INSERT INTO {{prefix}}customers (` + customerColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// insertCustomer writes customerColumns and the look-alike key
+// (customer.EmailSkeleton), which only the index reads.
+const insertCustomer = `INSERT INTO {{prefix}}customers (` + customerColumns + `, email_skeleton)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
 	c = c.Clone()
@@ -114,7 +117,7 @@ func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Cu
 		return customer.Customer{}, err
 	}
 	write := func(cn conn) error {
-		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertCustomer), args...)
+		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertCustomer), append(args, customer.EmailSkeleton(c.Email.Address))...)
 		if err != nil {
 			return cn.uniqueConflict(err, customerConstraints, nil)
 		}
@@ -207,27 +210,42 @@ const selectCustomerByEmail = `SELECT ` + customerColumns + ` FROM {{prefix}}cus
 		WHERE email = ? AND has_account = ? AND deleted_at IS NULL`
 
 func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAccount bool) (customer.Customer, error) {
+	if err := storage.CheckKey("canonicalEmail", canonicalEmail); err != nil {
+		return customer.Customer{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (customer.Customer, error) {
 		c, err := scanCustomer(r.conn(ctx).queryRow(ctx, selectCustomerByEmail, canonicalEmail, hasAccount))
 		return c, noRows(err, "customer with email", canonicalEmail)
 	})
 }
 
+const selectCustomerByReference = `SELECT ` + customerColumns + ` FROM {{prefix}}customers
+		WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL`
+
 func (r customers) GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error) {
+	if err := storage.CheckKey("origin", origin); err != nil {
+		return customer.Customer{}, err
+	}
+	if err := storage.CheckKey("reference", reference); err != nil {
+		return customer.Customer{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (customer.Customer, error) {
-		if reference == "" {
-			return customer.Customer{}, notFound("customer with reference", origin+"/")
+		c := customer.Customer{}
+		err := sql.ErrNoRows
+		if reference != "" {
+			c, err = scanCustomer(r.conn(ctx).queryRow(ctx, selectCustomerByReference, origin, reference))
 		}
-		c, err := scanCustomer(r.conn(ctx).queryRow(ctx, `SELECT `+customerColumns+` FROM {{prefix}}customers
-			WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL`, origin, reference))
-		return c, noRows(err, "customer with reference", origin+"/"+reference)
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, fmt.Errorf("customer with reference %s/%s: %w", storage.Quote(origin), storage.Quote(reference), storage.ErrNotFound)
+		}
+		return c, err
 	})
 }
 
 const updateCustomer = `UPDATE {{prefix}}customers SET email = ?, email_display = ?, has_account = ?, status = ?,
 	state = ?, type = ?, first_name = ?, last_name = ?, search_name = ?, phone = ?, company = ?, vat_id = ?,
 	note = ?, tags = ?, metadata = ?, reference = ?, reference_origin = ?, order_count = ?, created_at = ?,
-	updated_at = ?, deleted_at = ?, version = ? WHERE id = ?`
+	updated_at = ?, deleted_at = ?, version = ?, email_skeleton = ? WHERE id = ?`
 
 func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.Customer) error) (customer.Customer, error) {
 	var out customer.Customer
@@ -266,7 +284,7 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		if err != nil {
 			return err
 		}
-		if _, err := cn.exec(ctx, updateCustomer, append(args[1:], c.ID.String())...); err != nil {
+		if _, err := cn.exec(ctx, updateCustomer, append(args[1:], customer.EmailSkeleton(c.Email.Address), c.ID.String())...); err != nil {
 			return cn.uniqueConflict(err, customerConstraints, func() (storage.Constraint, error) {
 				return cn.customerKeyTaken(ctx, c)
 			})
@@ -286,6 +304,42 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		return customer.Customer{}, err
 	}
 	return out.Clone(), nil
+}
+
+// selectCustomersBySkeleton reads the live customers with a look-alike key
+// through the customers_live_skeleton index, after the cursor when the
+// keyset condition is appended.
+const selectCustomersBySkeleton = `SELECT ` + customerColumns + ` FROM {{prefix}}customers
+		WHERE email_skeleton = ? AND has_account = ? AND deleted_at IS NULL`
+
+func (r customers) ListByEmailSkeleton(ctx context.Context, skeleton string, hasAccount bool, p storage.PageRequest) (storage.Page[customer.Customer], error) {
+	if err := storage.CheckKey("skeleton", skeleton); err != nil {
+		return storage.Page[customer.Customer]{}, err
+	}
+	return read(ctx, r.conn(ctx), func() (storage.Page[customer.Customer], error) {
+		var page storage.Page[customer.Customer]
+		at, key, after, err := timeCursor(storage.ListEmailSkeleton, p)
+		if err != nil || !storable(skeleton) {
+			return page, err
+		}
+		q, args := selectCustomersBySkeleton, []any{skeleton, hasAccount}
+		if after {
+			q += ` AND ` + keysetAfter("created_at", "id")
+			args = append(args, at, at, key)
+		}
+		size, limit := pageSize(p)
+		rows, err := r.conn(ctx).query(ctx, q+` ORDER BY created_at, id LIMIT `+itoa(limit), args...)
+		if err != nil {
+			return page, err
+		}
+		items, err := collect(rows, min(limit, 16), scanCustomer)
+		if err != nil {
+			return page, err
+		}
+		return pageOf(items, size, func(c customer.Customer) storage.Cursor {
+			return timeCursorOf(storage.ListEmailSkeleton, c.CreatedAt, c.ID)
+		}), nil
+	})
 }
 
 // keysChanged reports whether an update touches a unique key of live
@@ -309,6 +363,9 @@ func equalStrings(a, b []string) bool {
 }
 
 func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage.PageRequest) (storage.Page[customer.Customer], error) {
+	if err := storage.CheckCustomerFilter(f); err != nil {
+		return storage.Page[customer.Customer]{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (storage.Page[customer.Customer], error) {
 		var page storage.Page[customer.Customer]
 		at, key, after, err := timeCursor(storage.ListCustomers, p)

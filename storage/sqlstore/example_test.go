@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 1 <nil>
+	// Output: grace@example.com active 3 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -63,5 +63,8 @@ func ExampleWriteMigrations() {
 	for _, f := range files {
 		fmt.Println(filepath.Base(f))
 	}
-	// Output: 0001_init.up.sql
+	// Output:
+	// 0001_init.up.sql
+	// 0002_email_skeleton.up.sql
+	// 0003_idempotency.up.sql
 }

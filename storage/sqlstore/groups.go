@@ -133,11 +133,14 @@ func (r groups) Get(ctx context.Context, id uuid.UUID) (group.Group, error) {
 }
 
 func (r groups) GetByName(ctx context.Context, name string) (group.Group, error) {
+	if err := storage.CheckKey("name", name); err != nil {
+		return group.Group{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (group.Group, error) {
 		g, err := scanGroup(r.conn(ctx).queryRow(ctx,
 			`SELECT `+groupColumns+` FROM {{prefix}}groups WHERE name_key = ?`, group.NameKey(name)))
 		if errors.Is(err, sql.ErrNoRows) {
-			return group.Group{}, fmt.Errorf("group named %q: %w", name, storage.ErrNotFound)
+			return group.Group{}, fmt.Errorf("group named %s: %w", storage.Quote(name), storage.ErrNotFound)
 		}
 		return g, err
 	})
@@ -330,6 +333,9 @@ func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID)
 const memberOfChunk = 512
 
 func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) ([]uuid.UUID, error) {
+	if err := storage.CheckIDs("groupIDs", groupIDs); err != nil {
+		return nil, err
+	}
 	return read(ctx, r.conn(ctx), func() ([]uuid.UUID, error) {
 		ids := slices.Clone(groupIDs)
 		slices.SortFunc(ids, compareUUIDs)

@@ -10,7 +10,7 @@ import (
 type idempotency struct{ base }
 
 // IdempotencyRecords returns the idempotency record repository: the store
-// has the storage.Idempotency capability (schema version 2).
+// has the storage.Idempotency capability (schema version 3).
 func (s *Store) IdempotencyRecords() storage.IdempotencyRecords { return idempotency{base{s: s}} }
 
 // IdempotencyRecords returns the transaction's idempotency record repository.

@@ -214,11 +214,14 @@ func (r markets) Get(ctx context.Context, id uuid.UUID) (market.Market, error) {
 }
 
 func (r markets) GetByCode(ctx context.Context, code string) (market.Market, error) {
+	if err := storage.CheckKey("code", code); err != nil {
+		return market.Market{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (market.Market, error) {
 		m, err := scanMarket(r.conn(ctx).queryRow(ctx,
 			`SELECT `+marketColumns+` FROM {{prefix}}markets WHERE code = ?`, market.NormalizeCode(code)))
 		if errors.Is(err, sql.ErrNoRows) {
-			return market.Market{}, fmt.Errorf("market with code %q: %w", code, storage.ErrNotFound)
+			return market.Market{}, fmt.Errorf("market with code %s: %w", storage.Quote(code), storage.ErrNotFound)
 		}
 		return m, err
 	})

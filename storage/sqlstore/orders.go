@@ -93,9 +93,12 @@ func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) 
 }
 
 func (r orders) Get(ctx context.Context, id string) (order.Order, error) {
+	if err := storage.CheckKey("id", id); err != nil {
+		return order.Order{}, err
+	}
 	return read(ctx, r.conn(ctx), func() (order.Order, error) {
 		o, err := scanOrder(r.conn(ctx).queryRow(ctx, `SELECT `+orderColumns+` FROM {{prefix}}orders WHERE id = ?`, id))
-		return o, noRows(err, "order", fmt.Sprintf("%q", id))
+		return o, noRows(err, "order", id)
 	})
 }
 
@@ -103,12 +106,15 @@ const updateOrder = `UPDATE {{prefix}}orders SET customer_id = ?, number = ?, st
 	market_id = ?, channel = ?, placed_at = ?, created_at = ?, updated_at = ? WHERE id = ?`
 
 func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) error) (order.Order, error) {
+	if err := storage.CheckKey("id", id); err != nil {
+		return order.Order{}, err
+	}
 	var out order.Order
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
 		old, err := scanOrder(cn.queryRow(ctx, `SELECT `+orderColumns+` FROM {{prefix}}orders
 			WHERE id = ?`+cn.s.dialect.ForUpdate(), id))
 		if err != nil {
-			return noRows(err, "order", fmt.Sprintf("%q", id))
+			return noRows(err, "order", id)
 		}
 		o := old.Clone()
 		if err := fn(&o); err != nil {

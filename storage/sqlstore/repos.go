@@ -143,8 +143,13 @@ func (s scanUUID) Scan(v any) error {
 	return s.id.Scan(v)
 }
 
-// notFound wraps storage.ErrNotFound with what was missing.
+// notFound wraps storage.ErrNotFound with what was missing. A string key is
+// a caller's value: it is quoted and cut with storage.Quote, as on every
+// adapter.
 func notFound(what string, key any) error {
+	if s, ok := key.(string); ok {
+		key = storage.Quote(s)
+	}
 	return fmt.Errorf("%s %v: %w", what, key, storage.ErrNotFound)
 }
 
@@ -245,7 +250,7 @@ func collect[T any](rows *sql.Rows, capHint int, scan func(scanner) (T, error)) 
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, driverErr(err)
 	}
 	return out, nil
 }

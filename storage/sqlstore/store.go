@@ -363,17 +363,17 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error
 	}
 	st, err := c.prepared(ctx, query)
 	if err != nil {
-		return 0, err
+		return 0, driverErr(err)
 	}
 	res, err := st.ExecContext(ctx, args...)
 	if err != nil {
-		return 0, err
+		return 0, driverErr(err)
 	}
 	n, err := res.RowsAffected()
 	if c.st != nil && (n > 0 || err != nil) {
 		c.st.writes++
 	}
-	return n, err
+	return n, driverErr(err)
 }
 
 // query runs a query returning rows.
@@ -383,9 +383,10 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	}
 	st, err := c.prepared(ctx, query)
 	if err != nil {
-		return nil, err
+		return nil, driverErr(err)
 	}
-	return st.QueryContext(ctx, args...)
+	rows, err := st.QueryContext(ctx, args...)
+	return rows, driverErr(err)
 }
 
 // row is a *sql.Row that may carry an error from before the query ran.
@@ -400,7 +401,7 @@ func (r row) Scan(dest ...any) error {
 	if r.err != nil {
 		return r.err
 	}
-	return r.r.Scan(dest...)
+	return driverErr(r.r.Scan(dest...))
 }
 
 // queryRow runs a query returning at most one row. A text argument that no
@@ -418,7 +419,7 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) row {
 	}
 	st, err := c.prepared(ctx, query)
 	if err != nil {
-		return row{err: err}
+		return row{err: driverErr(err)}
 	}
 	return row{r: st.QueryRowContext(ctx, args...)}
 }
@@ -507,7 +508,7 @@ var savepoints atomic.Uint64
 func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, fn func() error, brokenByPanic func(error)) (err error, intact bool) {
 	name := "clientele_sp_" + strconv.FormatUint(savepoints.Add(1), 10)
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
-		return fmt.Errorf("sqlstore: savepoint: %w", err), false
+		return fmt.Errorf("sqlstore: savepoint: %w", driverErr(err)), false
 	}
 	undo := func() bool {
 		bg := context.WithoutCancel(ctx)
@@ -529,7 +530,7 @@ func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, fn func() error, brok
 		return err, undo()
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
-		return fmt.Errorf("sqlstore: release savepoint: %w", err), false
+		return fmt.Errorf("sqlstore: release savepoint: %w", driverErr(err)), false
 	}
 	return nil, true
 }
@@ -560,7 +561,7 @@ func (o options) wait(ctx context.Context, attempt int) error {
 func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) (err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin: %w", err)
+		return fmt.Errorf("sqlstore: begin: %w", driverErr(err))
 	}
 	committed := false
 	defer func() {
@@ -572,7 +573,7 @@ func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx 
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", err)
+		return fmt.Errorf("sqlstore: commit: %w", driverErr(err))
 	}
 	committed = true
 	return nil

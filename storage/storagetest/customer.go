@@ -51,6 +51,9 @@ func customerCases() []testCase {
 		{"ListFilterCreatedRange", customerListFilterCreatedRange},
 		{"ListFiltersCombine", customerListFiltersCombine},
 		{"ListEmpty", customerListEmpty},
+		{"ListByEmailSkeleton", customerListByEmailSkeleton},
+		{"ListByEmailSkeletonFollowsWrites", customerListByEmailSkeletonFollowsWrites},
+		{"ListByEmailSkeletonPages", customerListByEmailSkeletonPages},
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 // future, so it must be safe for that too). It may register cleanup with
 // t.Cleanup. Cases are grouped in subtests named after the area they cover
 // (Customer, Address, Group, Merchant, Market, Balance, Order, Atomic,
-// Concurrency, Pagination, Hostile, Values, Invalid, Interleaving with
-// ConcurrentWriters, and one area per capability, such as Idempotency), so
+// Concurrency, Pagination, Hostile, Values, Invalid, Bounds, ErrorText,
+// Interleaving with ConcurrentWriters, and one area per capability, such as Idempotency), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -76,5 +76,7 @@ func areas() []area {
 		{"Values", valuesCases()},
 		{"Invalid", invalidCases()},
 		{"Idempotency", idempotencyCases()},
+		{"Bounds", boundsCases()},
+		{"ErrorText", errorTextCases()},
 	}
 }

@@ -258,6 +258,7 @@ func customerArgs(c customer.Customer) ([]any, error) {
 		c.Type.String(), c.FirstName, c.LastName, storage.SearchKey(c.FirstName + " " + c.LastName),
 		c.Phone, c.Company, c.VATID, c.Note, string(tagsJSON), string(metaJSON), c.Reference, c.ReferenceOrigin,
 		int64(c.OrderCount), c.CreatedAt.UnixMicro(), c.UpdatedAt.UnixMicro(), deleted, int64(1),
+		customer.EmailSkeleton(c.Email.Address),
 	}, nil
 }
 

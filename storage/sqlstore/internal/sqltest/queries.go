@@ -51,7 +51,7 @@ const (
 // InsertCustomer is the statement of Customers.Create (for a customer
 // without tags, its only statement).
 func InsertCustomer(d sqlstore.Dialect) string {
-	return d.InsertOrNothing(`INSERT INTO {{prefix}}customers (` + CustomerColumns + ")\n\tVALUES (" + placeholders(23) + `)`)
+	return d.InsertOrNothing(`INSERT INTO {{prefix}}customers (` + CustomerColumns + ", email_skeleton)\n\tVALUES (" + placeholders(24) + `)`)
 }
 
 // ListCustomersAfter is Customers.List with no filter but the default

@@ -1,4 +1,4 @@
--- Clientele schema, version 2: idempotency records (storage.Idempotency).
+-- Clientele schema, version 3: idempotency records (storage.Idempotency).
 -- One row per (scope, key): what a creating request produced, written in
 -- the same transaction as what it describes.
 CREATE TABLE {{prefix}}idempotency_records (
