@@ -97,7 +97,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 			}[code]
 		}
 		var ve *errcode.ValidationError
-		if errors.As(err, &ve) {
+		if errors.As(err, &ve) && ve.Field != "" {
 			p.Errors = []fieldError{{Field: ve.Field, Reason: ve.Reason}}
 		}
 		var funds *balance.InsufficientFundsError
