@@ -24,7 +24,7 @@ func TestAtomic_FailedFunctionLeavesNothingBehind(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	now := epoch
-	g, err := group.New(uuid.New(), "VIP", "", nil, now)
+	g, err := group.New(uuid.New(), group.Params{Name: "VIP"}, now)
 	require.NoError(t, err)
 	_, err = e.store.Groups().Create(ctx, g)
 	require.NoError(t, err)

@@ -68,6 +68,8 @@ var sentinels = map[string]struct {
 	"storage.ErrInvalidRecord":          {storage.ErrInvalidRecord, errcode.Invalid},
 	"storage.ErrTooLarge":               {storage.ErrTooLarge, errcode.Invalid},
 	"customer.ErrEmailConfusable":       {customer.ErrEmailConfusable, errcode.Conflict},
+	"storage.ErrCommitUnknown":          {storage.ErrCommitUnknown, errcode.CommitUnknown},
+	"storage.ErrLockTimeout":            {storage.ErrLockTimeout, errcode.Unavailable},
 	"storage.ErrCustomerNotLive":        {storage.ErrCustomerNotLive, errcode.NotFound},
 	"merchant.ErrInvalid":               {merchant.ErrInvalid, errcode.Invalid},
 	"merchant.ErrNotFound":              {merchant.ErrNotFound, errcode.NotFound},

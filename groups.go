@@ -27,18 +27,14 @@ const MaxBatch = storage.MaxIDs
 // ErrBatchTooLarge reports a batch of more than MaxBatch items.
 var ErrBatchTooLarge = errcode.New(errcode.Invalid, fmt.Sprintf("clientele: a batch holds at most %d items", MaxBatch))
 
-// GroupParams describes a new group. Its JSON names are those of
-// group.Group.
-type GroupParams struct {
-	Name        string            `json:"name"`
-	Description string            `json:"description,omitempty"`
-	Metadata    map[string]string `json:"metadata,omitempty"`
-}
+// GroupParams describes a new group; it is group.Params, the domain's
+// constructor input (as customer.Params and market.Params are).
+type GroupParams = group.Params
 
 // Create creates a group. Errors: group.ErrNameTaken (names are unique
 // case-insensitively), *group.ValidationError. It honours IdempotencyKey.
 func (s *Groups) Create(ctx context.Context, p GroupParams, opts ...CallOption) (group.Group, error) {
-	g, err := group.New(s.newID(), p.Name, p.Description, p.Metadata, s.clock())
+	g, err := group.New(s.newID(), p, s.clock())
 	if err != nil {
 		return group.Group{}, err
 	}

@@ -142,7 +142,9 @@ func TestIdempotencyKeyConcurrentRetries(t *testing.T) {
 // written against the core contract would have none.
 type lacking struct{ storage.Store }
 
-func (l lacking) Customers() storage.Customers { return struct{ storage.Customers }{l.Store.Customers()} }
+func (l lacking) Customers() storage.Customers {
+	return struct{ storage.Customers }{l.Store.Customers()}
+}
 
 func (l lacking) Atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) error {
 	return l.Store.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error { return fn(ctx, lackingTx{tx}) })
@@ -150,7 +152,9 @@ func (l lacking) Atomic(ctx context.Context, fn func(ctx context.Context, tx sto
 
 type lackingTx struct{ storage.Tx }
 
-func (l lackingTx) Customers() storage.Customers { return struct{ storage.Customers }{l.Tx.Customers()} }
+func (l lackingTx) Customers() storage.Customers {
+	return struct{ storage.Customers }{l.Tx.Customers()}
+}
 
 // TestCapabilitiesLacking runs the services on a store without any
 // capability: what needs one answers ErrUnsupported, everything else works.

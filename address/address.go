@@ -207,9 +207,17 @@ type Patch struct {
 	Phone      *string `json:"phone,omitempty"`
 }
 
-// Apply returns a with the set fields of p replaced. It neither normalizes
-// nor validates; use Parse on the result.
-func (p Patch) Apply(a Address) Address {
+// Apply returns a with the set fields of p replaced, normalized and
+// validated by Parse, as every domain package's Patch.Apply validates its
+// result. Errors: *ValidationError naming the field.
+func (p Patch) Apply(a Address) (Address, error) {
+	return Parse(p.Overlay(a))
+}
+
+// Overlay returns a with the set fields of p replaced, as they are: it
+// neither normalizes nor validates (Apply does both). Test fixtures use it
+// to build an address that is invalid on purpose.
+func (p Patch) Overlay(a Address) Address {
 	set := func(dst *string, src *string) {
 		if src != nil {
 			*dst = *src

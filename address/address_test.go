@@ -217,18 +217,18 @@ func TestPatchApply(t *testing.T) {
 	t.Run("zero patch changes nothing", func(t *testing.T) {
 		var p address.Patch
 		assert.True(t, p.IsZero())
-		assert.Equal(t, base, p.Apply(base))
+		assert.Equal(t, base, p.Overlay(base))
 	})
 	t.Run("nil fields are never nulled", func(t *testing.T) {
 		p := address.Patch{City: ptr("Bonn")}
 		assert.False(t, p.IsZero())
-		got := p.Apply(base)
+		got := p.Overlay(base)
 		want := base
 		want.City = "Bonn"
 		assert.Equal(t, want, got)
 	})
 	t.Run("empty string clears an optional field", func(t *testing.T) {
-		got := address.Patch{Company: ptr(""), Phone: ptr("")}.Apply(base)
+		got := address.Patch{Company: ptr(""), Phone: ptr("")}.Overlay(base)
 		assert.Empty(t, got.Company)
 		assert.Empty(t, got.Phone)
 		assert.Equal(t, base.Line1, got.Line1)
@@ -236,8 +236,18 @@ func TestPatchApply(t *testing.T) {
 		require.NoError(t, err)
 	})
 	t.Run("clearing a required field fails validation", func(t *testing.T) {
-		_, err := address.Parse(address.Patch{Line1: ptr("")}.Apply(base))
+		_, err := address.Parse(address.Patch{Line1: ptr("")}.Overlay(base))
 		requireField(t, err, "line1")
+		_, err = address.Patch{Line1: ptr("")}.Apply(base)
+		requireField(t, err, "line1")
+	})
+	t.Run("Apply normalizes and validates", func(t *testing.T) {
+		got, err := address.Patch{City: ptr("  Bonn "), Country: ptr("fr")}.Apply(base)
+		require.NoError(t, err)
+		assert.Equal(t, "Bonn", got.City)
+		assert.Equal(t, "FR", got.Country)
+		_, err = address.Patch{Country: ptr("ZZ")}.Apply(base)
+		requireField(t, err, "country")
 	})
 	t.Run("every field", func(t *testing.T) {
 		p := address.Patch{
@@ -247,11 +257,11 @@ func TestPatchApply(t *testing.T) {
 		assert.Equal(t, address.Address{
 			FirstName: "a", LastName: "b", Company: "c", Line1: "d", Line2: "e",
 			City: "f", PostalCode: "g", Province: "h", Country: "FR", Phone: "+33123456789",
-		}, p.Apply(base))
+		}, p.Overlay(base))
 	})
 	t.Run("apply does not modify its input", func(t *testing.T) {
 		before := base
-		_ = address.Patch{City: ptr("Bonn")}.Apply(base)
+		_ = address.Patch{City: ptr("Bonn")}.Overlay(base)
 		assert.Equal(t, before, base)
 	})
 	t.Run("clone shares no pointers", func(t *testing.T) {

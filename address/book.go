@@ -162,7 +162,7 @@ func (b *Book) Update(id uuid.UUID, p Patch, now time.Time) (Entry, error) {
 	if p.IsZero() {
 		return e, nil
 	}
-	a, err := Parse(p.Apply(e.Address))
+	a, err := p.Apply(e.Address)
 	if err != nil {
 		return Entry{}, err
 	}

@@ -33,9 +33,9 @@ func ExampleParse() {
 func ExamplePatch_Apply() {
 	a := address.Address{Company: "ACME", Line1: "Main St 1", City: "Springfield", Country: "US"}
 	city, company := "Shelbyville", ""
-	a = address.Patch{City: &city, Company: &company}.Apply(a)
-	fmt.Printf("%q %q %q\n", a.Line1, a.City, a.Company)
-	// Output: "Main St 1" "Shelbyville" ""
+	a, err := address.Patch{City: &city, Company: &company}.Apply(a)
+	fmt.Printf("%q %q %q %v\n", a.Line1, a.City, a.Company, err)
+	// Output: "Main St 1" "Shelbyville" "" <nil>
 }
 
 func ExampleBook_Add() {

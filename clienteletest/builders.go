@@ -108,7 +108,7 @@ func Address(p address.Patch) address.Address {
 		Country:    "DE",
 		Phone:      "+4930123456",
 	}
-	return p.Apply(a)
+	return p.Overlay(a)
 }
 
 // MustAddAddress adds Address(p) to the customer's book.

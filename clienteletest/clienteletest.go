@@ -132,6 +132,12 @@ func WithServiceOptions(opts ...clientele.Option) EnvOption {
 	return func(e *Env) { e.extra = append(e.extra, opts...) }
 }
 
+// LockTimeout is the lock timeout of an Env's memory store: short, so
+// that a call inside an Atomic function made with another ctx than the
+// function's fails the test within a second, with an error wrapping
+// storage.ErrLockTimeout, instead of hanging it.
+const LockTimeout = time.Second
+
 // New returns a fresh environment for tb.
 func New(tb testing.TB, opts ...EnvOption) *Env {
 	tb.Helper()
@@ -144,7 +150,7 @@ func New(tb testing.TB, opts ...EnvOption) *Env {
 		opt(e)
 	}
 	if e.Store == nil {
-		e.Store = memory.New()
+		e.Store = memory.New(memory.WithLockTimeout(LockTimeout))
 	}
 	svcOpts := append([]clientele.Option{
 		clientele.WithClock(e.Clock.Now),

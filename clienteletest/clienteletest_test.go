@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
 	"github.com/clientele-go/clientele/storage/sqlstore/sqlite"
 )
@@ -176,4 +177,20 @@ func TestWithStore(t *testing.T) {
 	avail, err := env.Service.Balances.Available(ctx, ada.ID, env.MustCurrency("EUR"))
 	require.NoError(t, err)
 	assert.Equal(t, "12.50", avail.Amount().StringFixed(2))
+}
+
+// A call inside Atomic made with the outer ctx instead of the function's
+// waits for the transaction it is part of; the Env's store ends the wait
+// after LockTimeout with ErrLockTimeout instead of hanging the test.
+func TestOuterCtxInsideAtomicFailsFast(t *testing.T) {
+	env := clienteletest.New(t)
+	ada := env.MustRegister()
+	outer := t.Context()
+	var inner error
+	err := env.Store.Atomic(outer, func(ctx context.Context, tx storage.Tx) error {
+		_, inner = env.Store.Customers().Get(outer, ada.ID) // the wrong ctx
+		return nil
+	})
+	require.NoError(t, err)
+	require.ErrorIs(t, inner, storage.ErrLockTimeout)
 }

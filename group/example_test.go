@@ -26,11 +26,14 @@ func ExampleNameKey() {
 
 func ExampleNew() {
 	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	g, err := group.New(uuid.MustParse("8d0f5e8a-7f0e-4b8e-9a3c-2b1f0c9d4e01"),
-		" Wholesale ", "Resellers with a trade account", map[string]string{"price_list": "trade"}, now)
+	g, err := group.New(uuid.MustParse("8d0f5e8a-7f0e-4b8e-9a3c-2b1f0c9d4e01"), group.Params{
+		Name:        " Wholesale ",
+		Description: "Resellers with a trade account",
+		Metadata:    map[string]string{"price_list": "trade"},
+	}, now)
 	fmt.Printf("%q %q %v\n", g.Name, g.Key(), err)
 
-	_, err = group.New(uuid.MustParse("8d0f5e8a-7f0e-4b8e-9a3c-2b1f0c9d4e02"), "  ", "", nil, now)
+	_, err = group.New(uuid.MustParse("8d0f5e8a-7f0e-4b8e-9a3c-2b1f0c9d4e02"), group.Params{Name: "  "}, now)
 	var ve *group.ValidationError
 	fmt.Println(errors.As(err, &ve), ve.Field, errors.Is(err, group.ErrInvalid))
 	// Output:
@@ -40,7 +43,7 @@ func ExampleNew() {
 
 func ExampleGroup_Rename() {
 	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	g, _ := group.New(uuid.MustParse("8d0f5e8a-7f0e-4b8e-9a3c-2b1f0c9d4e01"), "VIP", "", nil, now)
+	g, _ := group.New(uuid.MustParse("8d0f5e8a-7f0e-4b8e-9a3c-2b1f0c9d4e01"), group.Params{Name: "VIP"}, now)
 	if err := g.Rename("VIP Gold", now.Add(time.Hour)); err != nil {
 		fmt.Println(err)
 	}

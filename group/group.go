@@ -54,15 +54,23 @@ type Group struct {
 	Version int64 `json:"version"`
 }
 
-// New returns a validated group created at now. Name and description are
-// trimmed and put in NFC; the metadata map is copied.
-func New(id uuid.UUID, name, description string, metadata map[string]string, now time.Time) (Group, error) {
+// Params describes a new group. Its JSON names are those of Group.
+type Params struct {
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Metadata    map[string]string `json:"metadata,omitempty"`
+}
+
+// New returns a validated group made from p, created at now, as every
+// domain constructor takes an ID, its Params and the time. Name and
+// description are trimmed and put in NFC; the metadata map is copied.
+func New(id uuid.UUID, p Params, now time.Time) (Group, error) {
 	now = now.UTC()
 	g := Group{
 		ID:          id,
-		Name:        textnorm.Clean(name),
-		Description: textnorm.Clean(description),
-		Metadata:    validation.CloneMetadata(metadata),
+		Name:        textnorm.Clean(p.Name),
+		Description: textnorm.Clean(p.Description),
+		Metadata:    validation.CloneMetadata(p.Metadata),
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}

@@ -70,7 +70,7 @@ func TestNameKey(t *testing.T) {
 func TestNew(t *testing.T) {
 	local := t0.In(time.FixedZone("X", -5*3600))
 	meta := map[string]string{"tier": "1"}
-	g, err := group.New(gid, "  VIP  Gold ", " Our best\ncustomers ", meta, local)
+	g, err := group.New(gid, group.Params{Name: "  VIP  Gold ", Description: " Our best\ncustomers ", Metadata: meta}, local)
 	require.NoError(t, err)
 	assert.Equal(t, gid, g.ID)
 	assert.Equal(t, "VIP  Gold", g.Name, "display name keeps inner spacing")
@@ -84,7 +84,7 @@ func TestNew(t *testing.T) {
 	meta["tier"] = "2"
 	assert.Equal(t, "1", g.Metadata["tier"], "metadata map is copied")
 
-	g, err = group.New(gid, "Cafe\u0301", "", nil, t0)
+	g, err = group.New(gid, group.Params{Name: "Cafe\u0301"}, t0)
 	require.NoError(t, err)
 	assert.Equal(t, "Café", g.Name, "name is NFC")
 	assert.Nil(t, g.Metadata)
@@ -117,7 +117,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g, err := group.New(tt.id, tt.gname, tt.desc, tt.meta, t0)
+			g, err := group.New(tt.id, group.Params{Name: tt.gname, Description: tt.desc, Metadata: tt.meta}, t0)
 			if tt.field == "" {
 				require.NoError(t, err)
 				require.NoError(t, g.Validate())
@@ -132,7 +132,7 @@ func TestValidate(t *testing.T) {
 
 func newGroup(t *testing.T) group.Group {
 	t.Helper()
-	g, err := group.New(gid, "VIP", "best", map[string]string{"a": "1", "b": "2"}, t0)
+	g, err := group.New(gid, group.Params{Name: "VIP", Description: "best", Metadata: map[string]string{"a": "1", "b": "2"}}, t0)
 	require.NoError(t, err)
 	return g
 }
@@ -231,8 +231,8 @@ func TestNameKeyAndSupplementaryCharacters(t *testing.T) {
 	assert.Equal(t, group.NameKey(odd), group.NameKey(group.NameKey(odd)))
 	// Left unnormalized, "\U00010041\u0301" and a canonically equivalent
 	// spelling would be two names: a group may not take it.
-	_, err := group.New(gid, odd, "", nil, t0)
+	_, err := group.New(gid, group.Params{Name: odd}, t0)
 	require.ErrorIs(t, err, group.ErrInvalid)
-	_, err = group.New(gid, "\U0001F600 Club", "", nil, t0)
+	_, err = group.New(gid, group.Params{Name: "\U0001F600 Club"}, t0)
 	require.NoError(t, err, "supplementary characters without combining marks are fine")
 }

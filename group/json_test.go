@@ -23,7 +23,7 @@ func TestGroupJSON(t *testing.T) {
 	assert.Equal(t, g, back)
 	require.NoError(t, back.Validate())
 
-	bare, err := group.New(gid, "Plain", "", nil, t0.In(time.FixedZone("CET", 3600)))
+	bare, err := group.New(gid, group.Params{Name: "Plain"}, t0.In(time.FixedZone("CET", 3600)))
 	require.NoError(t, err)
 	bare.CreatedAt = bare.CreatedAt.In(time.FixedZone("CET", 3600))
 	b, err = json.Marshal(bare)

@@ -125,7 +125,7 @@ func (m *Merchant) Apply(p Patch, now time.Time) error {
 		next.Name = textnorm.Clean(*p.Name)
 	}
 	if p.BillingAddress != nil {
-		next.BillingAddress = p.BillingAddress.Apply(next.BillingAddress).Normalize()
+		next.BillingAddress = p.BillingAddress.Overlay(next.BillingAddress).Normalize() // Validate below names the field
 	}
 	if p.Metadata != nil {
 		next.Metadata = validation.PatchMetadata(next.Metadata, p.Metadata)

@@ -38,6 +38,26 @@ var (
 	// allocate without limit. It is an invalid argument, never a transient
 	// failure: retrying the same call fails the same way.
 	ErrTooLarge = errcode.New(errcode.Invalid, "storage: argument too large")
+	// ErrCommitUnknown reports that a write may or may not have been
+	// stored: the connection was lost, or the context ended, while the
+	// database was committing it (or, outside a transaction, while it ran a
+	// one-statement write), so no answer came back. The error also wraps the
+	// cause and, when the context ended, ctx.Err(). Read the data back (or
+	// repeat the call with the same idempotency key) to learn the outcome;
+	// do not assume either one. Adapters never return it for a failure
+	// they know happened before the commit was sent: then nothing was
+	// stored, and they say so.
+	ErrCommitUnknown = errcode.New(errcode.CommitUnknown, "storage: the commit may or may not have happened")
+	// ErrLockTimeout reports that a call waited longer than the store's
+	// lock timeout for a lock another transaction held (the memory
+	// adapter's write lock, SQLite's database lock, a row lock). The
+	// usual cause is a call made inside Atomic's fn with a ctx other than
+	// the one Atomic gave fn: that call runs outside the transaction and
+	// waits for it to end, which it never does. Make every call inside fn
+	// with fn's ctx (or through its Tx). Otherwise the store is busy: retry
+	// later, or raise the timeout (memory.WithLockTimeout,
+	// sqlstore.WithLockTimeout).
+	ErrLockTimeout = errcode.New(errcode.Unavailable, "storage: lock wait timed out (inside Atomic, make every call with the ctx Atomic gave fn)")
 )
 
 // LimitError reports which argument of a repository method exceeds which

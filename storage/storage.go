@@ -27,7 +27,7 @@ type Store interface {
 	// Atomic runs fn in one transaction: either every write fn makes through
 	// tx is committed, or none is. If fn returns an error (or panics), the
 	// transaction is rolled back and Atomic returns fn's error unchanged (or
-	// re-panics).
+	// re-panics), unless ctx has ended (see below).
 	//
 	// Adapters retry fn, with backoff bounded by ctx, when the database
 	// reports a serialization failure or a deadlock, so fn must be safe to
@@ -39,7 +39,18 @@ type Store interface {
 	//
 	// fn must make its calls with the ctx it is given (or through tx): a
 	// call with an unrelated ctx runs outside the transaction, and may wait
-	// for it to end (the memory adapter's lock, SQLite's write lock).
+	// for it to end (the memory adapter's lock, SQLite's write lock); such
+	// a wait ends after the adapter's lock timeout with an error wrapping
+	// ErrLockTimeout.
+	//
+	// If ctx ends before the transaction commits, nothing is committed and
+	// the error wraps ctx.Err() (errors.Is(err, context.Canceled) or
+	// context.DeadlineExceeded), whatever fn returned. If the connection is
+	// lost before the commit was sent, the transaction did not commit and
+	// adapters run fn again, like after a serialization failure. If the
+	// connection is lost, or ctx ends, while the commit is under way, the
+	// outcome is unknown and the error wraps ErrCommitUnknown (and the
+	// cause, and ctx.Err() when ctx ended).
 	//
 	// Calling Atomic with a ctx that an enclosing Atomic passed to its fn
 	// joins the enclosing transaction: fn runs inside it and nothing is

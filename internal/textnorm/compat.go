@@ -9,24 +9,10 @@ import (
 // to their plain forms: fullwidth and halfwidth letters, mathematical
 // alphanumerics, ligatures, superscripts...), or s unchanged when x/text
 // would corrupt it (see the package doc; the check compares NFKD forms).
-func NFKC(s string) string {
-	if norm.NFKC.IsNormalString(s) {
-		return s
-	}
-	n := norm.NFKC.String(s)
-	if norm.NFKD.String(n) != norm.NFKD.String(s) {
-		return s
-	}
-	return n
-}
+func NFKC(s string) string { return guarded(norm.NFKC, norm.NFKD, s) }
 
 // NFKCNormalizable reports whether NFKC puts s in Normalization Form KC.
-func NFKCNormalizable(s string) bool {
-	if norm.NFKC.IsNormalString(s) {
-		return true
-	}
-	return norm.NFKD.String(norm.NFKC.String(s)) == norm.NFKD.String(s)
-}
+func NFKCNormalizable(s string) bool { return normalizable(norm.NFKC, norm.NFKD, s) }
 
 // Skeleton returns the Unicode Technical Standard #39 skeleton of s: NFD,
 // each character replaced by its prototype in the confusables table (a

@@ -154,7 +154,7 @@ func BenchmarkAddMember(b *testing.B) {
 	ctx := context.Background()
 	var groups []uuid.UUID
 	for i := range b.N/len(cs) + 1 {
-		g, err := group.New(uuid.New(), fmt.Sprintf("Bench %d", i), "", nil, benchBase)
+		g, err := group.New(uuid.New(), group.Params{Name: fmt.Sprintf("Bench %d", i)}, benchBase)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -15,12 +15,11 @@ import (
 type customers struct{ repos }
 
 func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
-	c = utcCustomer(c.Clone())
-	c.Version = 1
-	if err := c.Validate(); err != nil {
+	c, err := storage.NewCustomer(c)
+	if err != nil {
 		return customer.Customer{}, err
 	}
-	err := r.write(ctx, func(t *txn) error {
+	err = r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.customers[c.ID]; ok {
 			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
@@ -151,15 +150,8 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		if !ok {
 			return notFound("customer", id)
 		}
-		work := old.Clone()
-		if err := fn(&work); err != nil {
-			return err
-		}
-		// fn may have kept references into work (the pointer, its slices and
-		// maps): store a copy of its own.
-		c := utcCustomer(work.Clone())
-		c.ID, c.CreatedAt, c.Version = old.ID, old.CreatedAt, old.Version+1
-		if err := c.Validate(); err != nil {
+		c, err := storage.UpdateCustomer(old, fn)
+		if err != nil {
 			return err
 		}
 		// Check before touching anything: inside a transaction the caller
@@ -239,16 +231,6 @@ func matchCustomer(c customer.Customer, f storage.CustomerFilter, name string) b
 		return false
 	}
 	return true
-}
-
-// utcCustomer returns c with its times in UTC.
-func utcCustomer(c customer.Customer) customer.Customer {
-	c.CreatedAt, c.UpdatedAt = micro(c.CreatedAt), micro(c.UpdatedAt)
-	if c.DeletedAt != nil {
-		t := micro(*c.DeletedAt)
-		c.DeletedAt = &t
-	}
-	return c
 }
 
 // checkReference checks the arguments of GetByReference against the bounds.

@@ -15,10 +15,12 @@
 // would otherwise wait for the lock the transaction holds). Inside the
 // function, always pass the ctx it was given: a call with another ctx (say
 // context.Background()) waits for the transaction to end, which from inside
-// the function is never. (A SQL store would run such a call outside the
+// the function is never, so the wait ends after the lock timeout
+// (WithLockTimeout, default 10 s) with an error wrapping
+// storage.ErrLockTimeout. (A SQL store would run such a call outside the
 // transaction, on another connection, and on SQLite wait for the write lock
-// too.) Starting other goroutines that use that ctx while the function runs
-// is not supported.
+// too.) A lock wait also ends when its ctx does. Starting other goroutines
+// that use that ctx while the function runs is not supported.
 //
 // # Indexes
 //

@@ -15,12 +15,11 @@ import (
 type groups struct{ repos }
 
 func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) {
-	g = utcGroup(g.Clone())
-	g.Version = 1
-	if err := g.Validate(); err != nil {
+	g, err := storage.NewGroup(g)
+	if err != nil {
 		return group.Group{}, err
 	}
-	err := r.write(ctx, func(t *txn) error {
+	err = r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.groups[g.ID]; ok {
 			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
@@ -73,13 +72,8 @@ func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) 
 		if !ok {
 			return notFound("group", id)
 		}
-		work := old.Clone()
-		if err := fn(&work); err != nil {
-			return err
-		}
-		g := utcGroup(work.Clone()) // fn may keep references into work
-		g.ID, g.CreatedAt, g.Version = old.ID, old.CreatedAt, old.Version+1
-		if err := g.Validate(); err != nil {
+		g, err := storage.UpdateGroup(old, fn)
+		if err != nil {
 			return err
 		}
 		if other, ok := d.groupByName[g.Key()]; ok && other != id {
@@ -92,12 +86,6 @@ func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) 
 		return nil
 	})
 	return out, err
-}
-
-// utcGroup returns g with its times in UTC.
-func utcGroup(g group.Group) group.Group {
-	g.CreatedAt, g.UpdatedAt = micro(g.CreatedAt), micro(g.UpdatedAt)
-	return g
 }
 
 func (r groups) Delete(ctx context.Context, id uuid.UUID) error {

@@ -46,12 +46,11 @@ func (d *db) unindexMarket(t *txn, m market.Market) {
 }
 
 func (r markets) Create(ctx context.Context, m market.Market) (market.Market, error) {
-	m = utcMarket(m.Clone())
-	m.Version = 1
-	if err := m.Validate(); err != nil {
+	m, err := storage.NewMarket(m)
+	if err != nil {
 		return market.Market{}, err
 	}
-	err := r.write(ctx, func(t *txn) error {
+	err = r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.markets[m.ID]; ok {
 			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
@@ -104,13 +103,8 @@ func (r markets) Update(ctx context.Context, id uuid.UUID, fn func(*market.Marke
 		if !ok {
 			return notFound("market", id)
 		}
-		work := old.Clone()
-		if err := fn(&work); err != nil {
-			return err
-		}
-		m := utcMarket(work.Clone()) // fn may keep references into work
-		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
-		if err := m.Validate(); err != nil {
+		m, err := storage.UpdateMarket(old, fn)
+		if err != nil {
 			return err
 		}
 		if err := d.checkMarket(m); err != nil {
@@ -123,12 +117,6 @@ func (r markets) Update(ctx context.Context, id uuid.UUID, fn func(*market.Marke
 		return nil
 	})
 	return out, err
-}
-
-// utcMarket returns m with its times in UTC.
-func utcMarket(m market.Market) market.Market {
-	m.CreatedAt, m.UpdatedAt = micro(m.CreatedAt), micro(m.UpdatedAt)
-	return m
 }
 
 func (r markets) Delete(ctx context.Context, id uuid.UUID) error {

@@ -12,13 +12,75 @@ import (
 
 // Store is an in-memory storage.Store. The zero value is not usable; call New.
 type Store struct {
-	mu sync.RWMutex
-	db *db
+	mu          sync.RWMutex
+	db          *db
+	lockTimeout time.Duration
 }
 
+// DefaultLockTimeout is how long a call waits for the store's lock unless
+// WithLockTimeout says otherwise: the busy timeout sqlite.Open sets.
+const DefaultLockTimeout = 10 * time.Second
+
+// Option configures New.
+type Option func(*Store)
+
+// WithLockTimeout sets how long a call (or Atomic) waits for the lock that
+// another write or transaction holds before it fails with an error wrapping
+// storage.ErrLockTimeout (default DefaultLockTimeout; zero or less waits
+// until ctx ends). A call inside an Atomic function made with a ctx other
+// than the function's waits for its own transaction, which never ends
+// while the function waits: the timeout turns that deadlock into an error.
+// Tests want it short (clienteletest sets one second).
+func WithLockTimeout(d time.Duration) Option { return func(s *Store) { s.lockTimeout = d } }
+
 // New returns an empty store.
-func New() *Store {
-	return &Store{db: newDB()}
+func New(opts ...Option) *Store {
+	s := &Store{db: newDB(), lockTimeout: DefaultLockTimeout}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+// lock takes the store's write lock (or, with write false, its read lock)
+// and returns the function that releases it. It waits at most the lock
+// timeout, and no longer than ctx lasts. Uncontended, it costs a TryLock;
+// contended, a goroutine waits on the RWMutex (so that writers keep their
+// precedence over new readers) and hands the lock over, or, when the
+// caller has given up, releases it as soon as it gets it.
+func (s *Store) lock(ctx context.Context, write bool) (func(), error) {
+	acquire, release, try := s.mu.RLock, s.mu.RUnlock, s.mu.TryRLock
+	if write {
+		acquire, release, try = s.mu.Lock, s.mu.Unlock, s.mu.TryLock
+	}
+	if try() {
+		return release, nil
+	}
+	got, gaveUp := make(chan struct{}), make(chan struct{})
+	go func() {
+		acquire()
+		select {
+		case got <- struct{}{}:
+		case <-gaveUp:
+			release()
+		}
+	}()
+	var timeout <-chan time.Time
+	if s.lockTimeout > 0 {
+		t := time.NewTimer(s.lockTimeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-got:
+		return release, nil
+	case <-timeout:
+		close(gaveUp)
+		return nil, fmt.Errorf("memory: waited %v for the store's lock: %w", s.lockTimeout, storage.ErrLockTimeout)
+	case <-ctx.Done():
+		close(gaveUp)
+		return nil, fmt.Errorf("memory: waiting for the store's lock: %w", ctx.Err())
+	}
 }
 
 var (
@@ -72,10 +134,13 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: nothing committed: %w", err)
+	}
+	unlock, err := s.lock(ctx, true)
+	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer unlock()
 	t := &txn{store: s, db: s.db}
 	committed := false
 	defer func() {
@@ -85,10 +150,13 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 		}
 	}()
 	if err := fn(context.WithValue(ctx, txKey{}, t), repos{store: s, tx: t}); err != nil {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			return fmt.Errorf("%w (transaction rolled back, nothing committed: %w)", err, cerr)
+		}
 		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory: transaction rolled back: %w", err)
+		return fmt.Errorf("memory: transaction rolled back, nothing committed: %w", err)
 	}
 	committed = true
 	return nil
@@ -184,13 +252,14 @@ func (r repos) run(ctx context.Context, write bool, fn func(t *txn) error) error
 		}
 		return err
 	}
+	unlock, err := r.store.lock(ctx, write)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if !write {
-		r.store.mu.RLock()
-		defer r.store.mu.RUnlock()
 		return fn(&txn{store: r.store, db: r.store.db, done: true})
 	}
-	r.store.mu.Lock()
-	defer r.store.mu.Unlock()
 	t = &txn{store: r.store, db: r.store.db}
 	ok := false
 	defer func() { // also on panic: a failed write leaves nothing behind
@@ -199,11 +268,11 @@ func (r repos) run(ctx context.Context, write bool, fn func(t *txn) error) error
 		}
 		t.done = true
 	}()
-	err := fn(t)
+	err = fn(t)
 	ok = err == nil
 	return err
 }
 
-// micro returns t in UTC with the precision the SQL adapters keep
-// (microseconds), so that a record reads back the same from every adapter.
-func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+// micro is storage.Micro: UTC at the microsecond precision every adapter
+// keeps.
+var micro = storage.Micro

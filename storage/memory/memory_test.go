@@ -114,3 +114,48 @@ func TestTransactionsArePerStore(t *testing.T) {
 	_, err = a.Customers().Get(t.Context(), c.ID)
 	require.ErrorIs(t, err, storage.ErrNotFound)
 }
+
+// A call inside Atomic made with another ctx than the function's waits for
+// the store's lock, which its own transaction holds: the wait ends after
+// the lock timeout with ErrLockTimeout, for writes, reads and a nested
+// Atomic alike, and the transaction itself carries on.
+func TestOuterCtxInsideAtomicTimesOut(t *testing.T) {
+	outer := t.Context()
+	s := memory.New(memory.WithLockTimeout(20 * time.Millisecond))
+	existing, err := s.Customers().Create(outer, newCustomer(t, "existing@example.com"))
+	require.NoError(t, err)
+	stray := newCustomer(t, "stray@example.com")
+	inside := newCustomer(t, "inside@example.com")
+	err = s.Atomic(outer, func(ctx context.Context, tx storage.Tx) error {
+		_, err := s.Customers().Create(outer, stray)
+		require.ErrorIs(t, err, storage.ErrLockTimeout, "a write with the outer ctx")
+		_, err = s.Customers().Get(outer, existing.ID)
+		require.ErrorIs(t, err, storage.ErrLockTimeout, "a read with the outer ctx")
+		err = s.Atomic(outer, func(context.Context, storage.Tx) error { return nil })
+		require.ErrorIs(t, err, storage.ErrLockTimeout, "an Atomic with the outer ctx")
+		_, err = tx.Customers().Create(ctx, inside)
+		return err
+	})
+	require.NoError(t, err)
+	_, err = s.Customers().Get(outer, stray.ID)
+	require.ErrorIs(t, err, storage.ErrNotFound)
+	_, err = s.Customers().Get(outer, inside.ID)
+	require.NoError(t, err, "the transaction committed")
+}
+
+// A lock wait ends when its ctx does, with the ctx's error.
+func TestLockWaitEndsWithCtx(t *testing.T) {
+	s := memory.New(memory.WithLockTimeout(0)) // no timeout: only the ctx ends the wait
+	err := s.Atomic(t.Context(), func(context.Context, storage.Tx) error {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := s.Customers().Create(ctx, newCustomer(t, "late@example.com"))
+		require.ErrorIs(t, err, context.Canceled)
+		ctx, cancel = context.WithTimeout(t.Context(), 10*time.Millisecond)
+		defer cancel()
+		_, err = s.Customers().Get(ctx, uuid.New())
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		return nil
+	})
+	require.NoError(t, err)
+}

@@ -12,12 +12,11 @@ import (
 type merchants struct{ repos }
 
 func (r merchants) Create(ctx context.Context, m merchant.Merchant) (merchant.Merchant, error) {
-	m = utcMerchant(m.Clone())
-	m.Version = 1
-	if err := m.Validate(); err != nil {
+	m, err := storage.NewMerchant(m)
+	if err != nil {
 		return merchant.Merchant{}, err
 	}
-	err := r.write(ctx, func(t *txn) error {
+	err = r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.merchants[m.ID]; ok {
 			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
@@ -50,13 +49,8 @@ func (r merchants) Update(ctx context.Context, id uuid.UUID, fn func(*merchant.M
 		if !ok {
 			return notFound("merchant", id)
 		}
-		work := old.Clone()
-		if err := fn(&work); err != nil {
-			return err
-		}
-		m := utcMerchant(work.Clone()) // fn may keep references into work
-		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
-		if err := m.Validate(); err != nil {
+		m, err := storage.UpdateMerchant(old, fn)
+		if err != nil {
 			return err
 		}
 		put(t, t.db.merchants, id, m)
@@ -64,12 +58,6 @@ func (r merchants) Update(ctx context.Context, id uuid.UUID, fn func(*merchant.M
 		return nil
 	})
 	return out, err
-}
-
-// utcMerchant returns m with its times in UTC.
-func utcMerchant(m merchant.Merchant) merchant.Merchant {
-	m.CreatedAt, m.UpdatedAt = micro(m.CreatedAt), micro(m.UpdatedAt)
-	return m
 }
 
 func (r merchants) Delete(ctx context.Context, id uuid.UUID) error {

@@ -13,11 +13,11 @@ import (
 type orders struct{ repos }
 
 func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) {
-	o = utcOrder(o)
-	if err := o.Validate(); err != nil {
+	o, err := storage.NewOrder(o)
+	if err != nil {
 		return order.Order{}, err
 	}
-	err := r.write(ctx, func(t *txn) error {
+	err = r.write(ctx, func(t *txn) error {
 		d := t.db
 		if _, ok := d.orders[o.ID]; ok {
 			return storage.Conflict(storage.ConstraintOrderID, nil)
@@ -60,13 +60,8 @@ func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) err
 		if !ok {
 			return orderNotFound(id)
 		}
-		work := old
-		if err := fn(&work); err != nil {
-			return err
-		}
-		o := utcOrder(work)
-		o.ID, o.CreatedAt = old.ID, old.CreatedAt
-		if err := o.Validate(); err != nil {
+		o, err := storage.UpdateOrder(old, fn)
+		if err != nil {
 			return err
 		}
 		if o.CustomerID != old.CustomerID {
@@ -85,12 +80,6 @@ func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) err
 		return nil
 	})
 	return out, err
-}
-
-// utcOrder returns o with its times in UTC.
-func utcOrder(o order.Order) order.Order {
-	o.PlacedAt, o.CreatedAt, o.UpdatedAt = micro(o.PlacedAt), micro(o.CreatedAt), micro(o.UpdatedAt)
-	return o
 }
 
 func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (out storage.Page[order.Order], err error) {

@@ -102,14 +102,8 @@ const insertCustomer = `INSERT INTO {{prefix}}customers (` + customerColumns + `
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
-	c = c.Clone()
-	c.Version = 1
-	c.CreatedAt, c.UpdatedAt = micro(c.CreatedAt), micro(c.UpdatedAt)
-	if c.DeletedAt != nil {
-		t := micro(*c.DeletedAt)
-		c.DeletedAt = &t
-	}
-	if err := c.Validate(); err != nil {
+	c, err := storage.NewCustomer(c)
+	if err != nil {
 		return customer.Customer{}, err
 	}
 	args, err := customerArgs(c)
@@ -255,18 +249,8 @@ func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.C
 		if err != nil {
 			return noRows(err, "customer", id)
 		}
-		c := old.Clone()
-		if err := fn(&c); err != nil {
-			return err
-		}
-		c = c.Clone()
-		c.ID, c.CreatedAt, c.Version = old.ID, old.CreatedAt, old.Version+1
-		c.UpdatedAt = micro(c.UpdatedAt)
-		if c.DeletedAt != nil {
-			t := micro(*c.DeletedAt)
-			c.DeletedAt = &t
-		}
-		if err := c.Validate(); err != nil {
+		c, err := storage.UpdateCustomer(old, fn)
+		if err != nil {
 			return err
 		}
 		// Check the unique keys first when they change, so that the usual

@@ -89,7 +89,21 @@ const (
 	ErrForeignKey
 	// ErrCheck is a CHECK-constraint violation.
 	ErrCheck
-	// ErrRetry is a serialization failure, a deadlock, a lock timeout or a
-	// busy database: the transaction may succeed if run again.
+	// ErrRetry is a serialization failure or a deadlock: the transaction
+	// may succeed if run again. (Before ErrBusy existed, dialects reported
+	// lock timeouts and busy databases as ErrRetry too; the adapter still
+	// retries them, but without the lock timeout's bound.)
 	ErrRetry
+	// ErrConnLost is a connection that broke or that the server ended
+	// (PostgreSQL SQLSTATE 57P01, 57P02, 57P03 and class 08, MySQL's
+	// invalid connection): a transaction open on it is rolled back, and a
+	// statement outside one may or may not have run. The adapter
+	// recognizes driver.ErrBadConn, unexpected EOFs and network errors
+	// itself, whatever the dialect reports.
+	ErrConnLost
+	// ErrBusy is a lock wait that timed out or a busy database (SQLite's
+	// SQLITE_BUSY, MySQL 1205, PostgreSQL 55P03): retried like ErrRetry,
+	// but only until the store's lock timeout (WithLockTimeout) has passed
+	// since the call began.
+	ErrBusy
 )

@@ -37,9 +37,21 @@
 //
 // Store.Atomic runs its function in one transaction and runs it again after
 // a serialization failure, deadlock, lock timeout or busy database
-// (SQLSTATE 40001 and 40P01, MySQL 1213 and 1205, MariaDB 1020, SQLITE_BUSY), with
-// exponential backoff and full jitter, bounded by the context and
-// WithRetries. Reads outside Atomic are retried the same way. Writes that
+// (SQLSTATE 40001, 40P01 and 55P03, MySQL 1213 and 1205, MariaDB 1020,
+// SQLITE_BUSY), or a connection lost before COMMIT was sent (SQLSTATE
+// 57P01, 57P02, 57P03 and class 08, MySQL's invalid connection,
+// driver.ErrBadConn, a reset connection), with exponential backoff and full
+// jitter, bounded by the context, WithRetries and, for lock timeouts and
+// busy databases, WithLockTimeout (then the error wraps
+// storage.ErrLockTimeout). Reads outside Atomic are retried the same way.
+//
+// When the context ends before COMMIT, nothing is committed and the error
+// wraps ctx.Err(). When COMMIT fails by a lost connection or an ended
+// context, the outcome is unknown: the error wraps storage.ErrCommitUnknown,
+// the cause and ctx.Err(), and the function does not run again. A
+// one-statement write outside Atomic whose connection is lost while it
+// runs reports storage.ErrCommitUnknown too, unless the driver returned
+// driver.ErrBadConn (nothing ran), when it runs again. Writes that
 // take several statements run in a transaction of their own when called
 // outside Atomic. Conflicts are told from the affected-row count of an
 // insert that does nothing on a duplicate key, so that an expected

@@ -53,18 +53,11 @@ func scanGroup(r scanner) (group.Group, error) {
 	return g, nil
 }
 
-// utcGroup returns g with its times in UTC.
-func utcGroup(g group.Group) group.Group {
-	g.CreatedAt, g.UpdatedAt = micro(g.CreatedAt), micro(g.UpdatedAt)
-	return g
-}
-
 const insertGroup = `INSERT INTO {{prefix}}groups (` + groupColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) {
-	g = utcGroup(g.Clone())
-	g.Version = 1
-	if err := g.Validate(); err != nil {
+	g, err := storage.NewGroup(g)
+	if err != nil {
 		return group.Group{}, err
 	}
 	args, err := groupArgs(g)
@@ -157,13 +150,8 @@ func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) 
 		if err != nil {
 			return noRows(err, "group", id)
 		}
-		g := old.Clone()
-		if err := fn(&g); err != nil {
-			return err
-		}
-		g = utcGroup(g.Clone()) // fn may keep references into its copy
-		g.ID, g.CreatedAt, g.Version = old.ID, old.CreatedAt, old.Version+1
-		if err := g.Validate(); err != nil {
+		g, err := storage.UpdateGroup(old, fn)
+		if err != nil {
 			return err
 		}
 		// Check the name key first when it changes, so that the usual

@@ -76,19 +76,12 @@ func scanMarket(r scanner) (market.Market, error) {
 	return m, nil
 }
 
-// utcMarket returns m with its times in UTC.
-func utcMarket(m market.Market) market.Market {
-	m.CreatedAt, m.UpdatedAt = micro(m.CreatedAt), micro(m.UpdatedAt)
-	return m
-}
-
 const insertMarket = `INSERT INTO {{prefix}}markets (` + marketColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (r markets) Create(ctx context.Context, m market.Market) (market.Market, error) {
-	m = utcMarket(m.Clone())
-	m.Version = 1
-	if err := m.Validate(); err != nil {
+	m, err := storage.NewMarket(m)
+	if err != nil {
 		return market.Market{}, err
 	}
 	args, err := marketArgs(m)
@@ -239,13 +232,8 @@ func (r markets) Update(ctx context.Context, id uuid.UUID, fn func(*market.Marke
 		if err != nil {
 			return noRows(err, "market", id)
 		}
-		m := old.Clone()
-		if err := fn(&m); err != nil {
-			return err
-		}
-		m = utcMarket(m.Clone()) // fn may keep references into its copy
-		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
-		if err := m.Validate(); err != nil {
+		m, err := storage.UpdateMarket(old, fn)
+		if err != nil {
 			return err
 		}
 		if len(m.AccessGroups) == 0 {

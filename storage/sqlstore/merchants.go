@@ -66,18 +66,11 @@ func scanMerchant(r scanner) (merchant.Merchant, error) {
 	return m, nil
 }
 
-// utcMerchant returns m with its times in UTC.
-func utcMerchant(m merchant.Merchant) merchant.Merchant {
-	m.CreatedAt, m.UpdatedAt = micro(m.CreatedAt), micro(m.UpdatedAt)
-	return m
-}
-
 const insertMerchant = `INSERT INTO {{prefix}}merchants (` + merchantColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`
 
 func (r merchants) Create(ctx context.Context, m merchant.Merchant) (merchant.Merchant, error) {
-	m = utcMerchant(m.Clone())
-	m.Version = 1
-	if err := m.Validate(); err != nil {
+	m, err := storage.NewMerchant(m)
+	if err != nil {
 		return merchant.Merchant{}, err
 	}
 	args, err := merchantArgs(m)
@@ -119,13 +112,8 @@ func (r merchants) Update(ctx context.Context, id uuid.UUID, fn func(*merchant.M
 		if err != nil {
 			return noRows(err, "merchant", id)
 		}
-		m := old.Clone()
-		if err := fn(&m); err != nil {
-			return err
-		}
-		m = utcMerchant(m.Clone()) // fn may keep references into its copy
-		m.ID, m.CreatedAt, m.Version = old.ID, old.CreatedAt, old.Version+1
-		if err := m.Validate(); err != nil {
+		m, err := storage.UpdateMerchant(old, fn)
+		if err != nil {
 			return err
 		}
 		args, err := merchantArgs(m)

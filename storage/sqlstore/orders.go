@@ -54,20 +54,14 @@ func scanOrder(r scanner) (order.Order, error) {
 	return o, nil
 }
 
-// utcOrder returns o with its times in UTC.
-func utcOrder(o order.Order) order.Order {
-	o.PlacedAt, o.CreatedAt, o.UpdatedAt = micro(o.PlacedAt), micro(o.CreatedAt), micro(o.UpdatedAt)
-	return o
-}
-
 const insertOrder = `INSERT INTO {{prefix}}orders (` + orderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (r orders) Create(ctx context.Context, o order.Order) (order.Order, error) {
-	o = utcOrder(o.Clone())
-	if err := o.Validate(); err != nil {
+	o, err := storage.NewOrder(o)
+	if err != nil {
 		return order.Order{}, err
 	}
-	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+	err = r.conn(ctx).atomic(ctx, func(cn conn) error {
 		// The customer must be live, read under its lock (see live.go).
 		if err := cn.lockLiveCustomer(ctx, o.CustomerID, cn.s.dialect.ForUpdate()); err != nil {
 			return err
@@ -116,13 +110,8 @@ func (r orders) Update(ctx context.Context, id string, fn func(*order.Order) err
 		if err != nil {
 			return noRows(err, "order", id)
 		}
-		o := old.Clone()
-		if err := fn(&o); err != nil {
-			return err
-		}
-		o = utcOrder(o.Clone())
-		o.ID, o.CreatedAt = old.ID, old.CreatedAt
-		if err := o.Validate(); err != nil {
+		o, err := storage.UpdateOrder(old, fn)
+		if err != nil {
 			return err
 		}
 		if o.CustomerID != old.CustomerID {

@@ -67,7 +67,7 @@ func TestQueriesMatchRepositories(t *testing.T) {
 		}
 		ids = append(ids, c.ID)
 	}
-	g, err := group.New(uuid.New(), "Q", "", nil, now)
+	g, err := group.New(uuid.New(), group.Params{Name: "Q"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

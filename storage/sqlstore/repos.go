@@ -68,9 +68,9 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// micro returns t in UTC with the precision the schema keeps, so that what
-// a write returns is what a read returns.
-func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+// micro is storage.Micro: UTC at the microsecond precision every adapter
+// keeps.
+var micro = storage.Micro
 
 // nullMicros stores a nil time as NULL.
 func nullMicros(t *time.Time) sql.NullInt64 {

@@ -65,9 +65,10 @@ var _ storage.Store = (*Store)(nil)
 type Option func(*options)
 
 type options struct {
-	prefix     string
-	maxRetries int
-	backoff    time.Duration
+	prefix      string
+	maxRetries  int
+	backoff     time.Duration
+	lockTimeout time.Duration
 }
 
 // WithTablePrefix puts a prefix before every table and index name
@@ -80,11 +81,28 @@ type options struct {
 func WithTablePrefix(prefix string) Option { return func(o *options) { o.prefix = prefix } }
 
 // WithRetries sets how often Atomic runs a function again after a
-// serialization failure, deadlock or busy database (default 30), and the
-// base delay of its exponential backoff with jitter (default 5ms).
+// serialization failure, deadlock, busy database or a connection lost
+// before COMMIT (default 30), and the base delay of its exponential backoff
+// with jitter (default 5ms).
 func WithRetries(max int, base time.Duration) Option {
 	return func(o *options) { o.maxRetries, o.backoff = max, base }
 }
+
+// DefaultLockTimeout is the lock timeout of a store without
+// WithLockTimeout: the busy timeout sqlite.Open sets.
+const DefaultLockTimeout = 10 * time.Second
+
+// WithLockTimeout bounds how long a call goes on retrying a busy database
+// or a lock wait that timed out (ErrBusy: SQLite's SQLITE_BUSY, MySQL 1205,
+// PostgreSQL 55P03): once d has passed since the call began, it fails with
+// an error wrapping storage.ErrLockTimeout and the driver's error (default
+// DefaultLockTimeout; zero or less: only WithRetries and ctx bound the
+// retries). Each such error already took the engine's own wait (SQLite's
+// busy_timeout, InnoDB's innodb_lock_wait_timeout), so d is best set to
+// about that wait: the usual cause of a long one is a call made inside an
+// Atomic function with another ctx than the function's, which waits for a
+// lock its own transaction holds.
+func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.lockTimeout = d } }
 
 // validPrefix makes every prefixed name an unquoted identifier in every
 // engine: no leading digit (PostgreSQL and SQLite reject "1shop_customers"),
@@ -99,7 +117,7 @@ var validPrefix = regexp.MustCompile(`^([a-z_][a-z0-9_]*)?$`)
 const maxPrefixLen = 29
 
 func buildOptions(opts []Option) (options, error) {
-	o := options{maxRetries: 30, backoff: 5 * time.Millisecond}
+	o := options{maxRetries: 30, backoff: 5 * time.Millisecond, lockTimeout: DefaultLockTimeout}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -328,6 +346,16 @@ func (c conn) checkDone() error {
 	return nil
 }
 
+// failed notes a statement's error: a lost connection loses c's
+// transaction (the database has rolled it back), so that Atomic runs it
+// again whatever its function returns. It returns err.
+func (c conn) failed(err error) error {
+	if err != nil && c.st != nil && c.s.kind(err) == ErrConnLost {
+		c.st.lose(err)
+	}
+	return err
+}
+
 // prepared returns the statement for query, prepared on c's transaction or
 // on the DB.
 func (c conn) prepared(ctx context.Context, query string) (runner, error) {
@@ -363,11 +391,11 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error
 	}
 	st, err := c.prepared(ctx, query)
 	if err != nil {
-		return 0, driverErr(err)
+		return 0, c.failed(driverErr(err))
 	}
 	res, err := st.ExecContext(ctx, args...)
 	if err != nil {
-		return 0, driverErr(err)
+		return 0, c.failed(driverErr(err))
 	}
 	n, err := res.RowsAffected()
 	if c.st != nil && (n > 0 || err != nil) {
@@ -383,16 +411,17 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	}
 	st, err := c.prepared(ctx, query)
 	if err != nil {
-		return nil, driverErr(err)
+		return nil, c.failed(driverErr(err))
 	}
 	rows, err := st.QueryContext(ctx, args...)
-	return rows, driverErr(err)
+	return rows, c.failed(driverErr(err))
 }
 
 // row is a *sql.Row that may carry an error from before the query ran.
 type row struct {
 	r   *sql.Row
 	err error
+	c   conn
 }
 
 // Scan copies the row's columns into dest; it returns sql.ErrNoRows when the
@@ -401,7 +430,13 @@ func (r row) Scan(dest ...any) error {
 	if r.err != nil {
 		return r.err
 	}
-	return driverErr(r.r.Scan(dest...))
+	if err := r.r.Scan(dest...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		return r.c.failed(driverErr(err))
+	}
+	return nil
 }
 
 // queryRow runs a query returning at most one row. A text argument that no
@@ -419,9 +454,9 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) row {
 	}
 	st, err := c.prepared(ctx, query)
 	if err != nil {
-		return row{err: driverErr(err)}
+		return row{err: c.failed(driverErr(err))}
 	}
-	return row{r: st.QueryRowContext(ctx, args...)}
+	return row{r: st.QueryRowContext(ctx, args...), c: c}
 }
 
 // txKey is the context key under which Atomic stores its transaction.
@@ -438,8 +473,9 @@ type txState struct {
 	// failed with a serialization failure or deadlock (MySQL has then
 	// rolled back the whole transaction), or could not roll back to its
 	// savepoint, or a multi-statement write failed after it had written.
-	// Statements on a lost transaction are refused, and Atomic returns
-	// lost (and retries when it is retryable).
+	// A statement that finds the connection lost loses the transaction
+	// too. Statements on a lost transaction are refused, and Atomic
+	// returns lost (and retries when it is retryable).
 	lost error
 	// writes counts the statements exec ran that changed rows, to tell
 	// whether a failed multi-statement write had changed anything.
@@ -454,8 +490,12 @@ func (t *txState) lose(err error) {
 }
 
 // Atomic runs fn in one transaction, retrying it on serialization failures,
-// deadlocks and busy databases with exponential backoff and jitter, bounded
-// by ctx and WithRetries. See storage.Store.
+// deadlocks, busy databases and connections lost before COMMIT was sent,
+// with exponential backoff and jitter, bounded by ctx, WithRetries and (for
+// busy databases) WithLockTimeout. When ctx ends before COMMIT, nothing is
+// committed and the error wraps ctx.Err(); when COMMIT itself fails by a
+// lost connection or an ended ctx, the error wraps storage.ErrCommitUnknown.
+// See storage.Store.
 func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) error {
 	if t, ok := ctx.Value(txKey{}).(*txState); ok && t.store.sameDB(s) && !t.done {
 		if err := (conn{s: s, tx: t.tx, st: t}).checkDone(); err != nil {
@@ -467,7 +507,7 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 		}, t.lose)
 		switch {
 		case err == nil:
-		case !intact || s.dialect.Classify(err) == ErrRetry:
+		case !intact || retryable(s.kind(err)):
 			t.lose(err)
 		case lostBefore == nil:
 			// A write that failed halfway in fn lost the transaction, but
@@ -478,21 +518,16 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 		return err
 	}
 	if s.host != nil {
-		err, intact := s.savepoint(ctx, s.host, func() error { return s.runIn(ctx, s.host, fn) }, nil)
+		err, intact := s.savepoint(ctx, s.host, func() error {
+			_, err := s.runIn(ctx, s.host, fn)
+			return err
+		}, nil)
 		if !intact {
 			return fmt.Errorf("sqlstore: the host's transaction is lost, roll it back: %w", err)
 		}
 		return err
 	}
-	for attempt := 0; ; attempt++ {
-		err := s.atomicOnce(ctx, fn)
-		if err == nil || s.dialect.Classify(err) != ErrRetry || attempt >= s.opts.maxRetries {
-			return err
-		}
-		if werr := s.wait(ctx, attempt); werr != nil {
-			return fmt.Errorf("%w (giving up retrying: %w)", err, werr)
-		}
-	}
+	return s.retry(ctx, func() (error, bool) { return s.atomicOnce(ctx, fn) })
 }
 
 // savepoints numbers savepoint names, unique within any transaction.
@@ -558,10 +593,16 @@ func (o options) wait(ctx context.Context, attempt int) error {
 	}
 }
 
-func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) (err error) {
+// atomicOnce runs fn in a new transaction and commits it. again reports
+// whether running it again is safe and may succeed: the transaction
+// provably did not commit and failed by a retryable error.
+func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) (_ error, again bool) {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlstore: nothing committed: %w", err), false
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin: %w", driverErr(err))
+		return s.notCommitted(ctx, fmt.Errorf("sqlstore: begin: %w", driverErr(err)), nil)
 	}
 	committed := false
 	defer func() {
@@ -569,27 +610,33 @@ func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx 
 			_ = tx.Rollback()
 		}
 	}()
-	if err := s.runIn(ctx, tx, fn); err != nil {
-		return err
+	t, err := s.runIn(ctx, tx, fn)
+	if err != nil {
+		return s.notCommitted(ctx, err, t)
 	}
+	// COMMIT with an ended ctx would fail (database/sql rolls back when it
+	// ends), and could not be told from a COMMIT that failed on the way.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlstore: transaction rolled back, nothing committed: %w", err), false
+	}
+	committed = true // whatever Commit returns, the transaction is over
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", driverErr(err))
+		return s.commitFailed(ctx, driverErr(err))
 	}
-	committed = true
-	return nil
+	return nil, false
 }
 
-// runIn runs fn with the repositories of tx, marking them done afterwards.
-// A transaction lost while fn ran (see txState.lost) fails, whatever fn
-// returned.
-func (s *Store) runIn(ctx context.Context, tx *sql.Tx, fn func(ctx context.Context, tx storage.Tx) error) error {
+// runIn runs fn with the repositories of tx, marking them done afterwards,
+// and returns the transaction's state. A transaction lost while fn ran
+// (see txState.lost) fails, whatever fn returned.
+func (s *Store) runIn(ctx context.Context, tx *sql.Tx, fn func(ctx context.Context, tx storage.Tx) error) (*txState, error) {
 	t := &txState{store: s, tx: tx}
 	defer func() { t.done = true }()
 	err := fn(context.WithValue(ctx, txKey{}, t), repos{conn{s: s, tx: tx, st: t}})
 	if err == nil && t.lost != nil {
 		err = fmt.Errorf("sqlstore: transaction rolled back after a failure its function did not return: %w", t.lost)
 	}
-	return err
+	return t, err
 }
 
 // conn returns what the store's own repositories run on: the transaction ctx
@@ -649,28 +696,33 @@ func (c conn) atomic(ctx context.Context, fn func(c conn) error) error {
 }
 
 // read runs fn, which only reads, on c. In a transaction it runs once: a
-// serialization failure there belongs to the transaction, which Atomic
-// retries as a whole. On the DB, where each statement is a transaction of
-// its own, a serialization failure (PostgreSQL at SERIALIZABLE can fail
-// even a lone SELECT) or a busy database runs fn again with Atomic's
-// backoff, bounded by ctx and WithRetries.
+// serialization failure or lost connection there belongs to the
+// transaction, which Atomic retries as a whole. On the DB, where each
+// statement is a transaction of its own, a serialization failure
+// (PostgreSQL at SERIALIZABLE can fail even a lone SELECT), a busy database
+// or a lost connection runs fn again with Atomic's backoff, bounded by ctx,
+// WithRetries and WithLockTimeout.
 func read[T any](ctx context.Context, c conn, fn func() (T, error)) (T, error) {
-	for attempt := 0; ; attempt++ {
-		v, err := fn()
-		if err == nil || c.tx != nil || c.s.dialect.Classify(err) != ErrRetry || attempt >= c.s.opts.maxRetries {
-			return v, err
-		}
-		if werr := c.s.wait(ctx, attempt); werr != nil {
-			return v, fmt.Errorf("%w (giving up retrying: %w)", err, werr)
-		}
+	if c.tx != nil {
+		return fn()
 	}
+	var v T
+	err := c.s.retry(ctx, func() (error, bool) {
+		var err error
+		v, err = fn()
+		if err == nil || ctx.Err() != nil {
+			return err, false
+		}
+		return err, retryable(c.s.kind(err))
+	})
+	return v, err
 }
 
 // single runs fn, whose only write is one statement (the reads after it
 // only explain an outcome), on c: in c's transaction, or, on the DB, where
-// the statement is a transaction of its own, with read's retries. A
-// statement that failed with a serialization failure or deadlock did not
-// happen, so running it again is safe.
+// the statement is a transaction of its own, with read's retries where the
+// statement provably did not happen (see Store.singleFailed); where its
+// outcome is unknown, the error wraps storage.ErrCommitUnknown.
 func (c conn) single(ctx context.Context, fn func(c conn) error) error {
 	if c.tx != nil {
 		if err := c.checkDone(); err != nil {
@@ -678,8 +730,15 @@ func (c conn) single(ctx context.Context, fn func(c conn) error) error {
 		}
 		return fn(c)
 	}
-	_, err := read(ctx, c, func() (struct{}, error) { return struct{}{}, fn(c) })
-	return err
+	return c.s.retry(ctx, func() (error, bool) {
+		if err := ctx.Err(); err != nil {
+			return err, false // nothing sent
+		}
+		if err := fn(c); err != nil {
+			return c.s.singleFailed(ctx, err)
+		}
+		return nil, false
+	})
 }
 
 // restoredError is returned by a multi-statement write that failed after

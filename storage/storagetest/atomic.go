@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -34,7 +35,80 @@ func atomicCases() []testCase {
 		{"NestedPanicUndoesItsWrites", atomicNestedPanicRecovered},
 		{"IgnoredFailedCallCommitsNothingOfIt", atomicIgnoredFailedCall},
 		{"NestedHalfwayFailureIsUndone", atomicNestedHalfwayFailure},
+		{"CanceledBeforeStart", atomicCanceledBeforeStart},
+		{"CanceledBeforeCommit", atomicCanceledBeforeCommit},
+		{"DeadlineBeforeCommit", atomicDeadlineBeforeCommit},
+		{"CanceledWithFnError", atomicCanceledWithFnError},
 	}
+}
+
+// requireNotCommitted checks the error of an Atomic whose ctx ended before
+// it could commit: it wraps the ctx's error and does not claim that the
+// commit may have happened.
+func requireNotCommitted(t *testing.T, err, ctxErr error) {
+	t.Helper()
+	require.Error(t, err, "Atomic committed although its ctx had ended")
+	require.ErrorIs(t, err, ctxErr, "the error of an Atomic whose ctx ended wraps ctx.Err()")
+	require.NotErrorIs(t, err, storage.ErrCommitUnknown, "nothing was committed, and the adapter knows it")
+}
+
+func atomicCanceledBeforeStart(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	ctx, cancel := context.WithCancel(e.ctx)
+	cancel()
+	err := e.store.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		_ = writeAll(ctx, tx, w) // fails: the ctx has ended
+		return nil
+	})
+	requireNotCommitted(t, err, context.Canceled)
+	e.requireNoneOf(w)
+}
+
+func atomicCanceledBeforeCommit(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	err := e.store.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if err := writeAll(ctx, tx, w); err != nil {
+			return err
+		}
+		cancel() // the caller gives up just before Atomic commits
+		return nil
+	})
+	requireNotCommitted(t, err, context.Canceled)
+	e.requireNoneOf(w)
+}
+
+func atomicDeadlineBeforeCommit(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	ctx, cancel := context.WithTimeout(e.ctx, 50*time.Millisecond)
+	defer cancel()
+	err := e.store.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if err := writeAll(ctx, tx, w); err != nil {
+			return err
+		}
+		<-ctx.Done() // the deadline passes before Atomic commits
+		return nil
+	})
+	requireNotCommitted(t, err, context.DeadlineExceeded)
+	e.requireNoneOf(w)
+}
+
+func atomicCanceledWithFnError(t *testing.T, e *env) {
+	w := e.prepareWrites()
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	want := &sentinel{"fn's own error"}
+	err := e.store.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if err := writeAll(ctx, tx, w); err != nil {
+			return err
+		}
+		cancel()
+		return want
+	})
+	requireNotCommitted(t, err, context.Canceled)
+	require.ErrorIs(t, err, want, "fn's error stays reachable")
+	e.requireNoneOf(w)
 }
 
 // atomicWrites is what the rollback cases write inside one transaction: a

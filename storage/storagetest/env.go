@@ -190,7 +190,7 @@ func (e *env) getCustomer(id uuid.UUID) customer.Customer {
 // groupAt builds (without storing) a group.
 func (e *env) groupAt(name string, at time.Time) group.Group {
 	e.t.Helper()
-	g, err := group.New(e.id(), name, "Description of "+name, map[string]string{"source": "storagetest"}, at)
+	g, err := group.New(e.id(), group.Params{Name: name, Description: "Description of " + name, Metadata: map[string]string{"source": "storagetest"}}, at)
 	require.NoError(e.t, err, "building group %q", name)
 	return g
 }

@@ -80,7 +80,7 @@ func (e *env) memberOf(customerID uuid.UUID, groupIDs ...uuid.UUID) []uuid.UUID 
 }
 
 func groupCreateReturnsVersion1(t *testing.T, e *env) {
-	g, err := group.New(e.id(), "Wholesale Ünïcode", "Line one\nline two", map[string]string{"k": "v", "ключ": "значение"}, e.now())
+	g, err := group.New(e.id(), group.Params{Name: "Wholesale Ünïcode", Description: "Line one\nline two", Metadata: map[string]string{"k": "v", "ключ": "значение"}}, e.now())
 	require.NoError(t, err)
 	g.Version = 5
 	out, err := e.store.Groups().Create(e.ctx, g)

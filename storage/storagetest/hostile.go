@@ -200,7 +200,7 @@ func hostileAddressText(t *testing.T, e *env) {
 
 func hostileGroupText(t *testing.T, e *env) {
 	for _, s := range hostileStrings {
-		g, err := group.New(e.id(), s, s+"\n"+s, map[string]string{hostileKey(s): s}, e.now())
+		g, err := group.New(e.id(), group.Params{Name: s, Description: s + "\n" + s, Metadata: map[string]string{hostileKey(s): s}}, e.now())
 		require.NoError(t, err, "group named %q", s)
 		_, err = e.store.Groups().Create(e.ctx, g)
 		require.NoError(t, err, "group named %q", s)
@@ -329,7 +329,7 @@ func hostileLongValues(t *testing.T, e *env) {
 	assert.Equal(t, c.ID, got.ID)
 
 	// Groups, postings and orders at their limits.
-	g, err := group.New(e.id(), repeatTo("ü", group.MaxNameLength), repeatTo("ä\n", group.MaxDescriptionLength), meta, e.now())
+	g, err := group.New(e.id(), group.Params{Name: repeatTo("ü", group.MaxNameLength), Description: repeatTo("ä\n", group.MaxDescriptionLength), Metadata: meta}, e.now())
 	require.NoError(t, err)
 	_, err = e.store.Groups().Create(e.ctx, g)
 	require.NoError(t, err)

@@ -9,9 +9,10 @@ import (
 // Run runs the conformance suite against the stores that newStore returns.
 //
 // newStore must return a new, empty store each time it is called; Run calls
-// it once per test case (and may call it from parallel subtests in the
-// future, so it must be safe for that too). It may register cleanup with
-// t.Cleanup. Cases are grouped in subtests named after the area they cover
+// it once per test case, from parallel subtests (every case owns its store,
+// so the cases run in parallel, as many at a time as go test's -parallel
+// flag allows), so it must be safe for concurrent use and the stores it
+// returns must share no data. It may register cleanup with t.Cleanup. Cases are grouped in subtests named after the area they cover
 // (Customer, Address, Group, Merchant, Market, Balance, Order, Atomic,
 // Concurrency, Pagination, Hostile, Values, Invalid, Bounds, ErrorText,
 // Interleaving with ConcurrentWriters, and one area per capability, such as Idempotency), so
@@ -39,8 +40,10 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, opts ...Option
 	}
 	for _, a := range all {
 		t.Run(a.name, func(t *testing.T) {
+			t.Parallel()
 			for _, c := range a.cases {
 				t.Run(c.name, func(t *testing.T) {
+					t.Parallel()
 					c.run(t, newEnv(t, newStore))
 				})
 			}

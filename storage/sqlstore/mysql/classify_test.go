@@ -25,7 +25,9 @@ func TestClassify(t *testing.T) {
 		{3819, sqlstore.ErrCheck},
 		{4025, sqlstore.ErrCheck},
 		{1213, sqlstore.ErrRetry},
-		{1205, sqlstore.ErrRetry},
+		{1205, sqlstore.ErrBusy},
+		{1927, sqlstore.ErrConnLost},
+		{1053, sqlstore.ErrConnLost},
 		{1020, sqlstore.ErrRetry},
 		{1146, sqlstore.ErrOther},
 	} {
@@ -33,4 +35,5 @@ func TestClassify(t *testing.T) {
 		assert.Equal(t, tc.want, mysql.Dialect.Classify(err), "error %d", tc.number)
 	}
 	assert.Equal(t, sqlstore.ErrOther, mysql.Dialect.Classify(errors.New("Deadlock found")), "not by message")
+	assert.Equal(t, sqlstore.ErrConnLost, mysql.Dialect.Classify(fmt.Errorf("sqlstore: commit: %w", driver.ErrInvalidConn)))
 }

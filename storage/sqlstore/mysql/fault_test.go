@@ -1,7 +1,10 @@
 package mysql_test
 
 import (
+	"context"
 	"database/sql"
+	"os"
+	"strconv"
 	"testing"
 
 	driver "github.com/go-sql-driver/mysql"
@@ -21,6 +24,7 @@ func openFault(t testing.TB) (*sql.DB, *faultdriver.Connector) {
 		t.Fatal(err)
 	}
 	db := sql.OpenDB(fc)
+	db.SetMaxOpenConns(2)            // one operation at a time, and a statement prepared in the background
 	t.Cleanup(func() { db.Close() }) // before openFreshDSN's cleanup drops the database
 	return db, fc
 }
@@ -35,3 +39,28 @@ func faultEngine(t *testing.T) sqltest.FaultEngine {
 	return sqltest.FaultEngine{Dialect: mysql.Dialect, Open: openFault,
 		Retryable: &driver.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock; try restarting transaction"}}
 }
+
+func TestKilledSessions(t *testing.T) {
+	sqltest.KilledSessions(t, sqltest.SessionKiller{
+		Dialect: mysql.Dialect,
+		Open: func(t testing.TB) (*sql.DB, *sql.DB) {
+			db := openFresh(t)
+			admin, err := mysql.Open(os.Getenv("CLIENTELE_MYSQL_DSN"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			admin.SetMaxOpenConns(1)
+			t.Cleanup(func() { admin.Close() })
+			return db, admin
+		},
+		SessionID: `SELECT CONNECTION_ID()`,
+		Kill: func(ctx context.Context, admin *sql.DB, id int64) error {
+			if _, err := admin.ExecContext(ctx, "KILL CONNECTION "+strconv.FormatInt(id, 10)); err != nil {
+				return err
+			}
+			return sqltest.WaitGone(ctx, admin, `SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?`, id)
+		},
+	})
+}
+
+func TestLostConnections(t *testing.T) { sqltest.LostConnections(t, faultEngine(t)) }

@@ -62,6 +62,9 @@ func (dialect) Binary(column string) string { return column } // text is VARBINA
 func (dialect) Contains(column, arg string) string { return "LOCATE(" + arg + ", " + column + ") > 0" }
 
 func (dialect) Classify(err error) sqlstore.ErrorKind {
+	if errors.Is(err, driver.ErrInvalidConn) {
+		return sqlstore.ErrConnLost
+	}
 	var my *driver.MySQLError
 	if !errors.As(err, &my) {
 		return sqlstore.ErrOther
@@ -73,12 +76,16 @@ func (dialect) Classify(err error) sqlstore.ErrorKind {
 		return sqlstore.ErrForeignKey
 	case 3819, 4025: // ER_CHECK_CONSTRAINT_VIOLATED (MySQL), ER_CONSTRAINT_FAILED (MariaDB)
 		return sqlstore.ErrCheck
-	case 1213, 1205, 1020:
-		// ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT, and ER_CHECKREAD: MariaDB
-		// 11.6.2+ (innodb_snapshot_isolation=ON, its default) fails a
-		// locking read or write of a row changed since the transaction's
-		// snapshot, and rolls the transaction back.
+	case 1213, 1020:
+		// ER_LOCK_DEADLOCK, and ER_CHECKREAD: MariaDB 11.6.2+
+		// (innodb_snapshot_isolation=ON, its default) fails a locking read
+		// or write of a row changed since the transaction's snapshot, and
+		// rolls the transaction back.
 		return sqlstore.ErrRetry
+	case 1205: // ER_LOCK_WAIT_TIMEOUT
+		return sqlstore.ErrBusy
+	case 1053, 1927: // ER_SERVER_SHUTDOWN, ER_CONNECTION_KILLED (MariaDB)
+		return sqlstore.ErrConnLost
 	}
 	return sqlstore.ErrOther
 }

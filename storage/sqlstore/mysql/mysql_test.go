@@ -14,6 +14,13 @@ import (
 	"github.com/clientele-go/clientele/storage/sqlstore/mysql"
 )
 
+// testPool bounds each test handle's connections, so that the whole suite
+// (go test runs the packages, and the conformance cases, in parallel)
+// stays far below a shared server's limit (PostgreSQL's default is 100),
+// beside other clients: enough for the Concurrency cases to race, few
+// enough that test handles never crowd the server.
+const testPool = 8
+
 // openFresh connects to CLIENTELE_MYSQL_DSN, creates a database of its own
 // for this test run (dropped afterwards) and returns a handle on it.
 func openFresh(t testing.TB) *sql.DB {
@@ -34,6 +41,8 @@ func openFreshDSN(t testing.TB) (*sql.DB, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	admin.SetMaxOpenConns(1)
+	admin.SetMaxIdleConns(0) // no connection held between creating and dropping
 	t.Cleanup(func() { admin.Close() })
 	name := "clientele_test_" + strings.ToLower(rand.Text()[:10])
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
@@ -48,7 +57,7 @@ func openFreshDSN(t testing.TB) (*sql.DB, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetMaxOpenConns(40)
+	db.SetMaxOpenConns(testPool)
 	t.Cleanup(func() {
 		db.Close()
 		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE "+name); err != nil {

@@ -1,7 +1,9 @@
 package postgres_test
 
 import (
+	"context"
 	"database/sql"
+	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,6 +23,7 @@ func openFault(t testing.TB) (*sql.DB, *faultdriver.Connector) {
 		t.Fatal(err)
 	}
 	db := sql.OpenDB(fc)
+	db.SetMaxOpenConns(2)            // one operation at a time, and a statement prepared in the background
 	t.Cleanup(func() { db.Close() }) // before openFreshDSN's cleanup drops the schema
 	return db, fc
 }
@@ -35,3 +38,28 @@ func faultEngine(t *testing.T) sqltest.FaultEngine {
 	return sqltest.FaultEngine{Dialect: postgres.Dialect, Open: openFault,
 		Retryable: &pgconn.PgError{Severity: "ERROR", Code: "40001", Message: "could not serialize access due to concurrent update"}}
 }
+
+func TestKilledSessions(t *testing.T) {
+	sqltest.KilledSessions(t, sqltest.SessionKiller{
+		Dialect: postgres.Dialect,
+		Open: func(t testing.TB) (*sql.DB, *sql.DB) {
+			db := openFresh(t, nil)
+			admin, err := postgres.Open(os.Getenv("CLIENTELE_POSTGRES_DSN"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			admin.SetMaxOpenConns(1)
+			t.Cleanup(func() { admin.Close() })
+			return db, admin
+		},
+		SessionID: `SELECT pg_backend_pid()`,
+		Kill: func(ctx context.Context, admin *sql.DB, id int64) error {
+			if _, err := admin.ExecContext(ctx, `SELECT pg_terminate_backend($1)`, id); err != nil {
+				return err
+			}
+			return sqltest.WaitGone(ctx, admin, `SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1`, id)
+		},
+	})
+}
+
+func TestLostConnections(t *testing.T) { sqltest.LostConnections(t, faultEngine(t)) }

@@ -22,6 +22,7 @@ func engine(t *testing.T) sqltest.Engine {
 			if err != nil {
 				t.Fatal(err)
 			}
+			other.SetMaxOpenConns(testPool)
 			t.Cleanup(func() { other.Close() })
 			return other
 		},

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -59,8 +60,15 @@ func (dialect) Classify(err error) sqlstore.ErrorKind {
 		return sqlstore.ErrForeignKey
 	case "23514":
 		return sqlstore.ErrCheck
-	case "40001", "40P01", "55P03": // serialization failure, deadlock, lock not available
+	case "40001", "40P01": // serialization failure, deadlock
 		return sqlstore.ErrRetry
+	case "55P03": // lock not available (lock_timeout)
+		return sqlstore.ErrBusy
+	case "57P01", "57P02", "57P03": // admin shutdown (pg_terminate_backend), crash shutdown, cannot connect now
+		return sqlstore.ErrConnLost
+	}
+	if strings.HasPrefix(pg.Code, "08") { // connection exception
+		return sqlstore.ErrConnLost
 	}
 	return sqlstore.ErrOther
 }

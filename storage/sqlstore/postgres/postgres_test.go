@@ -13,6 +13,13 @@ import (
 	"github.com/clientele-go/clientele/storage/sqlstore/postgres"
 )
 
+// testPool bounds each test handle's connections, so that the whole suite
+// (go test runs the packages, and the conformance cases, in parallel)
+// stays far below a shared server's limit (PostgreSQL's default is 100),
+// beside other clients: enough for the Concurrency cases to race, few
+// enough that test handles never crowd the server.
+const testPool = 8
+
 // openFresh connects to CLIENTELE_POSTGRES_DSN, creates a schema of its own
 // for this test run (dropped afterwards) and returns a handle whose
 // connections use it, with extra runtime parameters (such as
@@ -35,6 +42,8 @@ func openFreshDSN(t testing.TB, params map[string]string) (*sql.DB, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	admin.SetMaxOpenConns(1)
+	admin.SetMaxIdleConns(0) // no connection held between creating and dropping
 	t.Cleanup(func() { admin.Close() })
 	schema := "clientele_test_" + strings.ToLower(rand.Text()[:10])
 	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
@@ -54,7 +63,7 @@ func openFreshDSN(t testing.TB, params map[string]string) (*sql.DB, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetMaxOpenConns(40)
+	db.SetMaxOpenConns(testPool)
 	t.Cleanup(func() {
 		db.Close()
 		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {

@@ -63,7 +63,7 @@ func busyError(t testing.TB) error {
 		otx.Rollback()
 		t.Fatal("a second writer took the lock")
 	}
-	if dialect.Dialect.Classify(err) != sqlstore.ErrRetry {
+	if dialect.Dialect.Classify(err) != sqlstore.ErrBusy {
 		t.Fatalf("%T %v is not classified as retryable", err, err)
 	}
 	return err
@@ -78,3 +78,5 @@ func TestLostTransactions(t *testing.T) { sqltest.LostTransactions(t, faultEngin
 func faultEngine(t *testing.T) sqltest.FaultEngine {
 	return sqltest.FaultEngine{Dialect: dialect.Dialect, Open: openFault, Retryable: busyError(t)}
 }
+
+func TestLostConnections(t *testing.T) { sqltest.LostConnections(t, faultEngine(t)) }

@@ -75,7 +75,7 @@ func (dialect) Classify(err error) sqlstore.ErrorKind {
 	}
 	switch e.Code() & 0xff { // primary result code
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return sqlstore.ErrRetry
+		return sqlstore.ErrBusy
 	}
 	return sqlstore.ErrOther
 }

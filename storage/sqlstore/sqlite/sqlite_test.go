@@ -1,11 +1,15 @@
 package sqlite_test
 
 import (
+	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/storage/sqlstore"
 	"github.com/clientele-go/clientele/storage/sqlstore/internal/sqltest"
 	"github.com/clientele-go/clientele/storage/sqlstore/sqlite"
 	"github.com/clientele-go/clientele/storage/storagetest"
@@ -30,8 +34,73 @@ func openAt(t testing.TB, path string) *sql.DB {
 
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Store {
-		return sqltest.NewStore(t, openTemp(t), sqlite.Dialect)
+		path := filepath.Join(t.TempDir(), "clientele.db")
+		if err := copyFile(path, migratedTemplate(t)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := sqlstore.New(openAt(t, path), sqlite.Dialect, sqlstore.WithTablePrefix(templatePrefix))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
 	})
+}
+
+// The conformance cases each get a copy of one database file migrated
+// once: migrating a file per case (about 200 of them) took most of the
+// suite's time.
+var template struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+const templatePrefix = "t_"
+
+// migratedTemplate returns the path of a database file that Migrate has
+// brought to the latest version, with the WAL folded into it, made once
+// per test binary (TestMain removes it).
+func migratedTemplate(t testing.TB) string {
+	t.Helper()
+	template.once.Do(func() {
+		template.dir, template.err = os.MkdirTemp("", "clientele-sqlite-template-")
+		if template.err != nil {
+			return
+		}
+		template.path = filepath.Join(template.dir, "template.db")
+		db, err := sqlite.Open(template.path)
+		if err != nil {
+			template.err = err
+			return
+		}
+		defer db.Close()
+		template.err = sqlstore.Migrate(context.Background(), db, sqlite.Dialect, sqlstore.WithTablePrefix(templatePrefix))
+		if template.err == nil { // one self-contained file to copy
+			_, template.err = db.Exec(`PRAGMA journal_mode=DELETE`)
+		}
+	})
+	if template.err != nil {
+		t.Fatalf("migrate the template database: %v", template.err)
+	}
+	return template.path
+}
+
+func copyFile(dst, src string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o600)
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if template.dir != "" {
+		os.RemoveAll(template.dir)
+	}
+	os.Exit(code)
 }
 
 func TestServiceRaces(t *testing.T) { sqltest.ServiceRaces(t, openTemp(t), sqlite.Dialect) }

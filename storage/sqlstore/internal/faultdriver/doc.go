@@ -5,7 +5,9 @@
 // a log of what ran. A test arms it with a Fault to make one chosen
 // statement fail, to fail a COMMIT, to commit and then report an error (an
 // ambiguous commit, as when the connection breaks while the COMMIT's reply
-// is in flight), or to drop the connection.
+// is in flight), or to drop the connection; or, with Fault.Do, to run code
+// at a chosen step (AtEvent counts BEGIN, statements and COMMIT together),
+// such as cancelling the caller's context there.
 //
 //	fc, err := faultdriver.WrapDriver(drv, dsn)
 //	db := sql.OpenDB(fc)

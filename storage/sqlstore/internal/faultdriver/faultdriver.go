@@ -28,6 +28,11 @@ const (
 	// AfterCommit commits the transaction and then reports the error: the
 	// caller cannot tell that its writes are stored.
 	AfterCommit
+	// AtEvent strikes at the N-th statement, BEGIN or COMMIT, counted
+	// together, as AtStatement, AtBegin or AtCommit would there. With Do
+	// alone it visits every step of an operation in turn (a context
+	// cancelled at step N).
+	AtEvent
 )
 
 // String returns the point's name.
@@ -41,6 +46,8 @@ func (p Point) String() string {
 		return "commit"
 	case AfterCommit:
 		return "after-commit"
+	case AtEvent:
+		return "event"
 	}
 	return fmt.Sprintf("Point(%d)", int(p))
 }
@@ -69,6 +76,24 @@ type Fault struct {
 	// following matching events; zero means once, a negative number means
 	// every time.
 	Times int
+	// Do, when set, is called when the fault strikes, before the event
+	// goes on (to cancel a context there, say); for AfterCommit, once the
+	// database has committed. A fault with Do and
+	// neither Err nor Drop injects no error: the event then runs as if no
+	// fault had struck, but is marked Injected in the log.
+	Do func()
+}
+
+// passes reports whether f only runs Do and lets the event run.
+func (f *Fault) passes() bool { return f.Do != nil && f.Err == nil && !f.Drop }
+
+// hit runs f's Do, if any, and reports whether the event fails (false:
+// it runs as usual).
+func (f *Fault) hit() bool {
+	if f.Do != nil {
+		f.Do()
+	}
+	return !f.passes()
 }
 
 // Kind is the kind of an Event.
@@ -302,6 +327,8 @@ func (c *Connector) matches(f *Fault, kind Kind, query string) bool {
 		return kind == Begin
 	case AtCommit, AfterCommit:
 		return kind == Commit
+	case AtEvent:
+		return kind != Rollback && (kind != Statement || strings.Contains(query, f.Match))
 	}
 	return false
 }
@@ -428,7 +455,7 @@ func (cn *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, 
 		return nil, driver.ErrBadConn
 	}
 	i, f := cn.c.event(Begin, cn.id, "")
-	if f != nil {
+	if f != nil && f.hit() {
 		err := cn.strike(f)
 		cn.c.done(i, err)
 		return nil, err
@@ -479,7 +506,7 @@ func statement[T any](cn *conn, query string, run func() (T, error)) (T, error) 
 		return zero, driver.ErrBadConn
 	}
 	i, f := cn.c.event(Statement, cn.id, query)
-	if f != nil {
+	if f != nil && f.hit() {
 		err := cn.strike(f)
 		cn.c.done(i, err)
 		return zero, err
@@ -551,11 +578,14 @@ func (t *tx) Commit() error {
 		return driver.ErrBadConn // rolled back when the connection dropped
 	}
 	i, f := cn.c.event(Commit, cn.id, "")
+	if f != nil && f.At != AfterCommit && !f.hit() {
+		f = nil
+	}
 	var err error
 	switch {
 	case f == nil:
 		err = t.ti.Commit()
-	case f.At == AtCommit:
+	case f.At == AtCommit || f.At == AtEvent:
 		// The database refused the COMMIT: the transaction is over and
 		// nothing of it is stored.
 		_ = t.ti.Rollback()
@@ -564,8 +594,8 @@ func (t *tx) Commit() error {
 			cn.drop()
 		}
 		err = faultErr(f)
-	default: // AfterCommit
-		if err = t.ti.Commit(); err == nil {
+	default: // AfterCommit: Do runs once the database has committed
+		if err = t.ti.Commit(); err == nil && f.hit() {
 			cn.tx = nil
 			if f.Drop {
 				cn.drop()

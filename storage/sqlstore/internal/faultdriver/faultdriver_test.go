@@ -372,3 +372,41 @@ func TestDriverErrSkip(t *testing.T) {
 		t.Errorf("%d executions, want 4", execs)
 	}
 }
+
+// AtEvent counts BEGIN, statements and COMMIT together; a fault with Do
+// alone runs Do there and lets the event run.
+func TestEventDo(t *testing.T) {
+	ctx := context.Background()
+	for n, want := range []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement,
+		faultdriver.Statement, faultdriver.Commit} {
+		db, fc := open(t)
+		var at []faultdriver.Event
+		fc.Arm(faultdriver.Fault{At: faultdriver.AtEvent, N: n + 1, Do: func() { at = fc.Log() }})
+		if err := insertThree(ctx, db); err != nil {
+			t.Fatalf("event %d: a fault with Do alone failed the operation: %v", n+1, err)
+		}
+		if fc.Fired() != 1 || len(at) == 0 {
+			t.Fatalf("event %d: Do ran %d times", n+1, fc.Fired())
+		}
+		if got := at[len(at)-1]; got.Kind != want || !got.Injected {
+			t.Errorf("event %d: Do ran at %v, want a %v", n+1, got, want)
+		}
+		if got := count(t, db); got != 3 {
+			t.Errorf("event %d: %d rows, want 3", n+1, got)
+		}
+	}
+}
+
+// With Err, an AtEvent fault fails the event it strikes as the point of
+// its kind would: at COMMIT, nothing is stored.
+func TestEventFailsCommit(t *testing.T) {
+	db, fc := open(t)
+	fc.Arm(faultdriver.Fault{At: faultdriver.AtEvent, N: 5})
+	err := insertThree(context.Background(), db)
+	if !errors.Is(err, faultdriver.ErrInjected) {
+		t.Fatalf("error %v, want ErrInjected", err)
+	}
+	if got := count(t, db); got != 0 {
+		t.Errorf("%d rows after a failed COMMIT, want 0", got)
+	}
+}

@@ -463,7 +463,7 @@ func (p *memberPairs) next() (group.Group, int) {
 	k := p.i / BenchCustomers
 	if k == len(p.groups) {
 		p.b.StopTimer()
-		g, err := group.New(uuid.New(), "bench group "+strconv.FormatInt(p.f.seq.Add(1), 10), "", nil, p.f.base)
+		g, err := group.New(uuid.New(), group.Params{Name: "bench group " + strconv.FormatInt(p.f.seq.Add(1), 10)}, p.f.base)
 		if err != nil {
 			p.b.Fatal(err)
 		}

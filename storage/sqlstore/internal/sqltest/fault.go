@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
 	"github.com/clientele-go/clientele/storage/sqlstore/internal/faultdriver"
 )
@@ -62,7 +64,7 @@ var freshStores = os.Getenv("CLIENTELE_FAULT_FRESH_STORES") == "1"
 // with a fresh table prefix, or on the store of a run that left every table
 // as it found it (see freshStores).
 func Faults(t *testing.T, e FaultEngine) {
-	if e.Dialect.Classify(e.Retryable) != sqlstore.ErrRetry {
+	if k := e.Dialect.Classify(e.Retryable); k != sqlstore.ErrRetry && k != sqlstore.ErrBusy {
 		t.Fatalf("the dialect does not classify %T %v as retryable", e.Retryable, e.Retryable)
 	}
 	for _, op := range slices.Concat(faultOps, moreFaultOps) {
@@ -490,6 +492,7 @@ type baseline struct {
 	log           []faultdriver.Event
 	statements    []string
 	inTx          []bool // per statement: whether it ran in a transaction
+	txEdge        []bool // per statement: whether it is the first or last of its transaction
 	begins        int
 	// lastInTx is the number (1-based) of the last statement run inside
 	// the operation's last transaction.
@@ -521,11 +524,18 @@ func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Con
 	}
 
 	// A plain error at each statement, and a connection dropped there.
-	for k := 1; k <= len(base.statements); k++ {
-		for _, drop := range []bool{false, true} {
+	// (Statements first: they leave the store as they found it, for the
+	// next run to reuse. A drop inside a transaction is retried, which
+	// writes, so each needs a store of its own: only the first and the last
+	// statement of each transaction are dropped.)
+	for _, drop := range []bool{false, true} {
+		for k := 1; k <= len(base.statements); k++ {
 			name := fmt.Sprintf("Statement%02d", k)
 			if drop {
 				name = fmt.Sprintf("Drop%02d", k)
+				if base.inTx[k-1] && !base.txEdge[k-1] {
+					continue
+				}
 			}
 			t.Run(name, func(t *testing.T) {
 				f := fresh(t)
@@ -534,14 +544,20 @@ func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Con
 				digest, err := op.run(f)
 				fc.Disarm()
 				where := fmt.Sprintf("statement %d (%s)", k, oneLine(base.statements[k-1]))
-				if drop && !base.inTx[k-1] {
+				switch {
+				case drop && !base.inTx[k-1]:
 					// database/sql runs a statement outside a
 					// transaction again on another connection when the
 					// first one turns out broken before it ran.
 					expectSuccess(t, f, fc, base, digest, err, where)
-					return
+				case drop:
+					// The connection broke before COMMIT was sent, so
+					// the transaction provably did not commit: Atomic
+					// runs it again, and it commits exactly once.
+					expectRetried(t, f, fc, base, digest, err, where)
+				default:
+					keep(f, expectNothing(t, f, fc, base, err, drop, where))
 				}
-				keep(f, expectNothing(t, f, fc, base, err, drop, where))
 			})
 		}
 	}
@@ -562,7 +578,91 @@ func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Con
 			fc.Arm(faultdriver.Fault{At: faultdriver.AtCommit, N: base.begins, Drop: drop})
 			_, err := op.run(f)
 			fc.Disarm()
+			// Nothing is stored (the fault driver rolled back), but the
+			// caller cannot know that: the COMMIT was sent.
+			if !errors.Is(err, storage.ErrCommitUnknown) {
+				t.Errorf("a failed COMMIT: error %v does not wrap storage.ErrCommitUnknown", err)
+			}
 			keep(f, expectNothing(t, f, fc, base, err, drop, "COMMIT"))
+		})
+	}
+
+	// The ctx's deadline passes while COMMIT runs, and the driver reports
+	// it, before or after the database committed.
+	for _, at := range []faultdriver.Point{faultdriver.AtCommit, faultdriver.AfterCommit} {
+		t.Run("Deadline"+strings.ToUpper(at.String()[:1])+strings.ReplaceAll(at.String()[1:], "-c", "C"), func(t *testing.T) {
+			f := fresh(t)
+			ctx := newExpiringContext()
+			f.ctx = ctx
+			defer func() { f.ctx = context.Background() }()
+			fc.ResetLog()
+			fc.Arm(faultdriver.Fault{At: at, N: base.begins, Do: ctx.expire,
+				Err: fmt.Errorf("timeout: %w", context.DeadlineExceeded)})
+			_, err := op.run(f)
+			fc.Disarm()
+			if fc.Fired() != 1 {
+				t.Fatalf("the fault struck %d times, want 1", fc.Fired())
+			}
+			if !errors.Is(err, storage.ErrCommitUnknown) || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("a deadline during COMMIT: error %v, want one wrapping storage.ErrCommitUnknown and context.DeadlineExceeded", err)
+			}
+			want := base.before
+			if at == faultdriver.AfterCommit {
+				want = base.after
+			}
+			if got := TakeSnapshot(t, db, e.Dialect, f.prefix); !got.Equal(want) {
+				t.Fatalf("the tables differ from what the COMMIT did:\n%s", want.Diff(got))
+			}
+			keep(f, at == faultdriver.AtCommit)
+		})
+	}
+
+	// The ctx is cancelled at each step of the operation in turn (0: before
+	// it starts): the operation returns the ctx's error and writes nothing,
+	// or, cancelled while COMMIT ran, either succeeds or says that the
+	// commit may have happened; never half of it.
+	for k := 0; k <= len(base.log); k++ {
+		if k > 0 && base.log[k-1].Kind == faultdriver.Rollback {
+			continue
+		}
+		t.Run(fmt.Sprintf("Cancel%02d", k), func(t *testing.T) {
+			f := fresh(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			f.ctx = ctx
+			defer func() { f.ctx = context.Background() }()
+			where := "before the operation"
+			if k == 0 {
+				cancel()
+			} else {
+				where = base.log[k-1].String()
+				fc.Arm(faultdriver.Fault{At: faultdriver.AtEvent, N: k, Do: cancel})
+			}
+			fc.ResetLog()
+			_, err := op.run(f)
+			fc.Disarm()
+			got := TakeSnapshot(t, db, e.Dialect, f.prefix)
+			atCommit := k > 0 && base.log[k-1].Kind == faultdriver.Commit
+			switch {
+			case err == nil && atCommit:
+				if !got.MaskIDs().Equal(base.after.MaskIDs()) {
+					t.Fatalf("cancelled at %s, the operation succeeded but the tables differ from a successful run's:\n%s",
+						where, base.after.MaskIDs().Diff(got.MaskIDs()))
+				}
+				return
+			case err == nil:
+				t.Fatalf("cancelled at %s, the operation reported no error\nlog:\n%s", where, formatLog(fc.Log()))
+			case !errors.Is(err, context.Canceled):
+				t.Fatalf("cancelled at %s: error %v does not wrap context.Canceled\nlog:\n%s", where, err, formatLog(fc.Log()))
+			case errors.Is(err, storage.ErrCommitUnknown):
+				if !got.Equal(base.before) && !got.MaskIDs().Equal(base.after.MaskIDs()) {
+					t.Fatalf("cancelled at %s (%v), the operation left half its writes:\n%s", where, err, base.before.Diff(got))
+				}
+			case !got.Equal(base.before):
+				t.Fatalf("cancelled at %s (%v), the operation left writes behind:\n%s\nlog:\n%s", where, err,
+					base.before.Diff(got), formatLog(fc.Log()))
+			}
+			keep(f, got.Equal(base.before))
 		})
 	}
 
@@ -588,6 +688,9 @@ func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Con
 			want := errorWanted(drop)
 			if !errors.Is(err, want) {
 				t.Errorf("error %v does not wrap %v", err, want)
+			}
+			if !errors.Is(err, storage.ErrCommitUnknown) {
+				t.Errorf("after an ambiguous commit: error %v does not wrap storage.ErrCommitUnknown", err)
 			}
 			if got := TakeSnapshot(t, db, e.Dialect, f.prefix); !got.Equal(base.after) {
 				t.Fatalf("after an ambiguous commit the tables differ from a successful run's:\n%s", base.after.Diff(got))
@@ -670,20 +773,25 @@ func runBaseline(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Connec
 	if b.after.Equal(b.before) {
 		t.Fatalf("the operation changed nothing")
 	}
-	n, inTx := 0, false
+	n, inTx, first := 0, false, false
 	for _, ev := range b.log {
 		switch ev.Kind {
 		case faultdriver.Statement:
 			n++
 			b.statements = append(b.statements, ev.SQL)
 			b.inTx = append(b.inTx, inTx)
+			b.txEdge = append(b.txEdge, inTx && first)
+			first = false
 			if inTx {
 				b.lastInTx = n
 			}
 		case faultdriver.Begin:
 			b.begins++
-			inTx = true
+			inTx, first = true, true
 		case faultdriver.Commit, faultdriver.Rollback:
+			if inTx && n > 0 && b.inTx[n-1] {
+				b.txEdge[n-1] = true
+			}
 			inTx = false
 		}
 	}
@@ -733,6 +841,55 @@ func expectNothing(t *testing.T, f *faultFixture, fc *faultdriver.Connector, bas
 		return false
 	}
 	return true
+}
+
+// expectRetried checks a run that a fault broke before COMMIT was sent, by
+// a fault that Atomic retries: the operation succeeded, after one more
+// transaction, with the result of a successful run (IDs a retry draws
+// afresh masked), committed once.
+func expectRetried(t *testing.T, f *faultFixture, fc *faultdriver.Connector, base baseline, digest string, err error, where string) {
+	t.Helper()
+	log := fc.Log()
+	if err != nil {
+		t.Fatalf("a lost connection at %s was not retried: %v\nlog:\n%s", where, err, formatLog(log))
+	}
+	if fc.Fired() != 1 {
+		t.Fatalf("the fault struck %d times, want 1", fc.Fired())
+	}
+	if n := fc.Count(faultdriver.Begin); n != base.begins+1 {
+		t.Errorf("%d transactions, want %d (one retry)\nlog:\n%s", n, base.begins+1, formatLog(log))
+	}
+	if got := TakeSnapshot(t, f.db, f.d, f.prefix); !got.MaskIDs().Equal(base.after.MaskIDs()) {
+		t.Errorf("after the retry the tables differ from a successful run's (IDs masked):\n%s", base.after.MaskIDs().Diff(got.MaskIDs()))
+	}
+	if uuidPattern.ReplaceAllString(digest, "<id>") != uuidPattern.ReplaceAllString(base.digest, "<id>") {
+		t.Errorf("result %s, want %s", digest, base.digest)
+	}
+}
+
+// expiringContext is a context whose deadline passes when expire is
+// called.
+type expiringContext struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newExpiringContext() *expiringContext {
+	return &expiringContext{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *expiringContext) expire() { c.once.Do(func() { close(c.done) }) }
+
+func (c *expiringContext) Done() <-chan struct{} { return c.done }
+
+func (c *expiringContext) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }
 
 // expectSuccess checks a run that a fault did not break: the operation

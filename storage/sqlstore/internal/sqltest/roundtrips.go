@@ -47,7 +47,7 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 		return c
 	}
 	first := mustCreate()
-	g, err := group.New(uuid.New(), "Round trips", "", nil, now)
+	g, err := group.New(uuid.New(), group.Params{Name: "Round trips"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
