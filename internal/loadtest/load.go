@@ -366,12 +366,6 @@ func (r *run) record(op string, err error) {
 	}
 }
 
-func (r *run) violate(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.violations = append(r.violations, fmt.Sprintf(format, args...))
-}
-
 func addr(n int) address.Address {
 	return address.Address{
 		FirstName: "Ada", LastName: fmt.Sprintf("Load%d", n), Line1: fmt.Sprintf("Street %d", n+1),
