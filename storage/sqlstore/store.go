@@ -35,29 +35,21 @@ type Store struct {
 type stmtCache struct {
 	queries sync.Map // raw query -> rendered query (prefix and placeholders)
 	stmts   sync.Map // rendered query -> *sql.Stmt prepared on db
-	pending sync.Map // rendered query -> struct{}: being prepared in the background
+	pending sync.Map // rendered query -> struct{}: to prepare after the transaction that ran it
 	// nQueries and nStmts count the entries of queries and stmts. Lists
 	// build their SQL from their filters, so the texts are many; past
 	// maxCached entries a query is rendered each time, and a statement runs
 	// unprepared, instead of growing the cache, and the server's prepared
 	// statements (MySQL caps them server-wide), without bound.
 	nQueries, nStmts atomic.Int64
+	nPending         atomic.Int64 // entries of pending
 
-	// Background preparations (see conn.prepared) run under ctx and are
-	// counted in bg; Close cancels and waits for them, and none starts once
-	// closed is set.
+	// No statement is prepared once Close has set closed.
 	mu     sync.Mutex
 	closed bool
-	bg     sync.WaitGroup
-	ctx    context.Context
-	cancel context.CancelFunc
 }
 
-func newStmtCache() *stmtCache {
-	c := &stmtCache{}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-	return c
-}
+func newStmtCache() *stmtCache { return &stmtCache{} }
 
 var _ storage.Store = (*Store)(nil)
 
@@ -273,33 +265,49 @@ func reserve(n *atomic.Int64) bool {
 	}
 }
 
-// prepareLater prepares query on s.db in the background, once, for the
-// calls after this one: see conn.prepared.
+// prepareLater notes query for prepareWanted, which prepares it on s.db
+// once the transaction that ran it unprepared has ended: see conn.prepared.
 func (s *Store) prepareLater(query string) {
-	c := s.cache
-	if _, busy := c.pending.LoadOrStore(query, struct{}{}); busy {
-		return
+	if _, had := s.cache.pending.LoadOrStore(query, struct{}{}); !had {
+		s.cache.nPending.Add(1)
 	}
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		c.pending.Delete(query)
-		return
-	}
-	c.bg.Add(1)
-	c.mu.Unlock()
-	go func() {
-		defer c.bg.Done()
-		defer c.pending.Delete(query)
-		_, _ = s.stmt(c.ctx, query) // on failure, a later call tries again
-	}()
 }
 
-// Close releases the store's prepared statements, after waiting for those
-// being prepared. It does not close the *sql.DB, which belongs to the host.
-// Calling it is optional: a Store is safe to abandon, since closing the
-// *sql.DB also closes the statements, and a statement still being prepared
-// in the background then fails quietly (TestStoreIsSafeToAbandon).
+// prepareWanted prepares on s.db the statements that transactions noted
+// with prepareLater, in the caller's goroutine, after its transaction has
+// given its connection back (preparing on the DB while holding one could
+// wait for a second connection forever). Nothing runs in the background,
+// so a Store is safe to abandon: when Atomic returns, it has no statement
+// in flight, and a host may close its *sql.DB without closing the Store.
+// A preparation that fails is left to a later transaction.
+func (s *Store) prepareWanted(ctx context.Context) {
+	if ctx.Err() != nil || s.cache.nPending.Load() == 0 {
+		return
+	}
+	s.cache.pending.Range(func(k, _ any) bool {
+		q := k.(string)
+		if _, claimed := s.cache.pending.LoadAndDelete(q); !claimed {
+			return true // another goroutine took it
+		}
+		s.cache.nPending.Add(-1)
+		s.cache.mu.Lock()
+		closed := s.cache.closed
+		s.cache.mu.Unlock()
+		if closed {
+			return false
+		}
+		if _, err := s.stmt(ctx, q); err != nil && ctx.Err() != nil {
+			return false
+		}
+		return true
+	})
+}
+
+// Close releases the store's prepared statements. It does not close the
+// *sql.DB, which belongs to the host. Calling it is optional: a Store runs
+// nothing in the background (see prepareWanted), so it is safe to abandon,
+// and closing the *sql.DB also closes its statements
+// (TestStoreIsSafeToAbandon).
 // The store remains usable, but prepares the statements it runs in
 // transactions on each transaction from then on. On a bound store Close does
 // nothing: the statements belong to the store it was bound from.
@@ -310,8 +318,6 @@ func (s *Store) Close() error {
 	s.cache.mu.Lock()
 	s.cache.closed = true
 	s.cache.mu.Unlock()
-	s.cache.cancel()
-	s.cache.bg.Wait()
 	var errs []error
 	s.cache.stmts.Range(func(k, v any) bool {
 		errs = append(errs, v.(*sql.Stmt).Close())
@@ -373,13 +379,17 @@ func (c conn) prepared(ctx context.Context, query string) (runner, error) {
 		return unprepared{c.tx, q}, nil
 	}
 	if c.tx == nil {
+		c.s.prepareWanted(ctx)
 		return c.s.stmt(ctx, q)
 	}
 	// The transaction holds a connection; preparing on the DB would wait
 	// for a second one, forever when transactions doing the same hold all
 	// the pool allows (or the pool has one connection, as SQLite hosts
 	// often set). Prepare on the transaction's connection for this call,
-	// and on the DB in the background for the next ones.
+	// and on the DB later, holding no connection, for the next ones: after
+	// an Atomic transaction ends, or (for a host's bound transaction, whose
+	// end the store does not see) at the store's next call outside any
+	// transaction.
 	c.s.prepareLater(q)
 	return c.tx.PrepareContext(ctx, q)
 }
@@ -527,7 +537,9 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 		}
 		return err
 	}
-	return s.retry(ctx, func() (error, bool) { return s.atomicOnce(ctx, fn) })
+	err := s.retry(ctx, func() (error, bool) { return s.atomicOnce(ctx, fn) })
+	s.prepareWanted(ctx)
+	return err
 }
 
 // savepoints numbers savepoint names, unique within any transaction.
