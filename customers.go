@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/page"
@@ -40,21 +41,66 @@ const maxCreateAttempts = 5
 // input is never accepted silently; an existing guest is returned as it is
 // (p's other fields are not applied: use Update for that). Errors:
 // *customer.ValidationError (customer.ErrInvalid), customer.ErrReferenceTaken.
-func (s *Customers) CreateGuest(ctx context.Context, p customer.Params) (c customer.Customer, created bool, err error) {
+//
+// It honours IdempotencyKey, though the email makes it idempotent already:
+// the key then also refuses another request under it
+// (ErrIdempotencyKeyReused), and a replay reports created as false.
+func (s *Customers) CreateGuest(ctx context.Context, p customer.Params, opts ...CallOption) (c customer.Customer, created bool, err error) {
 	guest, err := customer.NewGuest(s.newID(), p, s.clock())
 	if err != nil {
 		return customer.Customer{}, false, err
 	}
+	o := collect(opts)
+	if !o.keySet || o.key == "" {
+		if err := balance.ValidateIdempotencyKey(o.key); err != nil {
+			return customer.Customer{}, false, err
+		}
+		return s.findOrCreateGuest(ctx, s.store, guest, false)
+	}
+	request := guest.Clone()
+	request.ID, request.CreatedAt, request.UpdatedAt = uuid.Nil, time.Time{}, time.Time{}
+	err = s.once(ctx, "customer.guest", o, request,
+		func(ctx context.Context, tx storage.Tx) (string, error) {
+			c, created, err = s.findOrCreateGuest(ctx, tx, guest, true)
+			if storage.IsConflict(err, storage.ConstraintCustomerEmail) {
+				// The transaction's snapshot may hide the guest that won:
+				// run the whole transaction again.
+				return "", errRaced
+			}
+			return c.ID.String(), err
+		},
+		func(ctx context.Context, tx storage.Tx, result string) error {
+			id, err := parseResult(result)
+			if err == nil {
+				c, err = tx.Customers().Get(ctx, id)
+			}
+			created = false
+			return mapCustomerErr(err)
+		})
+	if err != nil {
+		return customer.Customer{}, false, err
+	}
+	return c, created, nil
+}
+
+// findOrCreateGuest returns the live guest with guest's email through r,
+// creating guest when there is none. Outside a transaction a lost race is
+// resolved by reading again; inside one it returns the email conflict for
+// the caller to rerun the transaction (its snapshot may hide the winner).
+func (s *Customers) findOrCreateGuest(ctx context.Context, r storage.Repositories, guest customer.Customer, inTx bool) (customer.Customer, bool, error) {
 	for range maxCreateAttempts {
-		c, err := s.store.Customers().GetByEmail(ctx, guest.Email.Address, false)
+		c, err := r.Customers().GetByEmail(ctx, guest.Email.Address, false)
 		if err == nil {
 			return c, false, nil
 		}
 		if !errors.Is(err, storage.ErrNotFound) {
 			return customer.Customer{}, false, err
 		}
-		c, err = s.store.Customers().Create(ctx, guest)
+		c, err = r.Customers().Create(ctx, guest)
 		if storage.IsConflict(err, storage.ConstraintCustomerEmail) {
+			if inTx {
+				return customer.Customer{}, false, err
+			}
 			continue // another call created it first: read it back
 		}
 		if err != nil {

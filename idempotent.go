@@ -25,10 +25,11 @@ import (
 // CommitUnknown or Unavailable: the retry either finds the first result or
 // creates it once.
 //
-// Register, Invite, Addresses.Add, Groups.Create, Merchants.Create and
-// Markets.Create honour it. CreateGuest and Orders.RecordPlaced need none:
-// the guest's email and the host's order ID make them idempotent already,
-// and postings take their key in the request. The key follows the rules of
+// Register, Invite, CreateGuest, Addresses.Add, Groups.Create,
+// Merchants.Create, Markets.Create and Orders.RecordPlaced honour it
+// (postings take their key in the request). CreateGuest and RecordPlaced
+// are idempotent without one (by the guest's email, by the host's order
+// ID); with one they also refuse another request under the key. The key follows the rules of
 // balance.ValidateIdempotencyKey (at most 255 bytes, not blank). It needs a
 // store with the storage.Idempotency capability (every adapter of this
 // module has it); on another store a call with a key returns
@@ -73,6 +74,7 @@ func (e *env) once(ctx context.Context, scope string, o callOptions, request any
 		return err
 	}
 	var lastErr error
+	rechecked := false
 	for range maxCreateAttempts {
 		lastErr = e.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
 			keeper, ok := tx.(storage.Idempotency)
@@ -91,6 +93,15 @@ func (e *env) once(ctx context.Context, scope string, o callOptions, request any
 				return err
 			}
 			result, err := create(ctx, tx)
+			if errcode.Of(err) == errcode.Conflict && !rechecked {
+				// A concurrent retry of this very request may have
+				// committed after this transaction's snapshot was taken
+				// (InnoDB's REPEATABLE READ): look for its record once
+				// more, in a new transaction, before reporting the
+				// conflict.
+				rechecked = true
+				return errRaced
+			}
 			if err != nil {
 				return err
 			}

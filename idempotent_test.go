@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/memory"
 )
@@ -181,4 +182,98 @@ func TestCapabilitiesLacking(t *testing.T) {
 	require.NoError(t, err, "without a key the store works as before")
 	_, err = svc.Customers.Get(ctx, c.ID)
 	require.NoError(t, err)
+}
+
+func TestIdempotencyKeyOnGuestsAndOrders(t *testing.T) {
+	e := newEnv(t)
+	key := clientele.IdempotencyKey("checkout-42")
+	g, created, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com"}, key)
+	require.NoError(t, err)
+	assert.True(t, created)
+	again, created, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "guest@example.com"}, key)
+	require.NoError(t, err)
+	assert.False(t, created, "a replay created nothing")
+	assert.Equal(t, g.ID, again.ID)
+	_, _, err = e.Customers.CreateGuest(e.ctx, customer.Params{Email: "other@example.com"}, key)
+	require.ErrorIs(t, err, clientele.ErrIdempotencyKeyReused)
+	found, created, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "GUEST@example.com"}, clientele.IdempotencyKey("another"))
+	require.NoError(t, err, "a new key for an existing guest finds it")
+	assert.False(t, created)
+	assert.Equal(t, g.ID, found.ID)
+
+	p := order.Params{ID: "o-1", Number: "#1", CustomerID: g.ID, Total: money(t, "10.00")}
+	o, err := e.Orders.RecordPlaced(e.ctx, p, key)
+	require.NoError(t, err, "the same key in another scope")
+	o2, err := e.Orders.RecordPlaced(e.ctx, p, key)
+	require.NoError(t, err)
+	assert.Equal(t, o.ID, o2.ID)
+	c, err := e.Customers.Get(e.ctx, g.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, c.OrderCount, "counted once")
+	p2 := p
+	p2.ID = "o-2"
+	_, err = e.Orders.RecordPlaced(e.ctx, p2, key)
+	require.ErrorIs(t, err, clientele.ErrIdempotencyKeyReused)
+}
+
+// TestIdempotencyKeyConcurrent races retries of one keyed request with
+// other requests for the same records, on every engine.
+func TestIdempotencyKeyConcurrent(t *testing.T) {
+	eachStore(t, func(t *testing.T, s storage.Store) {
+		svc := clientele.New(s)
+		ctx := context.Background()
+		const n = 12
+		var wg sync.WaitGroup
+		guests := make([]uuid.UUID, n)
+		regs := make([]uuid.UUID, n)
+		errs := make([]error, 2*n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var opts []clientele.CallOption
+				if i%2 == 0 {
+					opts = append(opts, clientele.IdempotencyKey("same"))
+				}
+				c, _, err := svc.Customers.CreateGuest(ctx, customer.Params{Email: "race@example.com"}, opts...)
+				guests[i], errs[i] = c.ID, err
+				r, err := svc.Customers.Register(ctx, customer.Params{Email: "race@example.com"}, clientele.IdempotencyKey("reg"))
+				regs[i], errs[n+i] = r.ID, err
+			}()
+		}
+		wg.Wait()
+		for i := range n {
+			require.NoError(t, errs[i])
+			require.NoError(t, errs[n+i])
+			assert.Equal(t, guests[0], guests[i], "one guest")
+			assert.Equal(t, regs[0], regs[i], "one registered customer")
+		}
+	})
+}
+
+func TestIdempotencyKeyConcurrentGuests(t *testing.T) {
+	e := newEnv(t, WithRandomIDs())
+	const n = 12
+	var wg sync.WaitGroup
+	ids := make([]uuid.UUID, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Half retry one request with its key, half are other requests
+			// for the same guest without a key.
+			var opts []clientele.CallOption
+			if i%2 == 0 {
+				opts = append(opts, clientele.IdempotencyKey("same"))
+			}
+			c, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "race@example.com"}, opts...)
+			ids[i], errs[i] = c.ID, err
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i])
+		assert.Equal(t, ids[0], ids[i], "one guest")
+	}
 }

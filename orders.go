@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -30,12 +31,45 @@ type Orders struct{ *env }
 // storage.ErrConflict), since the host's order IDs must be stable.
 // Errors: customer.ErrNotFound (also for a deleted customer),
 // *order.ValidationError (order.ErrInvalid).
-func (s *Orders) RecordPlaced(ctx context.Context, p order.Params) (order.Order, error) {
+//
+// It honours IdempotencyKey, though the order ID makes it idempotent
+// already: the key then also refuses another request under it
+// (ErrIdempotencyKeyReused).
+func (s *Orders) RecordPlaced(ctx context.Context, p order.Params, opts ...CallOption) (order.Order, error) {
 	o, err := order.New(p, s.clock())
 	if err != nil {
 		return order.Order{}, err
 	}
 	var out order.Order
+	request := o.Clone()
+	request.CreatedAt, request.UpdatedAt = time.Time{}, time.Time{}
+	if p.PlacedAt.IsZero() {
+		request.PlacedAt = time.Time{} // "now" is not part of the request
+	}
+	err = s.once(ctx, "order.record", collect(opts), request,
+		func(ctx context.Context, _ storage.Tx) (string, error) {
+			var err error
+			out, err = s.recordPlaced(ctx, o)
+			return out.ID, err
+		},
+		func(ctx context.Context, tx storage.Tx, result string) error {
+			var err error
+			out, err = tx.Orders().Get(ctx, result)
+			return notFound(err, order.ErrNotFound)
+		})
+	if err != nil {
+		return order.Order{}, err
+	}
+	return out, nil
+}
+
+// recordPlaced stores o and counts it toward its customer's status, or
+// replays the order stored with o's ID.
+func (s *Orders) recordPlaced(ctx context.Context, o order.Order) (order.Order, error) {
+	var (
+		out order.Order
+		err error
+	)
 	for range maxCreateAttempts {
 		raced := false
 		err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
