@@ -65,6 +65,21 @@
 //   - invalid input: a *ValidationError of the domain package naming the
 //     field, which unwraps to that package's ErrInvalid.
 //
+// Every sentinel also unwraps to one category of package errcode, so a host
+// maps any error to a response with one switch on errcode.Of(err) (and
+// errcode.Code.HTTPStatus): not found, conflict, invalid, failed
+// precondition, stale (IfVersion), denied, unavailable, commit unknown,
+// unsupported. errcode.CommitUnknown means the write may or may not have
+// committed: repeat it with the same IdempotencyKey to find out.
+//
+// # Pages, iterators and options
+//
+// Lists take a page.Request and return a page.Page; the All methods iterate
+// over every page. Updates take IfVersion(v) for optimistic concurrency,
+// creating calls IdempotencyKey(k) so that a retry returns the first
+// result. Filters are domain values: customer.Filter, group.Filter,
+// market.Filter.
+//
 // # Deleted and erased customers
 //
 // One rule: a deleted or erased customer is not found. Every service method
