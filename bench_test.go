@@ -40,6 +40,20 @@ func BenchmarkCustomersRegister(b *testing.B) {
 	}
 }
 
+// BenchmarkCustomersRegisterWithKey is Register with an IdempotencyKey:
+// the key's record is read and written in the customer's transaction.
+func BenchmarkCustomersRegisterWithKey(b *testing.B) {
+	e := newEnv(b, WithRandomIDs())
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		n := strconv.Itoa(i)
+		if _, err := e.Customers.Register(e.ctx, customer.Params{Email: "New.Customer" + n + "@Example.com", FirstName: "Ada"},
+			clientele.IdempotencyKey("register-"+n)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkCustomersGetByEmail(b *testing.B) {
 	e := newEnv(b, WithRandomIDs())
 	populate(b, e, benchPopulation)
