@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/internal/validation"
 )
@@ -41,17 +42,21 @@ func (o *MemberOutcome) UnmarshalText(text []byte) error {
 }
 
 // MarshalJSON implements json.Marshaler: {"customer_id": ..., "outcome":
-// ..., "error": ...}, where "error" is Err's message and is left out when
-// Err is nil. It is an output: an error's message does not carry its
-// identity, so MemberResult has no UnmarshalJSON.
+// ..., "error": ..., "code": ...}, where "error" is Err's message and
+// "code" its errcode category ("not_found"), both left out when Err is
+// nil, so that a client can act on a failed item without reading its
+// text. It is an output: an error's message does not carry its identity,
+// so MemberResult has no UnmarshalJSON.
 func (r MemberResult) MarshalJSON() ([]byte, error) {
 	w := struct {
 		CustomerID uuid.UUID     `json:"customer_id"`
 		Outcome    MemberOutcome `json:"outcome"`
 		Error      string        `json:"error,omitempty"`
+		Code       string        `json:"code,omitempty"`
 	}{CustomerID: r.CustomerID, Outcome: r.Outcome}
 	if r.Err != nil {
 		w.Error = r.Err.Error()
+		w.Code = errcode.Of(r.Err).String()
 	}
 	return json.Marshal(w)
 }

@@ -170,7 +170,7 @@ func TestMemberResultJSON(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.JSONEq(t, `[{"customer_id":"0195a1b2-0000-7000-8000-000000000001","outcome":"added"},
-		{"customer_id":"0195a1b2-0000-7000-8000-000000000001","outcome":"failed","error":"customer: not found"}]`, string(b))
+		{"customer_id":"0195a1b2-0000-7000-8000-000000000001","outcome":"failed","error":"customer: not found","code":"not_found"}]`, string(b))
 
 	for _, o := range []clientele.MemberOutcome{clientele.MemberFailed, clientele.MemberAdded, clientele.MemberAlreadyMember,
 		clientele.MemberRemoved, clientele.MemberNotMember} {
