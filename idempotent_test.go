@@ -116,28 +116,6 @@ func TestIdempotencyKeyOnCreates(t *testing.T) {
 	})
 }
 
-func TestIdempotencyKeyConcurrentRetries(t *testing.T) {
-	e := newEnv(t, WithRandomIDs())
-	const n = 16
-	var wg sync.WaitGroup
-	ids := make([]uuid.UUID, n)
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := e.Customers.Register(e.ctx, customer.Params{Email: "ada@example.com"}, clientele.IdempotencyKey("same"))
-			ids[i], errs[i] = c.ID, err
-		}()
-	}
-	wg.Wait()
-	for i := range n {
-		require.NoError(t, errs[i])
-		assert.Equal(t, ids[0], ids[i], "every retry gets the one customer")
-	}
-	assert.Equal(t, 1, countCustomers(t, e))
-}
-
 // lacking hides every capability of a store (of the store, its
 // transactions and its customers repository), as a third-party adapter
 // written against the core contract would have none.
@@ -249,31 +227,4 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 			assert.Equal(t, regs[0], regs[i], "one registered customer")
 		}
 	})
-}
-
-func TestIdempotencyKeyConcurrentGuests(t *testing.T) {
-	e := newEnv(t, WithRandomIDs())
-	const n = 12
-	var wg sync.WaitGroup
-	ids := make([]uuid.UUID, n)
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Half retry one request with its key, half are other requests
-			// for the same guest without a key.
-			var opts []clientele.CallOption
-			if i%2 == 0 {
-				opts = append(opts, clientele.IdempotencyKey("same"))
-			}
-			c, _, err := e.Customers.CreateGuest(e.ctx, customer.Params{Email: "race@example.com"}, opts...)
-			ids[i], errs[i] = c.ID, err
-		}()
-	}
-	wg.Wait()
-	for i := range n {
-		require.NoError(t, errs[i])
-		assert.Equal(t, ids[0], ids[i], "one guest")
-	}
 }

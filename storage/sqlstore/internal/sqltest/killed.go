@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
@@ -42,13 +40,7 @@ func KilledSessions(t *testing.T, k SessionKiller) {
 	s := NewStore(t, db, k.Dialect, sqlstore.WithRetries(3, time.Millisecond))
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	mk := func(email string) customer.Customer {
-		c, err := customer.NewRegistered(uuid.New(), customer.Params{Email: email}, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	mk := func(email string) customer.Customer { return registered(t, email, now) }
 	session := func() int64 {
 		var id int64
 		if err := db.QueryRowContext(ctx, k.SessionID).Scan(&id); err != nil {

@@ -26,13 +26,7 @@ func LostTransactions(t *testing.T, e FaultEngine) {
 	s := NewStore(t, db, e.Dialect, sqlstore.WithRetries(3, time.Millisecond))
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	mk := func(email string) customer.Customer {
-		c, err := customer.NewRegistered(uuid.New(), customer.Params{Email: email, FirstName: "L"}, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	mk := func(email string) customer.Customer { return registered(t, email, now) }
 	a, err := s.Customers().Create(ctx, mk("a@example.com"))
 	if err != nil {
 		t.Fatal(err)

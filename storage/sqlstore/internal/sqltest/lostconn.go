@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
@@ -29,13 +27,7 @@ func LostConnections(t *testing.T, e FaultEngine) {
 	s := NewStore(t, db, e.Dialect, sqlstore.WithRetries(3, time.Millisecond))
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	mk := func(email string) customer.Customer {
-		c, err := customer.NewRegistered(uuid.New(), customer.Params{Email: email}, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	mk := func(email string) customer.Customer { return registered(t, email, now) }
 	lost := fmt.Errorf("read reply: %w", io.ErrUnexpectedEOF)
 	a, err := s.Customers().Create(ctx, mk("a@example.com"))
 	if err != nil {

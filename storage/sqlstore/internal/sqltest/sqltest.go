@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
 	"github.com/clientele-go/clientele/storage/storagetest"
@@ -157,4 +160,15 @@ func emptyTables(db *sql.DB, d sqlstore.Dialect, tables []string) error {
 		}
 	}
 	return nil
+}
+
+// registered returns a new registered customer with email, created at now,
+// for tests that write through the repositories directly.
+func registered(t testing.TB, email string, now time.Time) customer.Customer {
+	t.Helper()
+	c, err := customer.NewRegistered(uuid.New(), customer.Params{Email: email}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
