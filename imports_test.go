@@ -33,6 +33,8 @@ var domainPackages = []string{
 	module + "/market",
 	module + "/merchant",
 	module + "/order",
+	module + "/actor",
+	module + "/event",
 	module + "/internal/validation",
 	module + "/internal/textnorm",
 	module + "/internal/phone",

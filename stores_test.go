@@ -18,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/storage/sqlstore/mysql"
 	"github.com/clientele-go/clientele/storage/sqlstore/postgres"
 	"github.com/clientele-go/clientele/storage/sqlstore/sqlite"
+	"github.com/clientele-go/clientele/storage/sqlstore/tidb"
 )
 
 // maxTestConns bounds each SQL store's pool in the root tests, so that the
@@ -25,9 +26,10 @@ import (
 const maxTestConns = 8
 
 // eachStore runs fn in a subtest per engine, on a fresh, migrated store:
-// memory; SQLite in a file of its own; and PostgreSQL and MySQL/MariaDB when
-// CLIENTELE_POSTGRES_DSN and CLIENTELE_MYSQL_DSN are set, in a schema or
-// database of its own that is dropped when the subtest ends.
+// memory; SQLite in a file of its own; and PostgreSQL, MySQL/MariaDB and
+// TiDB when CLIENTELE_POSTGRES_DSN, CLIENTELE_MYSQL_DSN and
+// CLIENTELE_TIDB_DSN are set, in a schema or database of its own that is
+// dropped when the subtest ends.
 func eachStore(t *testing.T, fn func(t *testing.T, s storage.Store)) {
 	t.Helper()
 	t.Run("memory", func(t *testing.T) { fn(t, memory.New()) })
@@ -72,6 +74,22 @@ func eachStore(t *testing.T, fn func(t *testing.T, s storage.Store)) {
 			return cfg.FormatDSN()
 		})
 		fn(t, migrated(t, db, mysql.Dialect))
+	})
+	t.Run("tidb", func(t *testing.T) {
+		dsn := os.Getenv("CLIENTELE_TIDB_DSN")
+		if dsn == "" {
+			t.Skip("CLIENTELE_TIDB_DSN is not set (scripts/tidb.sh start runs a server)")
+		}
+		name := freshName()
+		db := scratch(t, dsn, tidb.Open, "CREATE DATABASE "+name, "DROP DATABASE "+name, func() string {
+			cfg, err := driver.ParseDSN(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.DBName = name
+			return cfg.FormatDSN()
+		})
+		fn(t, migrated(t, db, tidb.Dialect))
 	})
 }
 

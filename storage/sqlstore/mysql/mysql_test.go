@@ -1,14 +1,8 @@
 package mysql_test
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
-	"os"
-	"strings"
 	"testing"
-
-	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/clientele-go/clientele/storage/sqlstore/internal/sqltest"
 	"github.com/clientele-go/clientele/storage/sqlstore/mysql"
@@ -21,11 +15,19 @@ import (
 // enough that test handles never crowd the server.
 const testPool = 8
 
+// server is the MySQL/MariaDB server of CLIENTELE_MYSQL_DSN.
+var server = sqltest.MySQLProtocol{
+	Env:     "CLIENTELE_MYSQL_DSN",
+	Example: "root@tcp(127.0.0.1:3306)/test",
+	Open:    mysql.Open,
+	Pool:    testPool,
+}
+
 // openFresh connects to CLIENTELE_MYSQL_DSN, creates a database of its own
 // for this test run (dropped afterwards) and returns a handle on it.
 func openFresh(t testing.TB) *sql.DB {
 	t.Helper()
-	db, _ := openFreshDSN(t)
+	db, _ := server.Fresh(t)
 	return db
 }
 
@@ -33,38 +35,7 @@ func openFresh(t testing.TB) *sql.DB {
 // more handles on the same database.
 func openFreshDSN(t testing.TB) (*sql.DB, string) {
 	t.Helper()
-	dsn := os.Getenv("CLIENTELE_MYSQL_DSN")
-	if dsn == "" {
-		t.Skip("CLIENTELE_MYSQL_DSN is not set: skipping the MySQL/MariaDB tests (.ci/run sets it, e.g. root@tcp(127.0.0.1:3306)/test)")
-	}
-	admin, err := mysql.Open(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin.SetMaxOpenConns(1)
-	admin.SetMaxIdleConns(0) // no connection held between creating and dropping
-	t.Cleanup(func() { admin.Close() })
-	name := "clientele_test_" + strings.ToLower(rand.Text()[:10])
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	cfg, err := driver.ParseDSN(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.DBName = name
-	db, err := mysql.Open(cfg.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(testPool)
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE "+name); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	return db, cfg.FormatDSN()
+	return server.Fresh(t)
 }
 
 // TestConformance runs the suite at REPEATABLE READ, InnoDB's default,

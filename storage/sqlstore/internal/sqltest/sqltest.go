@@ -148,7 +148,7 @@ func emptyTables(db *sql.DB, d sqlstore.Dialect, tables []string) error {
 		return err
 	}
 	defer conn.Close()
-	if d.Name() == "mysql" {
+	if d.Name() == "mysql" || d.Name() == "tidb" {
 		if _, err := conn.ExecContext(ctx, `SET FOREIGN_KEY_CHECKS = 0`); err != nil {
 			return err
 		}

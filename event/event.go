@@ -1,0 +1,261 @@
+// Package event defines the domain events the services emit: one per change
+// they commit, written to the outbox in the same transaction as the change
+// (see storage.Outbox), so that no change commits without its event and no
+// event exists for a change that rolled back.
+//
+// An Event names its type (a stable dotted name such as
+// "customer.registered"), the aggregate it changed and that aggregate's
+// version after the change, when it happened, who made it (actor.Actor), and
+// a JSON payload whose shape the type's Schema version fixes; the payload
+// types of this package (CustomerPayload, AddressPayload...) read it. Types
+// and payloads only ever gain fields within a schema version; a change that
+// would break a consumer gets a new schema version.
+//
+// The audit trail is a view of the same events: Event.Audit turns one into
+// a field-level record of who changed what, masking personal values.
+//
+// Package event is pure: no I/O.
+package event
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/actor"
+	"github.com/clientele-go/clientele/errcode"
+)
+
+// Type is an event's stable dotted name: "aggregate.what_happened".
+type Type string
+
+// The event types the services emit. Each lists its aggregate and payload.
+const (
+	// CustomerCreated: a guest customer was created (CustomerPayload).
+	CustomerCreated Type = "customer.created"
+	// CustomerRegistered: a customer with an account was registered
+	// (CustomerPayload).
+	CustomerRegistered Type = "customer.registered"
+	// CustomerInvited: a customer was invited to open an account
+	// (CustomerPayload).
+	CustomerInvited Type = "customer.invited"
+	// CustomerActivated: an invited customer accepted (CustomerPayload).
+	CustomerActivated Type = "customer.activated"
+	// CustomerUpdated: profile fields changed (CustomerPayload with
+	// Changes).
+	CustomerUpdated Type = "customer.updated"
+	// CustomerDisabled: the customer's account was disabled
+	// (CustomerPayload).
+	CustomerDisabled Type = "customer.disabled"
+	// CustomerEnabled: a disabled account was enabled again
+	// (CustomerPayload).
+	CustomerEnabled Type = "customer.enabled"
+	// CustomerDeleted: the customer was deleted (CustomerPayload, the
+	// customer as deleted).
+	CustomerDeleted Type = "customer.deleted"
+	// CustomerErased: the customer's personal data was erased
+	// (CustomerPayload, the erased record).
+	CustomerErased Type = "customer.erased"
+	// CustomerStatusChanged: the customer's lifecycle status (prospect,
+	// acquired, repeat...) changed (CustomerPayload with Changes).
+	CustomerStatusChanged Type = "customer.status_changed"
+	// CustomerGuestOrdersClaimed: a registered customer claimed a guest's
+	// orders (ClaimPayload).
+	CustomerGuestOrdersClaimed Type = "customer.guest_orders_claimed"
+
+	// AddressAdded: an address was added to a book (AddressPayload).
+	AddressAdded Type = "address.added"
+	// AddressUpdated: an address changed (AddressPayload with Changes).
+	AddressUpdated Type = "address.updated"
+	// AddressRemoved: an address was removed (AddressPayload, the entry as
+	// it was).
+	AddressRemoved Type = "address.removed"
+	// AddressDefaultChanged: another entry became a default address
+	// (AddressPayload with Kind).
+	AddressDefaultChanged Type = "address.default_changed"
+
+	// GroupCreated: a group was created (GroupPayload).
+	GroupCreated Type = "group.created"
+	// GroupRenamed: a group's name changed (GroupPayload with Changes).
+	GroupRenamed Type = "group.renamed"
+	// GroupUpdated: a group's other fields changed (GroupPayload with
+	// Changes).
+	GroupUpdated Type = "group.updated"
+	// GroupDeleted: a group was deleted (GroupPayload, the group as it
+	// was).
+	GroupDeleted Type = "group.deleted"
+	// GroupMemberAdded: a customer joined a group (MemberPayload). A batch
+	// emits one per customer it added.
+	GroupMemberAdded Type = "group.member_added"
+	// GroupMemberRemoved: a customer left a group (MemberPayload).
+	GroupMemberRemoved Type = "group.member_removed"
+
+	// MerchantCreated, MerchantUpdated (with Changes), MerchantDeleted:
+	// MerchantPayload.
+	MerchantCreated Type = "merchant.created"
+	MerchantUpdated Type = "merchant.updated"
+	MerchantDeleted Type = "merchant.deleted"
+
+	// MarketCreated, MarketUpdated (with Changes), MarketDeleted:
+	// MarketPayload.
+	MarketCreated Type = "market.created"
+	MarketUpdated Type = "market.updated"
+	MarketDeleted Type = "market.deleted"
+
+	// BalanceAccountOpened: a customer's store-credit account in a currency
+	// was opened (AccountPayload).
+	BalanceAccountOpened Type = "balance.account_opened"
+	// BalanceCreditLimitSet: an account's credit limit changed
+	// (AccountPayload with Changes).
+	BalanceCreditLimitSet Type = "balance.credit_limit_set"
+	// BalanceCredited: a credit posting (PostingPayload).
+	BalanceCredited Type = "balance.credited"
+	// BalanceDebited: a debit posting (PostingPayload).
+	BalanceDebited Type = "balance.debited"
+	// BalanceOrderPaid: store credit applied to an order (PostingPayload).
+	BalanceOrderPaid Type = "balance.order_paid"
+
+	// OrderRecorded: an order was recorded in a customer's history
+	// (OrderPayload).
+	OrderRecorded Type = "order.recorded"
+	// OrderStatusChanged: an order's status changed (OrderPayload with
+	// Changes).
+	OrderStatusChanged Type = "order.status_changed"
+)
+
+// The aggregates events belong to.
+const (
+	AggregateCustomer       = "customer"
+	AggregateAddressBook    = "address_book" // its ID is the customer's
+	AggregateGroup          = "group"
+	AggregateMerchant       = "merchant"
+	AggregateMarket         = "market"
+	AggregateBalanceAccount = "balance_account"
+	AggregateOrder          = "order" // its ID is the host's order ID
+)
+
+// Bounds of an event's fields, in bytes.
+const (
+	MaxType        = 64
+	MaxAggregate   = 32
+	MaxAggregateID = 100
+	MaxPayload     = 1 << 20
+)
+
+// ErrInvalid reports an event an adapter or a service refuses to write: a
+// missing ID, type or aggregate, a field beyond its bound, a payload that is
+// not a JSON object. It unwraps to errcode.Invalid.
+var ErrInvalid = errcode.New(errcode.Invalid, "event: invalid event")
+
+// Event is one change, as committed.
+type Event struct {
+	// ID identifies the event: a version 7 UUID, so IDs sort roughly by
+	// time (not by commit: see Sequence).
+	ID uuid.UUID `json:"id"`
+	// Sequence is the event's position in the outbox's delivery order,
+	// assigned after it commits (see storage.Events); 0 until then.
+	Sequence int64 `json:"sequence,omitempty"`
+	// Type is what happened.
+	Type Type `json:"type"`
+	// Aggregate and AggregateID name what changed: "customer" and the
+	// customer's ID, "order" and the host's order ID...
+	Aggregate   string `json:"aggregate"`
+	AggregateID string `json:"aggregate_id"`
+	// CustomerID is the customer the change concerns (the customer
+	// itself, the owner of an address book, an account, an order, the
+	// member who joined a group), or uuid.Nil for a change of a group,
+	// merchant or market as such. The audit trail is listed by it.
+	CustomerID uuid.UUID `json:"customer_id,omitzero"`
+	// Version is the aggregate's version after the change, or 0 for
+	// aggregates that keep none (address books, orders).
+	Version int64 `json:"version"`
+	// OccurredAt is when the change was made (UTC, microseconds).
+	OccurredAt time.Time `json:"occurred_at"`
+	// Actor is who made it (see package actor).
+	Actor actor.Actor `json:"actor"`
+	// Schema is the version of the payload's shape for this Type.
+	Schema int `json:"schema"`
+	// Payload is the type's payload, a JSON object.
+	Payload json.RawMessage `json:"payload"`
+}
+
+// CurrentSchema is the payload schema version the services write.
+const CurrentSchema = 1
+
+// New returns an event of type t about aggregate id, with its payload
+// marshalled from p. The caller (the services) sets ID, OccurredAt and
+// Actor.
+func New(t Type, aggregate, id string, customerID uuid.UUID, version int64, p any) (Event, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return Event{}, fmt.Errorf("event: %s payload: %w", t, err)
+	}
+	return Event{Type: t, Aggregate: aggregate, AggregateID: id, CustomerID: customerID,
+		Version: version, Schema: CurrentSchema, Payload: b}, nil
+}
+
+// Validate checks what an adapter stores: an ID, a type, an aggregate and
+// its ID within their bounds and printable, a UTC occurred-at time, a valid
+// actor, a positive schema and a payload that is a JSON object of at most
+// MaxPayload bytes. Errors: *errcode.ValidationError naming the field,
+// unwrapping to ErrInvalid.
+func (e Event) Validate() error {
+	bad := func(field, reason string) error {
+		return &errcode.ValidationError{Field: field, Reason: reason, Err: ErrInvalid}
+	}
+	if e.ID == uuid.Nil {
+		return bad("id", "is required")
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{
+		{"type", string(e.Type), MaxType},
+		{"aggregate", e.Aggregate, MaxAggregate},
+		{"aggregate_id", e.AggregateID, MaxAggregateID},
+	} {
+		switch {
+		case f.value == "":
+			return bad(f.name, "is required")
+		case len(f.value) > f.max:
+			return bad(f.name, fmt.Sprintf("is longer than %d bytes", f.max))
+		case !utf8.ValidString(f.value) || strings.ContainsFunc(f.value, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+			return bad(f.name, "is not printable UTF-8 text")
+		}
+	}
+	if e.Version < 0 {
+		return bad("version", "is negative")
+	}
+	if e.OccurredAt.IsZero() {
+		return bad("occurred_at", "is required")
+	}
+	if e.Schema < 1 {
+		return bad("schema", "must be at least 1")
+	}
+	if err := e.Actor.Validate(); err != nil {
+		return err
+	}
+	if len(e.Payload) > MaxPayload {
+		return bad("payload", fmt.Sprintf("is longer than %d bytes", MaxPayload))
+	}
+	var obj map[string]json.RawMessage
+	if len(e.Payload) == 0 || json.Unmarshal(e.Payload, &obj) != nil || obj == nil {
+		return bad("payload", "is not a JSON object")
+	}
+	return nil
+}
+
+// Decode reads e's payload into a value of the type's payload type:
+//
+//	p, err := event.Decode[event.CustomerPayload](e)
+func Decode[P any](e Event) (P, error) {
+	var p P
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return p, fmt.Errorf("event: decode %s payload: %w", e.Type, err)
+	}
+	return p, nil
+}

@@ -1,0 +1,41 @@
+package tidb_test
+
+import (
+	"fmt"
+	"testing"
+
+	driver "github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/clientele-go/clientele/storage/sqlstore"
+	"github.com/clientele-go/clientele/storage/sqlstore/tidb"
+)
+
+// TestClassify checks TiDB's own error numbers and that MySQL's still
+// classify as they do on MySQL.
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		number uint16
+		want   sqlstore.ErrorKind
+	}{
+		{9007, sqlstore.ErrRetry},
+		{8005, sqlstore.ErrRetry},
+		{8002, sqlstore.ErrRetry},
+		{8022, sqlstore.ErrRetry},
+		{8028, sqlstore.ErrRetry},
+		{9005, sqlstore.ErrRetry},
+		{1213, sqlstore.ErrRetry},
+		{1205, sqlstore.ErrBusy},
+		{1062, sqlstore.ErrUnique},
+		{1452, sqlstore.ErrForeignKey},
+		{3819, sqlstore.ErrCheck},
+		{1235, sqlstore.ErrOther}, // a no-op function: a bug to see, never to retry
+		{8004, sqlstore.ErrOther}, // transaction too large: running it again cannot help
+	} {
+		err := fmt.Errorf("sqlstore: commit: %w", &driver.MySQLError{Number: tc.number, Message: "any text"})
+		assert.Equal(t, tc.want, tidb.Dialect.Classify(err), "error %d", tc.number)
+	}
+	assert.Equal(t, sqlstore.ErrConnLost, tidb.Dialect.Classify(fmt.Errorf("x: %w", driver.ErrInvalidConn)))
+	assert.Equal(t, "tidb", tidb.Dialect.Name())
+	assert.Equal(t, " FOR UPDATE", tidb.Dialect.ForShare(), "TiDB has no shared locks")
+}

@@ -1,0 +1,52 @@
+package tidb
+
+import (
+	"database/sql"
+	"errors"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/clientele-go/clientele/storage/sqlstore"
+	"github.com/clientele-go/clientele/storage/sqlstore/mysql"
+)
+
+// Dialect is the TiDB dialect: mysql.Dialect's migrations and SQL, with
+// exclusive locks for the reads that MySQL makes with shared ones, and
+// TiDB's retryable errors.
+var Dialect sqlstore.Dialect = dialect{mysql.Dialect}
+
+type dialect struct{ sqlstore.Dialect }
+
+// Open opens a database/sql handle on the TiDB database at dsn
+// ("user:pass@tcp(host:4000)/db"), with the checks of mysql.Open.
+func Open(dsn string) (*sql.DB, error) { return mysql.Open(dsn) }
+
+func (dialect) Name() string { return "tidb" }
+
+// ForShare is FOR UPDATE: TiDB does not implement shared locks (see the
+// package documentation).
+func (dialect) ForShare() string { return " FOR UPDATE" }
+
+// Classify adds TiDB's own retryable errors to MySQL's classification.
+func (d dialect) Classify(err error) sqlstore.ErrorKind {
+	var my *driver.MySQLError
+	if errors.As(err, &my) {
+		switch my.Number {
+		case 9007, // ErrWriteConflict: a write conflict, at COMMIT in an optimistic transaction
+			8005, // ErrWriteConflictInTiDB: the transaction's start timestamp is stale
+			8002, // ErrForUpdateCantRetry: an optimistic SELECT FOR UPDATE met a conflict
+			8022, // ErrTxnRetryable: the transaction failed in a way that may pass if run again
+			8027, // ErrInfoSchemaExpired: the server's schema is out of date
+			8028, // ErrInfoSchemaChanged: a schema change committed under the transaction
+			9001, // ErrPDServerTimeout
+			9002, // ErrTiKVServerTimeout
+			9003, // ErrTiKVServerBusy
+			9004, // ErrResolveLockTimeout
+			9005, // ErrRegionUnavailable
+			9006, // ErrGCTooEarly: the transaction outlived the GC life time; a new one starts afresh
+			9008: // ErrTiKVStoreLimit
+			return sqlstore.ErrRetry
+		}
+	}
+	return d.Dialect.Classify(err)
+}
