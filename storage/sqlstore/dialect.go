@@ -107,3 +107,22 @@ const (
 	// since the call began.
 	ErrBusy
 )
+
+// FreshAfterLock is an optional interface of a Dialect, for what the outbox
+// (see Store.Events) must know of the engine's snapshots.
+//
+// FreshAfterLock reports whether, once a transaction has locked a row with
+// ForUpdate, its plain reads see every change committed before the lock was
+// granted, or the lock fails with a serialization failure instead (true of
+// PostgreSQL: at READ COMMITTED each statement reads the latest commits; at
+// REPEATABLE READ and SERIALIZABLE locking a row changed since the snapshot
+// fails). It is false of InnoDB and TiDB, whose plain reads keep the
+// transaction's snapshot. A dialect that does not implement the interface
+// is taken to answer false: the outbox then makes the reads that must see
+// the latest commits locking reads, with ForShare, and finds the events it
+// has yet to sequence with ForUpdate followed by " SKIP LOCKED" (so that
+// rows inserted by transactions in flight are passed over rather than
+// waited for), where ForUpdate is not empty.
+type FreshAfterLock interface {
+	FreshAfterLock() bool
+}

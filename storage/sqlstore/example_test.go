@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 3 <nil>
+	// Output: grace@example.com active 4 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -67,4 +67,5 @@ func ExampleWriteMigrations() {
 	// 0001_init.up.sql
 	// 0002_email_skeleton.up.sql
 	// 0003_idempotency.up.sql
+	// 0004_outbox.up.sql
 }

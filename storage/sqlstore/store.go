@@ -490,6 +490,9 @@ type txState struct {
 	// writes counts the statements exec ran that changed rows, to tell
 	// whether a failed multi-statement write had changed anything.
 	writes int
+	// hooks are the functions AfterCommit registered, to run once the
+	// transaction has committed.
+	hooks []func()
 }
 
 // lose marks t lost by err, unless it is lost already.
@@ -512,9 +515,18 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 			return err
 		}
 		lostBefore := t.lost
+		// The hooks registered in fn go with its writes when it fails (or
+		// panics).
+		hooks, kept := len(t.hooks), false
+		defer func() {
+			if !kept {
+				t.hooks = t.hooks[:hooks]
+			}
+		}()
 		err, intact := s.savepoint(ctx, t.tx, func() error {
 			return fn(ctx, repos{conn{s: s, tx: t.tx, st: t}})
 		}, t.lose)
+		kept = err == nil
 		switch {
 		case err == nil:
 		case !intact || retryable(s.kind(err)):
@@ -537,9 +549,41 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 		}
 		return err
 	}
-	err := s.retry(ctx, func() (error, bool) { return s.atomicOnce(ctx, fn) })
+	var hooks []func()
+	err := s.retry(ctx, func() (error, bool) {
+		hooks = nil // an attempt that failed takes its hooks with it
+		return s.atomicOnce(ctx, fn, &hooks)
+	})
 	s.prepareWanted(ctx)
+	if err == nil {
+		for _, h := range hooks {
+			h()
+		}
+	}
 	return err
+}
+
+// AfterCommit arranges for fn to run once the transaction of the Atomic
+// that ctx carries has committed: the store has the storage.CommitHooks
+// capability. The functions run in the order they were registered, in the
+// goroutine that called the outermost Atomic, after COMMIT succeeded and
+// the transaction's connection went back to the pool (so fn may use the
+// store), before Atomic returns. They never run when the transaction rolls
+// back or its COMMIT fails (even when whether it committed is unknown);
+// those of a nested Atomic whose function failed, and of an attempt that
+// Atomic runs again, are dropped. AfterCommit reports false, and drops
+// fn, when ctx carries no Atomic of this store, or when the store is bound
+// to a host's transaction (Bind), whose commit it does not see. A nil fn
+// registers nothing.
+func (s *Store) AfterCommit(ctx context.Context, fn func()) bool {
+	t, ok := ctx.Value(txKey{}).(*txState)
+	if !ok || !t.store.sameDB(s) || t.done || t.store.host != nil {
+		return false
+	}
+	if fn != nil {
+		t.hooks = append(t.hooks, fn)
+	}
+	return true
 }
 
 // savepoints numbers savepoint names, unique within any transaction.
@@ -608,7 +652,8 @@ func (o options) wait(ctx context.Context, attempt int) error {
 // atomicOnce runs fn in a new transaction and commits it. again reports
 // whether running it again is safe and may succeed: the transaction
 // provably did not commit and failed by a retryable error.
-func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error) (_ error, again bool) {
+// On success it sets *hooks to what AfterCommit registered.
+func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx storage.Tx) error, hooks *[]func()) (_ error, again bool) {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlstore: nothing committed: %w", err), false
 	}
@@ -635,6 +680,7 @@ func (s *Store) atomicOnce(ctx context.Context, fn func(ctx context.Context, tx 
 	if err := tx.Commit(); err != nil {
 		return s.commitFailed(ctx, driverErr(err))
 	}
+	*hooks = t.hooks
 	return nil, false
 }
 

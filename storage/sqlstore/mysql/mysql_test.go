@@ -57,3 +57,5 @@ func TestConformance(t *testing.T) {
 }
 
 func TestServiceRaces(t *testing.T) { sqltest.ServiceRaces(t, openFresh(t), mysql.Dialect) }
+
+func TestOutbox(t *testing.T) { sqltest.Outbox(t, engine(t)) }

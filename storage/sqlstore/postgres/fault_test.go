@@ -30,6 +30,8 @@ func openFault(t testing.TB) (*sql.DB, *faultdriver.Connector) {
 
 func TestFaults(t *testing.T) { sqltest.Faults(t, faultEngine(t)) }
 
+func TestOutboxFaults(t *testing.T) { sqltest.OutboxFaults(t, faultEngine(t)) }
+
 func TestRoundTrips(t *testing.T) { sqltest.RoundTrips(t, faultEngine(t)) }
 
 func TestLostTransactions(t *testing.T) { sqltest.LostTransactions(t, faultEngine(t)) }

@@ -12,8 +12,12 @@ import (
 
 // engine returns a fresh schema and a way to open more handles on it (other
 // "processes").
-func engine(t *testing.T) sqltest.Engine {
-	db, dsn := openFreshDSN(t, nil)
+func engine(t *testing.T) sqltest.Engine { return engineWith(t, nil) }
+
+// engineWith is engine with runtime parameters (such as
+// default_transaction_isolation) set on every connection.
+func engineWith(t *testing.T, params map[string]string) sqltest.Engine {
+	db, dsn := openFreshDSN(t, params)
 	return sqltest.Engine{
 		Dialect: postgres.Dialect,
 		DB:      db,

@@ -32,6 +32,13 @@ func (dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
 func (dialect) ForUpdate() string        { return " FOR UPDATE" }
 func (dialect) ForShare() string         { return " FOR SHARE" }
 
+// FreshAfterLock is true (sqlstore.FreshAfterLock): at READ COMMITTED a
+// statement sees every commit before it began; at REPEATABLE READ and
+// SERIALIZABLE (and on CockroachDB) locking a row that changed since the
+// transaction's snapshot fails with a serialization failure, which Atomic
+// retries. The outbox's reads after its locks need no locks of their own.
+func (dialect) FreshAfterLock() bool { return true }
+
 func (dialect) Migrations() fs.FS {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {

@@ -89,3 +89,15 @@ func TestServiceRaces(t *testing.T) {
 		})
 	}
 }
+
+// TestOutbox runs the outbox's engine tests at READ COMMITTED, where each
+// statement sees the latest commits, and at SERIALIZABLE, where a Claim
+// whose snapshot predates another's numbering fails on the sequencer's
+// lock and Atomic runs it again.
+func TestOutbox(t *testing.T) {
+	for _, iso := range []string{"read committed", "serializable"} {
+		t.Run(strings.ReplaceAll(iso, " ", "_"), func(t *testing.T) {
+			sqltest.Outbox(t, engineWith(t, map[string]string{"default_transaction_isolation": iso}))
+		})
+	}
+}

@@ -104,3 +104,5 @@ func TestMain(m *testing.M) {
 }
 
 func TestServiceRaces(t *testing.T) { sqltest.ServiceRaces(t, openTemp(t), sqlite.Dialect) }
+
+func TestOutbox(t *testing.T) { sqltest.Outbox(t, engine(t)) }

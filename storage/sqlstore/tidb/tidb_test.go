@@ -151,6 +151,8 @@ func faultEngine() sqltest.FaultEngine {
 
 func TestFaults(t *testing.T) { sqltest.Faults(t, faultEngine()) }
 
+func TestOutboxFaults(t *testing.T) { sqltest.OutboxFaults(t, faultEngine()) }
+
 func TestLostTransactions(t *testing.T) { sqltest.LostTransactions(t, faultEngine()) }
 
 func TestLostConnections(t *testing.T) { sqltest.LostConnections(t, faultEngine()) }
@@ -183,3 +185,5 @@ func TestKilledSessions(t *testing.T) {
 func BenchmarkStore(b *testing.B) {
 	sqltest.Bench(b, sqltest.Engine{Dialect: tidb.Dialect, DB: openFresh(b), Analyze: `ANALYZE TABLE {{table}}`})
 }
+
+func TestOutbox(t *testing.T) { sqltest.Outbox(t, engine(t)) }

@@ -58,7 +58,8 @@ func (e Engine) analyze(t testing.TB, prefix string, tables ...string) {
 
 // Tables are the tables every dialect's schema creates, without the prefix.
 var Tables = []string{
-	"addresses", "balance_accounts", "balance_postings", "customer_tags", "customers", "groups",
+	"addresses", "balance_accounts", "balance_postings", "customer_tags", "customers",
+	"event_consumers", "event_sequence", "events", "groups",
 	"idempotency_records", "market_groups", "markets", "memberships", "merchants", "orders",
 }
 
