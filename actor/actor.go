@@ -156,8 +156,15 @@ func NewContext(ctx context.Context, a Actor) context.Context {
 // FromContext returns the actor ctx carries, or the anonymous system
 // (System("")) when it carries none.
 func FromContext(ctx context.Context) Actor {
+	a, _ := Lookup(ctx)
+	return a
+}
+
+// Lookup returns the actor ctx carries and true, or the anonymous system and
+// false when it carries none.
+func Lookup(ctx context.Context) (Actor, bool) {
 	if a, ok := ctx.Value(contextKey{}).(Actor); ok {
-		return a
+		return a, true
 	}
-	return System("")
+	return System(""), false
 }
