@@ -168,5 +168,7 @@ func (s *Addresses) Remove(ctx context.Context, customerID, entryID uuid.UUID) (
 func (s *Addresses) SetDefault(ctx context.Context, customerID, entryID uuid.UUID, k address.Kind) (address.Book, error) {
 	// The event is the default's move, which edit emits for every change.
 	return s.edit(ctx, customerID, func(b *address.Book) error { return b.SetDefault(entryID, k, s.clock()) },
-		func(_, _ address.Book) (event.Type, event.AddressPayload, bool) { return "", event.AddressPayload{}, false })
+		func(_, _ address.Book) (event.Type, event.AddressPayload, bool) {
+			return "", event.AddressPayload{}, false
+		})
 }
