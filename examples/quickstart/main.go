@@ -42,10 +42,11 @@ import (
 	"github.com/clientele-go/clientele/storage/sqlstore/mysql"
 	"github.com/clientele-go/clientele/storage/sqlstore/postgres"
 	"github.com/clientele-go/clientele/storage/sqlstore/sqlite"
+	"github.com/clientele-go/clientele/storage/sqlstore/tidb"
 )
 
 func main() {
-	kind := flag.String("store", "sqlite", "where to keep the data: sqlite, memory, postgres or mysql")
+	kind := flag.String("store", "sqlite", "where to keep the data: sqlite, memory, postgres, mysql or tidb")
 	dsn := flag.String("dsn", "", "the database: a file for sqlite (default clientele-quickstart.db), a DSN for postgres and mysql")
 	flag.Parse()
 	ctx := context.Background()
@@ -81,20 +82,24 @@ func open(ctx context.Context, kind, dsn string) (storage.Store, string, error) 
 		}
 		db, err = sqlite.Open(dsn)
 		d = sqlite.Dialect
-	case "postgres", "mysql":
+	case "postgres", "mysql", "tidb":
 		if dsn == "" {
 			return nil, "", fmt.Errorf("-store %s needs -dsn", kind)
 		}
 		prefix = "quickstart_" + strings.ToLower(rand.Text()[:6]) + "_"
-		if kind == "postgres" {
+		switch kind {
+		case "postgres":
 			db, err = postgres.Open(dsn)
 			d = postgres.Dialect
-		} else {
+		case "mysql":
 			db, err = mysql.Open(dsn)
 			d = mysql.Dialect
+		default:
+			db, err = tidb.Open(dsn)
+			d = tidb.Dialect
 		}
 	default:
-		return nil, "", fmt.Errorf("unknown -store %q (want sqlite, memory, postgres or mysql)", kind)
+		return nil, "", fmt.Errorf("unknown -store %q (want sqlite, memory, postgres, mysql or tidb)", kind)
 	}
 	if err != nil {
 		return nil, "", err
