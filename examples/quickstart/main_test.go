@@ -28,6 +28,14 @@ func TestQuickstart(t *testing.T) {
 		"#1 adjustment",
 		"#2 order_payment",
 		"Ada is repeat with 2 order(s)",
+		"the subscriber heard 2",
+		"customer.created",
+		"customer.registered",
+		"customer.guest_orders_claimed",
+		"group.member_added",
+		"balance.credited               balance_account  by staff:support@acme.example",
+		"balance.order_paid",
+		"order.recorded",
 	} {
 		require.Contains(t, out.String(), want)
 	}
