@@ -13,10 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
@@ -84,6 +86,10 @@ var sentinels = map[string]struct {
 	"storage.ErrInvalidCursor":          {storage.ErrInvalidCursor, errcode.Invalid},
 	"page.ErrInvalidCursor":             {page.ErrInvalidCursor, errcode.Invalid},
 	"storage.ErrTxDone":                 {storage.ErrTxDone, errcode.Unknown},
+	"storage.ErrLeaseHeld":              {storage.ErrLeaseHeld, errcode.Conflict},
+	"storage.ErrLeaseLost":              {storage.ErrLeaseLost, errcode.FailedPrecondition},
+	"event.ErrInvalid":                  {event.ErrInvalid, errcode.Invalid},
+	"actor.ErrInvalid":                  {actor.ErrInvalid, errcode.Invalid},
 }
 
 func TestErrorCategories(t *testing.T) {
