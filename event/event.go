@@ -19,6 +19,7 @@ package event
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -237,7 +238,13 @@ func (e Event) Validate() error {
 		return bad("schema", "must be at least 1")
 	}
 	if err := e.Actor.Validate(); err != nil {
-		return err
+		// The actor's error names the field; the event's sentinel is
+		// added, so that errors.Is(err, ErrInvalid) holds as documented.
+		var ve *errcode.ValidationError
+		if errors.As(err, &ve) {
+			return &errcode.ValidationError{Field: ve.Field, Reason: ve.Reason, Err: errors.Join(ErrInvalid, ve.Unwrap())}
+		}
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if len(e.Payload) > MaxPayload {
 		return bad("payload", fmt.Sprintf("is longer than %d bytes", MaxPayload))
