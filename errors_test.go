@@ -92,10 +92,6 @@ var sentinels = map[string]struct {
 	"storage.ErrInvalidCursor":          {storage.ErrInvalidCursor, errcode.Invalid},
 	"page.ErrInvalidCursor":             {page.ErrInvalidCursor, errcode.Invalid},
 	"storage.ErrTxDone":                 {storage.ErrTxDone, errcode.Unknown},
-	"storage.ErrLeaseHeld":              {storage.ErrLeaseHeld, errcode.Conflict},
-	"storage.ErrLeaseLost":              {storage.ErrLeaseLost, errcode.FailedPrecondition},
-	"event.ErrInvalid":                  {event.ErrInvalid, errcode.Invalid},
-	"actor.ErrInvalid":                  {actor.ErrInvalid, errcode.Invalid},
 }
 
 func TestErrorCategories(t *testing.T) {
