@@ -2,6 +2,7 @@ package clientele_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -404,4 +405,50 @@ func TestEventsLacking(t *testing.T) {
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, err = clientele.New(lacking{newEnv(t).store}, clientele.WithConfusableEmails(true)).Customers.Register(ctx, customer.Params{Email: "a@example.com"})
 	require.NoError(t, err)
+}
+
+// TestEventsJSON: what a host's HTTP layer would send of a batch, a
+// consumer and an audit page marshals with snake_case names and
+// round-trips.
+func TestEventsJSON(t *testing.T) {
+	env := newEnv(t)
+	ctx := clientele.WithActor(env.ctx, actor.App("crm-sync"))
+	c, err := env.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+	require.NoError(t, err)
+	b, err := env.Events.Claim(ctx, "webhooks", "h1", 10, time.Minute)
+	require.NoError(t, err)
+	raw, err := json.Marshal(b)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	assert.ElementsMatch(t, []string{"consumer", "holder", "after", "events", "lease_until"}, keys(m))
+	ev := m["events"].([]any)[0].(map[string]any)
+	assert.Equal(t, "customer.registered", ev["type"])
+	assert.Equal(t, map[string]any{"kind": "app", "id": "crm-sync"}, ev["actor"])
+	assert.Equal(t, c.ID.String(), ev["customer_id"])
+	var back clientele.Batch
+	require.NoError(t, json.Unmarshal(raw, &back))
+	assert.Equal(t, b.Events[0].ID, back.Events[0].ID)
+	assert.JSONEq(t, string(b.Events[0].Payload), string(back.Events[0].Payload))
+
+	cs, err := env.Events.Consumers(ctx)
+	require.NoError(t, err)
+	raw, err = json.Marshal(cs)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"name":"webhooks"`)
+
+	audit, err := env.Events.Audit(ctx, c.ID, page.Request{})
+	require.NoError(t, err)
+	raw, err = json.Marshal(audit)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"items":[{"event_id":`)
+	assert.NotContains(t, string(raw), "ada@", "personal values are masked")
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
