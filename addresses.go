@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -30,16 +31,47 @@ func (s *Addresses) Book(ctx context.Context, customerID uuid.UUID) (address.Boo
 	return b, mapCustomerErr(err)
 }
 
-// edit runs fn on the live customer's book in one transaction.
-func (s *Addresses) edit(ctx context.Context, customerID uuid.UUID, fn func(*address.Book) error) (address.Book, error) {
+// edit changes the customer's book with fn in one transaction that checks
+// the customer is live, and appends the change's events: the one describe
+// names (if any), then address.default_changed for each default that moved
+// to another entry.
+func (s *Addresses) edit(ctx context.Context, customerID uuid.UUID, fn func(*address.Book) error,
+	describe func(before, after address.Book) (event.Type, event.AddressPayload, bool)) (address.Book, error) {
 	var out address.Book
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
 		if _, err := liveCustomer(ctx, tx, customerID); err != nil {
 			return err
 		}
-		b, err := tx.Addresses().UpdateBook(ctx, customerID, fn)
+		var before address.Book
+		b, err := tx.Addresses().UpdateBook(ctx, customerID, func(b *address.Book) error {
+			before = b.Clone()
+			return fn(b)
+		})
+		if err != nil {
+			return mapCustomerErr(err)
+		}
 		out = b
-		return mapCustomerErr(err)
+		var evs []event.Event
+		add := func(t event.Type, p event.AddressPayload) error {
+			ev, err := newEvent(t, event.AggregateAddressBook, customerID.String(), customerID, 0, p)
+			evs = append(evs, ev)
+			return err
+		}
+		if t, p, ok := describe(before, b); ok {
+			if err := add(t, p); err != nil {
+				return err
+			}
+		}
+		for _, k := range address.Kinds() {
+			was, _ := before.Default(k)
+			now, ok := b.Default(k)
+			if ok && now.ID != was.ID {
+				if err := add(event.AddressDefaultChanged, event.AddressPayload{Entry: now, Kind: k.String()}); err != nil {
+					return err
+				}
+			}
+		}
+		return s.emit(ctx, tx, evs...)
 	})
 	return out, err
 }
@@ -65,6 +97,9 @@ func (s *Addresses) Add(ctx context.Context, customerID uuid.UUID, a address.Add
 			b, err = s.edit(ctx, customerID, func(b *address.Book) (err error) {
 				e, err = b.Add(s.newID(), a, s.clock())
 				return err
+			}, func(_, after address.Book) (event.Type, event.AddressPayload, bool) {
+				added, ok := after.Get(e.ID)
+				return event.AddressAdded, event.AddressPayload{Entry: added}, ok
 			})
 			return e.ID.String(), err
 		},
@@ -107,6 +142,10 @@ func (s *Addresses) Update(ctx context.Context, customerID, entryID uuid.UUID, p
 	b, err := s.edit(ctx, customerID, func(b *address.Book) (err error) {
 		e, err = b.Update(entryID, p, s.clock())
 		return err
+	}, func(before, after address.Book) (event.Type, event.AddressPayload, bool) {
+		was, _ := before.Get(entryID)
+		now, ok := after.Get(entryID)
+		return event.AddressUpdated, event.AddressPayload{Entry: now, Changes: diff(was, now)}, ok
 	})
 	if err != nil {
 		return address.Entry{}, address.Book{}, err
@@ -117,11 +156,19 @@ func (s *Addresses) Update(ctx context.Context, customerID, entryID uuid.UUID, p
 // Remove deletes one address. Errors: customer.ErrNotFound,
 // address.ErrNotFound.
 func (s *Addresses) Remove(ctx context.Context, customerID, entryID uuid.UUID) (address.Book, error) {
-	return s.edit(ctx, customerID, func(b *address.Book) error { return b.Remove(entryID) })
+	return s.edit(ctx, customerID, func(b *address.Book) error { return b.Remove(entryID) },
+		func(before, _ address.Book) (event.Type, event.AddressPayload, bool) {
+			was, ok := before.Get(entryID)
+			return event.AddressRemoved, event.AddressPayload{Entry: was}, ok
+		})
 }
 
 // SetDefault makes one address the default of kind k, in place of the
 // previous one. Errors: customer.ErrNotFound, address.ErrNotFound.
 func (s *Addresses) SetDefault(ctx context.Context, customerID, entryID uuid.UUID, k address.Kind) (address.Book, error) {
-	return s.edit(ctx, customerID, func(b *address.Book) error { return b.SetDefault(entryID, k, s.clock()) })
+	// The event is the default's move, which edit emits for every change.
+	return s.edit(ctx, customerID, func(b *address.Book) error { return b.SetDefault(entryID, k, s.clock()) },
+		func(_, _ address.Book) (event.Type, event.AddressPayload, bool) {
+			return "", event.AddressPayload{}, false
+		})
 }

@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
@@ -62,7 +64,7 @@ func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (bala
 		return balance.Posting{}, &balance.ValidationError{Field: "amount", Reason: "must be positive", Err: balance.ErrInvalid}
 	}
 	params := balance.PostingParams{Kind: r.Kind, Amount: r.Amount, Reference: r.Reference,
-		IdempotencyKey: r.IdempotencyKey, Actor: r.Actor, Note: r.Note}
+		IdempotencyKey: r.IdempotencyKey, Actor: postingActor(ctx, r.Actor), Note: r.Note}
 	if debit {
 		params.Amount = r.Amount.Neg()
 	}
@@ -84,9 +86,49 @@ func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (bala
 			return err
 		}
 		out, err = tx.Balances().Post(ctx, p)
-		return customerGone(err)
+		if err != nil {
+			return customerGone(err)
+		}
+		return s.emitPosting(ctx, tx, acct, out)
 	})
 	return out, err
+}
+
+// postingActor is the actor a posting records: the request's, or else the
+// one ctx carries (see WithActor), or else none.
+func postingActor(ctx context.Context, requested string) string {
+	if requested != "" {
+		return requested
+	}
+	if a, ok := actor.Lookup(ctx); ok {
+		return a.String()
+	}
+	return ""
+}
+
+// emitPosting emits the event of posting p to acct, read (and locked) in
+// the same transaction: the account's version after the posting is one
+// more than acct's, since adapters bump it once per write.
+func (e *env) emitPosting(ctx context.Context, r storage.Repositories, acct balance.Account, p balance.Posting) error {
+	t := event.BalanceCredited
+	switch {
+	case p.Kind == balance.KindOrderPayment:
+		t = event.BalanceOrderPaid
+	case p.Amount.IsNegative():
+		t = event.BalanceDebited
+	}
+	return e.emitOne(ctx, r, t, event.AggregateBalanceAccount, acct.ID.String(), acct.CustomerID, acct.Version+1,
+		event.PostingPayload{Posting: p})
+}
+
+// emitAccount emits an account event with a as it is now and, when before
+// is given, the fields that changed.
+func (e *env) emitAccount(ctx context.Context, r storage.Repositories, t event.Type, before *balance.Account, a balance.Account) error {
+	p := event.AccountPayload{Account: a}
+	if before != nil {
+		p.Changes = diff(*before, a)
+	}
+	return e.emitOne(ctx, r, t, event.AggregateBalanceAccount, a.ID.String(), a.CustomerID, a.Version, p)
 }
 
 // retryRace runs fn in a transaction and runs it again when it lost a race
@@ -114,6 +156,9 @@ func (s *Balances) account(ctx context.Context, tx storage.Tx, customerID uuid.U
 	acct, err := tx.Balances().AccountFor(ctx, customerID, c)
 	if errors.Is(err, storage.ErrNotFound) {
 		acct, err = tx.Balances().CreateAccount(ctx, balance.NewAccount(s.newID(), customerID, c, s.clock()))
+		if err == nil {
+			err = s.emitAccount(ctx, tx, event.BalanceAccountOpened, nil, acct)
+		}
 	}
 	return acct, customerGone(err)
 }
@@ -212,6 +257,7 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 			if err != nil {
 				return err
 			}
+			r.Actor = postingActor(ctx, r.Actor)
 			return paymentFromReplay(prev, r, &out)
 		}
 		app, err := acct.ApplyToOrder(total)
@@ -224,7 +270,7 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 		}
 		p, err := balance.NewPosting(s.newID(), acct, balance.PostingParams{
 			Kind: balance.KindOrderPayment, Amount: app.Applied.Neg(), Reference: r.Reference,
-			IdempotencyKey: r.IdempotencyKey, Actor: r.Actor,
+			IdempotencyKey: r.IdempotencyKey, Actor: postingActor(ctx, r.Actor),
 		}, s.clock())
 		if err != nil {
 			return err
@@ -234,7 +280,7 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 			return customerGone(err)
 		}
 		out.Posting = &posted
-		return nil
+		return s.emitPosting(ctx, tx, acct, posted)
 	})
 	return out, err
 }
@@ -313,10 +359,15 @@ func (s *Balances) SetCreditLimit(ctx context.Context, customerID uuid.UUID, lim
 		if err != nil {
 			return err
 		}
+		var before balance.Account
 		out, err = tx.Balances().UpdateAccount(ctx, acct.ID, func(a *balance.Account) error {
+			before = *a
 			return a.SetCreditLimit(limit, s.clock())
 		})
-		return customerGone(err)
+		if err != nil {
+			return customerGone(err)
+		}
+		return s.emitAccount(ctx, tx, event.BalanceCreditLimitSet, &before, out)
 	})
 	return out, err
 }

@@ -30,6 +30,9 @@ type Service struct {
 	Balances *Balances
 	// Orders keeps each customer's order history and status.
 	Orders *Orders
+	// Events delivers the events of committed changes (the outbox and
+	// in-process subscribers) and reads audit trails.
+	Events *Events
 }
 
 // Option configures a Service.
@@ -68,6 +71,7 @@ type env struct {
 	now             func() time.Time
 	newID           func() uuid.UUID
 	allowConfusable bool
+	subs            *subscribers
 }
 
 func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
@@ -75,7 +79,7 @@ func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond
 // New returns a Service over store, configured by opts. The Service keeps no
 // state of its own besides its options: every call goes to store.
 func New(store storage.Store, opts ...Option) *Service {
-	e := &env{store: store, now: time.Now, newID: newV7}
+	e := &env{store: store, now: time.Now, newID: newV7, subs: &subscribers{}}
 	for _, opt := range opts {
 		opt(e)
 	}
@@ -87,6 +91,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Markets:   &Markets{e},
 		Balances:  &Balances{e},
 		Orders:    &Orders{e},
+		Events:    &Events{e},
 	}
 }
 

@@ -11,8 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/address"
-	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
@@ -51,22 +51,11 @@ func (s *Customers) CreateGuest(ctx context.Context, p customer.Params, opts ...
 		return customer.Customer{}, false, err
 	}
 	o := collect(opts)
-	if !o.keySet || o.key == "" {
-		if err := balance.ValidateIdempotencyKey(o.key); err != nil {
-			return customer.Customer{}, false, err
-		}
-		return s.findOrCreateGuest(ctx, s.store, guest, false)
-	}
 	request := guest.Clone()
 	request.ID, request.CreatedAt, request.UpdatedAt = uuid.Nil, time.Time{}, time.Time{}
 	err = s.once(ctx, "customer.guest", o, request,
 		func(ctx context.Context, tx storage.Tx) (string, error) {
-			c, created, err = s.findOrCreateGuest(ctx, tx, guest, true)
-			if storage.IsConflict(err, storage.ConstraintCustomerEmail) {
-				// The transaction's snapshot may hide the guest that won:
-				// run the whole transaction again.
-				return "", errRaced
-			}
+			c, created, err = s.findOrCreateGuest(ctx, tx, guest)
 			return c.ID.String(), err
 		},
 		func(ctx context.Context, tx storage.Tx, result string) error {
@@ -83,33 +72,29 @@ func (s *Customers) CreateGuest(ctx context.Context, p customer.Params, opts ...
 	return c, created, nil
 }
 
-// findOrCreateGuest returns the live guest with guest's email through r,
-// creating guest when there is none. Outside a transaction a lost race is
-// resolved by reading again; inside one it returns the email conflict for
-// the caller to rerun the transaction (its snapshot may hide the winner).
-func (s *Customers) findOrCreateGuest(ctx context.Context, r storage.Repositories, guest customer.Customer, inTx bool) (customer.Customer, bool, error) {
-	for range maxCreateAttempts {
-		c, err := r.Customers().GetByEmail(ctx, guest.Email.Address, false)
-		if err == nil {
-			return c, false, nil
-		}
-		if !errors.Is(err, storage.ErrNotFound) {
-			return customer.Customer{}, false, err
-		}
-		c, err = r.Customers().Create(ctx, guest)
-		if storage.IsConflict(err, storage.ConstraintCustomerEmail) {
-			if inTx {
-				return customer.Customer{}, false, err
-			}
-			continue // another call created it first: read it back
-		}
-		if err != nil {
-			return customer.Customer{}, false, mapCustomerErr(err)
-		}
-		return c, true, nil
+// findOrCreateGuest returns the live guest with guest's email through r (a
+// transaction), creating guest when there is none. A lost race returns
+// errRaced, for the caller to rerun the transaction: its snapshot may hide
+// the winner.
+func (s *Customers) findOrCreateGuest(ctx context.Context, r storage.Repositories, guest customer.Customer) (customer.Customer, bool, error) {
+	c, err := r.Customers().GetByEmail(ctx, guest.Email.Address, false)
+	if err == nil {
+		return c, false, nil
 	}
-	return customer.Customer{}, false, fmt.Errorf("clientele: guest %s changed %d times while being created: %w",
-		storage.Quote(guest.Email.Address), maxCreateAttempts, storage.ErrConflict)
+	if !errors.Is(err, storage.ErrNotFound) {
+		return customer.Customer{}, false, err
+	}
+	c, err = r.Customers().Create(ctx, guest)
+	if storage.IsConflict(err, storage.ConstraintCustomerEmail) {
+		return customer.Customer{}, false, errRaced
+	}
+	if err != nil {
+		return customer.Customer{}, false, mapCustomerErr(err)
+	}
+	if err := s.emitCustomer(ctx, r, event.CustomerCreated, nil, c); err != nil {
+		return customer.Customer{}, false, err
+	}
+	return c, true, nil
 }
 
 // Register creates a registered, active customer. Errors:
@@ -156,7 +141,14 @@ func (s *Customers) create(ctx context.Context, scope string, c customer.Custome
 			}
 			var err error
 			out, err = tx.Customers().Create(ctx, c)
-			return out.ID.String(), mapCustomerErr(err)
+			if err != nil {
+				return "", mapCustomerErr(err)
+			}
+			t := event.CustomerRegistered
+			if out.State == customer.StateInvited {
+				t = event.CustomerInvited
+			}
+			return out.ID.String(), s.emitCustomer(ctx, tx, t, nil, out)
 		},
 		func(ctx context.Context, tx storage.Tx, result string) error {
 			id, err := parseResult(result)
@@ -296,7 +288,7 @@ func (s *Customers) GetByReference(ctx context.Context, origin, reference string
 // *VersionMismatchError and is left alone.
 func (s *Customers) Update(ctx context.Context, id uuid.UUID, p customer.Patch, opts ...CallOption) (customer.Customer, error) {
 	o := collect(opts)
-	return s.update(ctx, id, func(c *customer.Customer) error {
+	return s.update(ctx, id, event.CustomerUpdated, func(c *customer.Customer) error {
 		if c.IsDeleted() {
 			return deletedErr(c.ID)
 		}
@@ -307,11 +299,37 @@ func (s *Customers) Update(ctx context.Context, id uuid.UUID, p customer.Patch, 
 	})
 }
 
-// update runs fn on the customer id (deleted or not; fn decides) and maps
+// update runs fn on the customer id (deleted or not; fn decides) in a
+// transaction that appends an event of type t about the change, and maps
 // storage errors to the customer package's sentinels.
-func (s *Customers) update(ctx context.Context, id uuid.UUID, fn func(*customer.Customer) error) (customer.Customer, error) {
-	c, err := s.store.Customers().Update(ctx, id, fn)
-	return c, mapCustomerErr(err)
+func (s *Customers) update(ctx context.Context, id uuid.UUID, t event.Type, fn func(*customer.Customer) error) (customer.Customer, error) {
+	var out customer.Customer
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		var before customer.Customer
+		c, err := tx.Customers().Update(ctx, id, func(c *customer.Customer) error {
+			before = c.Clone()
+			return fn(c)
+		})
+		if err != nil {
+			return mapCustomerErr(err)
+		}
+		out = c
+		return s.emitCustomer(ctx, tx, t, &before, c)
+	})
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	return out, nil
+}
+
+// emitCustomer emits a customer event with c as it is now and, when before
+// is given, the fields that changed.
+func (e *env) emitCustomer(ctx context.Context, r storage.Repositories, t event.Type, before *customer.Customer, c customer.Customer) error {
+	p := event.CustomerPayload{Customer: c}
+	if before != nil {
+		p.Changes = diff(*before, c)
+	}
+	return e.emitOne(ctx, r, t, event.AggregateCustomer, c.ID.String(), c.ID, c.Version, p)
 }
 
 // errAlreadyErased stops Erase's update of a customer erased before: the
@@ -324,9 +342,9 @@ func deletedErr(id uuid.UUID) error {
 
 // transition runs one account-state change of the domain. A deleted or
 // erased customer is not found, as everywhere in the services.
-func (s *Customers) transition(ctx context.Context, id uuid.UUID, opts []CallOption, move func(*customer.Customer) error) (customer.Customer, error) {
+func (s *Customers) transition(ctx context.Context, id uuid.UUID, t event.Type, opts []CallOption, move func(*customer.Customer) error) (customer.Customer, error) {
 	o := collect(opts)
-	return s.update(ctx, id, func(c *customer.Customer) error {
+	return s.update(ctx, id, t, func(c *customer.Customer) error {
 		if c.IsDeleted() {
 			return deletedErr(c.ID)
 		}
@@ -343,7 +361,7 @@ func (s *Customers) transition(ctx context.Context, id uuid.UUID, opts []CallOpt
 // Errors: customer.ErrNotFound, customer.ErrInvalidTransition.
 // It honours IfVersion (errcode.Stale on a changed record).
 func (s *Customers) Activate(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
-	return s.transition(ctx, id, opts, func(c *customer.Customer) error { return c.Activate(s.clock()) })
+	return s.transition(ctx, id, event.CustomerActivated, opts, func(c *customer.Customer) error { return c.Activate(s.clock()) })
 }
 
 // Disable switches an invited or active account off. Errors:
@@ -351,14 +369,14 @@ func (s *Customers) Activate(ctx context.Context, id uuid.UUID, opts ...CallOpti
 // to disable; a disabled account cannot be disabled again).
 // It honours IfVersion (errcode.Stale on a changed record).
 func (s *Customers) Disable(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
-	return s.transition(ctx, id, opts, func(c *customer.Customer) error { return c.Disable(s.clock()) })
+	return s.transition(ctx, id, event.CustomerDisabled, opts, func(c *customer.Customer) error { return c.Disable(s.clock()) })
 }
 
 // Enable switches a disabled account on again (disabled → active). Errors:
 // customer.ErrNotFound, customer.ErrInvalidTransition.
 // It honours IfVersion (errcode.Stale on a changed record).
 func (s *Customers) Enable(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
-	return s.transition(ctx, id, opts, func(c *customer.Customer) error { return c.Enable(s.clock()) })
+	return s.transition(ctx, id, event.CustomerEnabled, opts, func(c *customer.Customer) error { return c.Enable(s.clock()) })
 }
 
 // Delete soft-deletes the customer: the record stays (orders and ledger
@@ -367,7 +385,7 @@ func (s *Customers) Enable(ctx context.Context, id uuid.UUID, opts ...CallOption
 // twice reports customer.ErrNotFound the second time. Errors:
 // customer.ErrNotFound.
 func (s *Customers) Delete(ctx context.Context, id uuid.UUID) error {
-	_, err := s.update(ctx, id, func(c *customer.Customer) error {
+	_, err := s.update(ctx, id, event.CustomerDeleted, func(c *customer.Customer) error {
 		if c.IsDeleted() {
 			return deletedErr(c.ID)
 		}
@@ -410,7 +428,9 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 			return mapCustomerErr(err)
 		}
 		out = c
-		return nil
+		// The event carries the erased record only: a diff would copy
+		// the personal data the erasure removes.
+		return s.emitCustomer(ctx, tx, event.CustomerErased, nil, c)
 	})
 	return out, err
 }

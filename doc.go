@@ -114,6 +114,19 @@
 // returns the first result instead of posting twice, which makes client
 // retries safe too. CreateGuest and RecordPlaced are idempotent by nature.
 //
+// # Events, actors and the audit trail
+//
+// Every write appends its domain events (package event: customer.registered,
+// address.added, balance.credited...) to the store's outbox in the
+// transaction that makes the change, so a change never commits without its
+// events and a rolled-back change has none. [WithActor] puts who acts on the
+// ctx (a customer, staff, an app, the system); events and postings record
+// it. [Events] delivers them: durably to named consumers ([Events.Claim] and
+// [Events.Ack], or the loop [Events.Consume]), at least once and in commit
+// order, and in process to subscribers after commit ([Events.Subscribe]).
+// [Events.Audit] reads a customer's audit trail from the same events, field
+// by field, with personal values masked unless [ShowPersonalData] is given.
+//
 // # Time and IDs
 //
 // The service reads the time from [WithClock] (default time.Now) and stores

@@ -13,10 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
@@ -66,6 +68,12 @@ var sentinels = map[string]struct {
 	"clientele.ErrIdempotencyKeyReused": {clientele.ErrIdempotencyKeyReused, errcode.Conflict},
 	"clientele.ErrUnsupported":          {clientele.ErrUnsupported, errcode.Unsupported},
 	"storage.ErrInvalidRecord":          {storage.ErrInvalidRecord, errcode.Invalid},
+	"storage.ErrLeaseHeld":              {storage.ErrLeaseHeld, errcode.Conflict},
+	"storage.ErrLeaseLost":              {storage.ErrLeaseLost, errcode.FailedPrecondition},
+	"clientele.ErrLeaseHeld":            {clientele.ErrLeaseHeld, errcode.Conflict},
+	"clientele.ErrLeaseLost":            {clientele.ErrLeaseLost, errcode.FailedPrecondition},
+	"actor.ErrInvalid":                  {actor.ErrInvalid, errcode.Invalid},
+	"event.ErrInvalid":                  {event.ErrInvalid, errcode.Invalid},
 	"storage.ErrTooLarge":               {storage.ErrTooLarge, errcode.Invalid},
 	"customer.ErrEmailConfusable":       {customer.ErrEmailConfusable, errcode.Conflict},
 	"storage.ErrCommitUnknown":          {storage.ErrCommitUnknown, errcode.CommitUnknown},

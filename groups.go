@@ -10,6 +10,7 @@ import (
 
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
@@ -44,7 +45,10 @@ func (s *Groups) Create(ctx context.Context, p GroupParams, opts ...CallOption) 
 	err = s.once(ctx, "group.create", collect(opts), request,
 		func(ctx context.Context, tx storage.Tx) (string, error) {
 			out, err = tx.Groups().Create(ctx, g)
-			return out.ID.String(), mapGroupErr(err)
+			if err != nil {
+				return "", mapGroupErr(err)
+			}
+			return out.ID.String(), s.emitGroup(ctx, tx, event.GroupCreated, nil, out)
 		},
 		func(ctx context.Context, tx storage.Tx, result string) error {
 			id, err := parseResult(result)
@@ -87,13 +91,12 @@ func (s *Groups) GetByName(ctx context.Context, name string) (group.Group, error
 // It honours IfVersion (errcode.Stale on a changed record).
 func (s *Groups) Rename(ctx context.Context, id uuid.UUID, name string, opts ...CallOption) (group.Group, error) {
 	o := collect(opts)
-	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error {
+	return s.update(ctx, id, event.GroupRenamed, func(g *group.Group) error {
 		if err := o.checkVersion(g.Version); err != nil {
 			return err
 		}
 		return g.Rename(name, s.clock())
 	})
-	return g, mapGroupErr(err)
 }
 
 // SetDescription replaces the group's description. Errors:
@@ -101,13 +104,12 @@ func (s *Groups) Rename(ctx context.Context, id uuid.UUID, name string, opts ...
 // It honours IfVersion (errcode.Stale on a changed record).
 func (s *Groups) SetDescription(ctx context.Context, id uuid.UUID, description string, opts ...CallOption) (group.Group, error) {
 	o := collect(opts)
-	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error {
+	return s.update(ctx, id, event.GroupUpdated, func(g *group.Group) error {
 		if err := o.checkVersion(g.Version); err != nil {
 			return err
 		}
 		return g.SetDescription(description, s.clock())
 	})
-	return g, mapGroupErr(err)
 }
 
 // Update applies p to the group with patch semantics (nil fields stay
@@ -116,20 +118,60 @@ func (s *Groups) SetDescription(ctx context.Context, id uuid.UUID, description s
 // It honours IfVersion (errcode.Stale on a changed record).
 func (s *Groups) Update(ctx context.Context, id uuid.UUID, p group.Patch, opts ...CallOption) (group.Group, error) {
 	o := collect(opts)
-	g, err := s.store.Groups().Update(ctx, id, func(g *group.Group) error {
+	return s.update(ctx, id, event.GroupUpdated, func(g *group.Group) error {
 		if err := o.checkVersion(g.Version); err != nil {
 			return err
 		}
 		return g.Apply(p, s.clock())
 	})
-	return g, mapGroupErr(err)
 }
 
 // Delete deletes the group and its memberships. A group that a market
 // restricts access to cannot be deleted (remove it from the market first).
 // Errors: group.ErrNotFound, group.ErrInUse.
 func (s *Groups) Delete(ctx context.Context, id uuid.UUID) error {
-	return mapGroupErr(s.store.Groups().Delete(ctx, id))
+	return s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		g, err := tx.Groups().Get(ctx, id)
+		if err != nil {
+			return mapGroupErr(err)
+		}
+		if err := tx.Groups().Delete(ctx, id); err != nil {
+			return mapGroupErr(err)
+		}
+		return s.emitGroup(ctx, tx, event.GroupDeleted, nil, g)
+	})
+}
+
+// update changes the group id with fn in a transaction that appends an
+// event of type t about the change.
+func (s *Groups) update(ctx context.Context, id uuid.UUID, t event.Type, fn func(*group.Group) error) (group.Group, error) {
+	var out group.Group
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		var before group.Group
+		g, err := tx.Groups().Update(ctx, id, func(g *group.Group) error {
+			before = g.Clone()
+			return fn(g)
+		})
+		if err != nil {
+			return mapGroupErr(err)
+		}
+		out = g
+		return s.emitGroup(ctx, tx, t, &before, g)
+	})
+	if err != nil {
+		return group.Group{}, err
+	}
+	return out, nil
+}
+
+// emitGroup emits a group event with g as it is now and, when before is
+// given, the fields that changed.
+func (e *env) emitGroup(ctx context.Context, r storage.Repositories, t event.Type, before *group.Group, g group.Group) error {
+	p := event.GroupPayload{Group: g}
+	if before != nil {
+		p.Changes = diff(*before, g)
+	}
+	return e.emitOne(ctx, r, t, event.AggregateGroup, g.ID.String(), uuid.Nil, g.Version, p)
 }
 
 // List returns a page of groups ordered by (CreatedAt, ID).
@@ -237,10 +279,12 @@ func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, 
 	}
 	var results []MemberResult
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		if _, err := tx.Groups().Get(ctx, groupID); err != nil {
+		g, err := tx.Groups().Get(ctx, groupID)
+		if err != nil {
 			return mapGroupErr(err)
 		}
 		results = make([]MemberResult, len(ids)) // fresh on every (re)run
+		var evs []event.Event
 		for i, id := range ids {
 			results[i].CustomerID = id
 			c, err := tx.Customers().Get(ctx, id)
@@ -255,6 +299,14 @@ func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, 
 			switch {
 			case err == nil:
 				results[i].Outcome = outcome
+				if t, ok := memberEvents[outcome]; ok {
+					ev, err := newEvent(t, event.AggregateGroup, groupID.String(), id, g.Version,
+						event.MemberPayload{GroupID: groupID, CustomerID: id})
+					if err != nil {
+						return err
+					}
+					evs = append(evs, ev)
+				}
 			case outcome == MemberFailed:
 				results[i].Err = err
 			default:
@@ -264,13 +316,17 @@ func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, 
 				return mapGroupErr(err)
 			}
 		}
-		return nil
+		return s.emit(ctx, tx, evs...)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return results, nil
 }
+
+// memberEvents are the events of the membership outcomes that change
+// something.
+var memberEvents = map[MemberOutcome]event.Type{MemberAdded: event.GroupMemberAdded, MemberRemoved: event.GroupMemberRemoved}
 
 // Members returns a page of the group's live members ordered by
 // (CreatedAt, ID). Errors: group.ErrNotFound.

@@ -54,14 +54,25 @@ var errRaced = errors.New("raced")
 // once runs a creating request under o's idempotency key, if any: create
 // makes the record and returns its ID; replay loads the record of an
 // earlier request with that ID. Both run in one transaction with the
-// record of the key. Without a key, create runs on the store directly (it
-// opens a transaction itself where it needs one).
+// record of the key. Without a key, create runs in a transaction of its
+// own. create may return errRaced to run the transaction again (a
+// concurrent create won, and the transaction's snapshot may hide it).
 func (e *env) once(ctx context.Context, scope string, o callOptions, request any,
 	create func(ctx context.Context, tx storage.Tx) (string, error),
 	replay func(ctx context.Context, tx storage.Tx, result string) error) error {
 	if !o.keySet {
-		_, err := create(ctx, e.store)
-		return err
+		// Without a key, create still runs in a transaction of its own
+		// (or the caller's), so that its events commit with it.
+		for range maxCreateAttempts {
+			err := e.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+				_, err := create(ctx, tx)
+				return err
+			})
+			if !errors.Is(err, errRaced) {
+				return err
+			}
+		}
+		return fmt.Errorf("clientele: create raced %d times: %w", maxCreateAttempts, storage.ErrConflict)
 	}
 	if err := balance.ValidateIdempotencyKey(o.key); err != nil {
 		return err

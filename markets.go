@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/page"
@@ -30,7 +31,10 @@ func (s *Merchants) Create(ctx context.Context, p merchant.Params, opts ...CallO
 	err = s.once(ctx, "merchant.create", collect(opts), request,
 		func(ctx context.Context, tx storage.Tx) (string, error) {
 			out, err = tx.Merchants().Create(ctx, m)
-			return out.ID.String(), err
+			if err != nil {
+				return "", err
+			}
+			return out.ID.String(), s.emitMerchant(ctx, tx, event.MerchantCreated, nil, out)
 		},
 		func(ctx context.Context, tx storage.Tx, result string) error {
 			id, err := parseResult(result)
@@ -63,19 +67,61 @@ func (s *Merchants) Get(ctx context.Context, id uuid.UUID) (merchant.Merchant, e
 // It honours IfVersion (errcode.Stale on a changed record).
 func (s *Merchants) Update(ctx context.Context, id uuid.UUID, p merchant.Patch, opts ...CallOption) (merchant.Merchant, error) {
 	o := collect(opts)
-	m, err := s.store.Merchants().Update(ctx, id, func(m *merchant.Merchant) error {
-		if err := o.checkVersion(m.Version); err != nil {
-			return err
+	var out merchant.Merchant
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		var before merchant.Merchant
+		m, err := tx.Merchants().Update(ctx, id, func(m *merchant.Merchant) error {
+			before = m.Clone()
+			if err := o.checkVersion(m.Version); err != nil {
+				return err
+			}
+			return m.Apply(p, s.clock())
+		})
+		if err != nil {
+			return mapMerchantErr(err)
 		}
-		return m.Apply(p, s.clock())
+		out = m
+		return s.emitMerchant(ctx, tx, event.MerchantUpdated, &before, m)
 	})
-	return m, mapMerchantErr(err)
+	if err != nil {
+		return merchant.Merchant{}, err
+	}
+	return out, nil
 }
 
 // Delete deletes a merchant that owns no markets. Errors:
 // merchant.ErrNotFound, merchant.ErrHasMarkets.
 func (s *Merchants) Delete(ctx context.Context, id uuid.UUID) error {
-	return mapMerchantErr(s.store.Merchants().Delete(ctx, id))
+	return s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		m, err := tx.Merchants().Get(ctx, id)
+		if err != nil {
+			return mapMerchantErr(err)
+		}
+		if err := tx.Merchants().Delete(ctx, id); err != nil {
+			return mapMerchantErr(err)
+		}
+		return s.emitMerchant(ctx, tx, event.MerchantDeleted, nil, m)
+	})
+}
+
+// emitMerchant emits a merchant event with m as it is now and, when before
+// is given, the fields that changed.
+func (e *env) emitMerchant(ctx context.Context, r storage.Repositories, t event.Type, before *merchant.Merchant, m merchant.Merchant) error {
+	p := event.MerchantPayload{Merchant: m}
+	if before != nil {
+		p.Changes = diff(*before, m)
+	}
+	return e.emitOne(ctx, r, t, event.AggregateMerchant, m.ID.String(), uuid.Nil, m.Version, p)
+}
+
+// emitMarket emits a market event with m as it is now and, when before is
+// given, the fields that changed.
+func (e *env) emitMarket(ctx context.Context, r storage.Repositories, t event.Type, before *market.Market, m market.Market) error {
+	p := event.MarketPayload{Market: m}
+	if before != nil {
+		p.Changes = diff(*before, m)
+	}
+	return e.emitOne(ctx, r, t, event.AggregateMarket, m.ID.String(), uuid.Nil, m.Version, p)
 }
 
 // List returns a page of merchants ordered by (CreatedAt, ID).
@@ -113,7 +159,10 @@ func (s *Markets) Create(ctx context.Context, p market.Params, opts ...CallOptio
 					return err
 				}
 				out, err = tx.Markets().Create(ctx, m)
-				return mapMarketErr(err)
+				if err != nil {
+					return mapMarketErr(err)
+				}
+				return s.emitMarket(ctx, tx, event.MarketCreated, nil, out)
 			})
 			return out.ID.String(), err
 		},
@@ -172,21 +221,38 @@ func (s *Markets) Update(ctx context.Context, id uuid.UUID, p market.Patch, opts
 				}
 			}
 		}
-		var err error
-		out, err = tx.Markets().Update(ctx, id, func(m *market.Market) error {
+		var before market.Market
+		m, err := tx.Markets().Update(ctx, id, func(m *market.Market) error {
+			before = m.Clone()
 			if err := o.checkVersion(m.Version); err != nil {
 				return err
 			}
 			return m.Apply(p, s.clock())
 		})
-		return notFound(mapMarketErr(err), market.ErrNotFound)
+		if err != nil {
+			return notFound(mapMarketErr(err), market.ErrNotFound)
+		}
+		out = m
+		return s.emitMarket(ctx, tx, event.MarketUpdated, &before, m)
 	})
-	return out, err
+	if err != nil {
+		return market.Market{}, err
+	}
+	return out, nil
 }
 
 // Delete deletes the market. Errors: market.ErrNotFound.
 func (s *Markets) Delete(ctx context.Context, id uuid.UUID) error {
-	return notFound(s.store.Markets().Delete(ctx, id), market.ErrNotFound)
+	return s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		m, err := tx.Markets().Get(ctx, id)
+		if err != nil {
+			return notFound(err, market.ErrNotFound)
+		}
+		if err := tx.Markets().Delete(ctx, id); err != nil {
+			return notFound(err, market.ErrNotFound)
+		}
+		return s.emitMarket(ctx, tx, event.MarketDeleted, nil, m)
+	})
 }
 
 // List returns a page of markets matching f, ordered by (CreatedAt, ID).

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
@@ -82,20 +83,29 @@ func (s *Orders) recordPlaced(ctx context.Context, o order.Order) (order.Order, 
 			if !errors.Is(err, storage.ErrNotFound) {
 				return err
 			}
-			if _, err := tx.Customers().Update(ctx, o.CustomerID, func(c *customer.Customer) error {
+			var before customer.Customer
+			owner, err := tx.Customers().Update(ctx, o.CustomerID, func(c *customer.Customer) error {
 				if c.IsDeleted() {
 					return deletedErr(c.ID)
 				}
+				before = c.Clone()
 				c.RecordOrder(s.clock())
 				return nil
-			}); err != nil {
+			})
+			if err != nil {
 				return mapCustomerErr(err)
 			}
 			out, err = tx.Orders().Create(ctx, o)
 			// A concurrent call recorded the same ID first: the next run
 			// reads it back and replays.
 			raced = storage.IsConflict(err, storage.ConstraintOrderID)
-			return mapCustomerErr(err)
+			if err != nil {
+				return mapCustomerErr(err)
+			}
+			if err := s.emitOrder(ctx, tx, event.OrderRecorded, nil, out); err != nil {
+				return err
+			}
+			return s.emitStatusChange(ctx, tx, before, owner)
 		})
 		if !raced {
 			break
@@ -184,16 +194,25 @@ func (s *Orders) Claim(ctx context.Context, guestID, customerID uuid.UUID) (cust
 			out = owner
 			return nil
 		}
+		var before customer.Customer
 		out, err = tx.Customers().Update(ctx, customerID, func(c *customer.Customer) error {
 			if c.IsDeleted() {
 				return deletedErr(c.ID)
 			}
+			before = c.Clone()
 			for range ids {
 				c.RecordOrder(now)
 			}
 			return nil
 		})
-		return mapCustomerErr(err)
+		if err != nil {
+			return mapCustomerErr(err)
+		}
+		if err := s.emitOne(ctx, tx, event.CustomerGuestOrdersClaimed, event.AggregateCustomer, customerID.String(),
+			customerID, out.Version, event.ClaimPayload{CustomerID: customerID, GuestID: guestID, Orders: moved}); err != nil {
+			return err
+		}
+		return s.emitStatusChange(ctx, tx, before, out)
 	})
 	if err != nil {
 		return customer.Customer{}, 0, err
@@ -215,8 +234,26 @@ func (s *Orders) Get(ctx context.Context, id string) (order.Order, error) {
 // order.ErrInvalidTransition, *order.ValidationError; storage.ErrTooLarge
 // for an ID longer than storage.MaxKeyBytes.
 func (s *Orders) SetStatus(ctx context.Context, id string, to order.Status) (order.Order, error) {
-	o, err := s.store.Orders().Update(ctx, id, func(o *order.Order) error { return o.SetStatus(to, s.clock()) })
-	return o, notFound(err, order.ErrNotFound)
+	var out order.Order
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		var before order.Order
+		o, err := tx.Orders().Update(ctx, id, func(o *order.Order) error {
+			before = o.Clone()
+			return o.SetStatus(to, s.clock())
+		})
+		if err != nil {
+			return notFound(err, order.ErrNotFound)
+		}
+		out = o
+		if before.Status == o.Status {
+			return nil
+		}
+		return s.emitOrder(ctx, tx, event.OrderStatusChanged, &before, o)
+	})
+	if err != nil {
+		return order.Order{}, err
+	}
+	return out, nil
 }
 
 // History returns a page of the customer's orders ordered by (PlacedAt, ID),
@@ -226,4 +263,35 @@ func (s *Orders) History(ctx context.Context, customerID uuid.UUID, p page.Reque
 		return page.Page[order.Order]{}, err
 	}
 	return s.store.Orders().List(ctx, customerID, p)
+}
+
+// emitOrder emits an order event with o as it is now and, when before is
+// given, the fields that changed.
+func (e *env) emitOrder(ctx context.Context, r storage.Repositories, t event.Type, before *order.Order, o order.Order) error {
+	p := event.OrderPayload{Order: o}
+	if before != nil {
+		p.Changes = diff(*before, o)
+	}
+	return e.emitOne(ctx, r, t, event.AggregateOrder, o.ID, o.CustomerID, 0, p)
+}
+
+// emitStatusChange emits customer.status_changed when the customer's
+// lifecycle status differs between before and after.
+func (e *env) emitStatusChange(ctx context.Context, r storage.Repositories, before, after customer.Customer) error {
+	if before.Status == after.Status {
+		return nil
+	}
+	return e.emitOne(ctx, r, event.CustomerStatusChanged, event.AggregateCustomer, after.ID.String(), after.ID, after.Version,
+		event.CustomerPayload{Customer: after, Changes: []event.Change{statusChange(before, after)}})
+}
+
+// statusChange is the change of the customer's status alone (the other
+// fields an order moves, such as order_count, are the order's news).
+func statusChange(before, after customer.Customer) event.Change {
+	for _, c := range diff(before, after) {
+		if c.Field == "status" {
+			return c
+		}
+	}
+	return event.Change{Field: "status"}
 }

@@ -1,10 +1,3 @@
-// Package actor says who makes a change: a customer, a member of staff, an
-// app or integration, or the system itself. The actor travels on the
-// context (NewContext, FromContext), so that every layer a call crosses can
-// record it without threading it through every signature; the services
-// store it on events, postings and audit records.
-//
-// Package actor is pure: no I/O, no dependency beyond the standard library.
 package actor
 
 import (
@@ -156,8 +149,15 @@ func NewContext(ctx context.Context, a Actor) context.Context {
 // FromContext returns the actor ctx carries, or the anonymous system
 // (System("")) when it carries none.
 func FromContext(ctx context.Context) Actor {
+	a, _ := Lookup(ctx)
+	return a
+}
+
+// Lookup returns the actor ctx carries and true, or the anonymous system and
+// false when it carries none.
+func Lookup(ctx context.Context) (Actor, bool) {
 	if a, ok := ctx.Value(contextKey{}).(Actor); ok {
-		return a
+		return a, true
 	}
-	return System("")
+	return System(""), false
 }

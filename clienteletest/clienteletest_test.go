@@ -14,6 +14,7 @@ import (
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
@@ -193,4 +194,16 @@ func TestOuterCtxInsideAtomicFailsFast(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.ErrorIs(t, inner, storage.ErrLockTimeout)
+}
+
+func TestTakeEvents(t *testing.T) {
+	env := clienteletest.New(t)
+	g := env.MustGroup("VIP")
+	ada := env.MustRegister()
+	require.Equal(t, []event.Type{event.GroupCreated, event.CustomerRegistered}, env.TakeEventTypes())
+	require.Nil(t, env.TakeEventTypes(), "taken events are not returned again")
+	env.MustJoin(g.ID, ada.ID)
+	evs := env.TakeEvents()
+	require.Len(t, evs, 1)
+	require.Equal(t, ada.ID, evs[0].CustomerID)
 }

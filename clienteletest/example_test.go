@@ -31,3 +31,13 @@ func ExampleEnv_MustRegister() {
 	// Output:
 	// 00000000-0000-4000-8000-000000000001 customer-1@example.com Ada Lovelace [vip] 2025-01-01 09:00:00 +0000 UTC
 }
+
+// A host's test checks what one step of its flow told the outbox.
+func ExampleEnv_TakeEventTypes() {
+	env := clienteletest.New(&testing.T{})
+	ada := env.MustRegister(clienteletest.Email("ada@example.com"))
+	env.TakeEvents() // what the setup emitted
+	env.MustCredit(ada.ID, "10.00 EUR")
+	fmt.Println(env.TakeEventTypes())
+	// Output: [balance.account_opened balance.credited]
+}

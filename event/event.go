@@ -1,24 +1,8 @@
-// Package event defines the domain events the services emit: one per change
-// they commit, written to the outbox in the same transaction as the change
-// (see storage.Outbox), so that no change commits without its event and no
-// event exists for a change that rolled back.
-//
-// An Event names its type (a stable dotted name such as
-// "customer.registered"), the aggregate it changed and that aggregate's
-// version after the change, when it happened, who made it (actor.Actor), and
-// a JSON payload whose shape the type's Schema version fixes; the payload
-// types of this package (CustomerPayload, AddressPayload...) read it. Types
-// and payloads only ever gain fields within a schema version; a change that
-// would break a consumer gets a new schema version.
-//
-// The audit trail is a view of the same events: Event.Audit turns one into
-// a field-level record of who changed what, masking personal values.
-//
-// Package event is pure: no I/O.
 package event
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -237,7 +221,13 @@ func (e Event) Validate() error {
 		return bad("schema", "must be at least 1")
 	}
 	if err := e.Actor.Validate(); err != nil {
-		return err
+		// The actor's error names the field; the event's sentinel is
+		// added, so that errors.Is(err, ErrInvalid) holds as documented.
+		var ve *errcode.ValidationError
+		if errors.As(err, &ve) {
+			return &errcode.ValidationError{Field: ve.Field, Reason: ve.Reason, Err: errors.Join(ErrInvalid, ve.Unwrap())}
+		}
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if len(e.Payload) > MaxPayload {
 		return bad("payload", fmt.Sprintf("is longer than %d bytes", MaxPayload))

@@ -85,8 +85,11 @@ start() {
   say "starting tidb-server on 127.0.0.1:$port (log: $log)"
   # setsid: the server outlives this script and is not killed with its
   # process group; stop() ends it through the pid file.
-  setsid "$bin" -store unistore -path "$data" -host 127.0.0.1 -P "$port" \
-    -status "$status_port" -log-file "$log" -L warn </dev/null >>"$log" 2>&1 &
+  # Started from the cache folder, with its logs there: nothing lands in
+  # the caller's working directory (a checkout).
+  (cd "$dir" && exec setsid "$bin" -store unistore -path "$data" -host 127.0.0.1 -P "$port" \
+    -status "$status_port" -log-file "$log" -log-slow-query "$dir/tidb-slow-$port.log" \
+    -temp-dir "$dir/tmp-$port" -L warn </dev/null >>"$log" 2>&1) &
   echo $! >"$pidfile"
   for _ in $(seq 1 120); do
     if answers; then

@@ -56,8 +56,12 @@
 // a capability's cases only on adapters that have it, and says so.
 //
 // The capabilities: Idempotency (on a Store and on a Tx: idempotency
-// records for creating requests) and CustomerSkeletons (on a Customers
-// repository: look-alike email lookups). An adapter that implements one
+// records for creating requests), CustomerSkeletons (on a Customers
+// repository: look-alike email lookups), Outbox (on a Store and on a Tx:
+// the events of committed changes, consumers with durable cursors and
+// leases, and the per-customer audit trail) and CommitHooks (on a Store:
+// functions run after a transaction commits, for in-process subscribers).
+// storage/memory has all four. An adapter that implements one
 // implements it on the Store and on the Tx alike, so that it joins
 // transactions as the repositories do.
 package storage

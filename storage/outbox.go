@@ -122,17 +122,19 @@ func CheckHolder(holder string) error { return checkName("holder", holder, MaxHo
 
 // Batch is what a Claim returns: the consumer's next events, in delivery
 // order, leased to the holder until LeaseUntil.
+//
+// Its JSON form uses snake_case names ({"consumer": ..., "events": [...]}).
 type Batch struct {
-	Consumer string
-	Holder   string
+	Consumer string `json:"consumer"`
+	Holder   string `json:"holder"`
 	// After is the consumer's position when the batch was claimed: the
 	// Sequence of the last event it acknowledged (0 for none).
-	After int64
+	After int64 `json:"after"`
 	// Events have Sequence > After, ascending and gap-free in the
 	// sense that no event with a Sequence between two of them exists or
 	// will ever exist. Empty when the consumer is up to date.
-	Events     []event.Event
-	LeaseUntil time.Time
+	Events     []event.Event `json:"events"`
+	LeaseUntil time.Time     `json:"lease_until"`
 }
 
 // Last returns the Sequence of the batch's last event, or After when it is
@@ -146,15 +148,15 @@ func (b Batch) Last() int64 {
 
 // ConsumerState is a consumer's durable cursor and lease.
 type ConsumerState struct {
-	Name string
+	Name string `json:"name"`
 	// Position is the Sequence of the last event the consumer
 	// acknowledged (0 for none).
-	Position int64
+	Position int64 `json:"position"`
 	// Holder and LeaseUntil describe the current lease, if any (Holder
 	// empty when none was taken or it was released).
-	Holder     string
-	LeaseUntil time.Time
-	UpdatedAt  time.Time
+	Holder     string    `json:"holder,omitempty"`
+	LeaseUntil time.Time `json:"lease_until,omitzero"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Events stores the outbox.

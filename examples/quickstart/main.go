@@ -1,6 +1,8 @@
 // Command quickstart tells Clientele's story end to end: a guest orders,
 // registers, joins a group that unlocks a private market, gets store credit,
-// and pays part of an order with it.
+// and pays part of an order with it. Every change is written with its
+// event, in the same transaction; at the end a consumer of the outbox
+// prints them, in the order they committed.
 //
 // By default it runs on SQLite in the local file clientele-quickstart.db
 // (made afresh on every run), with no setup:
@@ -25,13 +27,16 @@ import (
 	"log"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
@@ -42,10 +47,11 @@ import (
 	"github.com/clientele-go/clientele/storage/sqlstore/mysql"
 	"github.com/clientele-go/clientele/storage/sqlstore/postgres"
 	"github.com/clientele-go/clientele/storage/sqlstore/sqlite"
+	"github.com/clientele-go/clientele/storage/sqlstore/tidb"
 )
 
 func main() {
-	kind := flag.String("store", "sqlite", "where to keep the data: sqlite, memory, postgres or mysql")
+	kind := flag.String("store", "sqlite", "where to keep the data: sqlite, memory, postgres, mysql or tidb")
 	dsn := flag.String("dsn", "", "the database: a file for sqlite (default clientele-quickstart.db), a DSN for postgres and mysql")
 	flag.Parse()
 	ctx := context.Background()
@@ -81,20 +87,24 @@ func open(ctx context.Context, kind, dsn string) (storage.Store, string, error) 
 		}
 		db, err = sqlite.Open(dsn)
 		d = sqlite.Dialect
-	case "postgres", "mysql":
+	case "postgres", "mysql", "tidb":
 		if dsn == "" {
 			return nil, "", fmt.Errorf("-store %s needs -dsn", kind)
 		}
 		prefix = "quickstart_" + strings.ToLower(rand.Text()[:6]) + "_"
-		if kind == "postgres" {
+		switch kind {
+		case "postgres":
 			db, err = postgres.Open(dsn)
 			d = postgres.Dialect
-		} else {
+		case "mysql":
 			db, err = mysql.Open(dsn)
 			d = mysql.Dialect
+		default:
+			db, err = tidb.Open(dsn)
+			d = tidb.Dialect
 		}
 	default:
-		return nil, "", fmt.Errorf("unknown -store %q (want sqlite, memory, postgres or mysql)", kind)
+		return nil, "", fmt.Errorf("unknown -store %q (want sqlite, memory, postgres, mysql or tidb)", kind)
 	}
 	if err != nil {
 		return nil, "", err
@@ -120,6 +130,11 @@ func open(ctx context.Context, kind, dsn string) (storage.Store, string, error) 
 func run(ctx context.Context, store storage.Store, w io.Writer) error {
 	svc := clientele.New(store)
 	say := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	// An in-process subscriber hears of each change after it commits (a
+	// search index, a cache); the durable outbox is read at step 7.
+	heard := 0
+	stop := svc.Events.Subscribe(func(_ context.Context, evs []event.Event) { heard += len(evs) })
+	defer stop()
 	eur := balance.MustCurrency("EUR")
 	money := func(amount string) balance.Money {
 		m, err := balance.ParseMoney(amount, "EUR")
@@ -211,11 +226,13 @@ func run(ctx context.Context, store storage.Store, w io.Writer) error {
 	say("   she joins %s (%s); can she now? %t", vip.Name, results[0].Outcome, ok)
 
 	// 4. Customer service grants her 30.00 EUR of store credit, once, even
-	// if the request is sent twice.
+	// if the request is sent twice. The agent acts: the posting and its
+	// event record who.
+	support := clientele.WithActor(ctx, actor.Staff("support@acme.example"))
 	for range 2 {
-		if _, err := svc.Balances.Credit(ctx, clientele.PostingRequest{
+		if _, err := svc.Balances.Credit(support, clientele.PostingRequest{
 			CustomerID: ada.ID, Amount: money("30.00"), Kind: balance.KindAdjustment,
-			IdempotencyKey: "goodwill-2025-01", Actor: "support@acme.example", Note: "Late delivery",
+			IdempotencyKey: "goodwill-2025-01", Note: "Late delivery",
 		}); err != nil {
 			return err
 		}
@@ -261,5 +278,27 @@ func run(ctx context.Context, store storage.Store, w io.Writer) error {
 		return err
 	}
 	say("   Ada is %s with %d order(s) on her account", ada.Status, ada.OrderCount)
-	return nil
+
+	// 7. The outbox: a consumer claims the events in commit order, handles
+	// them and acknowledges them; its cursor is kept in the store.
+	say("7. The outbox, as consumer \"printer\" reads it (the subscriber heard %d events after their commits):", heard)
+	for {
+		b, err := svc.Events.Claim(ctx, "printer", "quickstart", 100, time.Minute)
+		if errors.Is(err, clientele.ErrUnsupported) {
+			say("   (this store keeps no events)")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(b.Events) == 0 {
+			return nil
+		}
+		for _, e := range b.Events {
+			say("   #%-3d %-29s %-16s by %s", e.Sequence, e.Type, e.Aggregate, e.Actor)
+		}
+		if err := svc.Events.Ack(ctx, b); err != nil {
+			return err
+		}
+	}
 }

@@ -28,6 +28,15 @@ func TestQuickstart(t *testing.T) {
 		"#1 adjustment",
 		"#2 order_payment",
 		"Ada is repeat with 2 order(s)",
+		"the subscriber heard 16 events",
+		"customer.created",
+		"customer.registered",
+		"customer.guest_orders_claimed",
+		"group.member_added",
+		"balance.credited",
+		"by staff:support@acme.example",
+		"balance.order_paid",
+		"order.recorded",
 	} {
 		require.Contains(t, out.String(), want)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
@@ -106,6 +107,12 @@ type db struct {
 	ordersByCustomer map[uuid.UUID]*btree.BTreeG[orderKey]
 
 	idempotency map[idempotencyKey]storage.IdempotencyRecord
+
+	events           *btree.BTreeG[event.Event]         // the outbox, by Sequence
+	eventIDs         map[uuid.UUID]int64                // event ID -> Sequence
+	eventsByCustomer map[uuid.UUID]*btree.BTreeG[int64] // customer ID -> Sequences, newest first
+	lastSequence     int64                              // the last Sequence assigned
+	consumers        map[string]consumer
 }
 
 func newDB() *db {
@@ -138,6 +145,10 @@ func newDB() *db {
 		orders:              map[string]order.Order{},
 		ordersByCustomer:    map[uuid.UUID]*btree.BTreeG[orderKey]{},
 		idempotency:         map[idempotencyKey]storage.IdempotencyRecord{},
+		events:              newEventTree(),
+		eventIDs:            map[uuid.UUID]int64{},
+		eventsByCustomer:    map[uuid.UUID]*btree.BTreeG[int64]{},
+		consumers:           map[string]consumer{},
 	}
 }
 

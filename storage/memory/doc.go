@@ -29,4 +29,17 @@
 // B-tree ordered by its sort key from the cursor onwards, so a page costs
 // O(log n + page) when it is not filtered, and the length of the walk when it
 // is. Values are cloned on the way in and on the way out.
+//
+// # Capabilities
+//
+// The store has every optional capability of the contract: Idempotency,
+// CustomerSkeletons, Outbox and CommitHooks. Since transactions commit one
+// at a time, under the write lock, the outbox gives an event its Sequence
+// when it is appended (a rolled-back transaction takes its numbers back,
+// unseen), so the delivery order is the commit order, and a consumer can
+// never miss an event that commits late. Functions registered with
+// AfterCommit run after the outermost Atomic committed and released the
+// lock, in the order they were registered; those of a nested Atomic whose
+// function failed are dropped with its writes. Leases are measured from
+// the Now of each Claim, so tests move time by hand.
 package memory

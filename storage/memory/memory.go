@@ -87,16 +87,21 @@ var (
 	_ storage.Store       = (*Store)(nil)
 	_ storage.Idempotency = (*Store)(nil)
 	_ storage.Idempotency = repos{}
+	_ storage.Outbox      = (*Store)(nil)
+	_ storage.Outbox      = repos{}
+	_ storage.CommitHooks = (*Store)(nil)
 )
 
 // txKey is the context key under which Atomic stores its transaction.
 type txKey struct{}
 
-// txn is a transaction, or a single write run as one: it holds the undo log.
+// txn is a transaction, or a single write run as one: it holds the undo log
+// and the functions to run once it has committed (see AfterCommit).
 type txn struct {
 	store *Store
 	db    *db
 	undo  []func()
+	hooks []func()
 	done  bool
 }
 
@@ -140,9 +145,18 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 	if err != nil {
 		return err
 	}
-	defer unlock()
 	t := &txn{store: s, db: s.db}
 	committed := false
+	// Deferred first, so it runs last: the hooks run once the
+	// transaction has committed and the lock is released.
+	defer func() {
+		if committed {
+			for _, hook := range t.hooks {
+				hook()
+			}
+		}
+	}()
+	defer unlock()
 	defer func() {
 		t.done = true
 		if !committed {
@@ -196,6 +210,9 @@ func (s *Store) Orders() storage.Orders { return orders{repos{store: s}} }
 // has the storage.Idempotency capability.
 func (s *Store) IdempotencyRecords() storage.IdempotencyRecords { return idempotency{repos{store: s}} }
 
+// Events returns the outbox: the store has the storage.Outbox capability.
+func (s *Store) Events() storage.Events { return events{repos{store: s}} }
+
 // repos implements storage.Tx and is embedded in every repository. tx is nil
 // for the store's own repositories.
 type repos struct {
@@ -214,6 +231,9 @@ func (r repos) Orders() storage.Orders       { return orders{r} }
 // IdempotencyRecords returns the idempotency record repository (the
 // storage.Idempotency capability).
 func (r repos) IdempotencyRecords() storage.IdempotencyRecords { return idempotency{r} }
+
+// Events returns the outbox (the storage.Outbox capability).
+func (r repos) Events() storage.Events { return events{r} }
 
 var errNilStore = errors.New("memory: store not created with memory.New")
 

@@ -56,7 +56,7 @@ func Migrations(d Dialect, opts ...Option) ([]Migration, error) {
 		text := strings.ReplaceAll(string(b), "\r\n", "\n")
 		for _, stmt := range strings.Split(text, "\n-- statement\n") {
 			if stmt = strings.TrimSpace(stripComments(stmt)); stmt != "" {
-				m.Statements = append(m.Statements, Render(stmt, o.prefix, placeholderless{}))
+				m.Statements = append(m.Statements, Render(stmt, o.prefix, placeholderless{d}))
 			}
 		}
 		out = append(out, m)

@@ -206,9 +206,10 @@ func (u unprepared) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
 }
 
 // Render returns query with {{prefix}} replaced by prefix and each ?
-// placeholder replaced by the dialect's (outside of quoted strings).
+// placeholder replaced by the dialect's (outside of quoted strings). When
+// the dialect is an IdentifierQuoter, each {{prefix}}name is quoted whole.
 func Render(query, prefix string, d Dialect) string {
-	query = strings.ReplaceAll(query, "{{prefix}}", prefix)
+	query = renderPrefix(query, prefix, d)
 	if d.Placeholder(1) == "?" {
 		return query
 	}
@@ -227,6 +228,44 @@ func Render(query, prefix string, d Dialect) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// IdentifierQuoter is an optional interface of a Dialect whose engine
+// reserves words the shared SQL uses as names: MySQL 8 and TiDB reserve
+// GROUPS, the name of a table when the store has no table prefix. Render
+// passes every "{{prefix}}name" (table and index names) through
+// QuoteIdentifier, which returns it quoted ("`groups`").
+type IdentifierQuoter interface {
+	QuoteIdentifier(name string) string
+}
+
+// renderPrefix replaces {{prefix}} with prefix, quoting the names it starts
+// when d is an IdentifierQuoter.
+func renderPrefix(query, prefix string, d Dialect) string {
+	if p, ok := d.(placeholderless); ok {
+		d = p.Dialect
+	}
+	q, ok := d.(IdentifierQuoter)
+	if !ok {
+		return strings.ReplaceAll(query, "{{prefix}}", prefix)
+	}
+	const marker = "{{prefix}}"
+	var b strings.Builder
+	for {
+		i := strings.Index(query, marker)
+		if i < 0 {
+			b.WriteString(query)
+			return b.String()
+		}
+		b.WriteString(query[:i])
+		rest := query[i+len(marker):]
+		j := 0
+		for j < len(rest) && (rest[j] == '_' || rest[j] >= 'a' && rest[j] <= 'z' || rest[j] >= 'A' && rest[j] <= 'Z' || rest[j] >= '0' && rest[j] <= '9') {
+			j++
+		}
+		b.WriteString(q.QuoteIdentifier(prefix + rest[:j]))
+		query = rest[j:]
+	}
 }
 
 // stmt returns the statement for query prepared on s.db, preparing it once;

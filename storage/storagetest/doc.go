@@ -31,6 +31,7 @@
 //	Customer/...     Address/...   Group/...    Merchant/...  Market/...
 //	Balance/...      Order/...     Atomic/...   Concurrency/...
 //	Pagination/...   Hostile/...   Values/...    Invalid/...   Interleaving/...
+//	Idempotency/...  Events/...    CommitHooks/...
 //
 // For example:
 //
@@ -55,6 +56,19 @@
 // that no update is lost and that no write lands on a customer deleted in
 // between. An adapter whose writers wait for an open transaction (the
 // memory adapter, SQLite) leaves the option out.
+//
+// # Capabilities
+//
+// A capability's area (Idempotency for storage.Idempotency, Events for
+// storage.Outbox, CommitHooks for storage.CommitHooks) runs on stores that
+// implement it and is skipped, with a message naming the capability, on the
+// others. The Events cases assume only what the contract says of
+// Sequences (positive and strictly increasing in delivery order, neither
+// starting at 1 nor contiguous) and use a consumer name of their own each.
+// Leases are moved with Claim.Now, never by sleeping. The case
+// Events/LateCommitIsNeverSkipped keeps a transaction open while another
+// commits and a consumer reads, when the store declares ConcurrentWriters;
+// on the others it checks the same promise in sequence.
 //
 // # What a failure means
 //

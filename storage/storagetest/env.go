@@ -34,6 +34,7 @@ type env struct {
 	t     *testing.T
 	ctx   context.Context
 	store storage.Store
+	cfg   config // what Run's options declared
 
 	mu    sync.Mutex
 	seq   int

@@ -14,7 +14,9 @@ type config struct {
 // engine locks rows and reads snapshots (PostgreSQL, MySQL/MariaDB,
 // CockroachDB). Run then adds the Interleaving cases, which make exactly
 // that happen: a transaction reads, another write commits, and the
-// transaction writes. An adapter whose writers wait for each other (the
+// transaction writes. Events/LateCommitIsNeverSkipped then keeps a
+// transaction that appended an event open while another appends, commits
+// and is claimed. An adapter whose writers wait for each other (the
 // memory adapter, SQLite's BEGIN IMMEDIATE) must not declare it: its
 // transaction would wait for a write that waits for the transaction.
 func ConcurrentWriters() Option {

@@ -15,7 +15,8 @@ import (
 // returns must share no data. It may register cleanup with t.Cleanup. Cases are grouped in subtests named after the area they cover
 // (Customer, Address, Group, Merchant, Market, Balance, Order, Atomic,
 // Concurrency, Pagination, Hostile, Values, Invalid, Bounds, ErrorText,
-// Interleaving with ConcurrentWriters, and one area per capability, such as Idempotency), so
+// Interleaving with ConcurrentWriters, and one area per capability:
+// Idempotency, Events for storage.Outbox, CommitHooks), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -44,7 +45,9 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, opts ...Option
 			for _, c := range a.cases {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
-					c.run(t, newEnv(t, newStore))
+					e := newEnv(t, newStore)
+					e.cfg = cfg
+					c.run(t, e)
 				})
 			}
 		})
@@ -79,6 +82,8 @@ func areas() []area {
 		{"Values", valuesCases()},
 		{"Invalid", invalidCases()},
 		{"Idempotency", idempotencyCases()},
+		{"Events", eventsCases()},
+		{"CommitHooks", commitHooksCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 	}

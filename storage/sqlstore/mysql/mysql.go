@@ -39,6 +39,12 @@ func (dialect) Placeholder(int) string { return "?" }
 func (dialect) ForUpdate() string      { return " FOR UPDATE" }
 func (dialect) ForShare() string       { return " LOCK IN SHARE MODE" } // MariaDB lacks FOR SHARE
 
+// QuoteIdentifier quotes a table or index name with backticks: MySQL 8
+// reserves GROUPS, one of the tables' names (see sqlstore.IdentifierQuoter).
+// Names are the adapter's own (letters, digits, underscores), so there is
+// nothing to escape.
+func (dialect) QuoteIdentifier(name string) string { return "`" + name + "`" }
+
 func (dialect) Migrations() fs.FS {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {

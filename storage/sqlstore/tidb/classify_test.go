@@ -39,3 +39,14 @@ func TestClassify(t *testing.T) {
 	assert.Equal(t, "tidb", tidb.Dialect.Name())
 	assert.Equal(t, " FOR UPDATE", tidb.Dialect.ForShare(), "TiDB has no shared locks")
 }
+
+// TestReservedNames: TiDB (like MySQL 8) reserves GROUPS, a table's name
+// when the store has no prefix; Render quotes every prefixed name.
+func TestReservedNames(t *testing.T) {
+	got := sqlstore.Render("SELECT g.id FROM {{prefix}}groups g JOIN {{prefix}}market_groups m ON m.group_id = g.id WHERE g.id = ?", "", tidb.Dialect)
+	assert.Equal(t, "SELECT g.id FROM `groups` g JOIN `market_groups` m ON m.group_id = g.id WHERE g.id = ?", got)
+	assert.Equal(t, "SELECT 1 FROM shop_groups", sqlstore.Render("SELECT 1 FROM {{prefix}}groups", "shop_", postgresLike{tidb.Dialect}), "a dialect that does not quote")
+}
+
+// postgresLike hides the dialect's IdentifierQuoter.
+type postgresLike struct{ sqlstore.Dialect }

@@ -23,6 +23,12 @@ func Open(dsn string) (*sql.DB, error) { return mysql.Open(dsn) }
 
 func (dialect) Name() string { return "tidb" }
 
+// QuoteIdentifier quotes names as MySQL's dialect does: TiDB reserves
+// GROUPS too.
+func (d dialect) QuoteIdentifier(name string) string {
+	return d.Dialect.(sqlstore.IdentifierQuoter).QuoteIdentifier(name)
+}
+
 // ForShare is FOR UPDATE: TiDB does not implement shared locks (see the
 // package documentation).
 func (dialect) ForShare() string { return " FOR UPDATE" }

@@ -1,0 +1,454 @@
+package clientele_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
+	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/event"
+	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// drain claims and acknowledges every event the consumer has not seen.
+func drain(t *testing.T, svc *clientele.Service, consumer string) []event.Event {
+	t.Helper()
+	ctx := context.Background()
+	var all []event.Event
+	for range 1000 {
+		b, err := svc.Events.Claim(ctx, consumer, "test", 100, time.Minute)
+		require.NoError(t, err)
+		if len(b.Events) == 0 {
+			return all
+		}
+		all = append(all, b.Events...)
+		require.NoError(t, svc.Events.Ack(ctx, b))
+	}
+	t.Fatal("the consumer never caught up")
+	return nil
+}
+
+func types(evs []event.Event) []event.Type {
+	if len(evs) == 0 {
+		return nil
+	}
+	out := make([]event.Type, len(evs))
+	for i, e := range evs {
+		out[i] = e.Type
+	}
+	return out
+}
+
+// TestEveryWriteEmits drives every write of the services on every store
+// and checks the events a consumer receives: one per change, in order,
+// with the actor of the ctx, the customer they concern and a payload that
+// decodes.
+func TestEveryWriteEmits(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		svc := clientele.New(store)
+		staff := actor.Staff("u_42")
+		ctx := clientele.WithActor(context.Background(), staff)
+		step := func(want []event.Type, do func()) {
+			t.Helper()
+			do()
+			got := drain(t, svc, "all")
+			require.Equal(t, want, types(got))
+			for _, e := range got {
+				assert.Equal(t, staff, e.Actor)
+				assert.NotEqual(t, uuid.Nil, e.ID)
+				assert.Equal(t, time.UTC, e.OccurredAt.Location())
+				assert.Equal(t, event.CurrentSchema, e.Schema)
+				assert.NoError(t, e.Validate())
+			}
+		}
+		var (
+			ada, guest customer.Customer
+			entry      address.Entry
+			g          group.Group
+			m          merchant.Merchant
+			mk         market.Market
+			err        error
+		)
+		step([]event.Type{event.CustomerRegistered}, func() {
+			ada, err = svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com", FirstName: "Ada"})
+			require.NoError(t, err)
+		})
+		step([]event.Type{event.CustomerCreated}, func() {
+			guest, _, err = svc.Customers.CreateGuest(ctx, customer.Params{Email: "ada@example.com"})
+			require.NoError(t, err)
+		})
+		step(nil, func() {
+			_, created, err := svc.Customers.CreateGuest(ctx, customer.Params{Email: "ada@example.com"})
+			require.NoError(t, err)
+			require.False(t, created, "finding the guest changes nothing")
+		})
+		step([]event.Type{event.CustomerUpdated}, func() {
+			_, err = svc.Customers.Update(ctx, ada.ID, customer.Patch{FirstName: ptr("Augusta")})
+			require.NoError(t, err)
+		})
+		got := func() event.Event {
+			_, err := svc.Customers.Update(ctx, ada.ID, customer.Patch{LastName: ptr("King")})
+			require.NoError(t, err)
+			evs := drain(t, svc, "all")
+			require.Len(t, evs, 1)
+			return evs[0]
+		}()
+		p, err := event.Decode[event.CustomerPayload](got)
+		require.NoError(t, err)
+		assert.Equal(t, "King", p.Customer.LastName)
+		require.Len(t, p.Changes, 1)
+		assert.Equal(t, "last_name", p.Changes[0].Field)
+		assert.Equal(t, ada.ID, got.CustomerID)
+		assert.Equal(t, p.Customer.Version, got.Version)
+
+		step([]event.Type{event.CustomerDisabled}, func() { _, err = svc.Customers.Disable(ctx, ada.ID); require.NoError(t, err) })
+		step([]event.Type{event.CustomerEnabled}, func() { _, err = svc.Customers.Enable(ctx, ada.ID); require.NoError(t, err) })
+		step([]event.Type{event.CustomerInvited, event.CustomerActivated}, func() {
+			inv, err := svc.Customers.Invite(ctx, customer.Params{Email: "bob@example.com"})
+			require.NoError(t, err)
+			_, err = svc.Customers.Activate(ctx, inv.ID)
+			require.NoError(t, err)
+		})
+		step([]event.Type{event.AddressAdded, event.AddressDefaultChanged, event.AddressDefaultChanged}, func() {
+			entry, _, err = svc.Addresses.Add(ctx, ada.ID, address.Address{FirstName: "Ada", Line1: "1 St", City: "London", PostalCode: "W1", Country: "GB"})
+			require.NoError(t, err)
+		})
+		step([]event.Type{event.AddressUpdated}, func() {
+			_, _, err = svc.Addresses.Update(ctx, ada.ID, entry.ID, address.Patch{City: ptr("Bath")})
+			require.NoError(t, err)
+		})
+		step([]event.Type{event.AddressAdded, event.AddressDefaultChanged}, func() {
+			other, _, err := svc.Addresses.Add(ctx, ada.ID, address.Address{Line1: "2 St", City: "York", PostalCode: "Y1", Country: "GB"})
+			require.NoError(t, err)
+			_, err = svc.Addresses.SetDefault(ctx, ada.ID, other.ID, address.Billing)
+			require.NoError(t, err)
+		})
+		// The removed entry was the default shipping address: the default moves.
+		step([]event.Type{event.AddressRemoved, event.AddressDefaultChanged}, func() {
+			_, err = svc.Addresses.Remove(ctx, ada.ID, entry.ID)
+			require.NoError(t, err)
+		})
+		step([]event.Type{event.GroupCreated, event.GroupRenamed, event.GroupUpdated}, func() {
+			g, err = svc.Groups.Create(ctx, clientele.GroupParams{Name: "VIP"})
+			require.NoError(t, err)
+			_, err = svc.Groups.Rename(ctx, g.ID, "VIPs")
+			require.NoError(t, err)
+			_, err = svc.Groups.SetDescription(ctx, g.ID, "the best")
+			require.NoError(t, err)
+		})
+		step([]event.Type{event.GroupMemberAdded}, func() {
+			res, err := svc.Groups.AddMembers(ctx, g.ID, []uuid.UUID{ada.ID, ada.ID, uuid.New()})
+			require.NoError(t, err)
+			require.Len(t, res, 3)
+		})
+		step([]event.Type{event.GroupMemberRemoved}, func() {
+			_, err := svc.Groups.RemoveMembers(ctx, g.ID, []uuid.UUID{ada.ID, ada.ID})
+			require.NoError(t, err)
+		})
+		step([]event.Type{event.MerchantCreated, event.MerchantUpdated, event.MarketCreated, event.MarketUpdated, event.MarketDeleted, event.MerchantDeleted}, func() {
+			m, err = svc.Merchants.Create(ctx, merchant.Params{Name: "Acme", BillingAddress: address.Address{Line1: "Torstr. 1", City: "Berlin", PostalCode: "10119", Country: "DE"}})
+			require.NoError(t, err)
+			_, err = svc.Merchants.Update(ctx, m.ID, merchant.Patch{Name: ptr("Acme Ltd")})
+			require.NoError(t, err)
+			mk, err = svc.Markets.Create(ctx, marketParams(m.ID, "eu"))
+			require.NoError(t, err)
+			_, err = svc.Markets.Update(ctx, mk.ID, market.Patch{Name: ptr("Europe")})
+			require.NoError(t, err)
+			require.NoError(t, svc.Markets.Delete(ctx, mk.ID))
+			require.NoError(t, svc.Merchants.Delete(ctx, m.ID))
+		})
+		step([]event.Type{event.GroupDeleted}, func() { require.NoError(t, svc.Groups.Delete(ctx, g.ID)) })
+		step([]event.Type{event.BalanceAccountOpened, event.BalanceCredited, event.BalanceDebited, event.BalanceCreditLimitSet, event.BalanceOrderPaid}, func() {
+			_, err := svc.Balances.Credit(ctx, creditReq(ada.ID, money(t, "10.00")))
+			require.NoError(t, err)
+			_, err = svc.Balances.Debit(ctx, creditReq(ada.ID, money(t, "1.00")))
+			require.NoError(t, err)
+			_, err = svc.Balances.SetCreditLimit(ctx, ada.ID, money(t, "5.00"))
+			require.NoError(t, err)
+			_, err = svc.Balances.ApplyToOrder(ctx, clientele.OrderPaymentRequest{CustomerID: ada.ID, Total: money(t, "3.00"), Reference: "o-1"})
+			require.NoError(t, err)
+		})
+		posts := func() []event.Event {
+			_, err := svc.Balances.Credit(ctx, creditReq(ada.ID, money(t, "2.00")))
+			require.NoError(t, err)
+			return drain(t, svc, "all")
+		}()
+		require.Len(t, posts, 1)
+		pp, err := event.Decode[event.PostingPayload](posts[0])
+		require.NoError(t, err)
+		assert.Equal(t, staff.String(), pp.Posting.Actor, "the posting records the ctx's actor")
+		assert.Equal(t, "8.00", pp.Posting.EndingBalance.Amount().StringFixed(2))
+		acct, err := svc.Balances.Account(ctx, ada.ID, eur)
+		require.NoError(t, err)
+		assert.Equal(t, acct.Version, posts[0].Version, "the event carries the account's version after the posting")
+
+		step([]event.Type{event.OrderRecorded, event.CustomerStatusChanged, event.OrderStatusChanged}, func() {
+			_, err := svc.Orders.RecordPlaced(ctx, order.Params{ID: "o-1", CustomerID: guest.ID, Total: money(t, "10.00")})
+			require.NoError(t, err)
+			_, err = svc.Orders.SetStatus(ctx, "o-1", order.StatusCompleted)
+			require.NoError(t, err)
+		})
+		step(nil, func() {
+			_, err := svc.Orders.RecordPlaced(ctx, order.Params{ID: "o-1", CustomerID: guest.ID, Total: money(t, "10.00")})
+			require.NoError(t, err, "a replay records nothing")
+		})
+		step([]event.Type{event.CustomerGuestOrdersClaimed, event.CustomerStatusChanged}, func() {
+			_, n, err := svc.Orders.Claim(ctx, guest.ID, ada.ID)
+			require.NoError(t, err)
+			require.Equal(t, 1, n)
+		})
+		step([]event.Type{event.CustomerDeleted}, func() { require.NoError(t, svc.Customers.Delete(ctx, guest.ID)) })
+		step([]event.Type{event.CustomerErased}, func() {
+			_, err := svc.Customers.Erase(ctx, ada.ID)
+			require.NoError(t, err)
+		})
+		step(nil, func() {
+			_, err := svc.Customers.Erase(ctx, ada.ID)
+			require.NoError(t, err, "erasing again changes nothing, and says nothing")
+		})
+	})
+}
+
+// TestFailedWritesEmitNothing: a call that fails, and a host transaction
+// that rolls back after calls that succeeded, leave no event.
+func TestFailedWritesEmitNothing(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		svc := clientele.New(store)
+		ctx := context.Background()
+		ada, err := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+		require.NoError(t, err)
+		drain(t, svc, "c")
+
+		_, err = svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+		require.ErrorIs(t, err, customer.ErrEmailTaken)
+		_, err = svc.Customers.Update(ctx, ada.ID, customer.Patch{Phone: ptr("not a phone")})
+		require.Error(t, err)
+		_, err = svc.Customers.Update(ctx, ada.ID, customer.Patch{FirstName: ptr("A")}, clientele.IfVersion(99))
+		require.ErrorIs(t, err, clientele.ErrVersionMismatch)
+
+		boom := errors.New("boom")
+		err = store.Atomic(ctx, func(ctx context.Context, _ storage.Tx) error {
+			if _, err := svc.Customers.Register(ctx, customer.Params{Email: "bob@example.com"}); err != nil {
+				return err
+			}
+			if _, err := svc.Customers.Update(ctx, ada.ID, customer.Patch{FirstName: ptr("Ada")}); err != nil {
+				return err
+			}
+			return boom
+		})
+		require.ErrorIs(t, err, boom)
+		assert.Empty(t, drain(t, svc, "c"), "nothing committed, nothing to tell")
+
+		err = store.Atomic(ctx, func(ctx context.Context, _ storage.Tx) error {
+			_, err := svc.Customers.Register(ctx, customer.Params{Email: "bob@example.com"})
+			return err
+		})
+		require.NoError(t, err)
+		assert.Equal(t, []event.Type{event.CustomerRegistered}, types(drain(t, svc, "c")), "inside a host's Atomic, the event commits with it")
+	})
+}
+
+// TestSubscribe: in-process subscribers hear of committed calls only, once,
+// after the commit, and of a host's transaction when it commits.
+func TestSubscribe(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		if _, ok := store.(storage.CommitHooks); !ok {
+			t.Skip("the store has no CommitHooks")
+		}
+		svc := clientele.New(store)
+		ctx := context.Background()
+		var (
+			mu    sync.Mutex
+			heard [][]event.Type
+		)
+		stop := svc.Events.Subscribe(func(ctx context.Context, evs []event.Event) {
+			// After the commit: the change is readable from another
+			// transaction right away.
+			for _, e := range evs {
+				if e.Aggregate == event.AggregateCustomer {
+					id, err := uuid.Parse(e.AggregateID)
+					require.NoError(t, err)
+					_, err = svc.Customers.GetAny(context.Background(), id)
+					assert.NoError(t, err, "the subscriber runs after the commit")
+				}
+			}
+			mu.Lock()
+			heard = append(heard, types(evs))
+			mu.Unlock()
+		})
+		take := func() [][]event.Type {
+			mu.Lock()
+			defer mu.Unlock()
+			h := heard
+			heard = nil
+			return h
+		}
+		ada, err := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+		require.NoError(t, err)
+		assert.Equal(t, [][]event.Type{{event.CustomerRegistered}}, take())
+
+		_, err = svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+		require.Error(t, err)
+		assert.Empty(t, take(), "a failed call is not heard")
+
+		err = store.Atomic(ctx, func(ctx context.Context, _ storage.Tx) error {
+			if _, err := svc.Customers.Update(ctx, ada.ID, customer.Patch{FirstName: ptr("Ada")}); err != nil {
+				return err
+			}
+			assert.Empty(t, take(), "nothing is heard before the host's transaction commits")
+			// A nested call that fails leaves nothing to hear.
+			_, err := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+			require.Error(t, err)
+			_, err = svc.Customers.Update(ctx, ada.ID, customer.Patch{LastName: ptr("L")})
+			return err
+		})
+		require.NoError(t, err)
+		assert.Equal(t, [][]event.Type{{event.CustomerUpdated}, {event.CustomerUpdated}}, take())
+
+		err = store.Atomic(ctx, func(ctx context.Context, _ storage.Tx) error {
+			if _, err := svc.Customers.Update(ctx, ada.ID, customer.Patch{FirstName: ptr("X")}); err != nil {
+				return err
+			}
+			return errors.New("host rolls back")
+		})
+		require.Error(t, err)
+		assert.Empty(t, take(), "a rolled-back transaction is never heard")
+
+		stop()
+		_, err = svc.Customers.Update(ctx, ada.ID, customer.Patch{FirstName: ptr("Y")})
+		require.NoError(t, err)
+		assert.Empty(t, take(), "unsubscribed")
+	})
+}
+
+// TestAudit: a customer's audit trail, newest first, masked by default.
+func TestAudit(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		svc := clientele.New(store)
+		ctx := clientele.WithActor(context.Background(), actor.Staff("u_7"))
+		ada, err := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com", FirstName: "Ada"})
+		require.NoError(t, err)
+		other, err := svc.Customers.Register(ctx, customer.Params{Email: "bob@example.com"})
+		require.NoError(t, err)
+		_, err = svc.Customers.Update(clientele.WithActor(ctx, actor.Customer(ada.ID)), ada.ID, customer.Patch{FirstName: ptr("Augusta"), Tags: &[]string{"vip"}})
+		require.NoError(t, err)
+		_, _, err = svc.Addresses.Add(ctx, ada.ID, address.Address{Line1: "1 St", City: "London", PostalCode: "W1", Country: "GB"})
+		require.NoError(t, err)
+		_, err = svc.Customers.Update(ctx, other.ID, customer.Patch{FirstName: ptr("Bob")})
+		require.NoError(t, err)
+
+		var all []event.AuditEntry
+		p := page.Request{Limit: 2}
+		for range 10 {
+			pg, err := svc.Events.Audit(ctx, ada.ID, p)
+			require.NoError(t, err)
+			all = append(all, pg.Items...)
+			if pg.Next == "" {
+				break
+			}
+			p.Cursor = pg.Next
+		}
+		require.Equal(t, []event.Type{event.AddressDefaultChanged, event.AddressDefaultChanged, event.AddressAdded, event.CustomerUpdated, event.CustomerRegistered},
+			func() []event.Type {
+				out := make([]event.Type, len(all))
+				for i, a := range all {
+					out[i] = a.Type
+				}
+				return out
+			}(), "newest first, only this customer's")
+		upd := all[3]
+		assert.Equal(t, actor.Customer(ada.ID), upd.Actor)
+		fields := map[string]string{}
+		for _, c := range upd.Changes {
+			fields[c.Field] = string(c.Before) + " -> " + string(c.After)
+		}
+		assert.Equal(t, map[string]string{"first_name": `"A•••" -> "A•••"`, "tags": ` -> ["vip"]`}, fields)
+
+		plain, err := svc.Events.Audit(ctx, ada.ID, page.Request{Limit: 5}, clientele.ShowPersonalData())
+		require.NoError(t, err)
+		assert.JSONEq(t, `"Augusta"`, string(plain.Items[3].Changes[0].After))
+
+		_, err = svc.Events.Audit(ctx, uuid.New(), page.Request{})
+		require.ErrorIs(t, err, customer.ErrNotFound)
+
+		_, err = svc.Customers.Erase(ctx, ada.ID)
+		require.NoError(t, err)
+		after, err := svc.Events.Audit(ctx, ada.ID, page.Request{Limit: 1})
+		require.NoError(t, err, "an erased customer's trail stays readable")
+		assert.Equal(t, event.CustomerErased, after.Items[0].Type)
+	})
+}
+
+// TestEventsLacking: on a store without the Outbox capability the writes
+// work and the event calls answer ErrUnsupported.
+func TestEventsLacking(t *testing.T) {
+	svc := clientele.New(lacking{newEnv(t).store})
+	ctx := context.Background()
+	_, err := svc.Events.Claim(ctx, "c", "h", 10, time.Minute)
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Events.Audit(ctx, uuid.New(), page.Request{})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = clientele.New(lacking{newEnv(t).store}, clientele.WithConfusableEmails(true)).Customers.Register(ctx, customer.Params{Email: "a@example.com"})
+	require.NoError(t, err)
+}
+
+// TestEventsJSON: what a host's HTTP layer would send of a batch, a
+// consumer and an audit page marshals with snake_case names and
+// round-trips.
+func TestEventsJSON(t *testing.T) {
+	env := newEnv(t)
+	ctx := clientele.WithActor(env.ctx, actor.App("crm-sync"))
+	c, err := env.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+	require.NoError(t, err)
+	b, err := env.Events.Claim(ctx, "webhooks", "h1", 10, time.Minute)
+	require.NoError(t, err)
+	raw, err := json.Marshal(b)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	assert.ElementsMatch(t, []string{"consumer", "holder", "after", "events", "lease_until"}, keys(m))
+	ev := m["events"].([]any)[0].(map[string]any)
+	assert.Equal(t, "customer.registered", ev["type"])
+	assert.Equal(t, map[string]any{"kind": "app", "id": "crm-sync"}, ev["actor"])
+	assert.Equal(t, c.ID.String(), ev["customer_id"])
+	var back clientele.Batch
+	require.NoError(t, json.Unmarshal(raw, &back))
+	assert.Equal(t, b.Events[0].ID, back.Events[0].ID)
+	assert.JSONEq(t, string(b.Events[0].Payload), string(back.Events[0].Payload))
+
+	cs, err := env.Events.Consumers(ctx)
+	require.NoError(t, err)
+	raw, err = json.Marshal(cs)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"name":"webhooks"`)
+
+	audit, err := env.Events.Audit(ctx, c.ID, page.Request{})
+	require.NoError(t, err)
+	raw, err = json.Marshal(audit)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"items":[{"event_id":`)
+	assert.NotContains(t, string(raw), "ada@", "personal values are masked")
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
