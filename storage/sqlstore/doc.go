@@ -61,6 +61,58 @@
 // Store.Bind runs the store on a host's *sql.Tx, so that the host's own
 // writes and Clientele's commit or roll back together.
 //
+// # Outbox
+//
+// The store has the storage.Outbox capability (schema version 4): events
+// are rows of {{prefix}}events, written by Events().Append in the ctx's
+// transaction (an Atomic's, a host's bound *sql.Tx, or one of their own),
+// so they commit with the change they describe or not at all. Writers only
+// INSERT: pos, the table's auto-increment key, records the order rows were
+// inserted in, and no writer waits for a lock or a counter.
+//
+// An event's Sequence, its place in the delivery order, is assigned after
+// it has committed, by the next Claim: under the lock of the one row of
+// {{prefix}}event_sequence (the last Sequence assigned), it numbers the
+// committed events that have none yet, in pos order, after the last one
+// (at most 1000 per Claim), then reads the consumer's batch. An event whose
+// transaction commits after a later one's (a long transaction) is not
+// skipped by a consumer that has read past the other: it is simply
+// numbered by a later pass, higher. Sequences are dense (1, 2, 3...), and
+// the events of one aggregate keep the order of their changes, since each
+// change holds the aggregate's lock until it commits. What "the committed
+// events" means on each engine:
+//
+//   - PostgreSQL does not show uncommitted rows, and at READ COMMITTED a
+//     statement after the sequencer's lock sees every commit before it
+//     (at REPEATABLE READ and SERIALIZABLE, a sequencer row changed since
+//     the snapshot fails the lock with 40001, and Atomic retries): see
+//     FreshAfterLock.
+//   - InnoDB (MySQL, MariaDB) keeps the transaction's snapshot for plain
+//     reads and makes locking reads wait for rows that transactions in
+//     flight have inserted. The pass finds the events to number with
+//     FOR UPDATE SKIP LOCKED (the latest committed rows; the uncommitted
+//     ones are passed over and numbered once they commit), and the batch
+//     is read with a shared lock. While a Claim runs, its next-key locks
+//     make inserts into the events table wait (a few milliseconds).
+//   - TiDB shows no uncommitted row; the batch is read with FOR UPDATE
+//     (its ForShare). Its events table has AUTO_ID_CACHE 1, so that pos
+//     grows with time across TiDB servers as on one InnoDB server.
+//   - SQLite admits one writer at a time, so events commit in pos order.
+//
+// Claims of every consumer take the sequencer's lock in turn: consumers
+// do not claim in parallel, but a Claim is a handful of statements
+// (about 7 round trips with BEGIN and COMMIT). Claim, Ack and Prune lock
+// the sequencer before any consumer row, so they never deadlock with each
+// other. Prune reads the consumers' positions under the sequencer's lock,
+// so a consumer created meanwhile cannot read a batch until the Prune has
+// committed, and starts after what it deleted.
+//
+// The store also has storage.CommitHooks: Store.AfterCommit registers
+// functions that run after the outermost Atomic commits, never for a
+// rollback, a failed nested Atomic or an attempt that Atomic runs again,
+// and not on a host's bound transaction, whose commit the store does not
+// see.
+//
 // # Cost
 //
 // Statements are prepared once per store and, by database/sql, once per

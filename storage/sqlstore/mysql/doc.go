@@ -10,6 +10,10 @@
 // refuses such a DSN; a *sql.DB the host opens itself is not checked (the
 // adapter cannot see its DSN), so keep the option off there too.
 //
+// The outbox needs SKIP LOCKED (MySQL 8.0.1, MariaDB 10.6): its sequence
+// pass passes over events that transactions in flight have inserted
+// instead of waiting for them (see package sqlstore).
+//
 //	db, err := mysql.Open("user:pass@tcp(host:3306)/db")
 //	err = sqlstore.Migrate(ctx, db, mysql.Dialect)
 //	store, err := sqlstore.New(db, mysql.Dialect)

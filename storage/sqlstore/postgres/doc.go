@@ -16,7 +16,13 @@
 // documentation and issue tracker (not run in CI, which has no CockroachDB):
 //
 //   - UUID, BIGINT, TEXT and BOOLEAN columns; IDs made in Go, no sequences
-//     or SERIAL; times and money as BIGINT;
+//     or SERIAL; times and money as BIGINT; one exception, the outbox's
+//     insertion order (events.pos, GENERATED ALWAYS AS IDENTITY), which
+//     CockroachDB backs with a sequence: its values grow with time, as the
+//     outbox's order needs, but every Append writes that one sequence;
+//   - SELECT ... FOR UPDATE on the outbox's sequencer row, after which
+//     CockroachDB's reads see every commit before the lock (or the
+//     transaction restarts with 40001), as FreshAfterLock promises;
 //   - partial unique indexes (WHERE deleted_at IS NULL), CHECK constraints,
 //     foreign keys, CREATE TABLE / INDEX, and CREATE TABLE IF NOT EXISTS;
 //   - INSERT ... ON CONFLICT DO NOTHING, SELECT ... FOR UPDATE, row-value

@@ -31,6 +31,13 @@
 //     surface at COMMIT as 9007, which Atomic retries; the results are the
 //     same, the retries more frequent.
 //
+// The outbox's events table carries the TiDB-only comment
+// /*T![auto_id_cache] AUTO_ID_CACHE 1 */ (MySQL and MariaDB ignore it):
+// every TiDB server then draws the table's auto-increment pos from one
+// allocator, so that pos grows with time across servers, which the
+// outbox's order relies on (see package sqlstore), instead of each server
+// handing out numbers from a cached range of its own.
+//
 // What the adapter needs is within TiDB's limits: its transactions write a
 // few rows (the default txn-total-size-limit is 100 MB, txn-entry-size-limit
 // 6 MB per row), and Migrate's lock is GET_LOCK, which TiDB implements
