@@ -24,6 +24,8 @@ const (
 	planAccounts  = 5000
 	planPostings  = 10    // per account
 	planLedger    = 20000 // postings of account 1, the big ledger
+	planEvents    = 50000 // the outbox, every 10th event customer 1's (the long audit trail)
+	planNew       = 5000  // the last events, not numbered yet (a backlog)
 )
 
 // planSeed fills the tables under prefix with generate_series (IDs are
@@ -57,6 +59,16 @@ var planSeed = []string{
 	FROM generate_series(` + strconv.Itoa(planPostings+1) + `, ` + strconv.Itoa(planLedger) + `) s`,
 	`UPDATE {{prefix}}balance_accounts SET postings = ` + strconv.Itoa(planLedger) + `, balance = ` + strconv.Itoa(planLedger*100) + `
 	WHERE id = md5('a1')::uuid`,
+	`INSERT INTO {{prefix}}events (id, type, aggregate, aggregate_id, customer_id, version, occurred_at, actor_kind, actor_id,
+		schema_version, payload)
+	SELECT md5('e' || i)::uuid, 'customer.updated', 'customer', c, c::uuid, i, 1700000000000000 + i, 'system', '', 1, '{}'
+	FROM (SELECT i, CASE WHEN i % 10 = 0 THEN md5('c1') ELSE md5('c' || (i % ` + strconv.Itoa(planCustomers) + ` + 1)) END c
+		FROM generate_series(1, ` + strconv.Itoa(planEvents) + `) i) e`,
+	`UPDATE {{prefix}}events SET seq = pos WHERE pos <= ` + strconv.Itoa(planEvents-planNew),
+	`UPDATE {{prefix}}event_sequence SET last_seq = ` + strconv.Itoa(planEvents-planNew),
+	// As autovacuum would: the UPDATE left every numbered event's old
+	// version in the index of events not numbered yet.
+	`VACUUM ANALYZE {{prefix}}events`,
 	`ANALYZE {{prefix}}customers`,
 	`ANALYZE {{prefix}}groups`,
 	`ANALYZE {{prefix}}memberships`,
@@ -115,12 +127,13 @@ func TestQueryPlans(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sample rows: %v", err)
 	}
-	var bigAcct string
-	if err := db.QueryRowContext(ctx, `SELECT md5('a1')::uuid::text`).Scan(&bigAcct); err != nil {
+	var bigAcct, bigCustomer string
+	if err := db.QueryRowContext(ctx, `SELECT md5('a1')::uuid::text, md5('c1')::uuid::text`).Scan(&bigAcct, &bigCustomer); err != nil {
 		t.Fatal(err)
 	}
 	d := postgres.Dialect
 	post := sqltest.PostQueries(d)
+	claim := sqltest.ClaimQueries(d)
 	postingArgs := []any{"00000000-0000-4000-8000-000000000001", acctID, custID, int64(planPostings + 1), "gift_card",
 		int64(100), int64(planPostings*100 + 100), "", "new-key", "", "", int64(1800000000000000)}
 	cases := []planCase{
@@ -135,6 +148,10 @@ func TestQueryPlans(t *testing.T) {
 		{"Balances.PostingByKey", sqltest.PostingByKey, []any{acctID, "key-2"}, "balance_postings_idempotency_key"},
 		{"Balances.Postings", sqltest.PostingsAfter(50), []any{bigAcct, int64(planLedger / 2), int64(planLedger/2 + 51)}, "balance_postings_sequence"},
 		{"Balances.PostingByKey/big ledger", sqltest.PostingByKey, []any{bigAcct, "big-key-77"}, "balance_postings_idempotency_key"},
+		{"Events.Claim/new events", claim.NewEvents, nil, "events_unsequenced"},
+		{"Events.Claim/batch", claim.Batch, []any{int64(planEvents / 2), int64(100)}, "events_seq_key"},
+		{"Events.ByCustomer", sqltest.CustomerEventsAfter(50), []any{bigCustomer, int64(planEvents - 1000)}, "events_customer"},
+		{"Events.Prune", sqltest.PruneEvents, []any{int64(planEvents / 2), int64(1800000000000000), int64(1000)}, "events_seq_key"},
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -152,7 +169,11 @@ func TestQueryPlans(t *testing.T) {
 				if _, err := conn.ExecContext(ctx, `SET plan_cache_mode = `+mode); err != nil {
 					t.Fatal(err)
 				}
-				plan := explain(t, conn, `EXPLAIN (FORMAT JSON) EXECUTE `+stmt+`(`+literals(c.args)+`)`)
+				execute := `EXECUTE ` + stmt
+				if len(c.args) > 0 {
+					execute += `(` + literals(c.args) + `)`
+				}
+				plan := explain(t, conn, `EXPLAIN (FORMAT JSON) `+execute)
 				checkPlan(t, mode, plan, prefix, c.index, knownSorts[c.name], pageSorts[c.name])
 			}
 		})

@@ -142,3 +142,57 @@ func PostingsAfter(size int) string {
 		"\n\t\tFROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id\n\t\t" +
 		"WHERE p.account_id = ? AND p.sequence > ? AND p.sequence <= ? ORDER BY p.sequence LIMIT " + strconv.Itoa(size+1)
 }
+
+// EventColumns are the events table's columns in the order the outbox
+// selects them.
+const EventColumns = "pos, seq, id, type, aggregate, aggregate_id, customer_id, version, occurred_at,\n\tactor_kind, actor_id, schema_version, payload"
+
+// InsertEvent is Events.Append of one event, its one statement.
+func InsertEvent(d sqlstore.Dialect) string {
+	return d.InsertOrNothing("INSERT INTO {{prefix}}events (id, type, aggregate, aggregate_id, customer_id, version,\n\t" +
+		"occurred_at, actor_kind, actor_id, schema_version, payload) VALUES (" + placeholders(11) + ")")
+}
+
+// Claim holds the statements of Events.Claim that find what to read, on
+// an engine whose plain reads after a lock see the latest commits
+// (sqlstore.FreshAfterLock: PostgreSQL), in order (the UPDATE that numbers
+// the events is built for each call and not among them).
+type Claim struct {
+	// LockSequencer reads the last sequence assigned, for update.
+	LockSequencer string
+	// LockConsumer reads the consumer's position and lease, for update
+	// (args: name).
+	LockConsumer string
+	// NewEvents finds the events to number, in insertion order.
+	NewEvents string
+	// UpdateLastSeq moves the sequencer (args: last).
+	UpdateLastSeq string
+	// Batch reads the consumer's next events (args: position, max).
+	Batch string
+	// Lease takes the lease (args: holder, until, now, name).
+	Lease string
+}
+
+// ClaimQueries returns the statements of Events.Claim for d, which must be
+// a FreshAfterLock dialect.
+func ClaimQueries(d sqlstore.Dialect) Claim {
+	return Claim{
+		LockSequencer: `SELECT last_seq FROM {{prefix}}event_sequence WHERE id = 1` + d.ForUpdate(),
+		LockConsumer:  `SELECT position, holder, lease_until FROM {{prefix}}event_consumers WHERE name = ?` + d.ForUpdate(),
+		NewEvents:     `SELECT pos FROM {{prefix}}events WHERE seq IS NULL ORDER BY pos LIMIT 1000`,
+		UpdateLastSeq: `UPDATE {{prefix}}event_sequence SET last_seq = ? WHERE id = 1`,
+		Batch:         `SELECT ` + EventColumns + ` FROM {{prefix}}events WHERE seq > ? ORDER BY seq LIMIT ?`,
+		Lease:         `UPDATE {{prefix}}event_consumers SET holder = ?, lease_until = ?, updated_at = ? WHERE name = ?`,
+	}
+}
+
+// CustomerEventsAfter is Events.ByCustomer after a cursor (args: customer
+// ID, pos), for a page of size.
+func CustomerEventsAfter(size int) string {
+	return `SELECT ` + EventColumns + " FROM {{prefix}}events WHERE customer_id = ? AND pos < ?\n\tORDER BY pos DESC LIMIT " +
+		strconv.Itoa(size+1)
+}
+
+// PruneEvents is the read of Events.Prune that picks what to delete
+// (args: lowest position, before, limit).
+const PruneEvents = `SELECT pos FROM {{prefix}}events WHERE seq <= ? AND occurred_at < ? ORDER BY seq LIMIT ?`

@@ -3,6 +3,7 @@ package sqltest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,36 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 		}, []faultdriver.Kind{faultdriver.Statement}},
 		{"Balances.Post", post, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement,
 			faultdriver.Statement, faultdriver.Statement, faultdriver.Commit}},
+		{"Events.Append", func() error {
+			return s.Events().Append(ctx, testEvent(t, first.ID, "rt", 1))
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"Events.Append/3", func() error {
+			return s.Events().Append(ctx, testEvent(t, first.ID, "rt", 1), testEvent(t, first.ID, "rt", 2), testEvent(t, first.ID, "rt", 3))
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Commit}},
+		// A Claim: lock the sequencer, lock the consumer, find the events
+		// to number, number them, move the sequencer, read the batch, lease.
+		{"Events.Claim", func() error {
+			if err := s.Events().Append(ctx, testEvent(t, first.ID, "rt", 1)); err != nil {
+				return err
+			}
+			_, err := s.Events().Claim(ctx, claimOf("rt", "h"))
+			return err
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement, faultdriver.Statement,
+			faultdriver.Statement, faultdriver.Statement, faultdriver.Statement, faultdriver.Statement, faultdriver.Commit}},
+		// Up to date: nothing to number.
+		{"Events.Claim/none", func() error {
+			_, err := s.Events().Claim(ctx, claimOf("rt", "h"))
+			return err
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement, faultdriver.Statement,
+			faultdriver.Statement, faultdriver.Statement, faultdriver.Commit}},
+		{"Events.Ack", func() error {
+			b, err := s.Events().Claim(ctx, claimOf("rt-ack", "h"))
+			if err != nil {
+				return err
+			}
+			return s.Events().Ack(ctx, "rt-ack", "h", b.Last())
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement, faultdriver.Statement,
+			faultdriver.Commit}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if err := c.run(); err != nil { // warm up: prepare
@@ -113,8 +144,13 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 				t.Fatal(err)
 			}
 			log := fc.Log()
-			if c.name == "Groups.AddMember" && len(log) > 0 {
+			switch {
+			case c.name == "Groups.AddMember" && len(log) > 0:
 				log = log[1:] // the INSERT of the customer it adds, made by run itself
+			case c.name == "Events.Claim" && len(log) > 0:
+				log = log[1:] // the event it appends first
+			case c.name == "Events.Ack":
+				log = log[slices.IndexFunc(log, func(e faultdriver.Event) bool { return e.Kind == faultdriver.Commit })+1:] // its Claim
 			}
 			var got []faultdriver.Kind
 			var lines []string
