@@ -507,11 +507,18 @@ func joinInts(v []int64) string {
 	return b.String()
 }
 
-const (
-	selectCustomerEvents      = `SELECT ` + eventColumns + ` FROM {{prefix}}events WHERE customer_id = ? ORDER BY pos DESC LIMIT `
-	selectCustomerEventsAfter = `SELECT ` + eventColumns + ` FROM {{prefix}}events WHERE customer_id = ? AND pos < ?
-	ORDER BY pos DESC LIMIT `
-)
+const selectCustomerEvents = `SELECT ` + eventColumns + ` FROM {{prefix}}events WHERE customer_id = ? ORDER BY pos DESC LIMIT `
+
+// selectCustomerEventsAfter is a page of a customer's trail after a cursor
+// (args: customer ID, pos). The page's positions come from the index alone,
+// in a derived table: MariaDB reads "customer_id = ? AND pos < ? ORDER BY
+// pos DESC" of a table's full rows by customer_id only, from the newest
+// event down to the cursor, so that page n of a long trail would cost
+// O(n) pages.
+func selectCustomerEventsAfter(limit int) string {
+	return `SELECT ` + qualify(eventColumns, "e") + ` FROM {{prefix}}events e JOIN (SELECT pos FROM {{prefix}}events
+	WHERE customer_id = ? AND pos < ? ORDER BY pos DESC LIMIT ` + itoa(limit) + `) k ON k.pos = e.pos ORDER BY e.pos DESC`
+}
 
 func (r events) ByCustomer(ctx context.Context, customerID uuid.UUID, p storage.PageRequest) (storage.Page[event.Event], error) {
 	cn := r.conn(ctx)
@@ -529,7 +536,7 @@ func (r events) ByCustomer(ctx context.Context, customerID uuid.UUID, p storage.
 		if p.Cursor == "" {
 			rows, err = cn.query(ctx, selectCustomerEvents+itoa(limit), customerID.String())
 		} else {
-			rows, err = cn.query(ctx, selectCustomerEventsAfter+itoa(limit), customerID.String(), c.Seq)
+			rows, err = cn.query(ctx, selectCustomerEventsAfter(limit), customerID.String(), c.Seq)
 		}
 		if err != nil {
 			return page, err

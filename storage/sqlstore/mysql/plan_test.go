@@ -45,6 +45,7 @@ func TestRowsExamined(t *testing.T) {
 	}
 	const prefix = "rows_"
 	const customers, perGroup, postings = 20000, 5000, 20000
+	const events, backlog = 20000, 5000
 	sqltest.NewStoreWithPrefix(t, db, mysql.Dialect, prefix)
 	for _, q := range []string{
 		`INSERT INTO {{prefix}}customers (` + sqltest.CustomerColumns + `)
@@ -64,7 +65,16 @@ func TestRowsExamined(t *testing.T) {
 		SELECT ` + uuidOf("d", "i") + `, '00000000-0000-4000-8b00-000000000001', '00000000-0000-4000-8c00-000000000001',
 			i, 'gift_card', 100, i * 100, '', CONCAT('key-', i), '', '', i
 		FROM ` + numbers(postings),
-		`ANALYZE TABLE {{prefix}}customers, {{prefix}}groups, {{prefix}}memberships, {{prefix}}balance_accounts, {{prefix}}balance_postings`,
+		// The outbox: customer 1 has every 10th event; the last ones are
+		// not numbered yet (a backlog).
+		`INSERT INTO {{prefix}}events (id, type, aggregate, aggregate_id, customer_id, version, occurred_at, actor_kind, actor_id,
+			schema_version, payload)
+		SELECT ` + uuidOf("e", "i") + `, 'customer.updated', 'customer', 'c', IF(i % 10 = 0, ` + uuidOf("c", "1") + `, ` +
+			uuidOf("c", "i") + `), i, i, 'system', '', 1, '{}'
+		FROM ` + numbers(events),
+		`UPDATE {{prefix}}events SET seq = pos WHERE pos <= ` + fmt.Sprint(events-backlog),
+		`ANALYZE TABLE {{prefix}}customers, {{prefix}}groups, {{prefix}}memberships, {{prefix}}balance_accounts, {{prefix}}balance_postings,
+			{{prefix}}events`,
 	} {
 		if _, err := db.ExecContext(ctx, sqlstore.Render(q, prefix, mysql.Dialect)); err != nil {
 			t.Fatalf("seed: %v\n%s", err, q)
@@ -77,6 +87,7 @@ func TestRowsExamined(t *testing.T) {
 	at := int64(1700000000000000 + midCustomer*1000)
 	d := mysql.Dialect
 	post := sqltest.PostQueries(d)
+	claim := sqltest.ClaimQueries(d)
 	for _, c := range []struct {
 		name    string
 		query   string
@@ -90,6 +101,13 @@ func TestRowsExamined(t *testing.T) {
 		{"Balances.Post/lock account", strings.TrimSuffix(post.LockAccount, d.ForUpdate()), []any{mid("d", 77), acct, "key-77", acct}, 4},
 		{"Balances.PostingByKey", sqltest.PostingByKey, []any{acct, "key-77"}, 3},
 		{"Balances.Postings", sqltest.PostingsAfter(50), []any{acct, int64(postings / 2), int64(postings/2 + 51)}, 3 * 51},
+		// The first 1000 of the backlog, in pos order, read from the index
+		// on seq (its NULLs are in pos order): neither the whole backlog
+		// nor a sort of it.
+		{"Events.Claim/new events", claim.NewEvents, nil, 1001},
+		{"Events.Claim/batch", claim.Batch, []any{int64(events / 2), 100}, 101},
+		{"Events.ByCustomer", sqltest.CustomerEventsAfter(50), []any{mid("c", 1), int64(events - 1000)}, 3 * 51},
+		{"Events.Prune", sqltest.PruneEvents, []any{int64(events / 2), int64(events), 1000}, 1001},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out string

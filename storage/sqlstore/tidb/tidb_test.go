@@ -187,3 +187,19 @@ func BenchmarkStore(b *testing.B) {
 }
 
 func TestOutbox(t *testing.T) { sqltest.Outbox(t, engine(t)) }
+
+// TestEventsAutoIDCache checks that TiDB reads the comment of migration
+// 0004 that MySQL and MariaDB ignore: the events table draws pos from one
+// allocator (AUTO_ID_CACHE 1), so that pos grows with time across TiDB
+// servers, which the outbox's order relies on.
+func TestEventsAutoIDCache(t *testing.T) {
+	db := openFresh(t)
+	sqltest.NewStoreWithPrefix(t, db, tidb.Dialect, "ids_")
+	var name, create string
+	if err := db.QueryRow("SHOW CREATE TABLE `ids_events`").Scan(&name, &create); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(create, "AUTO_ID_CACHE=1") {
+		t.Errorf("the events table has no AUTO_ID_CACHE=1:\n%s", create)
+	}
+}

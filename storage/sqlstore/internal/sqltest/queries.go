@@ -173,8 +173,10 @@ type Claim struct {
 	Lease string
 }
 
-// ClaimQueries returns the statements of Events.Claim for d, which must be
-// a FreshAfterLock dialect.
+// ClaimQueries returns the statements of Events.Claim for d as the
+// repository runs them on a FreshAfterLock dialect; elsewhere it appends
+// locking clauses to NewEvents and Batch (see sqlstore.FreshAfterLock),
+// which leave their access paths as they are.
 func ClaimQueries(d sqlstore.Dialect) Claim {
 	return Claim{
 		LockSequencer: `SELECT last_seq FROM {{prefix}}event_sequence WHERE id = 1` + d.ForUpdate(),
@@ -189,8 +191,8 @@ func ClaimQueries(d sqlstore.Dialect) Claim {
 // CustomerEventsAfter is Events.ByCustomer after a cursor (args: customer
 // ID, pos), for a page of size.
 func CustomerEventsAfter(size int) string {
-	return `SELECT ` + EventColumns + " FROM {{prefix}}events WHERE customer_id = ? AND pos < ?\n\tORDER BY pos DESC LIMIT " +
-		strconv.Itoa(size+1)
+	return `SELECT ` + qualify(EventColumns, "e") + " FROM {{prefix}}events e JOIN (SELECT pos FROM {{prefix}}events\n\t" +
+		"WHERE customer_id = ? AND pos < ? ORDER BY pos DESC LIMIT " + strconv.Itoa(size+1) + ") k ON k.pos = e.pos ORDER BY e.pos DESC"
 }
 
 // PruneEvents is the read of Events.Prune that picks what to delete

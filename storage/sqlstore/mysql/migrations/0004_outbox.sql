@@ -2,9 +2,13 @@
 -- transactional outbox (storage.Outbox). Writers only insert events: pos is
 -- their insertion order. seq, their delivery order (event.Event.Sequence),
 -- is assigned after they commit, by the next Claim, under the lock of the
--- one event_sequence row, which holds the last seq assigned. The index on
--- seq also finds the events yet to sequence (its NULLs come first, in pos
--- order). The payload is a MEDIUMBLOB: its bytes are kept as written.
+-- one event_sequence row, which holds the last seq assigned, so no two
+-- events get the same seq. The index on seq also finds the events yet to
+-- sequence: its NULLs come first, in pos order. It is not UNIQUE, because
+-- MariaDB reads a unique index's equal entries without knowing their
+-- primary-key order: it would sort (and lock) the whole backlog on every
+-- Claim to take its first rows. The payload is a MEDIUMBLOB: its bytes are
+-- kept as written.
 -- TiDB reads the /*T! ... */ comment (MySQL and MariaDB ignore it): with
 -- AUTO_ID_CACHE 1 its servers draw pos from one allocator, so that pos
 -- grows with time across servers, as it does on one InnoDB server, instead
@@ -25,7 +29,7 @@ CREATE TABLE {{prefix}}events (
     payload        MEDIUMBLOB NOT NULL,
     PRIMARY KEY (pos),
     UNIQUE KEY {{prefix}}events_id (id),
-    UNIQUE KEY {{prefix}}events_seq (seq),
+    KEY {{prefix}}events_seq (seq),
     KEY {{prefix}}events_customer (customer_id, pos)
 ) ENGINE=InnoDB /*T![auto_id_cache] AUTO_ID_CACHE 1 */
 -- statement
