@@ -40,6 +40,7 @@ func Outbox(t *testing.T, e Engine) {
 		t.Run("ClaimAfterSnapshot", func(t *testing.T) { outboxClaimAfterSnapshot(t, e) })
 	}
 	t.Run("Processes", func(t *testing.T) { outboxProcesses(t, e) })
+	t.Run("ManyInOneAppend", func(t *testing.T) { outboxManyInOneAppend(t, e) })
 	t.Run("SequencerRestored", func(t *testing.T) { outboxSequencerRestored(t, e) })
 	t.Run("HostTransaction", func(t *testing.T) { outboxHostTransaction(t, e) })
 	t.Run("AfterCommit", func(t *testing.T) { outboxAfterCommit(t, e) })
@@ -362,6 +363,50 @@ func outboxProcesses(t *testing.T, e Engine) {
 		delete(appended, ev.ID)
 	}
 	t.Logf("%d events delivered in order", len(delivered))
+}
+
+// outboxManyInOneAppend: one Append of more events than one INSERT takes
+// (it writes them in several) stores them all, in order, or, when one ID
+// is taken, none.
+func outboxManyInOneAppend(t *testing.T, e Engine) {
+	ctx := context.Background()
+	s := NewStore(t, e.DB, e.Dialect)
+	var evs []event.Event
+	for i := range 150 {
+		evs = append(evs, testEvent(t, uuid.Nil, "many", int64(i+1)))
+	}
+	taken := testEvent(t, uuid.Nil, "taken", 1)
+	if err := s.Events().Append(ctx, taken); err != nil {
+		t.Fatal(err)
+	}
+	// The taken ID comes last, in the last INSERT: the ones before it went
+	// in, and must be taken back with it.
+	err := s.Events().Append(ctx, append(slices.Clone(evs), taken)...)
+	if !storage.IsConflict(err, storage.ConstraintPrimaryKey) {
+		t.Fatalf("Append with a taken ID: %v, want a primary key conflict", err)
+	}
+	if err := s.Events().Append(ctx, evs...); err != nil {
+		t.Fatal(err)
+	}
+	var got []uuid.UUID
+	for {
+		c := claimOf("many", "h")
+		c.Max = 64
+		b, err := s.Events().Claim(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Events) == 0 {
+			break
+		}
+		got = append(got, ids(b.Events)...)
+		if err := s.Events().Ack(ctx, "many", "h", b.Last()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := append([]uuid.UUID{taken.ID}, ids(evs)...); !slices.Equal(got, want) {
+		t.Fatalf("claimed %d events, want the taken one and the %d of the second Append, in order", len(got), len(evs))
+	}
 }
 
 // outboxSequencerRestored: a sequencer row that is gone (a host emptied
