@@ -15,7 +15,10 @@
 #
 # The server runs TiDB's SQL layer and transaction protocol (pessimistic by
 # default, optimistic on request, two-phase commit) over its embedded storage
-# engine, unistore: one process, the same SQL a cluster speaks.
+# engine, unistore: one process, the same SQL a cluster speaks. Its schema
+# lease is 0 (-lease 0s): with one server there is no other to wait for, and
+# DDL (every test creates and migrates databases) runs about five times
+# faster.
 #
 # Environment:
 #   CLIENTELE_CACHE   cache folder (default ${XDG_CACHE_HOME:-$HOME/.cache}/clientele)
@@ -89,7 +92,7 @@ start() {
   # the caller's working directory (a checkout).
   (cd "$dir" && exec setsid "$bin" -store unistore -path "$data" -host 127.0.0.1 -P "$port" \
     -status "$status_port" -log-file "$log" -log-slow-query "$dir/tidb-slow-$port.log" \
-    -temp-dir "$dir/tmp-$port" -L warn </dev/null >>"$log" 2>&1) &
+    -temp-dir "$dir/tmp-$port" -lease 0s -L warn </dev/null >>"$log" 2>&1) &
   echo $! >"$pidfile"
   for _ in $(seq 1 120); do
     if answers; then
