@@ -106,6 +106,16 @@ const (
 	// but only until the store's lock timeout (WithLockTimeout) has passed
 	// since the call began.
 	ErrBusy
+	// ErrRetryStatement is a statement inside a transaction that failed
+	// in a way that running the transaction again may cure, reported
+	// with a code that the engine also uses for failures it does not
+	// explain (TiDB's error 1105 for a statement whose pessimistic lock
+	// was retried pessimistic-txn.max-retry-count times). The adapter
+	// retries the transaction when the error comes from a statement
+	// before COMMIT, and only then: from a COMMIT, or from a statement
+	// outside a transaction (which commits itself), its outcome is
+	// unknown.
+	ErrRetryStatement
 )
 
 // FreshAfterLock is an optional interface of a Dialect, for what the outbox

@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 4 <nil>
+	// Output: grace@example.com active 5 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -68,4 +68,5 @@ func ExampleWriteMigrations() {
 	// 0002_email_skeleton.up.sql
 	// 0003_idempotency.up.sql
 	// 0004_outbox.up.sql
+	// 0005_customers_created_live.up.sql
 }

@@ -39,6 +39,10 @@ func connLost(err error) bool {
 // changed anything, may go away when the work runs again.
 func retryable(k ErrorKind) bool { return k == ErrRetry || k == ErrBusy || k == ErrConnLost }
 
+// retryableBeforeCommit is retryable for the failure of a statement inside
+// a transaction whose COMMIT was not sent: ErrRetryStatement too.
+func retryableBeforeCommit(k ErrorKind) bool { return retryable(k) || k == ErrRetryStatement }
+
 // retry runs once until it succeeds or reports that running it again
 // cannot help, with exponential backoff and full jitter between runs,
 // bounded by ctx, WithRetries and, for busy databases, WithLockTimeout.
@@ -79,10 +83,10 @@ func (s *Store) notCommitted(ctx context.Context, err error, t *txState) (_ erro
 		}
 		return err, false
 	}
-	if retryable(s.kind(err)) {
+	if retryableBeforeCommit(s.kind(err)) {
 		return err, true
 	}
-	return err, t != nil && t.lost != nil && retryable(s.kind(t.lost))
+	return err, t != nil && t.lost != nil && retryableBeforeCommit(s.kind(t.lost))
 }
 
 // commitFailed is the error of a COMMIT that failed with err, and whether

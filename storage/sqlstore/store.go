@@ -568,7 +568,7 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx stor
 		kept = err == nil
 		switch {
 		case err == nil:
-		case !intact || retryable(s.kind(err)):
+		case !intact || retryableBeforeCommit(s.kind(err)):
 			t.lose(err)
 		case lostBefore == nil:
 			// A write that failed halfway in fn lost the transaction, but

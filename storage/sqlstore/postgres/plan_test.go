@@ -140,7 +140,7 @@ func TestQueryPlans(t *testing.T) {
 	cases := []planCase{
 		{"Customers.Get", sqltest.GetCustomer, []any{custID}, "customers_pkey"},
 		{"Customers.GetByEmail", sqltest.GetCustomerByEmail, []any{custEmail, true}, "customers_live_email"},
-		{"Customers.List", sqltest.ListCustomersAfter(50), []any{custAt, custAt, custID}, "customers_created"},
+		{"Customers.List", sqltest.ListCustomersAfter(50), []any{custAt, custAt, custID}, "customers_created_live"},
 		{"Customers.List/group", sqltest.ListGroupMembersAfter(50), []any{groupID, custAt, custAt, custID}, "memberships_group_order"},
 		{"Groups.AddMember", sqltest.AddMemberInsert(d), []any{custID, groupID}, "customers_pkey"},
 		{"Balances.Post/lock account", post.LockAccount, []any{postingArgs[0], acctID, "key-2", acctID}, "balance_accounts_pkey"},

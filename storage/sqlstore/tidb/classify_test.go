@@ -29,8 +29,9 @@ func TestClassify(t *testing.T) {
 		{1062, sqlstore.ErrUnique},
 		{1452, sqlstore.ErrForeignKey},
 		{3819, sqlstore.ErrCheck},
-		{1235, sqlstore.ErrOther}, // a no-op function: a bug to see, never to retry
-		{8004, sqlstore.ErrOther}, // transaction too large: running it again cannot help
+		{1235, sqlstore.ErrOther},          // a no-op function: a bug to see, never to retry
+		{8004, sqlstore.ErrOther},          // transaction too large: running it again cannot help
+		{1105, sqlstore.ErrRetryStatement}, // e.g. "pessimistic lock retry limit reached": only before COMMIT
 	} {
 		err := fmt.Errorf("sqlstore: commit: %w", &driver.MySQLError{Number: tc.number, Message: "any text"})
 		assert.Equal(t, tc.want, tidb.Dialect.Classify(err), "error %d", tc.number)

@@ -23,6 +23,12 @@
 //     the transaction (8028), and its storage layer's transient failures
 //     (8005, 8027 and 9001-9008); Classify
 //     reports them as retryable and Atomic runs the transaction again.
+//     A statement whose pessimistic lock TiDB retried
+//     pessimistic-txn.max-retry-count times (256) under heavy contention
+//     on one row fails with the catch-all error 1105 and no code of its
+//     own; it is sqlstore.ErrRetryStatement, retried only when a statement
+//     inside a transaction reports it, never after a COMMIT, where 1105
+//     could hide an outcome the adapter must not guess.
 //   - Transaction mode. TiDB's default is pessimistic, which behaves like
 //     InnoDB at REPEATABLE READ for everything the adapter does: plain reads
 //     in a transaction see its snapshot, locking reads and writes the latest

@@ -52,6 +52,8 @@ func (d dialect) Classify(err error) sqlstore.ErrorKind {
 			9006, // ErrGCTooEarly: the transaction outlived the GC life time; a new one starts afresh
 			9008: // ErrTiKVStoreLimit
 			return sqlstore.ErrRetry
+		case 1105: // ER_UNKNOWN_ERROR: among others, "pessimistic lock retry limit reached"
+			return sqlstore.ErrRetryStatement
 		}
 	}
 	return d.Dialect.Classify(err)
