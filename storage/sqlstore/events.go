@@ -77,11 +77,13 @@ const (
 
 	selectLastSeq = `SELECT last_seq FROM {{prefix}}event_sequence WHERE id = 1`
 	// insertSequencer puts back a sequencer row that is missing (a host
-	// emptied the table): it starts after the highest seq kept, so that no
-	// seq is assigned twice. (The WHERE lets SQLite read ON CONFLICT as
-	// the upsert clause, not a join's.)
+	// emptied the table): it starts after the highest seq kept and the
+	// highest position of a consumer, so that no seq is assigned twice and
+	// no consumer passes over new events. (The WHERE lets SQLite read ON
+	// CONFLICT as the upsert clause, not a join's.)
 	insertSequencer = `INSERT INTO {{prefix}}event_sequence (id, last_seq)
-	SELECT 1, COALESCE(MAX(seq), 0) FROM {{prefix}}events WHERE 1 = 1`
+	SELECT 1, COALESCE(MAX(n), 0) FROM (SELECT MAX(seq) n FROM {{prefix}}events
+	UNION ALL SELECT MAX(position) FROM {{prefix}}event_consumers) m WHERE 1 = 1`
 	updateLastSeq   = `UPDATE {{prefix}}event_sequence SET last_seq = ? WHERE id = 1`
 	selectNewEvents = `SELECT pos FROM {{prefix}}events WHERE seq IS NULL ORDER BY pos LIMIT `
 	selectBatch     = `SELECT ` + eventColumns + ` FROM {{prefix}}events WHERE seq > ? ORDER BY seq LIMIT ?`

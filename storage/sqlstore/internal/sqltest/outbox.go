@@ -440,6 +440,27 @@ func outboxSequencerRestored(t *testing.T, e Engine) {
 	if len(b.Events) != 4 || b.Events[3].ID != ev.ID || b.Events[3].Sequence != 4 {
 		t.Fatalf("after the sequencer row was lost, claim returned %v; want the 3 events and the new one at sequence 4", b.Events)
 	}
+	// Every event gone too, but a consumer's position kept: numbering
+	// starts after it, or the consumer would pass over the new events.
+	if err := s.Events().Ack(ctx, "c", "h", b.Last()); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DELETE FROM {{prefix}}event_sequence`, `DELETE FROM {{prefix}}events`} {
+		if _, err := e.DB.Exec(sqlstore.Render(q, prefix, e.Dialect)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev = testEvent(t, uuid.Nil, "a", 5)
+	if err := s.Events().Append(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	b, err = s.Events().Claim(ctx, claimOf("c", "h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Events) != 1 || b.Events[0].ID != ev.ID || b.Events[0].Sequence != 5 {
+		t.Fatalf("after the sequencer row and the events were lost, claim returned %v; want the new event at sequence 5", b.Events)
+	}
 }
 
 // outboxHostTransaction: events appended through a store bound to a host's
