@@ -53,7 +53,9 @@ func (s *subscribers) snapshot() []func(context.Context, []event.Event) {
 // Subscribe calls fn with the events of each committed call, after its
 // transaction commits: never before, never for a transaction that rolled
 // back or a call that failed, once per commit (a retried transaction's
-// failed attempts are not heard). Calls made inside a host's Atomic are
+// failed attempts are not heard). A call that appends events in several
+// steps (an order and the status change it causes) hands them over in as
+// many calls of fn, in order. Calls made inside a host's Atomic are
 // heard when the outermost transaction commits. fn runs in the goroutine
 // that committed, after the commit, so a slow fn slows that call (hand the
 // events to a goroutine or a queue for slow work); its ctx carries the
