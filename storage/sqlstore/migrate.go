@@ -127,7 +127,7 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) error {
 			if err == nil {
 				break
 			}
-			if k := d.Classify(err); (k != ErrRetry && k != ErrBusy) || attempt >= o.maxRetries {
+			if k := d.Classify(err); (k != ErrRetry && k != ErrBusy && k != ErrRetryStatement) || attempt >= o.maxRetries {
 				return fmt.Errorf("sqlstore: migration %s: %w", m.Name, err)
 			}
 			if werr := o.wait(ctx, attempt); werr != nil {
