@@ -112,7 +112,7 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) error {
 	// The prefix is checked to hold letters, digits and underscores only,
 	// so the key is safe to put into a statement.
 	if lock, unlock := d.MigrationLock("clientele_migrate_" + o.prefix); lock != "" {
-		if err := takeLock(ctx, c, lock); err != nil {
+		if err := takeLock(ctx, c, d, lock); err != nil {
 			return err
 		}
 		defer c.ExecContext(context.WithoutCancel(ctx), unlock) //nolint:errcheck // the session ends with the conn anyway
@@ -143,12 +143,19 @@ const lockWait = 2 * time.Minute
 
 // takeLock runs the dialect's lock statement on c until it grants the lock,
 // polling with backoff, for at most lockWait or until ctx ends.
-func takeLock(ctx context.Context, c *sql.Conn, lock string) error {
+func takeLock(ctx context.Context, c *sql.Conn, d Dialect, lock string) error {
 	deadline := time.Now().Add(lockWait)
 	for attempt := 0; ; attempt++ {
 		var taken sql.NullInt64
 		if err := c.QueryRowContext(ctx, lock).Scan(&taken); err != nil {
-			return fmt.Errorf("sqlstore: migrate: lock: %w", err)
+			// TiDB's GET_LOCK is a pessimistic lock on a row, which a
+			// contended server may fail (1105, ErrRetryStatement): ask
+			// again, as when another process holds the lock.
+			if k := d.Classify(err); k != ErrRetry && k != ErrBusy && k != ErrRetryStatement {
+				return fmt.Errorf("sqlstore: migrate: lock: %w", err)
+			}
+			taken = sql.NullInt64{}
+			taken.Valid, taken.Int64 = true, 0
 		}
 		if !taken.Valid {
 			return errors.New("sqlstore: migrate: the lock statement failed (it returned NULL)")
