@@ -3,7 +3,6 @@ package tidb_test
 import (
 	"context"
 	"database/sql"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,44 +85,8 @@ func engine(t *testing.T) sqltest.Engine {
 			t.Cleanup(func() { other.Close() })
 			return other
 		},
-		Schema: schema,
+		Schema: sqltest.MySQLSchema,
 	}
-}
-
-// schema describes the tables under prefix by their SHOW CREATE TABLE, one
-// line per column, key and constraint.
-func schema(t testing.TB, db *sql.DB, prefix string) []string {
-	t.Helper()
-	rows, err := db.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(name, prefix) && name != prefix+"schema_migrations" {
-			tables = append(tables, name)
-		}
-	}
-	rows.Close()
-	var out []string
-	for _, table := range tables {
-		var name, create string
-		if err := db.QueryRow("SHOW CREATE TABLE `"+table+"`").Scan(&name, &create); err != nil {
-			t.Fatal(err)
-		}
-		generic := strings.ReplaceAll(table, prefix, "{{prefix}}")
-		out = append(out, "table "+generic)
-		for _, line := range strings.Split(create, "\n") {
-			line = strings.TrimSuffix(strings.TrimSpace(line), ",")
-			out = append(out, generic+": "+strings.ReplaceAll(line, prefix, "{{prefix}}"))
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func TestMigrations(t *testing.T) { sqltest.Migrations(t, engine(t)) }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -71,4 +72,40 @@ func (m MySQLProtocol) Fresh(t testing.TB) (*sql.DB, string) {
 		}
 	})
 	return db, cfg.FormatDSN()
+}
+
+// MySQLSchema describes the tables under prefix (MySQL, MariaDB, TiDB) by their SHOW CREATE TABLE, one
+// line per column, key and constraint.
+func MySQLSchema(t testing.TB, db *sql.DB, prefix string) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(name, prefix) && name != prefix+"schema_migrations" {
+			tables = append(tables, name)
+		}
+	}
+	rows.Close()
+	var out []string
+	for _, table := range tables {
+		var name, create string
+		if err := db.QueryRow("SHOW CREATE TABLE `"+table+"`").Scan(&name, &create); err != nil {
+			t.Fatal(err)
+		}
+		generic := strings.ReplaceAll(table, prefix, "{{prefix}}")
+		out = append(out, "table "+generic)
+		for _, line := range strings.Split(create, "\n") {
+			line = strings.TrimSuffix(strings.TrimSpace(line), ",")
+			out = append(out, generic+": "+strings.ReplaceAll(line, prefix, "{{prefix}}"))
+		}
+	}
+	sort.Strings(out)
+	return out
 }
