@@ -63,6 +63,11 @@ type Customer struct {
 	// disabled account) and false for a guest. It does not change: a guest
 	// who registers gets a new, registered record.
 	HasAccount bool `json:"has_account"`
+	// HasPassword is true when the customer's credentials hold a password
+	// (see package credential, where the hash lives). Only the accounts
+	// service sets it, in the transaction that sets or removes the
+	// password; only a customer with an account has one.
+	HasPassword bool `json:"has_password"`
 	// Status is the purchase lifecycle (prospect, acquired, repeat),
 	// derived from OrderCount; it never moves back. It says nothing about
 	// the account: that is State.
@@ -235,6 +240,10 @@ func (c Customer) Validate() error {
 		return newError("has_account", "must be false for a guest")
 	case c.State.HasAccount() && !c.HasAccount:
 		return newError("has_account", "must be true in state %s", c.State)
+	case c.HasPassword && !c.HasAccount:
+		return newError("has_password", "must be false for a customer without an account")
+	case c.HasPassword && c.State == StateErased:
+		return newError("has_password", "must be false for an erased customer")
 	}
 	if !c.Type.Valid() {
 		return newError("type", "is invalid (%d)", int(c.Type))
@@ -452,7 +461,9 @@ func (c *Customer) MarkDeleted(now time.Time) {
 //   - DeletedAt is set to now unless the customer was already deleted, and
 //     UpdatedAt to now.
 //
-// ID, HasAccount, Type, Status, OrderCount, CreatedAt and Version are kept.
+// HasPassword becomes false (the services delete the credentials with the
+// erasure). ID, HasAccount, Type, Status, OrderCount, CreatedAt and Version
+// are kept.
 // Erasing follows the State table (any state but erased may be erased);
 // erasing twice returns a *TransitionError and changes nothing.
 func (c *Customer) Erase(now time.Time) error {
@@ -461,6 +472,7 @@ func (c *Customer) Erase(now time.Time) error {
 	}
 	now = now.UTC()
 	c.State = StateErased
+	c.HasPassword = false
 	c.Email = ErasedEmail(c.ID)
 	c.FirstName, c.LastName = "", ""
 	c.Phone, c.Company, c.VATID, c.Note = "", "", "", ""

@@ -49,13 +49,16 @@ const (
 	Canceled
 	// DeadlineExceeded: the caller's context deadline passed.
 	DeadlineExceeded
+	// Unauthenticated: the caller did not prove who they are (a failed
+	// sign-in: credential.ErrInvalidCredentials).
+	Unauthenticated
 )
 
 var names = [...]string{
 	OK: "ok", Unknown: "unknown", NotFound: "not_found", Conflict: "conflict", Invalid: "invalid",
 	FailedPrecondition: "failed_precondition", Stale: "stale", Denied: "denied",
 	Unavailable: "unavailable", CommitUnknown: "commit_unknown", Unsupported: "unsupported",
-	Canceled: "canceled", DeadlineExceeded: "deadline_exceeded",
+	Canceled: "canceled", DeadlineExceeded: "deadline_exceeded", Unauthenticated: "unauthenticated",
 }
 
 // String returns the code's snake_case name ("not_found"), suitable for a
@@ -77,7 +80,7 @@ func (c Code) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 // HTTPStatus returns the status a JSON API answers with for the category:
 //
 //	OK 200, NotFound 404, Conflict 409, FailedPrecondition 409,
-//	Invalid 422, Stale 412, Denied 403, Unavailable 503,
+//	Invalid 422, Stale 412, Unauthenticated 401, Denied 403, Unavailable 503,
 //	CommitUnknown 503, Unsupported 501, Canceled 499 (the client closed
 //	the request; nginx's convention), DeadlineExceeded 504, Unknown 500.
 func (c Code) HTTPStatus() int {
@@ -92,6 +95,8 @@ func (c Code) HTTPStatus() int {
 		return http.StatusUnprocessableEntity
 	case Stale:
 		return http.StatusPreconditionFailed
+	case Unauthenticated:
+		return http.StatusUnauthorized
 	case Denied:
 		return http.StatusForbidden
 	case Unavailable, CommitUnknown:

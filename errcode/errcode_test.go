@@ -52,7 +52,7 @@ func TestNewIsDistinct(t *testing.T) {
 
 func TestCodeStrings(t *testing.T) {
 	seen := map[string]bool{}
-	for c := errcode.OK; c <= errcode.DeadlineExceeded; c++ {
+	for c := errcode.OK; c <= errcode.Unauthenticated; c++ {
 		s := c.String()
 		assert.NotContains(t, s, "Code(", "code %d has no name", int(c))
 		assert.False(t, seen[s], "duplicate name %q", s)
@@ -71,7 +71,7 @@ func TestHTTPStatus(t *testing.T) {
 		errcode.OK: 200, errcode.NotFound: 404, errcode.Conflict: 409, errcode.FailedPrecondition: 409,
 		errcode.Invalid: 422, errcode.Stale: 412, errcode.Denied: 403, errcode.Unavailable: 503,
 		errcode.CommitUnknown: 503, errcode.Unsupported: 501, errcode.Canceled: 499,
-		errcode.DeadlineExceeded: 504, errcode.Unknown: 500,
+		errcode.DeadlineExceeded: 504, errcode.Unauthenticated: 401, errcode.Unknown: 500,
 	} {
 		assert.Equal(t, want, c.HTTPStatus(), c.String())
 	}

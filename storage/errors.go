@@ -115,6 +115,12 @@ const (
 	ConstraintIdempotencyKey Constraint = "posting_idempotency_key"
 	// ConstraintOrderID: an order with this host order ID exists.
 	ConstraintOrderID Constraint = "order_id"
+	// ConstraintIdentity: an external identity (provider, subject) is
+	// linked to a customer already.
+	ConstraintIdentity Constraint = "identity"
+	// ConstraintTokenHash: a token with this hash exists (a secret was
+	// issued twice).
+	ConstraintTokenHash Constraint = "token_hash"
 )
 
 // ConflictError reports which constraint a write would break. It unwraps to

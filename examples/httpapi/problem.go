@@ -53,6 +53,7 @@ var titles = map[string]string{
 	errcode.Unsupported.String():        "Not supported",
 	errcode.Canceled.String():           "Request canceled",
 	errcode.DeadlineExceeded.String():   "Deadline exceeded",
+	errcode.Unauthenticated.String():    "Not signed in",
 	"bad_request":                       "Malformed request",
 	"too_large":                         "Request body too large",
 	"unsupported_media_type":            "Unsupported media type",

@@ -17,7 +17,7 @@ type customers struct{ base }
 
 const customerColumns = `id, email, email_display, has_account, status, state, type, first_name, last_name,
 	search_name, phone, company, vat_id, note, tags, metadata, reference, reference_origin, order_count,
-	created_at, updated_at, deleted_at, version`
+	created_at, updated_at, deleted_at, version, has_password`
 
 var customerConstraints = map[string]storage.Constraint{
 	"customers_pkey":           storage.ConstraintPrimaryKey,
@@ -39,7 +39,7 @@ func customerArgs(c customer.Customer) ([]any, error) {
 		c.ID.String(), c.Email.Address, c.Email.Display, c.HasAccount, c.Status.String(), c.State.String(),
 		c.Type.String(), c.FirstName, c.LastName, storage.SearchKey(c.FirstName + " " + c.LastName),
 		c.Phone, c.Company, c.VATID, c.Note, tags, meta, c.Reference, c.ReferenceOrigin, int64(c.OrderCount),
-		micros(c.CreatedAt), micros(c.UpdatedAt), nullMicros(c.DeletedAt), c.Version,
+		micros(c.CreatedAt), micros(c.UpdatedAt), nullMicros(c.DeletedAt), c.Version, c.HasPassword,
 	}, nil
 }
 
@@ -71,7 +71,7 @@ func scanCustomer(r scanner) (customer.Customer, error) {
 	)
 	err := r.Scan(scanUUID{&c.ID}, &emailAddress, &emailDisplay, &c.HasAccount, &status, &state, &typ,
 		&c.FirstName, &c.LastName, &search, &c.Phone, &c.Company, &c.VATID, &c.Note, &tags, &meta,
-		&c.Reference, &c.ReferenceOrigin, &orders, &created, &updated, &deleted, &c.Version)
+		&c.Reference, &c.ReferenceOrigin, &orders, &created, &updated, &deleted, &c.Version, &c.HasPassword)
 	if err != nil {
 		return customer.Customer{}, err
 	}
@@ -99,7 +99,7 @@ func scanCustomer(r scanner) (customer.Customer, error) {
 // insertCustomer writes customerColumns and the look-alike key
 // (customer.EmailSkeleton), which only the index reads.
 const insertCustomer = `INSERT INTO {{prefix}}customers (` + customerColumns + `, email_skeleton)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (r customers) Create(ctx context.Context, c customer.Customer) (customer.Customer, error) {
 	c, err := storage.NewCustomer(c)
@@ -239,7 +239,7 @@ func (r customers) GetByReference(ctx context.Context, origin, reference string)
 const updateCustomer = `UPDATE {{prefix}}customers SET email = ?, email_display = ?, has_account = ?, status = ?,
 	state = ?, type = ?, first_name = ?, last_name = ?, search_name = ?, phone = ?, company = ?, vat_id = ?,
 	note = ?, tags = ?, metadata = ?, reference = ?, reference_origin = ?, order_count = ?, created_at = ?,
-	updated_at = ?, deleted_at = ?, version = ?, email_skeleton = ? WHERE id = ?`
+	updated_at = ?, deleted_at = ?, version = ?, has_password = ?, email_skeleton = ? WHERE id = ?`
 
 func (r customers) Update(ctx context.Context, id uuid.UUID, fn func(*customer.Customer) error) (customer.Customer, error) {
 	var out customer.Customer
