@@ -58,9 +58,9 @@ func (e Engine) analyze(t testing.TB, prefix string, tables ...string) {
 
 // Tables are the tables every dialect's schema creates, without the prefix.
 var Tables = []string{
-	"addresses", "balance_accounts", "balance_postings", "customer_tags", "customers",
+	"addresses", "auth_tokens", "balance_accounts", "balance_postings", "credentials", "customer_tags", "customers",
 	"event_consumers", "event_sequence", "events", "groups",
-	"idempotency_records", "market_groups", "markets", "memberships", "merchants", "orders",
+	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchants", "orders",
 }
 
 // FreshPrefix returns a table prefix no other store of this test binary
