@@ -31,7 +31,7 @@
 //	Customer/...     Address/...   Group/...    Merchant/...  Market/...
 //	Balance/...      Order/...     Atomic/...   Concurrency/...
 //	Pagination/...   Hostile/...   Values/...    Invalid/...   Interleaving/...
-//	Idempotency/...  Events/...    CommitHooks/...
+//	Idempotency/...  Events/...    CommitHooks/...  Credentials/...
 //
 // For example:
 //
@@ -60,7 +60,8 @@
 // # Capabilities
 //
 // A capability's area (Idempotency for storage.Idempotency, Events for
-// storage.Outbox, CommitHooks for storage.CommitHooks) runs on stores that
+// storage.Outbox, CommitHooks for storage.CommitHooks, Credentials for
+// storage.Authentication) runs on stores that
 // implement it and is skipped, with a message naming the capability, on the
 // others. The Events cases assume only what the contract says of
 // Sequences (positive and strictly increasing in delivery order, neither

@@ -16,7 +16,8 @@ import (
 // (Customer, Address, Group, Merchant, Market, Balance, Order, Atomic,
 // Concurrency, Pagination, Hostile, Values, Invalid, Bounds, ErrorText,
 // Interleaving with ConcurrentWriters, and one area per capability:
-// Idempotency, Events for storage.Outbox, CommitHooks), so
+// Idempotency, Events for storage.Outbox, CommitHooks, Credentials for
+// storage.Authentication), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -84,6 +85,7 @@ func areas() []area {
 		{"Idempotency", idempotencyCases()},
 		{"Events", eventsCases()},
 		{"CommitHooks", commitHooksCases()},
+		{"Credentials", credentialsCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 	}
