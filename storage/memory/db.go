@@ -10,6 +10,7 @@ import (
 
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/group"
@@ -113,7 +114,15 @@ type db struct {
 	eventsByCustomer map[uuid.UUID]*btree.BTreeG[int64] // customer ID -> Sequences, newest first
 	lastSequence     int64                              // the last Sequence assigned
 	consumers        map[string]consumer
+
+	credentials map[uuid.UUID]credential.Credentials        // by customer ID; identities inside
+	identities  map[identityKey]credential.Identity         // (provider, subject) -> identity
+	tokens      map[credential.TokenHash]credential.Token   // by hash
+	tokenIDs    map[uuid.UUID]credential.TokenHash          // token ID -> hash
+	tokensOf    map[uuid.UUID]map[credential.TokenHash]bool // customer ID -> hashes of its tokens
 }
+
+type identityKey struct{ provider, subject string }
 
 func newDB() *db {
 	return &db{
@@ -149,6 +158,11 @@ func newDB() *db {
 		eventIDs:            map[uuid.UUID]int64{},
 		eventsByCustomer:    map[uuid.UUID]*btree.BTreeG[int64]{},
 		consumers:           map[string]consumer{},
+		credentials:         map[uuid.UUID]credential.Credentials{},
+		identities:          map[identityKey]credential.Identity{},
+		tokens:              map[credential.TokenHash]credential.Token{},
+		tokenIDs:            map[uuid.UUID]credential.TokenHash{},
+		tokensOf:            map[uuid.UUID]map[credential.TokenHash]bool{},
 	}
 }
 

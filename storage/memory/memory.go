@@ -213,6 +213,10 @@ func (s *Store) IdempotencyRecords() storage.IdempotencyRecords { return idempot
 // Events returns the outbox: the store has the storage.Outbox capability.
 func (s *Store) Events() storage.Events { return events{repos{store: s}} }
 
+// Credentials returns the credentials repository: the store has the
+// storage.Authentication capability.
+func (s *Store) Credentials() storage.Credentials { return credentials{repos{store: s}} }
+
 // repos implements storage.Tx and is embedded in every repository. tx is nil
 // for the store's own repositories.
 type repos struct {
@@ -234,6 +238,10 @@ func (r repos) IdempotencyRecords() storage.IdempotencyRecords { return idempote
 
 // Events returns the outbox (the storage.Outbox capability).
 func (r repos) Events() storage.Events { return events{r} }
+
+// Credentials returns the credentials repository (the
+// storage.Authentication capability).
+func (r repos) Credentials() storage.Credentials { return credentials{r} }
 
 var errNilStore = errors.New("memory: store not created with memory.New")
 
