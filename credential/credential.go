@@ -5,11 +5,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/errcode"
+	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // Errors of the credentials rules.
@@ -367,8 +367,11 @@ func (c Credentials) Validate() error {
 	if c.SessionVersion < 0 {
 		return invalid("session_version", "is negative")
 	}
-	if len(c.VerifiedEmail) > 320 || !utf8.ValidString(c.VerifiedEmail) {
-		return invalid("verified_email", "is not a valid address")
+	// Control characters (a NUL, a line break) are kept out as in every
+	// stored text: no engine stores a NUL in text, and a header must not
+	// be forged from a stored address.
+	if err := validation.Text(ErrInvalid, "verified_email", c.VerifiedEmail, 320, false); err != nil {
+		return err
 	}
 	if len(c.Identities) > MaxIdentities {
 		return invalid("identities", "holds more than %d identities", MaxIdentities)
