@@ -3,6 +3,7 @@ package storage
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -30,7 +31,7 @@ func NoCredentials(customerID uuid.UUID) credential.Credentials {
 // CustomerID (and CreatedAt, once stored; new credentials get fn's
 // CreatedAt, or UpdatedAt when fn left it zero), has Version
 // old.Version+1 and microsecond times, its identities carry the customer's
-// ID, and it is validated.
+// ID and are sorted (SortIdentities), and it is validated.
 func UpdateCredentials(old credential.Credentials, fn func(*credential.Credentials) error) (credential.Credentials, error) {
 	return update(old, fn, credential.Credentials.Clone, func(old credential.Credentials, c *credential.Credentials) {
 		c.CustomerID = old.CustomerID
@@ -43,8 +44,26 @@ func UpdateCredentials(old credential.Credentials, fn func(*credential.Credentia
 			c.Identities[i].CustomerID = old.CustomerID
 		}
 		storedCredentials(c)
+		SortIdentities(c.Identities)
 		c.Version = old.Version + 1
 	}, credential.Credentials.Validate)
+}
+
+// SortIdentities orders identities as Credentials.Identities lists them,
+// in the order they were linked: by LinkedAt, ties by provider and then
+// subject, byte by byte. UpdateCredentials sorts the identities it
+// returns; an adapter whose reads return rows in no particular order (SQL)
+// sorts what it reads.
+func SortIdentities(ids []credential.Identity) {
+	slices.SortStableFunc(ids, func(x, y credential.Identity) int {
+		if c := x.LinkedAt.Compare(y.LinkedAt); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.Provider, y.Provider); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Subject, y.Subject)
+	})
 }
 
 // IdentityDiff returns the identities of next that old lacks (to link) and

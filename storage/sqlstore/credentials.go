@@ -102,20 +102,6 @@ func scanIdentity(r scanner) (credential.Identity, error) {
 	return id, nil
 }
 
-// sortIdentities orders identities as they were linked: by LinkedAt, ties
-// by (provider, subject) bytes, which is the order every read returns.
-func sortIdentities(ids []credential.Identity) {
-	slices.SortStableFunc(ids, func(x, y credential.Identity) int {
-		if c := x.LinkedAt.Compare(y.LinkedAt); c != 0 {
-			return c
-		}
-		if c := strings.Compare(x.Provider, y.Provider); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Subject, y.Subject)
-	})
-}
-
 // selectCredentials reads the credentials and their identities in one
 // statement: one row per identity, or one row with NULL identity columns.
 var selectCredentials = `SELECT ` + qualify(credentialColumns, "c") + `, i.provider, i.subject, i.linked_at
@@ -156,7 +142,7 @@ func (r credentials) Get(ctx context.Context, customerID uuid.UUID) (credential.
 		if !found {
 			return credential.Credentials{}, notFound("credentials of customer", customerID)
 		}
-		sortIdentities(c.Identities)
+		storage.SortIdentities(c.Identities)
 		return c, nil
 	})
 }
@@ -182,7 +168,7 @@ func (c conn) lockedCredentials(ctx context.Context, customerID uuid.UUID) (cred
 	if cr.Identities, err = collect(rows, 0, scanIdentity); err != nil {
 		return credential.Credentials{}, err
 	}
-	sortIdentities(cr.Identities)
+	storage.SortIdentities(cr.Identities)
 	return cr, nil
 }
 
@@ -211,7 +197,6 @@ func (r credentials) Update(ctx context.Context, customerID uuid.UUID, fn func(*
 		if err != nil {
 			return err
 		}
-		sortIdentities(c.Identities) // as a read returns them
 		// The identities first: a taken one is found before anything is
 		// written.
 		if err := cn.writeIdentities(ctx, old, c); err != nil {
@@ -535,15 +520,14 @@ func sameTime(a, b *time.Time) bool {
 
 func (r credentials) RevokeTokens(ctx context.Context, customerID uuid.UUID, now time.Time, purposes ...credential.Purpose) (int, error) {
 	q, args := revokeTokens, []any{micros(now), customerID.String(), micros(now)}
-	var names []string
+	var names []string // at most one per valid purpose: an invalid one matches no token
 	for _, p := range purposes {
-		if !p.Valid() {
-			return 0, &credential.ValidationError{Field: "purposes", Reason: fmt.Sprintf("holds an invalid purpose (%d)", int(p)),
-				Err: credential.ErrInvalid}
-		}
-		if !slices.Contains(names, p.String()) {
+		if p.Valid() && !slices.Contains(names, p.String()) {
 			names = append(names, p.String())
 		}
+	}
+	if len(purposes) > 0 && len(names) == 0 {
+		return 0, ctx.Err()
 	}
 	if len(names) > 0 {
 		q += ` AND purpose IN (?` + strings.Repeat(`, ?`, len(names)-1) + `)`
