@@ -151,10 +151,22 @@ func (r credentials) Token(ctx context.Context, hash credential.TokenHash) (out 
 		if !ok {
 			return fmt.Errorf("token: %w", storage.ErrNotFound)
 		}
-		out = tok
+		out = copyToken(tok)
 		return nil
 	})
 	return out, err
+}
+
+// copyToken returns tok with time pointers of its own, so that what the
+// store keeps and what a caller gets share nothing.
+func copyToken(tok credential.Token) credential.Token {
+	for _, p := range []**time.Time{&tok.UsedAt, &tok.RevokedAt} {
+		if *p != nil {
+			v := **p
+			*p = &v
+		}
+	}
+	return tok
 }
 
 func (r credentials) UpdateToken(ctx context.Context, hash credential.TokenHash, fn func(*credential.Token) error) (out credential.Token, err error) {
@@ -172,7 +184,7 @@ func (r credentials) UpdateToken(ctx context.Context, hash credential.TokenHash,
 			return err
 		}
 		put(t, d.tokens, hash, tok)
-		out = tok
+		out = copyToken(tok)
 		return nil
 	})
 	return out, err
