@@ -293,6 +293,8 @@ func credValidates(t *testing.T, e *env, r storage.Credentials) {
 		"negative failures":   func(cr *credential.Credentials) { cr.FailedLogins = -1 },
 		"negative session":    func(cr *credential.Credentials) { cr.SessionVersion = -1 },
 		"invalid UTF-8 email": func(cr *credential.Credentials) { cr.VerifiedEmail = "\xff@example.com" },
+		"NUL in email":        func(cr *credential.Credentials) { cr.VerifiedEmail = "a\x00b@example.com" },
+		"newline in email":    func(cr *credential.Credentials) { cr.VerifiedEmail = "a@example.com\nBcc: x@example.com" },
 		"upper-case provider": func(cr *credential.Credentials) {
 			cr.Identities = append(cr.Identities, credential.Identity{Provider: "Google", Subject: "s", LinkedAt: baseTime})
 		},
@@ -350,6 +352,19 @@ func credCopies(t *testing.T, e *env, r storage.Credentials) {
 	kept.Identities[0].Subject = "changed"
 	*kept.PasswordSetAt = time.Time{}
 	assertCredentials(t, stored, e.getCredentials(r, c.ID), "changing what fn was given, after Update, changes nothing stored")
+
+	tk := e.issue(r, e.token(c.ID, credential.PurposePasswordReset, e.now(), 0))
+	redeemed, err := redeem(e.ctx, r, tk, e.now())
+	require.NoError(t, err)
+	usedAt := *redeemed.UsedAt
+	*redeemed.UsedAt = time.Time{}
+	read2 := e.getToken(r, tk.Hash)
+	require.NotNil(t, read2.UsedAt)
+	assert.Equal(t, usedAt, *read2.UsedAt, "changing what UpdateToken returned changes nothing stored")
+	*read2.UsedAt = time.Time{}
+	read3 := e.getToken(r, tk.Hash)
+	require.NotNil(t, read3.UsedAt)
+	assert.Equal(t, usedAt, *read3.UsedAt, "changing what Token returned changes nothing stored")
 }
 
 func credLinkUnlink(t *testing.T, e *env, r storage.Credentials) {
@@ -729,7 +744,10 @@ func credRevokeTokens(t *testing.T, e *env, r storage.Credentials) {
 	othersReset := e.issue(r, e.token(other.ID, credential.PurposePasswordReset, base, 0))
 
 	now := base.Add(10 * time.Minute) // the claim has expired
-	n, err := r.RevokeTokens(e.ctx, c.ID, now, credential.PurposePasswordReset, credential.PurposeEmailVerification,
+	n, err := r.RevokeTokens(e.ctx, c.ID, now, credential.Purpose(0), credential.Purpose(99))
+	require.NoError(t, err)
+	assert.Equal(t, 0, n, "purposes that are not valid name no token (and not every token)")
+	n, err = r.RevokeTokens(e.ctx, c.ID, now, credential.PurposePasswordReset, credential.PurposeEmailVerification,
 		credential.PurposePasswordReset, credential.PurposeOrderClaim, credential.PurposeActivation)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n, "the pending reset and verification tokens; not the used activation, nor the expired claim")
@@ -775,6 +793,8 @@ func credPruneTokens(t *testing.T, e *env, r storage.Credentials) {
 	usedLate := e.issue(r, e.token(c.ID, credential.PurposeEmailChange, base, 0))
 	_, err = redeem(e.ctx, r, usedLate, cutoff.Add(time.Minute))
 	require.NoError(t, err)
+	// Expiring at the time is not expiring before it.
+	atCutoff := e.issue(r, e.token(c.ID, credential.PurposeOrderClaim, base, cutoff.Sub(base)))
 
 	n, err = r.PruneTokens(e.ctx, cutoff)
 	require.NoError(t, err)
@@ -785,12 +805,13 @@ func credPruneTokens(t *testing.T, e *env, r storage.Credentials) {
 	}
 	e.getToken(r, pending.Hash)
 	e.getToken(r, usedLate.Hash)
+	e.getToken(r, atCutoff.Hash)
 	n, err = r.PruneTokens(e.ctx, cutoff)
 	require.NoError(t, err)
 	assert.Equal(t, 0, n, "nothing left to prune")
 	n, err = r.PruneTokens(e.ctx, base.Add(365*24*time.Hour))
 	require.NoError(t, err)
-	assert.Equal(t, 2, n, "a year later everything has expired")
+	assert.Equal(t, 3, n, "a year later everything has expired")
 }
 
 func credMicroseconds(t *testing.T, e *env, r storage.Credentials) {
