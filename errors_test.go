@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/event"
@@ -92,6 +93,13 @@ var sentinels = map[string]struct {
 	"storage.ErrInvalidCursor":          {storage.ErrInvalidCursor, errcode.Invalid},
 	"page.ErrInvalidCursor":             {page.ErrInvalidCursor, errcode.Invalid},
 	"storage.ErrTxDone":                 {storage.ErrTxDone, errcode.Unknown},
+	"credential.ErrInvalid":             {credential.ErrInvalid, errcode.Invalid},
+	"credential.ErrInvalidCredentials":  {credential.ErrInvalidCredentials, errcode.Unauthenticated},
+	"credential.ErrTokenInvalid":        {credential.ErrTokenInvalid, errcode.Invalid},
+	"credential.ErrIdentityTaken":       {credential.ErrIdentityTaken, errcode.Conflict},
+	"credential.ErrIdentityNotFound":    {credential.ErrIdentityNotFound, errcode.NotFound},
+	"credential.ErrLastWayIn":           {credential.ErrLastWayIn, errcode.FailedPrecondition},
+	"clientele.ErrActorRequired":        {clientele.ErrActorRequired, errcode.Denied},
 }
 
 func TestErrorCategories(t *testing.T) {

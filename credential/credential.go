@@ -410,6 +410,7 @@ type ThrottledError struct {
 	RetryAfter time.Duration
 }
 
+// Error says how long the backoff lasts.
 func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("credential: too many failed sign-ins, try again in %s", e.RetryAfter.Round(time.Second))
 }

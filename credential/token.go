@@ -241,6 +241,7 @@ type TokenError struct {
 	Reason string
 }
 
+// Error names the reason, never the token.
 func (e *TokenError) Error() string { return "credential: token cannot be used: " + e.Reason }
 
 // Unwrap returns ErrTokenInvalid.
