@@ -24,6 +24,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/password"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -92,6 +93,10 @@ var sentinels = map[string]struct {
 	"storage.ErrInvalidCursor":          {storage.ErrInvalidCursor, errcode.Invalid},
 	"page.ErrInvalidCursor":             {page.ErrInvalidCursor, errcode.Invalid},
 	"storage.ErrTxDone":                 {storage.ErrTxDone, errcode.Unknown},
+	"password.ErrMalformedHash":         {password.ErrMalformedHash, errcode.Invalid},
+	"password.ErrHashParams":            {password.ErrHashParams, errcode.Invalid},
+	"password.ErrInvalid":               {password.ErrInvalid, errcode.Invalid},
+	"password.ErrInvalidPolicy":         {password.ErrInvalidPolicy, errcode.Invalid},
 }
 
 func TestErrorCategories(t *testing.T) {
