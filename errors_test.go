@@ -25,6 +25,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/password"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -100,6 +101,10 @@ var sentinels = map[string]struct {
 	"credential.ErrIdentityNotFound":    {credential.ErrIdentityNotFound, errcode.NotFound},
 	"credential.ErrLastWayIn":           {credential.ErrLastWayIn, errcode.FailedPrecondition},
 	"clientele.ErrActorRequired":        {clientele.ErrActorRequired, errcode.Denied},
+	"password.ErrMalformedHash":         {password.ErrMalformedHash, errcode.Invalid},
+	"password.ErrHashParams":            {password.ErrHashParams, errcode.Invalid},
+	"password.ErrInvalid":               {password.ErrInvalid, errcode.Invalid},
+	"password.ErrInvalidPolicy":         {password.ErrInvalidPolicy, errcode.Invalid},
 }
 
 func TestErrorCategories(t *testing.T) {
