@@ -170,7 +170,7 @@ func TestPasswordPolicyThroughTheService(t *testing.T) {
 		_, err = e.Service.Accounts.Authenticate(ctx, c.Email.Display, p)
 		require.NoError(t, err, "%q signs in", p)
 	}
-	for _, bad := range []string{"short", "password", "123456789", strings.Repeat("x", 300), "ok-length\xff"} {
+	for _, bad := range []string{"shrt", "PassWord", "123456789", strings.Repeat("x", 300), "ok-length\xff"} {
 		_, err := e.Service.Accounts.Register(ctx, customer.Params{Email: "bad@example.com"}, bad)
 		require.ErrorIs(t, err, password.ErrInvalid, "%q", bad)
 		var ve *errcode.ValidationError

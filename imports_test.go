@@ -34,6 +34,7 @@ var domainPackages = []string{
 	module + "/merchant",
 	module + "/order",
 	module + "/actor",
+	module + "/credential",
 	module + "/event",
 	module + "/internal/validation",
 	module + "/internal/textnorm",
