@@ -2,6 +2,7 @@ package clientele
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/password"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -30,6 +32,9 @@ type Service struct {
 	Balances *Balances
 	// Orders keeps each customer's order history and status.
 	Orders *Orders
+	// Accounts manages how customers sign in: passwords, sign-in,
+	// one-time tokens and external identities.
+	Accounts *Accounts
 	// Events delivers the events of committed changes (the outbox and
 	// in-process subscribers) and reads audit trails.
 	Events *Events
@@ -72,6 +77,7 @@ type env struct {
 	newID           func() uuid.UUID
 	allowConfusable bool
 	subs            *subscribers
+	acct            accountsConfig
 }
 
 func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
@@ -80,6 +86,7 @@ func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond
 // state of its own besides its options: every call goes to store.
 func New(store storage.Store, opts ...Option) *Service {
 	e := &env{store: store, now: time.Now, newID: newV7, subs: &subscribers{}}
+	e.acct.hasher, e.acct.random = password.Default(), rand.Reader
 	for _, opt := range opts {
 		opt(e)
 	}
@@ -91,6 +98,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Markets:   &Markets{e},
 		Balances:  &Balances{e},
 		Orders:    &Orders{e},
+		Accounts:  &Accounts{e},
 		Events:    &Events{e},
 	}
 }

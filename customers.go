@@ -301,7 +301,8 @@ func (s *Customers) Update(ctx context.Context, id uuid.UUID, p customer.Patch, 
 
 // update runs fn on the customer id (deleted or not; fn decides) in a
 // transaction that appends an event of type t about the change, and maps
-// storage errors to the customer package's sentinels.
+// storage errors to the customer package's sentinels. A change that
+// disables or deletes the customer also revokes its pending tokens.
 func (s *Customers) update(ctx context.Context, id uuid.UUID, t event.Type, fn func(*customer.Customer) error) (customer.Customer, error) {
 	var out customer.Customer
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
@@ -314,6 +315,11 @@ func (s *Customers) update(ctx context.Context, id uuid.UUID, t event.Type, fn f
 			return mapCustomerErr(err)
 		}
 		out = c
+		if t == event.CustomerDisabled || t == event.CustomerDeleted {
+			if err := s.revokeTokens(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		return s.emitCustomer(ctx, tx, t, &before, c)
 	})
 	if err != nil {
@@ -364,12 +370,25 @@ func (s *Customers) Activate(ctx context.Context, id uuid.UUID, opts ...CallOpti
 	return s.transition(ctx, id, event.CustomerActivated, opts, func(c *customer.Customer) error { return c.Activate(s.clock()) })
 }
 
-// Disable switches an invited or active account off. Errors:
+// Disable switches an invited or active account off, and revokes the
+// customer's pending one-time tokens (reset, activation...). Errors:
 // customer.ErrNotFound, customer.ErrInvalidTransition (guests have no account
 // to disable; a disabled account cannot be disabled again).
 // It honours IfVersion (errcode.Stale on a changed record).
 func (s *Customers) Disable(ctx context.Context, id uuid.UUID, opts ...CallOption) (customer.Customer, error) {
 	return s.transition(ctx, id, event.CustomerDisabled, opts, func(c *customer.Customer) error { return c.Disable(s.clock()) })
+}
+
+// revokeTokens revokes the customer's pending one-time tokens in tx, when
+// the store keeps credentials: a disabled, deleted or erased customer's
+// links stop working.
+func (e *env) revokeTokens(ctx context.Context, tx storage.Tx, id uuid.UUID) error {
+	repo, err := credentialsOf(tx)
+	if err != nil {
+		return nil // no credentials, no tokens
+	}
+	_, err = repo.RevokeTokens(ctx, id, e.clock())
+	return err
 }
 
 // Enable switches a disabled account on again (disabled → active). Errors:
@@ -379,7 +398,8 @@ func (s *Customers) Enable(ctx context.Context, id uuid.UUID, opts ...CallOption
 	return s.transition(ctx, id, event.CustomerEnabled, opts, func(c *customer.Customer) error { return c.Enable(s.clock()) })
 }
 
-// Delete soft-deletes the customer: the record stays (orders and ledger
+// Delete soft-deletes the customer (and revokes its pending one-time
+// tokens): the record stays (orders and ledger
 // postings still refer to it) but it disappears from lookups and lists, and
 // its email address and reference are free for a new customer. Deleting
 // twice reports customer.ErrNotFound the second time. Errors:
@@ -398,7 +418,8 @@ func (s *Customers) Delete(ctx context.Context, id uuid.UUID) error {
 // Erase carries out a data-subject erasure request: in one transaction it
 // scrubs the customer's personal data and deletes the customer (see
 // customer.Customer.Erase) and empties the address book, which holds
-// personal data too. Order history, ledger postings and group memberships
+// personal data too, and deletes the credentials (password hash, linked
+// identities, tokens) where the store keeps them. Order history, ledger postings and group memberships
 // are kept: they carry no personal data of their own. It also works on a
 // customer that was already deleted, and erasing an erased customer again
 // changes nothing and returns it as it is (a retried request succeeds).
@@ -426,6 +447,13 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 			return nil
 		}); err != nil {
 			return mapCustomerErr(err)
+		}
+		// Credentials go too: the password hash, the linked identities
+		// (a provider's subject names the person), the tokens.
+		if repo, err := credentialsOf(tx); err == nil {
+			if _, err := repo.Delete(ctx, id); err != nil {
+				return err
+			}
 		}
 		out = c
 		// The event carries the erased record only: a diff would copy

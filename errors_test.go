@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/event"
@@ -24,6 +25,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/password"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -92,6 +94,17 @@ var sentinels = map[string]struct {
 	"storage.ErrInvalidCursor":          {storage.ErrInvalidCursor, errcode.Invalid},
 	"page.ErrInvalidCursor":             {page.ErrInvalidCursor, errcode.Invalid},
 	"storage.ErrTxDone":                 {storage.ErrTxDone, errcode.Unknown},
+	"credential.ErrInvalid":             {credential.ErrInvalid, errcode.Invalid},
+	"credential.ErrInvalidCredentials":  {credential.ErrInvalidCredentials, errcode.Unauthenticated},
+	"credential.ErrTokenInvalid":        {credential.ErrTokenInvalid, errcode.Invalid},
+	"credential.ErrIdentityTaken":       {credential.ErrIdentityTaken, errcode.Conflict},
+	"credential.ErrIdentityNotFound":    {credential.ErrIdentityNotFound, errcode.NotFound},
+	"credential.ErrLastWayIn":           {credential.ErrLastWayIn, errcode.FailedPrecondition},
+	"clientele.ErrActorRequired":        {clientele.ErrActorRequired, errcode.Denied},
+	"password.ErrMalformedHash":         {password.ErrMalformedHash, errcode.Invalid},
+	"password.ErrHashParams":            {password.ErrHashParams, errcode.Invalid},
+	"password.ErrInvalid":               {password.ErrInvalid, errcode.Invalid},
+	"password.ErrInvalidPolicy":         {password.ErrInvalidPolicy, errcode.Invalid},
 }
 
 func TestErrorCategories(t *testing.T) {

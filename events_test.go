@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/group"
@@ -60,7 +61,7 @@ func types(evs []event.Event) []event.Type {
 // decodes.
 func TestEveryWriteEmits(t *testing.T) {
 	eachStore(t, func(t *testing.T, store storage.Store) {
-		svc := clientele.New(store)
+		svc := clientele.New(store, clientele.WithPasswordHasher(clienteletest.FastHasher()))
 		staff := actor.Staff("u_42")
 		ctx := clientele.WithActor(context.Background(), staff)
 		step := func(want []event.Type, do func()) {
@@ -212,6 +213,7 @@ func TestEveryWriteEmits(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, 1, n)
 		})
+		accountSteps(t, svc, ctx, step)
 		step([]event.Type{event.CustomerDeleted}, func() { require.NoError(t, svc.Customers.Delete(ctx, guest.ID)) })
 		step([]event.Type{event.CustomerErased}, func() {
 			_, err := svc.Customers.Erase(ctx, ada.ID)
@@ -451,4 +453,112 @@ func keys(m map[string]any) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// accountSteps drives every write of Accounts and of the claim by token
+// (TestEveryWriteEmits).
+func accountSteps(t *testing.T, svc *clientele.Service, ctx context.Context, step func([]event.Type, func())) {
+	t.Helper()
+	var (
+		bob customer.Customer
+		is  clientele.Issued
+		err error
+	)
+	step([]event.Type{event.CustomerRegistered, event.AccountPasswordSet}, func() {
+		bob, err = svc.Accounts.Register(ctx, customer.Params{Email: "robin@example.com"}, pw)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountLoginSucceeded}, func() {
+		_, err := svc.Accounts.Authenticate(ctx, "robin@example.com", pw)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountLoginFailed}, func() {
+		_, err := svc.Accounts.Authenticate(ctx, "robin@example.com", "wrong-password-1")
+		require.Error(t, err)
+	})
+	step(nil, func() {
+		_, err := svc.Accounts.Authenticate(ctx, "nobody@example.com", pw)
+		require.Error(t, err)
+		_, err = svc.Accounts.RequestPasswordReset(ctx, "nobody@example.com")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountTokenIssued}, func() {
+		is, err = svc.Accounts.RequestPasswordReset(ctx, "robin@example.com")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountPasswordReset}, func() {
+		_, err := svc.Accounts.ResetPassword(ctx, is.Token, "second-password-2")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountPasswordChanged}, func() {
+		_, err := svc.Accounts.ChangePassword(ctx, bob.ID, "second-password-2", "third-password-3")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountPasswordSet}, func() {
+		_, err := svc.Accounts.SetPassword(ctx, bob.ID, "fourth-password-4")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountPasswordSet}, func() {
+		h, err := clienteletest.FastHasher().Hash("fifth-password-5")
+		require.NoError(t, err)
+		_, err = svc.Accounts.ImportPasswordHash(ctx, bob.ID, h)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountTokenIssued}, func() {
+		is, err = svc.Accounts.RequestEmailVerification(ctx, bob.ID)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountEmailVerified}, func() {
+		_, err := svc.Accounts.VerifyEmail(ctx, is.Token)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountTokenIssued}, func() {
+		is, err = svc.Accounts.RequestEmailChange(ctx, bob.ID, "robin.new@example.com")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CustomerEmailChanged, event.AccountEmailVerified}, func() {
+		_, err := svc.Accounts.ConfirmEmailChange(ctx, is.Token)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountIdentityLinked}, func() {
+		_, err := svc.Accounts.LinkIdentity(ctx, bob.ID, "google", "sub-1")
+		require.NoError(t, err)
+		_, err = svc.Accounts.LinkIdentity(ctx, bob.ID, "google", "sub-1")
+		require.NoError(t, err, "linking again says nothing")
+	})
+	step([]event.Type{event.AccountLoginSucceeded}, func() {
+		_, err := svc.Accounts.AuthenticateIdentity(ctx, "google", "sub-1")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountIdentityUnlinked}, func() {
+		require.NoError(t, svc.Accounts.UnlinkIdentity(ctx, bob.ID, "google", "sub-1"))
+	})
+	var inv customer.Customer
+	step([]event.Type{event.CustomerInvited, event.AccountTokenIssued}, func() {
+		inv, err = svc.Customers.Invite(ctx, customer.Params{Email: "grace.invited@example.com"})
+		require.NoError(t, err)
+		is, err = svc.Accounts.IssueActivation(ctx, inv.ID)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CustomerActivated, event.AccountPasswordSet, event.AccountEmailVerified}, func() {
+		_, err := svc.Accounts.Activate(ctx, is.Token, pw)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CustomerCreated, event.OrderRecorded, event.CustomerStatusChanged, event.AccountTokenIssued}, func() {
+		g, _, err := svc.Customers.CreateGuest(ctx, customer.Params{Email: "bobs-old@example.com"})
+		require.NoError(t, err)
+		_, err = svc.Orders.RecordPlaced(ctx, order.Params{ID: "bob-guest-1", CustomerID: g.ID, Total: money(t, "1.00")})
+		require.NoError(t, err)
+		is, err = svc.Orders.RequestClaim(ctx, bob.ID, "bobs-old@example.com")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CustomerGuestOrdersClaimed, event.CustomerStatusChanged}, func() {
+		_, n, err := svc.Orders.AcceptClaim(ctx, bob.ID, is.Token)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+	})
+	step([]event.Type{event.CustomerDisabled}, func() {
+		_, err := svc.Customers.Disable(ctx, bob.ID)
+		require.NoError(t, err)
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/page"
@@ -111,3 +112,11 @@ func creditReq(id uuid.UUID, m balance.Money) clientele.PostingRequest {
 // WithRandomIDs makes a test env use random IDs, for tests with many
 // goroutines where readable IDs do not matter.
 func WithRandomIDs() clientele.Option { return clientele.WithIDGenerator(uuid.New) }
+
+// staff returns ctx with a staff actor, for the calls that need one
+// (Orders.Claim).
+func staff(ctx context.Context) context.Context { return staffCtx(ctx) }
+
+func staffCtx(ctx context.Context) context.Context {
+	return actor.NewContext(ctx, actor.Staff("support-1"))
+}

@@ -8,7 +8,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/actor"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
@@ -129,72 +132,99 @@ func replayedOrder(prev, o order.Order) error {
 	return nil
 }
 
-// Claim moves a guest's order history to the registered customer with the
-// same email, as when a guest who checked out before creates an account,
-// and returns the registered customer with its order count and status
-// updated and the number of orders moved. It runs in one transaction and is
-// idempotent: claiming again moves nothing. The guest keeps its own status
-// (statuses never move back) and stays a guest record.
+// ErrActorRequired reports a call that acts on someone else's authority
+// without saying whose: Orders.Claim needs a staff, app or system actor in
+// its ctx (actor.NewContext or WithActor). It unwraps to errcode.Denied.
+var ErrActorRequired = errcode.New(errcode.Denied, "clientele: this call needs a staff, app or system actor in its context")
+
+// Claim is the staff path of a guest-order claim: it moves a guest's order
+// history to the registered customer with the same email, on the
+// authority of the actor in ctx, which must be a staff member, an app or
+// the system (ErrActorRequired otherwise, also for a customer actor: a
+// customer claims with RequestClaim and AcceptClaim, which prove they own
+// the guest's address). The actor is recorded on the event. It returns the
+// registered customer with its order count and status updated and the
+// number of orders moved. It runs in one transaction and is idempotent:
+// claiming again moves nothing. The guest keeps its own status (statuses
+// never move back) and stays a guest record.
 //
 // The guest must be a guest (live or deleted, not erased) and the customer a
 // live registered customer whose canonical email equals the guest's: a
-// claim never moves orders between different people. Errors:
-// customer.ErrNotFound, and a *customer.ValidationError (customer.ErrInvalid)
-// with Field "guest_id" when the guest is not a guest, or "email" when the
-// emails differ.
+// claim never moves orders between different people on an actor's word
+// alone. Errors: ErrActorRequired; customer.ErrNotFound; a
+// *customer.ValidationError (customer.ErrInvalid) with Field "guest_id"
+// when the guest is not a guest, or "email" when the emails differ.
 func (s *Orders) Claim(ctx context.Context, guestID, customerID uuid.UUID) (customer.Customer, int, error) {
+	who, ok := actor.Lookup(ctx)
+	if !ok || who.Kind == actor.KindCustomer {
+		return customer.Customer{}, 0, ErrActorRequired
+	}
 	var (
 		out   customer.Customer
 		moved int
 	)
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		moved = 0
-		guest, err := tx.Customers().Get(ctx, guestID)
+		var err error
+		out, moved, err = s.claim(ctx, tx, guestID, customerID, true, event.ClaimPayload{Proof: "staff"})
+		return err
+	})
+	if err != nil {
+		return customer.Customer{}, 0, err
+	}
+	return out, moved, nil
+}
+
+// claim moves the guest's history to the customer in tx and emits
+// customer.guest_orders_claimed with proof (and customer.status_changed).
+// sameEmail requires the two canonical emails to be equal (the staff
+// path; a token proved the customer owns the guest's address).
+func (s *Orders) claim(ctx context.Context, tx storage.Tx, guestID, customerID uuid.UUID, sameEmail bool, proof event.ClaimPayload) (customer.Customer, int, error) {
+	guest, err := tx.Customers().Get(ctx, guestID)
+	if err != nil {
+		return customer.Customer{}, 0, mapCustomerErr(err)
+	}
+	owner, err := liveCustomer(ctx, tx, customerID)
+	if err != nil {
+		return customer.Customer{}, 0, err
+	}
+	switch {
+	case guest.HasAccount || guest.State != customer.StateGuest:
+		return customer.Customer{}, 0, &customer.ValidationError{Field: "guest_id", Reason: "is not a guest customer", Err: customer.ErrInvalid}
+	case !owner.HasAccount:
+		return customer.Customer{}, 0, &customer.ValidationError{Field: "customer_id", Reason: "is not a registered customer", Err: customer.ErrInvalid}
+	case sameEmail && guest.Email.Address != owner.Email.Address:
+		return customer.Customer{}, 0, &customer.ValidationError{Field: "email", Reason: "the guest's email differs from the customer's", Err: customer.ErrInvalid}
+	}
+	// Read the whole history first: moving orders changes the pages.
+	var ids []string
+	p := page.Request{Limit: page.MaxLimit}
+	for {
+		page, err := tx.Orders().List(ctx, guestID, p)
 		if err != nil {
-			return mapCustomerErr(err)
+			return customer.Customer{}, 0, err
 		}
-		owner, err := liveCustomer(ctx, tx, customerID)
-		if err != nil {
-			return err
+		for _, o := range page.Items {
+			ids = append(ids, o.ID)
 		}
-		switch {
-		case guest.HasAccount || guest.State != customer.StateGuest:
-			return &customer.ValidationError{Field: "guest_id", Reason: "is not a guest customer", Err: customer.ErrInvalid}
-		case !owner.HasAccount:
-			return &customer.ValidationError{Field: "customer_id", Reason: "is not a registered customer", Err: customer.ErrInvalid}
-		case guest.Email.Address != owner.Email.Address:
-			return &customer.ValidationError{Field: "email", Reason: "the guest's email differs from the customer's", Err: customer.ErrInvalid}
+		if page.Next == "" {
+			break
 		}
-		// Read the whole history first: moving orders changes the pages.
-		var ids []string
-		p := page.Request{Limit: page.MaxLimit}
-		for {
-			page, err := tx.Orders().List(ctx, guestID, p)
-			if err != nil {
-				return err
-			}
-			for _, o := range page.Items {
-				ids = append(ids, o.ID)
-			}
-			if page.Next == "" {
-				break
-			}
-			p.Cursor = page.Next
+		p.Cursor = page.Next
+	}
+	now := s.clock()
+	for _, id := range ids {
+		// The adapter checks, under its lock, that the owner is still
+		// live (storage.ErrCustomerNotLive otherwise).
+		if _, err := tx.Orders().Update(ctx, id, func(o *order.Order) error { return o.Reassign(customerID, now) }); err != nil {
+			return customer.Customer{}, 0, customerGone(err)
 		}
-		now := s.clock()
-		for _, id := range ids {
-			// The adapter checks, under its lock, that the owner is still
-			// live (storage.ErrCustomerNotLive otherwise).
-			if _, err := tx.Orders().Update(ctx, id, func(o *order.Order) error { return o.Reassign(customerID, now) }); err != nil {
-				return customerGone(err)
-			}
-		}
-		moved = len(ids)
-		if moved == 0 {
-			out = owner
-			return nil
-		}
-		var before customer.Customer
+	}
+	if len(ids) == 0 && proof.Proof == "staff" {
+		return owner, 0, nil
+	}
+	out := owner
+	var before customer.Customer
+	if len(ids) > 0 {
 		out, err = tx.Customers().Update(ctx, customerID, func(c *customer.Customer) error {
 			if c.IsDeleted() {
 				return deletedErr(c.ID)
@@ -206,13 +236,91 @@ func (s *Orders) Claim(ctx context.Context, guestID, customerID uuid.UUID) (cust
 			return nil
 		})
 		if err != nil {
-			return mapCustomerErr(err)
+			return customer.Customer{}, 0, mapCustomerErr(err)
 		}
-		if err := s.emitOne(ctx, tx, event.CustomerGuestOrdersClaimed, event.AggregateCustomer, customerID.String(),
-			customerID, out.Version, event.ClaimPayload{CustomerID: customerID, GuestID: guestID, Orders: moved}); err != nil {
+	}
+	proof.CustomerID, proof.GuestID, proof.Orders = customerID, guestID, len(ids)
+	if err := s.emitOne(ctx, tx, event.CustomerGuestOrdersClaimed, event.AggregateCustomer, customerID.String(),
+		customerID, out.Version, proof); err != nil {
+		return customer.Customer{}, 0, err
+	}
+	if len(ids) == 0 {
+		return out, 0, nil
+	}
+	return out, len(ids), s.emitStatusChange(ctx, tx, before, out)
+}
+
+// RequestClaim is the customer path of a guest-order claim, step one: the
+// signed-in registered customer asks for the orders they placed as a
+// guest with guestEmail (their own address or another one they used). It
+// issues a claim token bound to the customer and to that guest, to be
+// mailed to guestEmail (Issued.Email; valid 24 hours by default, revoking
+// the customer's older claim tokens); AcceptClaim redeems it. Nothing moves
+// until then, and never by email alone.
+//
+// The answer looks the same whether or not a live guest has the address
+// (a decoy token that was never stored, as for RequestPasswordReset), so
+// that nobody learns who checked out as a guest. Errors:
+// customer.ErrNotFound when customerID is not a live registered customer;
+// a *customer.ValidationError for a malformed address.
+func (s *Orders) RequestClaim(ctx context.Context, customerID uuid.UUID, guestEmail string) (Issued, error) {
+	if _, err := credentialsOf(s.store); err != nil {
+		return Issued{}, err
+	}
+	addr, err := customer.ParseEmail(guestEmail)
+	if err != nil {
+		return Issued{}, err
+	}
+	if _, err := accountCustomer(ctx, s.store, customerID); err != nil {
+		return Issued{}, err
+	}
+	guest, err := s.store.Customers().GetByEmail(ctx, addr.Address, false)
+	if errors.Is(err, storage.ErrNotFound) {
+		return s.decoy(credential.PurposeOrderClaim, addr.Display)
+	} else if err != nil {
+		return Issued{}, err
+	}
+	var out Issued
+	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := accountCustomer(ctx, tx, customerID); err != nil {
 			return err
 		}
-		return s.emitStatusChange(ctx, tx, before, out)
+		var err error
+		out, err = s.issue(ctx, tx, credential.TokenParams{Purpose: credential.PurposeOrderClaim,
+			CustomerID: customerID, GuestID: guest.ID, Email: addr.Display})
+		return err
+	})
+	return out, err
+}
+
+// AcceptClaim is the customer path of a guest-order claim, step two: the
+// customer who asked (customerID, the signed-in customer) redeems the
+// claim token that reached the guest's address, and in one transaction
+// the token is used (once), the guest's order history moves to the
+// customer and the customer's order count and status are recomputed. It
+// returns the customer and the number of orders moved. A token issued to
+// another customer is refused (credential.ReasonCustomer) and stays
+// usable for its owner. Errors: a *credential.TokenError
+// (credential.ErrTokenInvalid); customer.ErrNotFound; a
+// *customer.ValidationError when the guest is no longer a guest (erased).
+func (s *Orders) AcceptClaim(ctx context.Context, customerID uuid.UUID, token string) (customer.Customer, int, error) {
+	if err := s.precheck(ctx, token, credential.PurposeOrderClaim); err != nil {
+		return customer.Customer{}, 0, err
+	}
+	var (
+		out   customer.Customer
+		moved int
+	)
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		t, err := s.redeem(ctx, tx, token, credential.PurposeOrderClaim)
+		if err != nil {
+			return err
+		}
+		if t.CustomerID != customerID {
+			return &credential.TokenError{Reason: credential.ReasonCustomer}
+		}
+		out, moved, err = s.claim(ctx, tx, t.GuestID, customerID, false, event.ClaimPayload{Proof: "token", TokenID: t.ID})
+		return err
 	})
 	if err != nil {
 		return customer.Customer{}, 0, err

@@ -175,7 +175,7 @@ func TestOrdersClaim(t *testing.T) {
 	_, err := e.Orders.RecordPlaced(e.ctx, order.Params{ID: "r1", CustomerID: ada.ID, Total: money(t, "3.00")})
 	require.NoError(t, err)
 
-	got, moved, err := e.Orders.Claim(e.ctx, guest.ID, ada.ID)
+	got, moved, err := e.Orders.Claim(staff(e.ctx), guest.ID, ada.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 2, moved)
 	assert.Equal(t, 3, got.OrderCount)
@@ -194,7 +194,7 @@ func TestOrdersClaim(t *testing.T) {
 	assert.Equal(t, customer.StatusRepeat, g.Status, "the guest's status never moves back")
 
 	t.Run("claiming again moves nothing", func(t *testing.T) {
-		again, moved, err := e.Orders.Claim(e.ctx, guest.ID, ada.ID)
+		again, moved, err := e.Orders.Claim(staff(e.ctx), guest.ID, ada.ID)
 		require.NoError(t, err)
 		assert.Zero(t, moved)
 		assert.Equal(t, 3, again.OrderCount)
@@ -220,7 +220,7 @@ func TestOrdersClaim(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				_, _, err := e.Orders.Claim(e.ctx, tt.guest, tt.target)
+				_, _, err := e.Orders.Claim(staff(e.ctx), tt.guest, tt.target)
 				require.ErrorIs(t, err, tt.want)
 				if tt.field != "" {
 					var ve *customer.ValidationError

@@ -157,7 +157,7 @@ func raceCases() []raceCase {
 			return err
 		}, notFound},
 		{"Orders.Claim", func(ctx context.Context, f raceFixture) error {
-			_, _, err := f.svc.Orders.Claim(ctx, f.guest.ID, f.c.ID)
+			_, _, err := f.svc.Orders.Claim(staffCtx(ctx), f.guest.ID, f.c.ID)
 			return err
 		}, notFound},
 		{"Orders.History", func(ctx context.Context, f raceFixture) error {

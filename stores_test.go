@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	driver "github.com/go-sql-driver/mysql"
@@ -134,5 +135,11 @@ func migrated(t *testing.T, db *sql.DB, d sqlstore.Dialect) storage.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	storeDBs.Store(storage.Store(s), db)
+	t.Cleanup(func() { storeDBs.Delete(storage.Store(s)) })
 	return s
 }
+
+// storeDBs maps each SQL store eachStore made to its *sql.DB, for tests
+// that read the tables themselves (dumpStore).
+var storeDBs sync.Map

@@ -155,6 +155,7 @@ func New(tb testing.TB, opts ...EnvOption) *Env {
 	svcOpts := append([]clientele.Option{
 		clientele.WithClock(e.Clock.Now),
 		clientele.WithIDGenerator(e.IDs.Next),
+		clientele.WithPasswordHasher(FastHasher()),
 	}, e.extra...)
 	e.Service = clientele.New(e.Store, svcOpts...)
 	return e

@@ -401,3 +401,22 @@ func prefixed(parent string, err error) error {
 	}
 	return err
 }
+
+// ThrottledError is the answer to a sign-in while the backoff after
+// repeated failures lasts (see Throttle): errors.Is(err,
+// ErrInvalidCredentials) holds for it, so that a host that answers every
+// failure alike needs no case for it; one that wants to may tell the
+// customer when to try again (an HTTP 429 with Retry-After). It says that
+// the account exists, which is why it is opt-in to show.
+type ThrottledError struct {
+	// RetryAfter is how long the backoff still lasts.
+	RetryAfter time.Duration
+}
+
+// Error says how long the backoff lasts.
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("credential: too many failed sign-ins, try again in %s", e.RetryAfter.Round(time.Second))
+}
+
+// Unwrap returns ErrInvalidCredentials.
+func (e *ThrottledError) Unwrap() error { return ErrInvalidCredentials }

@@ -157,9 +157,10 @@ type Token struct {
 	// password it resets, whose account it activates, whose address it
 	// verifies or changes, or who claims the guest's orders.
 	CustomerID uuid.UUID `json:"customer_id"`
-	// Email is the canonical address the token was sent to: the customer's
-	// own, the new address of an email change, or the guest's address of
-	// a claim. A verification or change applies to this address only.
+	// Email is the address the token was sent to, as displayed (the
+	// customer's spelling; compare canonical forms): the customer's own,
+	// the new address of an email change, or the guest's address of a
+	// claim. A verification or change applies to this address only.
 	Email string `json:"email"`
 	// GuestID is the guest whose orders a claim moves (uuid.Nil for other
 	// purposes).
@@ -240,6 +241,7 @@ type TokenError struct {
 	Reason string
 }
 
+// Error names the reason, never the token.
 func (e *TokenError) Error() string { return "credential: token cannot be used: " + e.Reason }
 
 // Unwrap returns ErrTokenInvalid.

@@ -397,6 +397,7 @@ func TestValidateGuards(t *testing.T) {
 		{"zero state", func(c *customer.Customer) { c.State = 0 }, "state"},
 		{"guest with account", func(c *customer.Customer) { c.State = customer.StateGuest }, "has_account"},
 		{"active without account", func(c *customer.Customer) { c.HasAccount = false }, "has_account"},
+		{"guest with a password", func(c *customer.Customer) { c.State, c.HasAccount, c.HasPassword = customer.StateGuest, false, true }, "has_password"},
 		{"zero type", func(c *customer.Customer) { c.Type = 0 }, "type"},
 		{"zero status", func(c *customer.Customer) { c.Status = 0 }, "status"},
 		{"negative order count", func(c *customer.Customer) { c.OrderCount = -1 }, "order_count"},

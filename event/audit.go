@@ -35,11 +35,13 @@ var personal = map[string]bool{
 	"email": true, "first_name": true, "last_name": true, "phone": true,
 	"company": true, "vat_id": true, "note": true,
 	"line1": true, "line2": true, "city": true, "postal_code": true,
+	"subject": true, // an external identity's subject names a person at the provider
 }
 
 // Personal reports whether the audit trail masks the values of field (a
 // Change.Field): names, email, phone, company, VAT ID, note, street
-// address, city, postal code, and every metadata entry.
+// address, city, postal code, an external identity's subject, and every
+// metadata entry.
 func Personal(field string) bool {
 	return personal[field] || strings.HasPrefix(field, "metadata.")
 }
@@ -78,7 +80,7 @@ func (e Event) changes() []Change {
 		return nil
 	}
 	removed := strings.HasSuffix(string(e.Type), ".deleted") || strings.HasSuffix(string(e.Type), ".removed")
-	for _, k := range []string{"customer", "entry", "group", "merchant", "market", "account", "posting", "order"} {
+	for _, k := range []string{"customer", "entry", "group", "merchant", "market", "account", "posting", "order", "token", "identity"} {
 		if raw, ok := obj[k]; ok {
 			var entity map[string]json.RawMessage
 			if json.Unmarshal(raw, &entity) != nil {

@@ -109,6 +109,41 @@ const (
 	// OrderStatusChanged: an order's status changed (OrderPayload with
 	// Changes).
 	OrderStatusChanged Type = "order.status_changed"
+
+	// CustomerEmailChanged: the customer confirmed a new address through
+	// a token sent there (CustomerPayload with Changes: the old address is
+	// in Before, for a notice to it).
+	CustomerEmailChanged Type = "customer.email_changed"
+
+	// The credentials events (aggregate "credentials", whose ID is the
+	// customer's). None carries a password, a hash or a token's secret.
+
+	// AccountPasswordSet: a password was set by registration, by staff,
+	// by an import of a hash, or by an activation (PasswordPayload).
+	AccountPasswordSet Type = "account.password_set"
+	// AccountPasswordChanged: the customer changed their password,
+	// proving the current one (PasswordPayload).
+	AccountPasswordChanged Type = "account.password_changed"
+	// AccountPasswordReset: the customer set a new password with a reset
+	// token; every outstanding token was revoked (PasswordPayload).
+	AccountPasswordReset Type = "account.password_reset"
+	// AccountLoginSucceeded: the customer signed in (LoginPayload).
+	AccountLoginSucceeded Type = "account.login_succeeded"
+	// AccountLoginFailed: a sign-in to an existing account failed (wrong
+	// password, or refused during the backoff) (LoginPayload).
+	AccountLoginFailed Type = "account.login_failed"
+	// AccountTokenIssued: a one-time token was issued (TokenPayload: its
+	// ID, purpose, recipient and expiry, never its secret).
+	AccountTokenIssued Type = "account.token_issued"
+	// AccountEmailVerified: the customer proved they own their address
+	// (VerificationPayload).
+	AccountEmailVerified Type = "account.email_verified"
+	// AccountIdentityLinked: an external identity was linked
+	// (IdentityPayload).
+	AccountIdentityLinked Type = "account.identity_linked"
+	// AccountIdentityUnlinked: an external identity was unlinked
+	// (IdentityPayload).
+	AccountIdentityUnlinked Type = "account.identity_unlinked"
 )
 
 // The aggregates events belong to.
@@ -119,7 +154,8 @@ const (
 	AggregateMerchant       = "merchant"
 	AggregateMarket         = "market"
 	AggregateBalanceAccount = "balance_account"
-	AggregateOrder          = "order" // its ID is the host's order ID
+	AggregateOrder          = "order"       // its ID is the host's order ID
+	AggregateCredentials    = "credentials" // its ID is the customer's
 )
 
 // Bounds of an event's fields, in bytes.

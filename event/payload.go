@@ -2,11 +2,13 @@ package event
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
@@ -39,6 +41,11 @@ type ClaimPayload struct {
 	CustomerID uuid.UUID `json:"customer_id"`
 	GuestID    uuid.UUID `json:"guest_id"`
 	Orders     int       `json:"orders"`
+	// Proof is how the claim was allowed: "token" (the customer redeemed
+	// a claim token sent to the guest's address; TokenID names it) or
+	// "staff" (the event's actor moved the orders).
+	Proof   string    `json:"proof"`
+	TokenID uuid.UUID `json:"token_id,omitzero"`
 }
 
 // AddressPayload is the payload of the address.* events: the entry after
@@ -95,4 +102,50 @@ type PostingPayload struct {
 type OrderPayload struct {
 	Order   order.Order `json:"order"`
 	Changes []Change    `json:"changes,omitempty"`
+}
+
+// PasswordPayload is the payload of account.password_set,
+// account.password_changed and account.password_reset. Method says how a
+// password was set ("register", "staff", "import", "activation", "change",
+// "reset"); SessionVersion is the credentials' session version after the
+// change (a host ends sessions that carry an older one); TokensRevoked
+// counts the tokens a reset revoked.
+type PasswordPayload struct {
+	CustomerID     uuid.UUID `json:"customer_id"`
+	Method         string    `json:"method"`
+	SessionVersion int64     `json:"session_version"`
+	TokensRevoked  int       `json:"tokens_revoked,omitempty"`
+}
+
+// LoginPayload is the payload of account.login_succeeded and
+// account.login_failed. Method is "password" or "identity" (then Provider
+// names the provider); Rehashed reports that a successful sign-in replaced
+// the stored hash by one with the current parameters; FailedLogins and
+// LockedUntil are the counter and backoff after a failure.
+type LoginPayload struct {
+	CustomerID   uuid.UUID  `json:"customer_id"`
+	Method       string     `json:"method"`
+	Provider     string     `json:"provider,omitempty"`
+	Rehashed     bool       `json:"rehashed,omitempty"`
+	FailedLogins int        `json:"failed_logins,omitempty"`
+	LockedUntil  *time.Time `json:"locked_until,omitempty"`
+}
+
+// TokenPayload is the payload of account.token_issued: the token without
+// its hash or secret (its ID, purpose, customer, recipient address,
+// guest for a claim, and expiry).
+type TokenPayload struct {
+	Token credential.Token `json:"token"`
+}
+
+// VerificationPayload is the payload of account.email_verified.
+type VerificationPayload struct {
+	CustomerID uuid.UUID `json:"customer_id"`
+	Email      string    `json:"email"`
+}
+
+// IdentityPayload is the payload of account.identity_linked and
+// account.identity_unlinked.
+type IdentityPayload struct {
+	Identity credential.Identity `json:"identity"`
 }

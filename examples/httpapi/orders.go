@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/order"
 )
 
@@ -124,7 +125,12 @@ func (a *api) claimOrders(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, moved, err := a.svc.Orders.Claim(r.Context(), guestID, id)
+	// This API is a back office the host trusts (it has no sign-in of
+	// its own), so claims are made on its authority, as an app; a
+	// storefront would let the customer claim with a token
+	// (Orders.RequestClaim, Orders.AcceptClaim).
+	ctx := actor.NewContext(r.Context(), actor.App("httpapi"))
+	c, moved, err := a.svc.Orders.Claim(ctx, guestID, id)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/internal/validation"
 	"github.com/clientele-go/clientele/market"
@@ -91,6 +92,9 @@ func checkEnum[T textEnum, PT interface {
 func TestEnumConvention(t *testing.T) {
 	t.Run("customer.Status", func(t *testing.T) {
 		checkEnum(t, customer.Statuses(), customer.ParseStatus, "status", customer.ErrInvalid)
+	})
+	t.Run("credential.Purpose", func(t *testing.T) {
+		checkEnum(t, credential.Purposes(), credential.ParsePurpose, "purpose", credential.ErrInvalid)
 	})
 	t.Run("customer.State", func(t *testing.T) {
 		checkEnum(t, customer.States(), customer.ParseState, "state", customer.ErrInvalid)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
@@ -524,7 +525,7 @@ func (w *worker) claim() {
 	c, _ := w.pick(&rs)
 	// Claim moves the guest's orders; repeating it moves none.
 	_, _ = w.retried("order_claim", func(ctx context.Context) error {
-		_, _, err := w.r.svc.Orders.Claim(ctx, g, c)
+		_, _, err := w.r.svc.Orders.Claim(actor.NewContext(ctx, actor.System("loadtest")), g, c)
 		return err
 	})
 }

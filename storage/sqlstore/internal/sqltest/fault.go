@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
@@ -416,7 +417,7 @@ var moreFaultOps = []faultOp{
 			f.register("ada", "ada@example.com")
 		},
 		run: func(f *faultFixture) (string, error) {
-			c, n, err := f.svc.Orders.Claim(f.ctx, f.ids["guest"], f.ids["ada"])
+			c, n, err := f.svc.Orders.Claim(actor.NewContext(f.ctx, actor.Staff("support-1")), f.ids["guest"], f.ids["ada"])
 			return fmt.Sprintf("%s moved %d, %d orders", c.ID, n, c.OrderCount), err
 		},
 	},
