@@ -2,6 +2,7 @@ package sqltest
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/storage"
@@ -22,7 +24,12 @@ import (
 // statement; creating a customer without tags and adding a member are one
 // statement each, with no transaction around them; a posting is BEGIN,
 // three statements (lock the account and check the ID and key, move the
-// balance, insert the posting) and COMMIT. Each operation runs once before
+// balance, insert the posting) and COMMIT. Credentials: an Update is BEGIN,
+// the customer's lock, the locking reads of the credentials and of their
+// identities (none for new credentials), the write and COMMIT; issuing a
+// token is BEGIN, the customer's lock, the INSERT, the revocation of the
+// older ones and COMMIT; redeeming one reads its customer before BEGIN,
+// then locks the customer and the token and writes it. Each operation runs once before
 // it is counted, so that its statements are prepared (database/sql
 // prepares once per connection; preparing is not in the log).
 func RoundTrips(t *testing.T, e FaultEngine) {
@@ -74,11 +81,79 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 		_, err = s.Balances().Post(ctx, p)
 		return err
 	}
+	creds := s.Credentials()
+	if _, err := creds.Update(ctx, first.ID, func(c *credential.Credentials) error {
+		if err := c.SetPassword("$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", now); err != nil {
+			return err
+		}
+		_, err := c.Link(credential.Identity{Provider: "google", Subject: "rt"}, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	newToken := func(p credential.Purpose) (credential.Token, error) {
+		id := uuid.New()
+		return credential.NewToken(id, sha256.Sum256(id[:]), credential.TokenParams{Purpose: p, CustomerID: first.ID,
+			Email: first.Email.Address}, now)
+	}
+	var redeemable []credential.Token // one for the warm-up, one counted (of two purposes: a token revokes its purpose's older ones)
+	for _, p := range []credential.Purpose{credential.PurposeEmailVerification, credential.PurposeEmailChange} {
+		tk, err := newToken(p)
+		if err == nil {
+			err = creds.IssueToken(ctx, tk)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		redeemable = append(redeemable, tk)
+	}
 	for _, c := range []struct {
 		name string
 		run  func() error
 		want []faultdriver.Kind
 	}{
+		{"Credentials.Get", func() error {
+			_, err := creds.Get(ctx, first.ID)
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"Credentials.ByIdentity", func() error {
+			_, err := creds.ByIdentity(ctx, "google", "rt")
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"Credentials.Update", func() error {
+			_, err := creds.Update(ctx, first.ID, func(c *credential.Credentials) error {
+				c.RecordFailure(credential.DefaultThrottle, now)
+				return nil
+			})
+			return err
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement, faultdriver.Statement,
+			faultdriver.Statement, faultdriver.Commit}},
+		{"Credentials.Update/new", func() error {
+			_, err := creds.Update(ctx, mustCreate().ID, func(c *credential.Credentials) error {
+				return c.SetPassword("$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", now)
+			})
+			return err
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement, faultdriver.Statement,
+			faultdriver.Commit}},
+		{"Credentials.IssueToken", func() error {
+			tk, err := newToken(credential.PurposePasswordReset)
+			if err != nil {
+				return err
+			}
+			return creds.IssueToken(ctx, tk)
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement, faultdriver.Statement,
+			faultdriver.Commit}},
+		{"Credentials.Token", func() error {
+			_, err := creds.Token(ctx, redeemable[0].Hash)
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"Credentials.UpdateToken", func() error {
+			tk := redeemable[0]
+			redeemable = redeemable[1:]
+			_, err := creds.UpdateToken(ctx, tk.Hash, func(t *credential.Token) error { return t.Redeem(tk.Purpose, now) })
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement, faultdriver.Begin, faultdriver.Statement, faultdriver.Statement,
+			faultdriver.Statement, faultdriver.Commit}},
 		{"Customers.Get", func() error {
 			_, err := s.Customers().Get(ctx, first.ID)
 			return err
@@ -145,7 +220,7 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 			}
 			log := fc.Log()
 			switch {
-			case c.name == "Groups.AddMember" && len(log) > 0:
+			case (c.name == "Groups.AddMember" || c.name == "Credentials.Update/new") && len(log) > 0:
 				log = log[1:] // the INSERT of the customer it adds, made by run itself
 			case c.name == "Events.Claim" && len(log) > 0:
 				log = log[1:] // the event it appends first
