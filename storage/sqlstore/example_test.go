@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 5 <nil>
+	// Output: grace@example.com active 6 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -69,4 +69,5 @@ func ExampleWriteMigrations() {
 	// 0003_idempotency.up.sql
 	// 0004_outbox.up.sql
 	// 0005_customers_created_live.up.sql
+	// 0006_credentials.up.sql
 }

@@ -51,7 +51,7 @@ func TestRowsExamined(t *testing.T) {
 		`INSERT INTO {{prefix}}customers (` + sqltest.CustomerColumns + `)
 		SELECT ` + uuidOf("c", "i") + `, CONCAT('c', i, '@example.com'), CONCAT('c', i, '@example.com'), 1, 'prospect',
 			'active', 'private', 'F', 'L', 'f l', '', '', '', '', '[]', '{}', '', '', 0,
-			1700000000000000 + i * 1000, 1700000000000000 + i * 1000, NULL, 1
+			1700000000000000 + i * 1000, 1700000000000000 + i * 1000, NULL, 1, 0
 		FROM ` + numbers(customers),
 		`INSERT INTO {{prefix}}groups (id, name, name_key, description, metadata, created_at, updated_at, version)
 		SELECT ` + uuidOf("a", "i") + `, CONCAT('G', i), CONCAT('g', i), '', '{}', i, i, 1 FROM ` + numbers(4),

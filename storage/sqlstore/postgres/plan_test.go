@@ -36,7 +36,7 @@ var planSeed = []string{
 		'active', 'private', 'First' || i, 'Last' || i, 'first' || i || ' last' || i, '', '', '', '', '[]', '{}',
 		CASE WHEN i % 3 = 0 THEN 'ref' || i ELSE '' END, CASE WHEN i % 3 = 0 THEN 'erp' ELSE '' END, 0,
 		1700000000000000 + i * 1000, 1700000000000000 + i * 1000,
-		CASE WHEN i % 50 = 0 THEN 1800000000000000 END, 1
+		CASE WHEN i % 50 = 0 THEN 1800000000000000 END, 1, false
 	FROM generate_series(1, ` + strconv.Itoa(planCustomers) + `) i`,
 	`INSERT INTO {{prefix}}groups (id, name, name_key, description, metadata, created_at, updated_at, version)
 	SELECT md5('g' || j)::uuid, 'Group ' || j, 'group ' || j, '', '{}', 1600000000000000 + j, 1600000000000000 + j, 1

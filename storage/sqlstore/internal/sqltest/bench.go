@@ -257,7 +257,7 @@ func customerArgs(c customer.Customer) ([]any, error) {
 		c.ID.String(), c.Email.Address, c.Email.Display, c.HasAccount, c.Status.String(), c.State.String(),
 		c.Type.String(), c.FirstName, c.LastName, storage.SearchKey(c.FirstName + " " + c.LastName),
 		c.Phone, c.Company, c.VATID, c.Note, string(tagsJSON), string(metaJSON), c.Reference, c.ReferenceOrigin,
-		int64(c.OrderCount), c.CreatedAt.UnixMicro(), c.UpdatedAt.UnixMicro(), deleted, int64(1),
+		int64(c.OrderCount), c.CreatedAt.UnixMicro(), c.UpdatedAt.UnixMicro(), deleted, int64(1), c.HasPassword,
 		customer.EmailSkeleton(c.Email.Address),
 	}, nil
 }
@@ -274,7 +274,7 @@ func scanCustomer(r interface{ Scan(...any) error }) (customer.Customer, error) 
 	)
 	err := r.Scan(&c.ID, &c.Email.Address, &c.Email.Display, &c.HasAccount, &status, &state, &typ,
 		&c.FirstName, &c.LastName, &search, &c.Phone, &c.Company, &c.VATID, &c.Note, &tags, &meta,
-		&c.Reference, &c.ReferenceOrigin, &orders, &created, &updated, &deleted, &c.Version)
+		&c.Reference, &c.ReferenceOrigin, &orders, &created, &updated, &deleted, &c.Version, &c.HasPassword)
 	if err != nil {
 		return c, err
 	}

@@ -25,7 +25,7 @@ import (
 // repository selects and inserts them.
 const CustomerColumns = "id, email, email_display, has_account, status, state, type, first_name, last_name,\n\t" +
 	"search_name, phone, company, vat_id, note, tags, metadata, reference, reference_origin, order_count,\n\t" +
-	"created_at, updated_at, deleted_at, version"
+	"created_at, updated_at, deleted_at, version, has_password"
 
 // CustomerColumnsOf is CustomerColumns qualified with a table alias.
 func CustomerColumnsOf(alias string) string {
@@ -51,7 +51,7 @@ const (
 // InsertCustomer is the statement of Customers.Create (for a customer
 // without tags, its only statement).
 func InsertCustomer(d sqlstore.Dialect) string {
-	return d.InsertOrNothing(`INSERT INTO {{prefix}}customers (` + CustomerColumns + ", email_skeleton)\n\tVALUES (" + placeholders(24) + `)`)
+	return d.InsertOrNothing(`INSERT INTO {{prefix}}customers (` + CustomerColumns + ", email_skeleton)\n\tVALUES (" + placeholders(25) + `)`)
 }
 
 // ListCustomersAfter is Customers.List with no filter but the default
