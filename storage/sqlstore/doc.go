@@ -113,6 +113,25 @@
 // and not on a host's bound transaction, whose commit the store does not
 // see.
 //
+// # Credentials
+//
+// The store has the storage.Authentication capability (schema version 6):
+// one row per customer in {{prefix}}credentials, the linked identities in
+// {{prefix}}identities, whose primary key (provider, subject) lets an
+// identity sign in to one customer only, and one-time tokens in
+// {{prefix}}auth_tokens, unique by the SHA-256 hash of their secret (the
+// secret is never stored). As for the address book, the customer's row is
+// the lock: every write locks it first and checks there that the customer
+// is live, then reads what it changes with locking reads, which see the
+// latest committed rows where InnoDB's plain reads keep the transaction's
+// snapshot. An Update of stored credentials is BEGIN, the customer's lock,
+// the locking reads of the credentials and of their identities, the write
+// (and one statement per identity linked or unlinked) and COMMIT; issuing
+// a token inserts it before revoking the older ones of its purpose, so
+// that a taken ID or hash is found before anything is written; redeeming
+// one reads its customer (before BEGIN, outside a transaction), locks the
+// customer and then the token. A read is one statement.
+//
 // # Cost
 //
 // Statements are prepared once per store and, by database/sql, once per
