@@ -184,8 +184,9 @@ func (s *Accounts) recordLogin(ctx context.Context, customerID uuid.UUID, verifi
 // credential.ErrInvalidCredentials. The new password must meet the policy.
 // It ends the customer's other sessions (the session version moves up)
 // and revokes pending password-reset tokens. Errors: customer.ErrNotFound;
-// credential.ErrInvalidCredentials (also when no password is set: use
-// SetPassword or a reset); a *errcode.ValidationError (password.ErrInvalid).
+// credential.ErrInvalidCredentials (also when no password is set, use
+// SetPassword or a reset, and for an account that is not active); a
+// *errcode.ValidationError (password.ErrInvalid).
 func (s *Accounts) ChangePassword(ctx context.Context, customerID uuid.UUID, current, next string) (credential.Credentials, error) {
 	repo, err := credentialsOf(s.store)
 	if err != nil {
@@ -194,6 +195,10 @@ func (s *Accounts) ChangePassword(ctx context.Context, customerID uuid.UUID, cur
 	c, err := accountCustomer(ctx, s.store, customerID)
 	if err != nil {
 		return credential.Credentials{}, err
+	}
+	if c.State != customer.StateActive {
+		s.burn(current)
+		return credential.Credentials{}, credential.ErrInvalidCredentials
 	}
 	hash, err := s.hashNew(ctx, next)
 	if err != nil {

@@ -2,7 +2,9 @@ package clientele_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -527,4 +529,52 @@ func TestGuestOrderClaims(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "staff", p.Proof)
 	})
+}
+
+// What Accounts returns marshals to JSON as a host's API would send it,
+// without a hash; an Issued carries its token (for the mail queue) but
+// hides it from fmt.
+func TestAccountsJSON(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	ada := e.MustRegisterAccount(clienteletest.Email("ada@example.com"))
+	_, err := e.Service.Accounts.LinkIdentity(ctx, ada.ID, "google", "sub-1")
+	require.NoError(t, err)
+	login := e.MustLogIn(ada)
+	obj := jsonObject(t, login)
+	assert.Equal(t, true, obj["customer"].(map[string]any)["has_password"])
+	assert.Contains(t, obj, "session_version")
+
+	cr, err := e.Service.Accounts.Credentials(ctx, ada.ID)
+	require.NoError(t, err)
+	b, err := json.Marshal(cr)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "argon2")
+	obj = jsonObject(t, cr)
+	assert.Equal(t, ada.ID.String(), obj["customer_id"])
+	assert.Len(t, obj["identities"], 1)
+	assert.NotContains(t, obj, "password_hash")
+
+	is, err := e.Service.Accounts.RequestPasswordReset(ctx, "ada@example.com")
+	require.NoError(t, err)
+	obj = jsonObject(t, is)
+	assert.Equal(t, is.Token, obj["token"])
+	assert.Equal(t, "password_reset", obj["purpose"])
+	for _, s := range []string{fmt.Sprint(is), fmt.Sprintf("%v %+v %#v %s", is, is, is, is)} {
+		assert.NotContains(t, s, is.Token)
+	}
+	// The event of the token holds neither its secret nor its hash.
+	masked := 0
+	for _, ev := range e.TakeEvents() {
+		assert.NotContains(t, string(ev.Payload), is.Token)
+		assert.NotContains(t, string(ev.Payload), "hash")
+		entry := ev.Audit(false)
+		for _, c := range entry.Changes {
+			if c.Field == "email" && ev.Type == event.AccountTokenIssued {
+				assert.NotContains(t, string(c.After), "ada@", "the audit masks the address")
+				masked++
+			}
+		}
+	}
+	assert.Equal(t, 1, masked, "the token's recipient is in the audit, masked")
 }

@@ -1,6 +1,7 @@
 // Package clientele is the customer domain of a Go commerce backend:
 // customers (registered and guest), address books, groups, merchants and
-// markets, store credit, and each customer's order history and status. A
+// markets, store credit, password accounts, and each customer's order
+// history and status. A
 // host application (a shop, an order service, a B2B portal) embeds it and
 // keeps its own orders, catalogue and checkout.
 //
@@ -9,7 +10,7 @@
 // Imports point one way, from the outside in:
 //
 //   - Domain packages (customer, address, group, merchant, market, balance,
-//     order) hold the entities, their validation, state machines and money
+//     order, credential, password) hold the entities, their validation, state machines and money
 //     arithmetic. They do no I/O, never read the clock and never import
 //     storage; their constructors take the ID and the time.
 //   - storage is the contract adapters implement: one repository per
@@ -113,6 +114,20 @@
 // money take an idempotency key: repeating a request with the same key
 // returns the first result instead of posting twice, which makes client
 // retries safe too. CreateGuest and RecordPlaced are idempotent by nature.
+//
+// # Accounts
+//
+// [Accounts] signs customers in: [Accounts.Register] with a password
+// (hashed with argon2id), [Accounts.Authenticate] (one error,
+// credential.ErrInvalidCredentials, for every failure, with the same cost
+// whatever the reason, and an exponential backoff after repeated failures),
+// one-time tokens for password resets, activation, email verification and
+// email changes (the caller mails the secret; storage keeps its hash), and
+// external identities for SSO ([Accounts.LinkIdentity],
+// [Accounts.AuthenticateIdentity]). A customer claims the orders of a guest
+// checkout with a token sent to the guest's address ([Orders.RequestClaim],
+// [Orders.AcceptClaim]); [Orders.Claim] is the staff path and needs a
+// staff, app or system actor.
 //
 // # Events, actors and the audit trail
 //

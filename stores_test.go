@@ -33,16 +33,35 @@ const maxTestConns = 8
 // dropped when the subtest ends.
 func eachStore(t *testing.T, fn func(t *testing.T, s storage.Store)) {
 	t.Helper()
-	t.Run("memory", func(t *testing.T) { fn(t, memory.New()) })
-	t.Run("sqlite", func(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) { fn(t, e.open(t)) })
+	}
+}
+
+// eachStoreB is eachStore for benchmarks.
+func eachStoreB(b *testing.B, fn func(b *testing.B, s storage.Store)) {
+	b.Helper()
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) { fn(b, e.open(b)) })
+	}
+}
+
+// engines open a fresh store of each engine for a test or benchmark, or
+// skip it when the engine's DSN is unset.
+var engines = []struct {
+	name string
+	open func(tb testing.TB) storage.Store
+}{
+	{"memory", func(testing.TB) storage.Store { return memory.New() }},
+	{"sqlite", func(t testing.TB) storage.Store {
 		db, err := sqlite.Open(filepath.Join(t.TempDir(), "clientele.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		fn(t, migrated(t, db, sqlite.Dialect))
-	})
-	t.Run("postgres", func(t *testing.T) {
+		return migrated(t, db, sqlite.Dialect)
+	}},
+	{"postgres", func(t testing.TB) storage.Store {
 		dsn := os.Getenv("CLIENTELE_POSTGRES_DSN")
 		if dsn == "" {
 			t.Skip("CLIENTELE_POSTGRES_DSN is not set")
@@ -58,9 +77,9 @@ func eachStore(t *testing.T, fn func(t *testing.T, s storage.Store)) {
 			u.RawQuery = q.Encode()
 			return u.String()
 		})
-		fn(t, migrated(t, db, postgres.Dialect))
-	})
-	t.Run("mysql", func(t *testing.T) {
+		return migrated(t, db, postgres.Dialect)
+	}},
+	{"mysql", func(t testing.TB) storage.Store {
 		dsn := os.Getenv("CLIENTELE_MYSQL_DSN")
 		if dsn == "" {
 			t.Skip("CLIENTELE_MYSQL_DSN is not set")
@@ -74,9 +93,9 @@ func eachStore(t *testing.T, fn func(t *testing.T, s storage.Store)) {
 			cfg.DBName = name
 			return cfg.FormatDSN()
 		})
-		fn(t, migrated(t, db, mysql.Dialect))
-	})
-	t.Run("tidb", func(t *testing.T) {
+		return migrated(t, db, mysql.Dialect)
+	}},
+	{"tidb", func(t testing.TB) storage.Store {
 		dsn := os.Getenv("CLIENTELE_TIDB_DSN")
 		if dsn == "" {
 			t.Skip("CLIENTELE_TIDB_DSN is not set (scripts/tidb.sh start runs a server)")
@@ -90,8 +109,8 @@ func eachStore(t *testing.T, fn func(t *testing.T, s storage.Store)) {
 			cfg.DBName = name
 			return cfg.FormatDSN()
 		})
-		fn(t, migrated(t, db, tidb.Dialect))
-	})
+		return migrated(t, db, tidb.Dialect)
+	}},
 }
 
 func freshName() string { return "clientele_root_" + strings.ToLower(rand.Text()[:10]) }
@@ -99,7 +118,7 @@ func freshName() string { return "clientele_root_" + strings.ToLower(rand.Text()
 // scratch creates a schema or database with create on the server at dsn,
 // opens a handle on it (at the DSN scoped returns), and drops it with drop
 // when the test ends.
-func scratch(t *testing.T, dsn string, open func(string) (*sql.DB, error), create, drop string, scoped func() string) *sql.DB {
+func scratch(t testing.TB, dsn string, open func(string) (*sql.DB, error), create, drop string, scoped func() string) *sql.DB {
 	t.Helper()
 	admin, err := open(dsn)
 	if err != nil {
@@ -125,7 +144,7 @@ func scratch(t *testing.T, dsn string, open func(string) (*sql.DB, error), creat
 }
 
 // migrated migrates db and returns a store on it.
-func migrated(t *testing.T, db *sql.DB, d sqlstore.Dialect) storage.Store {
+func migrated(t testing.TB, db *sql.DB, d sqlstore.Dialect) storage.Store {
 	t.Helper()
 	if err := sqlstore.Migrate(context.Background(), db, d); err != nil {
 		t.Fatalf("migrate: %v", err)

@@ -14,11 +14,11 @@ import (
 const Password = "correct-horse-battery-staple-42"
 
 // FastHasher returns an argon2id hasher with the smallest parameters
-// (64 KiB, one pass): it hashes in microseconds, so host tests that sign
+// (8 KiB, one pass): it hashes in microseconds, so host tests that sign
 // customers in stay fast. Never use it in production. Every Env uses it
 // unless WithServiceOptions sets another hasher.
 func FastHasher() password.Hasher {
-	return &password.Argon2id{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	return &password.Argon2id{Memory: 8, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 }
 
 // MustRegisterAccount registers an active customer built from

@@ -192,22 +192,36 @@ func run(ctx context.Context, store storage.Store, w io.Writer) error {
 	}
 	say("   order 1001 placed: the guest is now %s", guest.Status)
 
-	// 2. She registers; the same address with a zero-width space cannot
-	// register twice, but her guest record stays beside the registered one.
-	ada, err := svc.Customers.Register(ctx, customer.Params{
+	// 2. She registers with a password (hashed with argon2id; only the
+	// hash is stored) and signs in; the same address with a zero-width
+	// space cannot register twice, but her guest record stays beside the
+	// registered one.
+	ada, err := svc.Accounts.Register(ctx, customer.Params{
 		Email: "ada.lovelace@example.com", FirstName: "Ada", LastName: "Lovelace",
-	})
+	}, "analytical-engine-1843")
 	if err != nil {
 		return err
 	}
-	say("2. Ada registers: account %s, state %s", ada.ID.String()[:8], ada.State)
+	say("2. Ada registers: account %s, state %s, password set %t", ada.ID.String()[:8], ada.State, ada.HasPassword)
 	_, err = svc.Customers.Register(ctx, customer.Params{Email: "ada.love\u200blace@EXAMPLE.com"})
 	say("   registering again as \"ada.love<ZWSP>lace@EXAMPLE.com\": email taken = %t", errors.Is(err, customer.ErrEmailTaken))
-	ada, moved, err := svc.Orders.Claim(ctx, guest.ID, ada.ID)
+	if _, err := svc.Accounts.Authenticate(ctx, "Ada.Lovelace@example.com", "analytical-engine-1843"); err != nil {
+		return err
+	}
+	_, err = svc.Accounts.Authenticate(ctx, "ada.lovelace@example.com", "difference-engine")
+	say("   she signs in; a wrong password: %v", err)
+	// She claims the orders she placed as a guest: a token goes to the
+	// guest's address (the host mails it), and accepting it proves she
+	// owns that address.
+	claim, err := svc.Orders.RequestClaim(ctx, ada.ID, guest.Email.Display)
 	if err != nil {
 		return err
 	}
-	say("   she claims her guest order(s): %d moved, she is %s", moved, ada.Status)
+	ada, moved, err := svc.Orders.AcceptClaim(ctx, ada.ID, claim.Token)
+	if err != nil {
+		return err
+	}
+	say("   she claims her guest order(s) with the link mailed to %s: %d moved, she is %s", claim.Email, moved, ada.Status)
 
 	// 3. The private market is closed to her until she joins the VIP group.
 	ok, err := svc.Markets.CanAccess(ctx, private.ID, ada.ID)
