@@ -83,13 +83,17 @@ func walk(v reflect.Value, seen map[uintptr]bool, b *strings.Builder) {
 func dumpDB(t *testing.T, db *sql.DB) string {
 	t.Helper()
 	ctx := context.Background()
-	var tables []string
-	for _, q := range []string{
-		`SELECT name FROM sqlite_master WHERE type = 'table'`,
-		`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`,
-		`SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()`,
+	var (
+		tables []string
+		quote  string
+	)
+	for _, q := range []struct{ list, quote string }{
+		{`SELECT name FROM sqlite_master WHERE type = 'table'`, `"`},
+		{`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`, `"`},
+		{`SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()`, "`"}, // groups is reserved
 	} {
-		rows, err := db.QueryContext(ctx, q)
+		quote = q.quote
+		rows, err := db.QueryContext(ctx, q.list)
 		if err != nil {
 			continue
 		}
@@ -106,7 +110,7 @@ func dumpDB(t *testing.T, db *sql.DB) string {
 	require.NotEmpty(t, tables, "no tables found")
 	var b strings.Builder
 	for _, table := range tables {
-		rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT * FROM %s`, table))
+		rows, err := db.QueryContext(ctx, "SELECT * FROM "+quote+table+quote)
 		require.NoError(t, err, table)
 		cols, err := rows.Columns()
 		require.NoError(t, err)
