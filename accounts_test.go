@@ -578,3 +578,15 @@ func TestAccountsJSON(t *testing.T) {
 	}
 	assert.Equal(t, 1, masked, "the token's recipient is in the audit, masked")
 }
+
+func TestDisableEndsSessions(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	ada := e.MustRegisterAccount()
+	login := e.MustLogIn(ada)
+	_, err := e.Service.Customers.Disable(ctx, ada.ID)
+	require.NoError(t, err)
+	cr, err := e.Service.Accounts.Credentials(ctx, ada.ID)
+	require.NoError(t, err)
+	assert.Greater(t, cr.SessionVersion, login.SessionVersion)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/internal/textnorm"
@@ -316,7 +317,7 @@ func (s *Customers) update(ctx context.Context, id uuid.UUID, t event.Type, fn f
 		}
 		out = c
 		if t == event.CustomerDisabled || t == event.CustomerDeleted {
-			if err := s.revokeTokens(ctx, tx, id); err != nil {
+			if err := s.revokeTokens(ctx, tx, id, t == event.CustomerDisabled); err != nil {
 				return err
 			}
 		}
@@ -370,8 +371,10 @@ func (s *Customers) Activate(ctx context.Context, id uuid.UUID, opts ...CallOpti
 	return s.transition(ctx, id, event.CustomerActivated, opts, func(c *customer.Customer) error { return c.Activate(s.clock()) })
 }
 
-// Disable switches an invited or active account off, and revokes the
-// customer's pending one-time tokens (reset, activation...). Errors:
+// Disable switches an invited or active account off, revokes the
+// customer's pending one-time tokens (reset, activation...) and moves the
+// credentials' session version up, so that the host ends the customer's
+// sessions. Errors:
 // customer.ErrNotFound, customer.ErrInvalidTransition (guests have no account
 // to disable; a disabled account cannot be disabled again).
 // It honours IfVersion (errcode.Stale on a changed record).
@@ -380,15 +383,26 @@ func (s *Customers) Disable(ctx context.Context, id uuid.UUID, opts ...CallOptio
 }
 
 // revokeTokens revokes the customer's pending one-time tokens in tx, when
-// the store keeps credentials: a disabled, deleted or erased customer's
-// links stop working.
-func (e *env) revokeTokens(ctx context.Context, tx storage.Tx, id uuid.UUID) error {
+// the store keeps credentials: a disabled or deleted customer's links stop
+// working. With endSessions (a disabled account) the credentials' session
+// version moves up too, so that hosts end the customer's sessions.
+func (e *env) revokeTokens(ctx context.Context, tx storage.Tx, id uuid.UUID, endSessions bool) error {
 	repo, err := credentialsOf(tx)
 	if err != nil {
 		return nil // no credentials, no tokens
 	}
-	_, err = repo.RevokeTokens(ctx, id, e.clock())
-	return err
+	if _, err = repo.RevokeTokens(ctx, id, e.clock()); err != nil {
+		return err
+	}
+	if !endSessions {
+		return nil
+	}
+	now := e.clock()
+	_, err = repo.Update(ctx, id, func(cr *credential.Credentials) error {
+		cr.EndSessions(now)
+		return nil
+	})
+	return customerGone(err)
 }
 
 // Enable switches a disabled account on again (disabled → active). Errors:
