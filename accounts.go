@@ -91,9 +91,6 @@ func WithTokenLifetime(p credential.Purpose, d time.Duration) Option {
 	}
 }
 
-// withRandom makes the service read token secrets from r (tests).
-func withRandom(r io.Reader) Option { return func(e *env) { e.acct.random = r } }
-
 func (e *env) lifetime(p credential.Purpose) time.Duration {
 	if d, ok := e.acct.lifetimes[p]; ok {
 		return d
