@@ -2,6 +2,7 @@ package credential
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -89,6 +90,25 @@ type Credentials struct {
 	// Version is the record's optimistic-concurrency version, set by
 	// storage (0 for credentials never stored).
 	Version int64 `json:"version"`
+}
+
+// Format formats c as fmt would format its fields, with the password hash
+// replaced by "[redacted]" when one is set, for every verb: printing or
+// logging credentials (fmt, log, log/slog's text handler) never writes
+// the hash, which an attacker who reads the logs could crack offline. The
+// JSON form leaves it out too; the field itself holds it for the host's
+// own use.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	type plain Credentials // the fields without the methods: no recursion
+	p := plain(c)
+	if p.PasswordHash != "" {
+		p.PasswordHash = "[redacted]"
+	}
+	s := fmt.Sprintf(fmt.FormatString(f, verb), p)
+	if verb == 'v' && f.Flag('#') {
+		s = strings.Replace(s, "credential.plain{", "credential.Credentials{", 1)
+	}
+	_, _ = io.WriteString(f, s)
 }
 
 // HasPassword reports whether a password is set.
