@@ -155,11 +155,13 @@ func (s *Accounts) RequestPasswordReset(ctx context.Context, email string) (Issu
 // transaction it redeems the token (once: of concurrent redemptions one
 // succeeds), sets the password, ends the customer's sessions (the session
 // version moves up) and revokes every outstanding token of the customer;
-// the address the token reached counts as verified. The new password must
-// meet the policy; a refused password leaves the token unused. Errors: a
-// *credential.TokenError (credential.ErrTokenInvalid: unknown, malformed,
-// expired, used, revoked); a *errcode.ValidationError
-// (password.ErrInvalid).
+// the address the token reached counts as verified. A token sent to an
+// address the customer no longer has (staff changed it since) is refused
+// (credential.ReasonSuperseded): whoever holds the old mailbox cannot take
+// the account. The new password must meet the policy; a refused password
+// leaves the token unused. Errors: a *credential.TokenError
+// (credential.ErrTokenInvalid: unknown, malformed, expired, used, revoked,
+// superseded); a *errcode.ValidationError (password.ErrInvalid).
 func (s *Accounts) ResetPassword(ctx context.Context, token, pw string) (customer.Customer, error) {
 	if err := s.precheck(ctx, token, credential.PurposePasswordReset); err != nil {
 		return customer.Customer{}, err
@@ -174,7 +176,7 @@ func (s *Accounts) ResetPassword(ctx context.Context, token, pw string) (custome
 		if err != nil {
 			return err
 		}
-		c, err := tokenCustomer(ctx, tx, t, false)
+		c, err := tokenCustomer(ctx, tx, t, true)
 		if err != nil {
 			return err
 		}
@@ -192,9 +194,7 @@ func (s *Accounts) ResetPassword(ctx context.Context, token, pw string) (custome
 				return err
 			}
 			cr.EndSessions(now)
-			if canonical, err := customer.CanonicalEmail(t.Email); err == nil && canonical == c.Email.Address {
-				cr.VerifyEmail(canonical, now)
-			}
+			cr.VerifyEmail(c.Email.Address, now) // the token reached it (tokenCustomer checked)
 			return nil
 		})
 		if err != nil {
@@ -252,8 +252,10 @@ func (s *Accounts) IssueActivation(ctx context.Context, customerID uuid.UUID) (I
 // Activate activates an invited account with an activation token and
 // sets its first password, in one transaction: the token is redeemed
 // (once), the customer moves from invited to active, the password is set
-// and the address the token reached counts as verified. The password must
-// meet the policy; a refused password leaves the token unused. Errors: a
+// and the address the token reached counts as verified. A token sent to an
+// address the customer no longer has (staff corrected it since) is refused
+// (credential.ReasonSuperseded). The password must meet the policy; a
+// refused password leaves the token unused. Errors: a
 // *credential.TokenError (credential.ErrTokenInvalid);
 // customer.ErrInvalidTransition when the customer is no longer invited; a
 // *errcode.ValidationError (password.ErrInvalid).
@@ -271,7 +273,7 @@ func (s *Accounts) Activate(ctx context.Context, token, pw string) (customer.Cus
 		if err != nil {
 			return err
 		}
-		if _, err := tokenCustomer(ctx, tx, t, false); err != nil {
+		if _, err := tokenCustomer(ctx, tx, t, true); err != nil {
 			return err
 		}
 		now := s.clock()
