@@ -319,8 +319,8 @@ func accountCustomer(ctx context.Context, r storage.Repositories, id uuid.UUID) 
 // SetPassword sets the customer's password on the host's or staff's
 // authority (an administrator, a migration): no current password is
 // asked. It ends the customer's sessions (the session version moves up)
-// and revokes pending password-reset tokens. The customer must be live and
-// have an account. Errors: customer.ErrNotFound; a *errcode.ValidationError
+// and revokes pending password-reset and email-change tokens (see
+// ChangePassword). The customer must be live and have an account. Errors: customer.ErrNotFound; a *errcode.ValidationError
 // (password.ErrInvalid) for a password the policy refuses.
 func (s *Accounts) SetPassword(ctx context.Context, customerID uuid.UUID, pw string) (credential.Credentials, error) {
 	if _, err := credentialsOf(s.store); err != nil {
@@ -332,6 +332,11 @@ func (s *Accounts) SetPassword(ctx context.Context, customerID uuid.UUID, pw str
 	}
 	return s.storeHash(ctx, customerID, hash, "staff")
 }
+
+// passwordChangeRevokes are the purposes of the pending tokens a new
+// password revokes: resets (the old password's way back) and email
+// changes (an intruder's way to keep the account).
+var passwordChangeRevokes = []credential.Purpose{credential.PurposePasswordReset, credential.PurposeEmailChange}
 
 // storeHash stores an encoded hash as the customer's password.
 func (s *Accounts) storeHash(ctx context.Context, customerID uuid.UUID, hash, method string) (credential.Credentials, error) {
@@ -345,7 +350,7 @@ func (s *Accounts) storeHash(ctx context.Context, customerID uuid.UUID, hash, me
 			return err
 		}
 		repo, _ := credentialsOf(tx)
-		_, err = repo.RevokeTokens(ctx, customerID, s.clock(), credential.PurposePasswordReset)
+		_, err = repo.RevokeTokens(ctx, customerID, s.clock(), passwordChangeRevokes...)
 		return err
 	})
 	return out, err

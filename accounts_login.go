@@ -183,7 +183,10 @@ func (s *Accounts) recordLogin(ctx context.Context, customerID uuid.UUID, verifi
 // sign-in (and the throttle applies) and returns
 // credential.ErrInvalidCredentials. The new password must meet the policy.
 // It ends the customer's other sessions (the session version moves up)
-// and revokes pending password-reset tokens. Errors: customer.ErrNotFound;
+// and revokes pending password-reset and email-change tokens: an intruder
+// whom the change locks out cannot confirm, afterwards, an email change
+// to an address of theirs requested with the stolen session. Errors:
+// customer.ErrNotFound;
 // credential.ErrInvalidCredentials (also when no password is set, use
 // SetPassword or a reset, and for an account that is not active); a
 // *errcode.ValidationError (password.ErrInvalid).
@@ -237,7 +240,7 @@ func (s *Accounts) ChangePassword(ctx context.Context, customerID uuid.UUID, cur
 			return err
 		}
 		repo, _ := credentialsOf(tx)
-		_, err = repo.RevokeTokens(ctx, customerID, s.clock(), credential.PurposePasswordReset)
+		_, err = repo.RevokeTokens(ctx, customerID, s.clock(), passwordChangeRevokes...)
 		return err
 	})
 	if err != nil {
