@@ -316,6 +316,23 @@ func accountCustomer(ctx context.Context, r storage.Repositories, id uuid.UUID) 
 	return c, nil
 }
 
+// activeAccount reads, in r, the live customer with an active account, for
+// the calls a signed-in customer makes: a guest or an unknown ID is
+// customer.ErrNotFound, an invited or disabled account
+// credential.ErrInvalidCredentials (it cannot sign in, so it asks for
+// nothing: no token for a disabled account, whose pending ones Disable
+// revoked).
+func activeAccount(ctx context.Context, r storage.Repositories, id uuid.UUID) (customer.Customer, error) {
+	c, err := accountCustomer(ctx, r, id)
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	if c.State != customer.StateActive {
+		return customer.Customer{}, fmt.Errorf("%w: the account is %s", credential.ErrInvalidCredentials, c.State)
+	}
+	return c, nil
+}
+
 // SetPassword sets the customer's password on the host's or staff's
 // authority (an administrator, a migration): no current password is
 // asked. It ends the customer's sessions (the session version moves up)

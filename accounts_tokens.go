@@ -327,14 +327,16 @@ func (s *Accounts) Activate(ctx context.Context, token, pw string) (customer.Cus
 // RequestEmailVerification issues a token that proves the customer owns
 // their address (valid 24 hours by default), revoking older ones; the
 // host mails it to Issued.Email and VerifyEmail redeems it. The customer
-// must be live and have an account. Errors: customer.ErrNotFound.
+// must be live and have an active account (an invited one proves their
+// address by activating). Errors: customer.ErrNotFound;
+// credential.ErrInvalidCredentials for an invited or disabled account.
 func (s *Accounts) RequestEmailVerification(ctx context.Context, customerID uuid.UUID) (Issued, error) {
 	if _, err := credentialsOf(s.store); err != nil {
 		return Issued{}, err
 	}
 	var out Issued
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		c, err := accountCustomer(ctx, tx, customerID)
+		c, err := activeAccount(ctx, tx, customerID)
 		if err != nil {
 			return err
 		}
@@ -390,8 +392,11 @@ func (s *Accounts) VerifyEmail(ctx context.Context, token string) (customer.Cust
 // the new address is free is checked at confirmation, not here (the
 // answer would tell whether someone else has an account with it). A host
 // that wants the customer to re-enter their password first checks it
-// with Authenticate. Errors: customer.ErrNotFound; a
-// *customer.ValidationError for a malformed address or the current one.
+// with Authenticate. The account must be active (staff change an invited
+// or disabled customer's address with Customers.Update). Errors:
+// customer.ErrNotFound; credential.ErrInvalidCredentials for an invited
+// or disabled account; a *customer.ValidationError for a malformed
+// address or the current one.
 func (s *Accounts) RequestEmailChange(ctx context.Context, customerID uuid.UUID, newEmail string) (Issued, error) {
 	if _, err := credentialsOf(s.store); err != nil {
 		return Issued{}, err
@@ -402,7 +407,7 @@ func (s *Accounts) RequestEmailChange(ctx context.Context, customerID uuid.UUID,
 	}
 	var out Issued
 	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		c, err := accountCustomer(ctx, tx, customerID)
+		c, err := activeAccount(ctx, tx, customerID)
 		if err != nil {
 			return err
 		}

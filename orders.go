@@ -262,7 +262,9 @@ func (s *Orders) claim(ctx context.Context, tx storage.Tx, guestID, customerID u
 // (a decoy token that was never stored, as for RequestPasswordReset), so
 // that nobody learns who checked out as a guest. Errors:
 // customer.ErrNotFound when customerID is not a live registered customer;
-// a *customer.ValidationError for a malformed address.
+// credential.ErrInvalidCredentials when its account is invited or
+// disabled (it cannot sign in, and asks for nothing); a
+// *customer.ValidationError for a malformed address.
 func (s *Orders) RequestClaim(ctx context.Context, customerID uuid.UUID, guestEmail string) (Issued, error) {
 	if _, err := credentialsOf(s.store); err != nil {
 		return Issued{}, err
@@ -271,7 +273,7 @@ func (s *Orders) RequestClaim(ctx context.Context, customerID uuid.UUID, guestEm
 	if err != nil {
 		return Issued{}, err
 	}
-	if _, err := accountCustomer(ctx, s.store, customerID); err != nil {
+	if _, err := activeAccount(ctx, s.store, customerID); err != nil {
 		return Issued{}, err
 	}
 	guest, err := s.store.Customers().GetByEmail(ctx, addr.Address, false)
@@ -282,7 +284,7 @@ func (s *Orders) RequestClaim(ctx context.Context, customerID uuid.UUID, guestEm
 	}
 	var out Issued
 	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		if _, err := accountCustomer(ctx, tx, customerID); err != nil {
+		if _, err := activeAccount(ctx, tx, customerID); err != nil {
 			return err
 		}
 		var err error
