@@ -125,12 +125,23 @@ func (s *Accounts) recordFailure(ctx context.Context, customerID uuid.UUID) erro
 	return credential.ErrInvalidCredentials
 }
 
+// errLockedMeanwhile stops the transaction that records a verified
+// password when the account locked while the password was verified
+// (outside any lock): failures that committed meanwhile reached the
+// throttle's threshold, so the attempt is refused and counted like any
+// attempt during the backoff. Without it, guesses sent together all pass
+// the check made before verification, and a right one among them signs
+// in however many wrong ones locked the account first.
+var errLockedMeanwhile = errors.New("clientele: sign-in locked during the verification")
+
 // recordLogin records a successful sign-in in a transaction: it checks,
 // under the customer's lock, that the customer is still active and (for a
 // password sign-in) that the hash verified is still the stored one (a
-// concurrent reset wins), clears the failure counter, stores newHash when
-// set (for an identity sign-in, that the identity is still linked), and
-// emits account.login_succeeded.
+// concurrent reset wins) and that sign-in is not locked (failures that
+// committed during the verification count: the attempt is then a failure
+// too), clears the failure counter, stores newHash when set (for an
+// identity sign-in, that the identity is still linked), and emits
+// account.login_succeeded.
 func (s *Accounts) recordLogin(ctx context.Context, customerID uuid.UUID, verified, newHash, method, provider, subject string) (Login, error) {
 	var out Login
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
@@ -143,6 +154,9 @@ func (s *Accounts) recordLogin(ctx context.Context, customerID uuid.UUID, verifi
 		cr, err := repo.Update(ctx, customerID, func(cr *credential.Credentials) error {
 			if method == "password" && cr.PasswordHash != verified {
 				return credential.ErrInvalidCredentials
+			}
+			if locked, _ := cr.Locked(now); locked && method == "password" {
+				return errLockedMeanwhile
 			}
 			if _, linked := cr.Identity(provider, subject); method == "identity" && !linked {
 				return credential.ErrInvalidCredentials // unlinked meanwhile
@@ -172,6 +186,9 @@ func (s *Accounts) recordLogin(ctx context.Context, customerID uuid.UUID, verifi
 		return s.emitOne(ctx, tx, event.AccountLoginSucceeded, event.AggregateCredentials, customerID.String(), customerID,
 			cr.Version, event.LoginPayload{CustomerID: customerID, Method: method, Provider: provider, Rehashed: out.Rehashed})
 	})
+	if errors.Is(err, errLockedMeanwhile) {
+		return Login{}, s.recordFailure(ctx, customerID)
+	}
 	if err != nil {
 		return Login{}, err
 	}
@@ -227,12 +244,16 @@ func (s *Accounts) ChangePassword(ctx context.Context, customerID uuid.UUID, cur
 	}
 	var out credential.Credentials
 	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		// The password verified must still be the stored one: a reset
-		// that committed meanwhile wins.
+		// The password verified must still be the stored one (a reset
+		// that committed meanwhile wins), and sign-in must not have
+		// locked meanwhile (see errLockedMeanwhile).
 		var err error
 		out, err = s.setPassword(ctx, tx, c, hash, "change", true, func(now credential.Credentials) error {
 			if now.PasswordHash != cr.PasswordHash {
 				return credential.ErrInvalidCredentials
+			}
+			if locked, _ := now.Locked(s.clock()); locked {
+				return errLockedMeanwhile
 			}
 			return nil
 		})
@@ -243,6 +264,9 @@ func (s *Accounts) ChangePassword(ctx context.Context, customerID uuid.UUID, cur
 		_, err = repo.RevokeTokens(ctx, customerID, s.clock(), passwordChangeRevokes...)
 		return err
 	})
+	if errors.Is(err, errLockedMeanwhile) {
+		return credential.Credentials{}, s.recordFailure(ctx, customerID)
+	}
 	if err != nil {
 		return credential.Credentials{}, err
 	}
