@@ -123,8 +123,14 @@ func (e *env) dummyHash() (string, error) {
 	return e.acct.dummy, e.acct.dummyErr
 }
 
-// burn verifies pw against the dummy hash and discards the outcome.
+// burn verifies pw against the dummy hash and discards the outcome. A
+// password longer than the policy's MaxInputBytes is cut there first: the
+// work stays that of a real verification, not of the megabytes a client
+// sent.
 func (e *env) burn(pw string) {
+	if limit := e.acct.policy.MaxInputBytes(); len(pw) > limit {
+		pw = pw[:limit]
+	}
 	if h, err := e.dummyHash(); err == nil {
 		_, _, _ = e.acct.hasher.Verify(h, pw)
 	}
@@ -184,8 +190,15 @@ func (s *Accounts) hashNew(ctx context.Context, pw string) (string, error) {
 
 // verify checks pw against the stored hash. A hash this library made
 // (argon2id) was made from the NFKC form; an imported one from the bytes
-// the customer typed, so when the two differ both are tried.
+// the customer typed, so when the two differ both are tried. A password
+// longer than the policy's MaxInputBytes is wrong unread (no password
+// that long was ever set): normalizing and hashing megabytes of input
+// cost seconds of CPU per request.
 func (s *Accounts) verify(encoded, pw string) (ok, rehash bool, err error) {
+	if len(pw) > s.acct.policy.MaxInputBytes() {
+		s.burn(pw)
+		return false, false, nil
+	}
 	norm, nerr := password.Normalize(pw)
 	if nerr != nil {
 		s.burn(pw)

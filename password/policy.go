@@ -106,7 +106,7 @@ func (p Policy) Check(ctx context.Context, password string) (string, error) {
 	if !utf8.ValidString(password) {
 		return "", invalid("is not valid UTF-8")
 	}
-	if len(password) > maxBytesPerChar*maxLen {
+	if len(password) > p.MaxInputBytes() {
 		return "", invalid("is longer than %d characters", maxLen)
 	}
 	normalized := textnorm.NFKC(password)
@@ -129,6 +129,16 @@ func (p Policy) Check(ctx context.Context, password string) (string, error) {
 		}
 	}
 	return normalized, nil
+}
+
+// MaxInputBytes returns the length in bytes beyond which Check refuses a
+// password without normalizing it: 72 bytes per character of MaxLength
+// (18,432 for the default 256 characters, 73,728 at most). No password
+// the policy accepted is longer, so a verifier may refuse a longer input
+// unread too, instead of normalizing and hashing megabytes a client sent.
+func (p Policy) MaxInputBytes() int {
+	_, maxLen := p.lengths()
+	return maxBytesPerChar * maxLen
 }
 
 // Validate reports whether the policy is coherent after its defaults: a

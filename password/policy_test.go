@@ -250,3 +250,25 @@ func TestCommon(t *testing.T) {
 		})
 	}
 }
+
+func TestPolicyMaxInputBytes(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		policy password.Policy
+		want   int
+	}{
+		{password.Policy{}, 72 * 256},
+		{password.Policy{MaxLength: 10}, 72 * 64},
+		{password.Policy{MaxLength: 1024}, 72 * 1024},
+	} {
+		limit := tt.policy.MaxInputBytes()
+		assert.Equal(t, tt.want, limit, "%+v", tt.policy)
+		// The longest password the policy accepts fits; an input of one
+		// byte more than the bound is refused unread.
+		maxLen := limit / 72
+		_, err := tt.policy.Check(ctx, strings.Repeat("a", maxLen))
+		require.NoError(t, err)
+		_, err = tt.policy.Check(ctx, strings.Repeat("a", limit+1))
+		require.ErrorIs(t, err, password.ErrInvalid)
+	}
+}
