@@ -393,13 +393,20 @@ func (s *Accounts) storeHash(ctx context.Context, customerID uuid.UUID, hash, me
 // in with the password it was made from, and the first successful sign-in
 // replaces it by a hash of the current parameters. A bcrypt hash never
 // accepts a password longer than 72 bytes (bcrypt would ignore the rest).
-// Errors: customer.ErrNotFound; password.ErrMalformedHash,
-// password.ErrHashParams.
+// The parameters are checked against the limits of the service's hasher
+// when it has a CheckHash(string) error method (password.Argon2id does),
+// so that no hash is imported that the hasher would refuse to verify;
+// against password.DefaultLimits otherwise. Errors: customer.ErrNotFound;
+// password.ErrMalformedHash, password.ErrHashParams.
 func (s *Accounts) ImportPasswordHash(ctx context.Context, customerID uuid.UUID, hash string) (credential.Credentials, error) {
 	if _, err := credentialsOf(s.store); err != nil {
 		return credential.Credentials{}, err
 	}
-	if err := password.CheckHash(hash, password.Limits{}); err != nil {
+	check := func(h string) error { return password.CheckHash(h, password.Limits{}) }
+	if c, ok := s.acct.hasher.(interface{ CheckHash(string) error }); ok {
+		check = c.CheckHash
+	}
+	if err := check(hash); err != nil {
 		return credential.Credentials{}, err
 	}
 	return s.storeHash(ctx, customerID, hash, "import")

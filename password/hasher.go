@@ -118,6 +118,14 @@ func (a *Argon2id) Verify(encoded, password string) (ok, rehash bool, err error)
 	return ok, ok, nil
 }
 
+// CheckHash reports whether Verify reads encoded within the hasher's
+// Limits, without running it (the package's CheckHash with a.Limits): an
+// import checks a hash against the limits of the hasher that will verify
+// it. Errors: ErrMalformedHash, ErrHashParams.
+func (a *Argon2id) CheckHash(encoded string) error {
+	return CheckHash(encoded, a.limits())
+}
+
 // Validate reports whether the hasher's parameters (after defaults) are
 // within its Limits and the minimums of the package (a salt of 8 bytes, a
 // key of 16, t >= 1, p >= 1 and m >= 8·p KiB), that is whether Hash works

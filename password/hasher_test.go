@@ -431,3 +431,18 @@ func TestArgon2id_ConcurrentUse(t *testing.T) {
 		assert.NoError(t, <-done)
 	}
 }
+
+// Argon2id.CheckHash checks a hash against the hasher's own limits, which
+// may be tighter than the defaults.
+func TestArgon2idCheckHashUsesItsLimits(t *testing.T) {
+	h, err := password.Default().Hash("a-password-to-check")
+	require.NoError(t, err)
+	require.NoError(t, password.Default().CheckHash(h))
+	require.NoError(t, (*password.Argon2id)(nil).CheckHash(h), "a nil hasher is Default")
+	tight := &password.Argon2id{Memory: 64, Time: 1, Limits: password.Limits{MaxMemoryKiB: 1024}}
+	require.ErrorIs(t, tight.CheckHash(h), password.ErrHashParams, "19 MiB is above the hasher's 1 MiB")
+	require.ErrorIs(t, tight.CheckHash("plaintext"), password.ErrMalformedHash)
+	own, err := tight.Hash("a-password-to-check")
+	require.NoError(t, err)
+	require.NoError(t, tight.CheckHash(own))
+}
