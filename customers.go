@@ -303,10 +303,18 @@ func (s *Customers) Update(ctx context.Context, id uuid.UUID, p customer.Patch, 
 // update runs fn on the customer id (deleted or not; fn decides) in a
 // transaction that appends an event of type t about the change, and maps
 // storage errors to the customer package's sentinels. A change that
-// disables or deletes the customer also revokes its pending tokens.
+// disables or deletes the customer also revokes its pending tokens, and a
+// deletion frees its external identities.
 func (s *Customers) update(ctx context.Context, id uuid.UUID, t event.Type, fn func(*customer.Customer) error) (customer.Customer, error) {
 	var out customer.Customer
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if t == event.CustomerDeleted {
+			// First, while the customer is live (credentials are written
+			// for live customers only); a failing fn rolls it back.
+			if err := s.freeIdentities(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		var before customer.Customer
 		c, err := tx.Customers().Update(ctx, id, func(c *customer.Customer) error {
 			before = c.Clone()
@@ -405,6 +413,46 @@ func (e *env) revokeTokens(ctx context.Context, tx storage.Tx, id uuid.UUID, end
 	return customerGone(err)
 }
 
+// errNoIdentities stops freeIdentities' update when there is nothing to
+// free: nothing is written.
+var errNoIdentities = errors.New("no identities")
+
+// freeIdentities unlinks the customer's external identities in tx, when
+// the store keeps credentials, and emits account.identity_unlinked for
+// each: a deleted customer's identities are free for another account, as
+// its email address is (otherwise the same person could never link that
+// identity to a new account, while FindByIdentity finds nobody). A
+// customer that is not live is customer.ErrNotFound.
+func (e *env) freeIdentities(ctx context.Context, tx storage.Tx, id uuid.UUID) error {
+	repo, err := credentialsOf(tx)
+	if err != nil {
+		return nil // no credentials, no identities
+	}
+	now := e.clock()
+	var gone []credential.Identity
+	cr, err := repo.Update(ctx, id, func(cr *credential.Credentials) error {
+		if len(cr.Identities) == 0 {
+			return errNoIdentities
+		}
+		gone, cr.Identities = cr.Identities, nil
+		cr.Touch(now)
+		return nil
+	})
+	if errors.Is(err, errNoIdentities) {
+		return nil
+	}
+	if err != nil {
+		return mapCustomerErr(customerGone(err))
+	}
+	for _, g := range gone {
+		if err := e.emitOne(ctx, tx, event.AccountIdentityUnlinked, event.AggregateCredentials, id.String(), id,
+			cr.Version, event.IdentityPayload{Identity: g}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Enable switches a disabled account on again (disabled → active). Errors:
 // customer.ErrNotFound, customer.ErrInvalidTransition.
 // It honours IfVersion (errcode.Stale on a changed record).
@@ -413,10 +461,11 @@ func (s *Customers) Enable(ctx context.Context, id uuid.UUID, opts ...CallOption
 }
 
 // Delete soft-deletes the customer (and revokes its pending one-time
-// tokens): the record stays (orders and ledger
-// postings still refer to it) but it disappears from lookups and lists, and
-// its email address and reference are free for a new customer. Deleting
-// twice reports customer.ErrNotFound the second time. Errors:
+// tokens): the record stays (orders and ledger postings still refer to
+// it) but it disappears from lookups and lists, and its email address,
+// reference and external identities are free for a new customer (each
+// identity unlinked emits account.identity_unlinked). Deleting twice
+// reports customer.ErrNotFound the second time. Errors:
 // customer.ErrNotFound.
 func (s *Customers) Delete(ctx context.Context, id uuid.UUID) error {
 	_, err := s.update(ctx, id, event.CustomerDeleted, func(c *customer.Customer) error {
