@@ -140,7 +140,7 @@ func eachAccountsStore(t *testing.T, fn func(t *testing.T, newEnv envMaker)) {
 // through log/slog's text handler) wrote the password hash, which an
 // attacker who reads the logs cracks offline. Its JSON form already left
 // it out.
-func TestHostileCredentialsNeverPrintTheirHash(t *testing.T) {
+func TestAccountsHostileCredentialsNeverPrintTheirHash(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()
@@ -193,7 +193,7 @@ func TestHostileCredentialsNeverPrintTheirHash(t *testing.T) {
 // whoever holds the old mailbox (the reason for the change, often) set a
 // new password and took the account over. The token now answers
 // credential.ReasonSuperseded and changes nothing.
-func TestHostileResetTokenOfAnOldAddressIsSuperseded(t *testing.T) {
+func TestAccountsHostileResetTokenOfAnOldAddressIsSuperseded(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()
@@ -222,7 +222,7 @@ func TestHostileResetTokenOfAnOldAddressIsSuperseded(t *testing.T) {
 // address (a typo staff then corrected with Customers.Update) still
 // activated the account, with a password of the typo address's owner's
 // choosing.
-func TestHostileActivationTokenOfAnOldAddressIsSuperseded(t *testing.T) {
+func TestAccountsHostileActivationTokenOfAnOldAddressIsSuperseded(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()
@@ -256,7 +256,7 @@ func TestHostileActivationTokenOfAnOldAddressIsSuperseded(t *testing.T) {
 // it afterwards, took the address and, through a reset, the account. A
 // password change (and a staff SetPassword) now revokes pending
 // email-change tokens with the reset tokens.
-func TestHostilePasswordChangeRevokesPendingEmailChanges(t *testing.T) {
+func TestAccountsHostilePasswordChangeRevokesPendingEmailChanges(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		for _, tt := range []struct {
 			name   string
@@ -295,7 +295,7 @@ func TestHostilePasswordChangeRevokesPendingEmailChanges(t *testing.T) {
 // the same person could never link that identity to a new account
 // (credential.ErrIdentityTaken), while FindByIdentity said it was linked
 // to nobody. Deleting frees the identities as it frees the email.
-func TestHostileDeletingACustomerFreesTheirIdentities(t *testing.T) {
+func TestAccountsHostileDeletingACustomerFreesTheirIdentities(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()
@@ -330,7 +330,7 @@ func TestHostileDeletingACustomerFreesTheirIdentities(t *testing.T) {
 // orders). Disable revoked the pending tokens, and the next request
 // issued new ones. These requests now need an active account, as
 // ChangePassword does.
-func TestHostileInactiveAccountsAreIssuedNoTokens(t *testing.T) {
+func TestAccountsHostileInactiveAccountsAreIssuedNoTokens(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()
@@ -377,7 +377,7 @@ func TestHostileInactiveAccountsAreIssuedNoTokens(t *testing.T) {
 // counter although the failures before it had locked the account. The
 // success is now recorded only if the account is not locked under the
 // lock; otherwise it counts as one more failure.
-func TestHostileThrottleHoldsWhenTheLockComesDuringVerification(t *testing.T) {
+func TestAccountsHostileThrottleHoldsWhenTheLockComesDuringVerification(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		h := newGateHasher()
 		e := newEnv(t, clienteletest.WithClock(clienteletest.NewClock(clienteletest.Epoch, 0)),
@@ -417,7 +417,7 @@ func TestHostileThrottleHoldsWhenTheLockComesDuringVerification(t *testing.T) {
 // Review finding: ChangePassword had the same hole as Authenticate: a
 // current password verified before the account locked changed the
 // password (and cleared the counter) after it locked.
-func TestHostileChangePasswordHoldsWhenTheLockComesDuringVerification(t *testing.T) {
+func TestAccountsHostileChangePasswordHoldsWhenTheLockComesDuringVerification(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		h := newGateHasher()
 		e := newEnv(t, clienteletest.WithClock(clienteletest.NewClock(clienteletest.Epoch, 0)),
@@ -456,7 +456,7 @@ func TestHostileChangePasswordHoldsWhenTheLockComesDuringVerification(t *testing
 // 72 bytes per character of its maximum length (1,024 characters at
 // most), so a longer one is refused unread; the hasher never sees it.
 // (The spy measures what reaches the hasher, not time.)
-func TestHostileHugePasswordsAreNotHashed(t *testing.T) {
+func TestAccountsHostileHugePasswordsAreNotHashed(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		const longestAnyPolicyAccepts = 18 * 4 * 1024
 		h := &lengthHasher{Hasher: clienteletest.FastHasher()}
@@ -500,7 +500,7 @@ func TestHostileHugePasswordsAreNotHashed(t *testing.T) {
 // default limits, not the hasher's: with a hasher whose limits are
 // tighter, a hash it refuses to verify was imported, and the customer
 // could never sign in (each attempt an error about the stored hash).
-func TestHostileImportHonoursTheHashersLimits(t *testing.T) {
+func TestAccountsHostileImportHonoursTheHashersLimits(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		strict := &password.Argon2id{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32, Limits: password.Limits{MaxBcryptCost: 5}}
 		e := newEnv(t, clienteletest.WithServiceOptions(clientele.WithPasswordHasher(strict)))
@@ -530,7 +530,7 @@ func TestHostileImportHonoursTheHashersLimits(t *testing.T) {
 // the claimant, and its Email is the guest's address). storage has no call
 // that deletes tokens by guest; the fix is one (or erasure revoking and
 // scrubbing the tokens whose GuestID is the erased customer).
-func TestHostileErasingAGuestScrubsTheirAddressFromClaimTokens(t *testing.T) {
+func TestAccountsHostileErasingAGuestScrubsTheirAddressFromClaimTokens(t *testing.T) {
 	knownIssue(t, "claim tokens keep an erased guest's address")
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
@@ -556,7 +556,7 @@ func TestHostileErasingAGuestScrubsTheirAddressFromClaimTokens(t *testing.T) {
 // address gets has the shape of a real token, field by field: the same
 // JSON keys, a secret of the same length and alphabet, a version 7 ID, the
 // address as typed, the expiry of a real one in UTC.
-func TestHostileDecoysLookLikeRealTokens(t *testing.T) {
+func TestAccountsHostileDecoysLookLikeRealTokens(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		clock := clienteletest.NewClock(clienteletest.Epoch, 0)
 		e := newEnv(t, clienteletest.WithClock(clock))
@@ -611,7 +611,7 @@ func TestHostileDecoysLookLikeRealTokens(t *testing.T) {
 // Promise: a call whose ctx is cancelled before it starts returns an error
 // wrapping context.Canceled and writes nothing: no event, no credentials
 // change, and every token it was given is still usable afterwards.
-func TestHostileCancelledContextWritesNothing(t *testing.T) {
+func TestAccountsHostileCancelledContextWritesNothing(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()
@@ -775,7 +775,7 @@ func TestHostileCancelledContextWritesNothing(t *testing.T) {
 // host's request ctx is cancelled mid-call) gets an error wrapping
 // context.Canceled, and nothing is recorded: no sign-in, no failure, no
 // password change. It learns nothing either: it has no answer.
-func TestHostileCancelDuringVerificationWritesNothing(t *testing.T) {
+func TestAccountsHostileCancelDuringVerificationWritesNothing(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		h := &cancelHasher{Hasher: clienteletest.FastHasher()}
 		e := newEnv(t, clienteletest.WithServiceOptions(clientele.WithPasswordHasher(h)))
@@ -834,7 +834,7 @@ var hostile = []string{
 
 // Promise: no hostile input panics, none writes partially, and no error
 // repeats a long input (an error is short whatever it was given).
-func TestHostileInputsAreRefusedWhole(t *testing.T) {
+func TestAccountsHostileInputsAreRefusedWhole(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()
@@ -925,7 +925,7 @@ func TestHostileInputsAreRefusedWhole(t *testing.T) {
 // Promise: an identity's subject is byte-exact: SQL metacharacters,
 // quotes, case and Unicode are kept and matched as given, and a subject
 // that differs in one byte finds nobody.
-func TestHostileSubjectsAreByteExact(t *testing.T) {
+func TestAccountsHostileSubjectsAreByteExact(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()
@@ -957,7 +957,7 @@ func TestHostileSubjectsAreByteExact(t *testing.T) {
 // of the wrong shape, of another purpose, used, or of another customer
 // are refused with a *credential.TokenError that never holds the token,
 // and the refusal consumes nothing.
-func TestHostileTokensOfTheWrongKind(t *testing.T) {
+func TestAccountsHostileTokensOfTheWrongKind(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()
@@ -1008,7 +1008,7 @@ func TestHostileTokensOfTheWrongKind(t *testing.T) {
 // Promise: every pending token dies with the account: a token issued
 // before a Disable, a Delete or an Erase is refused after it (and after an
 // Enable), whatever its purpose.
-func TestHostileTokensDieWithTheAccount(t *testing.T) {
+func TestAccountsHostileTokensDieWithTheAccount(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		for _, end := range []string{"disable", "disable and enable", "delete", "erase"} {
 			t.Run(end, func(t *testing.T) {
@@ -1059,7 +1059,7 @@ func TestHostileTokensDieWithTheAccount(t *testing.T) {
 
 // Promise: a sign-in whose password was verified before a reset committed
 // fails: the reset wins, whatever the order in which the two finish.
-func TestHostileLoginRacingAReset(t *testing.T) {
+func TestAccountsHostileLoginRacingAReset(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		h := newGateHasher()
 		e := newEnv(t, clienteletest.WithServiceOptions(clientele.WithPasswordHasher(h)))
@@ -1085,7 +1085,7 @@ func TestHostileLoginRacingAReset(t *testing.T) {
 
 // Promise: two unlinks racing for the last two ways in of a customer
 // without a password cannot both succeed: one identity stays.
-func TestHostileConcurrentUnlinksKeepAWayIn(t *testing.T) {
+func TestAccountsHostileConcurrentUnlinksKeepAWayIn(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, clienteletest.WithServiceOptions(WithRandomIDs()))
 		ctx := context.Background()
@@ -1126,7 +1126,7 @@ func TestHostileConcurrentUnlinksKeepAWayIn(t *testing.T) {
 // Promise: a claim racing the claimant's deletion never moves orders to a
 // deleted customer: either the claim commits first (and the orders are
 // the deleted customer's history, as any order) or the token is dead.
-func TestHostileClaimRacingADelete(t *testing.T) {
+func TestAccountsHostileClaimRacingADelete(t *testing.T) {
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, clienteletest.WithServiceOptions(WithRandomIDs()))
 		ctx := context.Background()
