@@ -93,6 +93,17 @@ func (h *lengthHasher) Verify(encoded, p string) (bool, bool, error) {
 	return h.Hasher.Verify(encoded, p)
 }
 
+// hashCounter counts the new hashes a hasher makes.
+type hashCounter struct {
+	password.Hasher
+	hashes atomic.Int64
+}
+
+func (h *hashCounter) Hash(p string) (string, error) {
+	h.hashes.Add(1)
+	return h.Hasher.Hash(p)
+}
+
 // cancelHasher cancels the context of the call under way when it
 // verifies a password: a client that hangs up while its password is
 // checked.
@@ -493,6 +504,33 @@ func TestAccountsHostileHugePasswordsAreNotHashed(t *testing.T) {
 		require.NoError(t, err)
 		_, err = e.Service.Accounts.Authenticate(ctx, "ada@example.com", long)
 		require.NoError(t, err, "the longest password the policy accepts still signs in")
+	})
+}
+
+// Review finding: ChangePassword hashed the new password before it
+// verified the current one, so each wrong guess (and each attempt during
+// the backoff) cost a hash as well as a verification: twice the work the
+// throttle is meant to bound. It now checks the policy first, and hashes
+// only after the current password verified.
+func TestAccountsHostileChangePasswordHashesOnlyAfterVerifying(t *testing.T) {
+	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
+		h := &hashCounter{Hasher: clienteletest.FastHasher()}
+		e := newEnv(t, clienteletest.WithClock(clienteletest.NewClock(clienteletest.Epoch, 0)),
+			clienteletest.WithServiceOptions(clientele.WithPasswordHasher(h),
+				clientele.WithLoginThrottle(credential.Throttle{Threshold: 2, Base: time.Minute, Max: time.Hour})))
+		ctx := context.Background()
+		ada := e.MustRegisterAccount(clienteletest.Email("ada@example.com"))
+		_, err := e.Service.Accounts.Authenticate(ctx, "nobody@example.com", "wrong-guess-123")
+		require.ErrorIs(t, err, credential.ErrInvalidCredentials) // makes the dummy hash, once
+		before := h.hashes.Load()
+		for range 4 { // two below the threshold, two during the backoff
+			_, err := e.Service.Accounts.ChangePassword(ctx, ada.ID, "wrong-guess-123", "a-brand-new-password")
+			require.ErrorIs(t, err, credential.ErrInvalidCredentials)
+		}
+		_, err = e.Service.Accounts.ChangePassword(ctx, ada.ID, "wrong-guess-123", "short")
+		require.ErrorIs(t, err, password.ErrInvalid, "a refused new password is said first")
+		assert.Equal(t, before, h.hashes.Load(), "no hash for a wrong current password")
+		assert.Equal(t, 4, credsOf(t, e, ada).FailedLogins)
 	})
 }
 

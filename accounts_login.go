@@ -220,7 +220,10 @@ func (s *Accounts) ChangePassword(ctx context.Context, customerID uuid.UUID, cur
 		s.burn(current)
 		return credential.Credentials{}, credential.ErrInvalidCredentials
 	}
-	hash, err := s.hashNew(ctx, next)
+	// The policy first (a refused new password is said before anything
+	// is verified); the hash only once the current password verified, so
+	// that wrong guesses cost one verification each, not two.
+	norm, err := s.acct.policy.Check(ctx, next)
 	if err != nil {
 		return credential.Credentials{}, err
 	}
@@ -241,6 +244,10 @@ func (s *Accounts) ChangePassword(ctx context.Context, customerID uuid.UUID, cur
 	}
 	if !ok {
 		return credential.Credentials{}, s.recordFailure(ctx, customerID)
+	}
+	hash, err := s.acct.hasher.Hash(norm)
+	if err != nil {
+		return credential.Credentials{}, err
 	}
 	var out credential.Credentials
 	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
