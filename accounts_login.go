@@ -198,15 +198,15 @@ func (s *Accounts) recordLogin(ctx context.Context, customerID uuid.UUID, verifi
 // ChangePassword changes the password of a signed-in customer, who must
 // give the current one. A wrong current password counts as a failed
 // sign-in (and the throttle applies) and returns
-// credential.ErrInvalidCredentials. The new password must meet the policy.
-// It ends the customer's other sessions (the session version moves up)
-// and revokes pending password-reset and email-change tokens: an intruder
+// credential.ErrInvalidCredentials. The new password must meet the policy
+// (checked first; it is hashed only once the current one verified). It
+// ends the customer's other sessions (the session version moves up) and
+// revokes pending password-reset and email-change tokens: an intruder
 // whom the change locks out cannot confirm, afterwards, an email change
 // to an address of theirs requested with the stolen session. Errors:
-// customer.ErrNotFound;
-// credential.ErrInvalidCredentials (also when no password is set, use
-// SetPassword or a reset, and for an account that is not active); a
-// *errcode.ValidationError (password.ErrInvalid).
+// customer.ErrNotFound; credential.ErrInvalidCredentials (also when no
+// password is set, use SetPassword or a reset, and for an account that is
+// not active); a *errcode.ValidationError (password.ErrInvalid).
 func (s *Accounts) ChangePassword(ctx context.Context, customerID uuid.UUID, current, next string) (credential.Credentials, error) {
 	repo, err := credentialsOf(s.store)
 	if err != nil {
