@@ -46,6 +46,8 @@ type accountsConfig struct {
 	dummyOnce sync.Once
 	dummy     string
 	dummyErr  error
+
+	pads *pads // shared by copies of the config
 }
 
 // WithPasswordHasher makes the service hash new passwords with h instead

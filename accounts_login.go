@@ -41,13 +41,11 @@ func (s *Accounts) Authenticate(ctx context.Context, email, pw string) (Login, e
 	}
 	canonical, err := customer.CanonicalEmail(email)
 	if err != nil {
-		s.burn(pw)
-		return Login{}, credential.ErrInvalidCredentials
+		return Login{}, s.decline(ctx, repo, pw, true)
 	}
 	c, err := s.store.Customers().GetByEmail(ctx, canonical, true)
 	if errors.Is(err, storage.ErrNotFound) {
-		s.burn(pw)
-		return Login{}, credential.ErrInvalidCredentials
+		return Login{}, s.decline(ctx, repo, pw, true)
 	} else if err != nil {
 		return Login{}, err
 	}
@@ -58,10 +56,23 @@ func (s *Accounts) Authenticate(ctx context.Context, email, pw string) (Login, e
 		return Login{}, err
 	}
 	if c.State != customer.StateActive || !cr.HasPassword() {
-		s.burn(pw)
-		return Login{}, credential.ErrInvalidCredentials
+		return Login{}, s.decline(ctx, repo, pw, false)
 	}
 	return s.checkPassword(ctx, c, cr, pw)
+}
+
+// decline answers a sign-in that has no account to check, as a wrong
+// password on a real account is answered, in about the same time: a read
+// of credentials (when the real path's was skipped), a verification
+// against the dummy hash, and a wait as long as the failure count the
+// real path commits (see pads).
+func (s *Accounts) decline(ctx context.Context, repo storage.Credentials, pw string, read bool) error {
+	if read {
+		_, _ = repo.Get(ctx, uuid.Nil)
+	}
+	s.burn(pw)
+	s.acct.pads.wait(ctx, padLoginFailure)
+	return credential.ErrInvalidCredentials
 }
 
 // checkPassword verifies pw against cr, counting a failure or recording
@@ -74,9 +85,14 @@ func (s *Accounts) checkPassword(ctx context.Context, c customer.Customer, cr cr
 	ok, rehash, err := s.verify(cr.PasswordHash, pw)
 	if err != nil {
 		// A stored hash that cannot be checked (corrupt, or beyond the
-		// limits): the sign-in fails like a wrong password, with the
-		// cause for the host's logs.
-		return Login{}, fmt.Errorf("%w: the stored password hash: %w", credential.ErrInvalidCredentials, err)
+		// limits): the sign-in fails like a wrong password, in the same
+		// time and with the same text; the cause stays reachable with
+		// errors.Is and errors.As for the host's logs.
+		s.burn(pw)
+		if ferr := s.recordFailure(ctx, c.ID); !errors.Is(ferr, credential.ErrInvalidCredentials) {
+			return Login{}, ferr
+		}
+		return Login{}, &unreadableHashError{cause: err}
 	}
 	if !ok {
 		return Login{}, s.recordFailure(ctx, c.ID)
@@ -96,23 +112,7 @@ func (s *Accounts) checkPassword(ctx context.Context, c customer.Customer, cr cr
 // sign-in is now locked.
 func (s *Accounts) recordFailure(ctx context.Context, customerID uuid.UUID) error {
 	var cr credential.Credentials
-	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		repo, err := credentialsOf(tx)
-		if err != nil {
-			return err
-		}
-		now := s.clock()
-		cr, err = repo.Update(ctx, customerID, func(cr *credential.Credentials) error {
-			cr.RecordFailure(s.acct.throttle, now)
-			return nil
-		})
-		if err != nil {
-			return customerGone(err)
-		}
-		return s.emitOne(ctx, tx, event.AccountLoginFailed, event.AggregateCredentials, customerID.String(), customerID,
-			cr.Version, event.LoginPayload{CustomerID: customerID, Method: "password", FailedLogins: cr.FailedLogins,
-				LockedUntil: cr.LockedUntil})
-	})
+	err := s.acct.pads.timed(padLoginFailure, func() error { return s.countFailure(ctx, customerID, &cr) })
 	if errors.Is(err, customer.ErrNotFound) {
 		return credential.ErrInvalidCredentials // deleted meanwhile
 	}
@@ -123,6 +123,28 @@ func (s *Accounts) recordFailure(ctx context.Context, customerID uuid.UUID) erro
 		return &credential.ThrottledError{RetryAfter: wait}
 	}
 	return credential.ErrInvalidCredentials
+}
+
+// countFailure is recordFailure's transaction.
+func (s *Accounts) countFailure(ctx context.Context, customerID uuid.UUID, out *credential.Credentials) error {
+	return s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		repo, err := credentialsOf(tx)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		cr, err := repo.Update(ctx, customerID, func(cr *credential.Credentials) error {
+			cr.RecordFailure(s.acct.throttle, now)
+			return nil
+		})
+		if err != nil {
+			return customerGone(err)
+		}
+		*out = cr
+		return s.emitOne(ctx, tx, event.AccountLoginFailed, event.AggregateCredentials, customerID.String(), customerID,
+			cr.Version, event.LoginPayload{CustomerID: customerID, Method: "password", FailedLogins: cr.FailedLogins,
+				LockedUntil: cr.LockedUntil})
+	})
 }
 
 // errLockedMeanwhile stops the transaction that records a verified
@@ -278,4 +300,15 @@ func (s *Accounts) ChangePassword(ctx context.Context, customerID uuid.UUID, cur
 		return credential.Credentials{}, err
 	}
 	return out, nil
+}
+
+// unreadableHashError is the answer to a sign-in whose stored hash cannot
+// be checked: it reads like credential.ErrInvalidCredentials, so that a
+// host that shows err.Error() tells nothing more, and unwraps to it and to
+// the cause (password.ErrMalformedHash, password.ErrHashParams).
+type unreadableHashError struct{ cause error }
+
+func (e *unreadableHashError) Error() string { return credential.ErrInvalidCredentials.Error() }
+func (e *unreadableHashError) Unwrap() []error {
+	return []error{credential.ErrInvalidCredentials, e.cause}
 }

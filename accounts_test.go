@@ -590,3 +590,32 @@ func TestDisableEndsSessions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, cr.SessionVersion, login.SessionVersion)
 }
+
+// A stored hash that cannot be checked answers like a wrong password (the
+// same text, a failure counted), with the cause reachable for the logs.
+func TestUnreadableStoredHash(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	ada := e.MustRegisterAccount(clienteletest.Email("ada@example.com"))
+	_, err := e.Store.(storage.Authentication).Credentials().Update(ctx, ada.ID, func(cr *credential.Credentials) error {
+		cr.PasswordHash = "$argon2id$v=19$m=999999999,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+		return nil
+	})
+	require.NoError(t, err)
+	_, err = e.Service.Accounts.Authenticate(ctx, "ada@example.com", clienteletest.Password)
+	require.ErrorIs(t, err, credential.ErrInvalidCredentials)
+	require.ErrorIs(t, err, password.ErrHashParams)
+	assert.Equal(t, credential.ErrInvalidCredentials.Error(), err.Error())
+	assert.Equal(t, 1, credsOf(t, e, ada).FailedLogins)
+}
+
+// The staff path needs a named actor: an anonymous system actor is no one.
+func TestClaimNeedsANamedActor(t *testing.T) {
+	e := accountsEnv(t)
+	g := e.MustGuest(clienteletest.Email("ada@example.com"))
+	ada := e.MustRegister(clienteletest.Email("ada@example.com"))
+	_, _, err := e.Service.Orders.Claim(actor.NewContext(context.Background(), actor.System("")), g.ID, ada.ID)
+	require.ErrorIs(t, err, clientele.ErrActorRequired)
+	_, _, err = e.Service.Orders.Claim(actor.NewContext(context.Background(), actor.System("nightly-merge")), g.ID, ada.ID)
+	require.NoError(t, err)
+}

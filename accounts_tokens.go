@@ -121,7 +121,8 @@ func tokenCustomer(ctx context.Context, tx storage.Tx, t credential.Token, sameE
 // unknown address, a guest's, a disabled account's): a well-formed Issued
 // with a fresh secret that was never stored, so that the caller, and
 // whoever it answers, cannot tell; the host sends the mail either way, and
-// a link from a decoy simply does not work. Only a real token emits
+// a link from a decoy simply does not work; a decoy also takes about as
+// long as a real token's transaction. Only a real token emits
 // account.token_issued. Errors: a *customer.ValidationError for a
 // malformed address.
 func (s *Accounts) RequestPasswordReset(ctx context.Context, email string) (Issued, error) {
@@ -134,16 +135,19 @@ func (s *Accounts) RequestPasswordReset(ctx context.Context, email string) (Issu
 	}
 	c, err := s.store.Customers().GetByEmail(ctx, addr.Address, true)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && c.State != customer.StateActive) {
+		s.acct.pads.wait(ctx, padResetIssue)
 		return s.decoy(credential.PurposePasswordReset, addr.Display)
 	} else if err != nil {
 		return Issued{}, err
 	}
 	var out Issued
-	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		var err error
-		out, err = s.issue(ctx, tx, credential.TokenParams{Purpose: credential.PurposePasswordReset,
-			CustomerID: c.ID, Email: addr.Display})
-		return err
+	err = s.acct.pads.timed(padResetIssue, func() error {
+		return s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+			var err error
+			out, err = s.issue(ctx, tx, credential.TokenParams{Purpose: credential.PurposePasswordReset,
+				CustomerID: c.ID, Email: addr.Display})
+			return err
+		})
 	})
 	if errors.Is(err, customer.ErrNotFound) { // deleted meanwhile
 		return s.decoy(credential.PurposePasswordReset, addr.Display)

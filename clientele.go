@@ -86,7 +86,7 @@ func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond
 // state of its own besides its options: every call goes to store.
 func New(store storage.Store, opts ...Option) *Service {
 	e := &env{store: store, now: time.Now, newID: newV7, subs: &subscribers{}}
-	e.acct.hasher, e.acct.random = password.Default(), rand.Reader
+	e.acct.hasher, e.acct.random, e.acct.pads = password.Default(), rand.Reader, &pads{}
 	for _, opt := range opts {
 		opt(e)
 	}

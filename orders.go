@@ -140,7 +140,8 @@ var ErrActorRequired = errcode.New(errcode.Denied, "clientele: this call needs a
 // Claim is the staff path of a guest-order claim: it moves a guest's order
 // history to the registered customer with the same email, on the
 // authority of the actor in ctx, which must be a staff member, an app or
-// the system (ErrActorRequired otherwise, also for a customer actor: a
+// the system, named by an ID (ErrActorRequired otherwise, also for an
+// anonymous system actor and for a customer actor: a
 // customer claims with RequestClaim and AcceptClaim, which prove they own
 // the guest's address). The actor is recorded on the event. It returns the
 // registered customer with its order count and status updated and the
@@ -156,7 +157,7 @@ var ErrActorRequired = errcode.New(errcode.Denied, "clientele: this call needs a
 // when the guest is not a guest, or "email" when the emails differ.
 func (s *Orders) Claim(ctx context.Context, guestID, customerID uuid.UUID) (customer.Customer, int, error) {
 	who, ok := actor.Lookup(ctx)
-	if !ok || who.Kind == actor.KindCustomer {
+	if !ok || who.Kind == actor.KindCustomer || who.ID == "" {
 		return customer.Customer{}, 0, ErrActorRequired
 	}
 	var (
@@ -278,19 +279,22 @@ func (s *Orders) RequestClaim(ctx context.Context, customerID uuid.UUID, guestEm
 	}
 	guest, err := s.store.Customers().GetByEmail(ctx, addr.Address, false)
 	if errors.Is(err, storage.ErrNotFound) {
+		s.acct.pads.wait(ctx, padClaimIssue)
 		return s.decoy(credential.PurposeOrderClaim, addr.Display)
 	} else if err != nil {
 		return Issued{}, err
 	}
 	var out Issued
-	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		if _, err := activeAccount(ctx, tx, customerID); err != nil {
+	err = s.acct.pads.timed(padClaimIssue, func() error {
+		return s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+			if _, err := activeAccount(ctx, tx, customerID); err != nil {
+				return err
+			}
+			var err error
+			out, err = s.issue(ctx, tx, credential.TokenParams{Purpose: credential.PurposeOrderClaim,
+				CustomerID: customerID, GuestID: guest.ID, Email: addr.Display})
 			return err
-		}
-		var err error
-		out, err = s.issue(ctx, tx, credential.TokenParams{Purpose: credential.PurposeOrderClaim,
-			CustomerID: customerID, GuestID: guest.ID, Email: addr.Display})
-		return err
+		})
 	})
 	return out, err
 }
