@@ -29,6 +29,11 @@ const (
 // answer for long.
 const maxPad = 250 * time.Millisecond
 
+// minPad is the shortest wait worth making: a timer's wake-up comes late
+// by up to about a millisecond, so a shorter wait (the memory store's
+// writes take microseconds) would add more difference than it removes.
+const minPad = time.Millisecond
+
 // pads keeps the moving averages; the zero value is ready.
 type pads struct {
 	mu  sync.Mutex
@@ -53,7 +58,7 @@ func (p *pads) wait(ctx context.Context, op int) {
 	p.mu.Lock()
 	d := p.avg[op]
 	p.mu.Unlock()
-	if d <= 0 {
+	if d < minPad {
 		return
 	}
 	t := time.NewTimer(d)
