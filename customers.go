@@ -280,7 +280,11 @@ func (s *Customers) GetByReference(ctx context.Context, origin, reference string
 	return c, mapCustomerErr(err)
 }
 
-// Update applies p with patch semantics (nil fields stay unchanged).
+// Update applies p with patch semantics (nil fields stay unchanged). A
+// new email address of a customer with an account ends the customer's
+// sessions (the credentials' session version moves up) and revokes the
+// tokens mailed to the old address; the new address is not verified
+// (Accounts.RequestEmailChange is the customer's own, verified change).
 // Errors: customer.ErrNotFound (also for a deleted or erased customer),
 // customer.ErrEmailTaken, customer.ErrReferenceTaken,
 // *customer.ValidationError; nothing is written on error.
@@ -326,6 +330,11 @@ func (s *Customers) update(ctx context.Context, id uuid.UUID, t event.Type, fn f
 		out = c
 		if t == event.CustomerDisabled || t == event.CustomerDeleted {
 			if err := s.revokeTokens(ctx, tx, id, t == event.CustomerDisabled); err != nil {
+				return err
+			}
+		}
+		if t == event.CustomerUpdated && c.HasAccount && before.Email.Address != c.Email.Address {
+			if err := s.addressChanged(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -538,4 +547,26 @@ func (s *Customers) List(ctx context.Context, f customer.Filter, p page.Request)
 		return page.Page[customer.Customer]{}, err
 	}
 	return s.store.Customers().List(ctx, f, p)
+}
+
+// addressChanged ends the sessions of a customer whose address staff
+// changed (Customers.Update), as ConfirmEmailChange does for the
+// customer's own change, and revokes the tokens mailed to the old address
+// (password reset, verification, email change), when the store keeps
+// credentials.
+func (e *env) addressChanged(ctx context.Context, tx storage.Tx, id uuid.UUID) error {
+	repo, err := credentialsOf(tx)
+	if err != nil {
+		return nil
+	}
+	now := e.clock()
+	if _, err := repo.RevokeTokens(ctx, id, now, credential.PurposePasswordReset, credential.PurposeEmailVerification,
+		credential.PurposeEmailChange, credential.PurposeActivation); err != nil {
+		return err
+	}
+	_, err = repo.Update(ctx, id, func(cr *credential.Credentials) error {
+		cr.EndSessions(now)
+		return nil
+	})
+	return customerGone(err)
 }
