@@ -26,7 +26,7 @@ func (e *env) issue(ctx context.Context, tx storage.Tx, p credential.TokenParams
 		return Issued{}, err
 	}
 	p.Lifetime = e.lifetime(p.Purpose)
-	t, err := credential.NewToken(newV7(), hash, p, e.clock())
+	t, err := credential.NewToken(e.newID(), hash, p, e.clock()) // a record: its ID from the service's generator
 	if err != nil {
 		return Issued{}, err
 	}
@@ -48,7 +48,7 @@ func (e *env) decoy(purpose credential.Purpose, email string) (Issued, error) {
 	if err != nil {
 		return Issued{}, err
 	}
-	return Issued{Token: secret, TokenID: newV7(), Purpose: purpose, Email: email,
+	return Issued{Token: secret, TokenID: e.newID(), Purpose: purpose, Email: email, // the generator of real tokens: IDs of one kind
 		ExpiresAt: e.clock().Add(e.lifetime(purpose))}, nil
 }
 
