@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,15 +30,6 @@ import (
 	"github.com/clientele-go/clientele/password"
 	"github.com/clientele-go/clientele/storage"
 )
-
-// knownIssue skips a test that documents a hole not fixed yet, unless
-// CLIENTELE_KNOWN_ISSUES is set (then it runs, and fails until the fix).
-func knownIssue(t *testing.T, issue string) {
-	t.Helper()
-	if os.Getenv("CLIENTELE_KNOWN_ISSUES") == "" {
-		t.Skip("known issue, not fixed yet (CLIENTELE_KNOWN_ISSUES=1 runs it): " + issue)
-	}
-}
 
 // gateHasher holds the first verification of each password the test
 // gates until the test opens it, so that a test orders a verification
@@ -563,13 +553,10 @@ func TestAccountsHostileImportHonoursTheHashersLimits(t *testing.T) {
 	})
 }
 
-// Known issue (not fixed here): erasing a guest leaves the guest's address
-// in the claim tokens registered customers asked for (the token belongs to
-// the claimant, and its Email is the guest's address). storage has no call
-// that deletes tokens by guest; the fix is one (or erasure revoking and
-// scrubbing the tokens whose GuestID is the erased customer).
+// Promise: erasing a guest deletes the claim tokens registered customers
+// asked for that name it (the token belongs to the claimant, and its Email
+// is the guest's address): storage.Credentials.Delete removes them.
 func TestAccountsHostileErasingAGuestScrubsTheirAddressFromClaimTokens(t *testing.T) {
-	knownIssue(t, "claim tokens keep an erased guest's address")
 	eachAccountsStore(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t)
 		ctx := context.Background()

@@ -50,9 +50,10 @@ type Credentials interface {
 	// customer (nothing is written).
 	Update(ctx context.Context, customerID uuid.UUID, fn func(*credential.Credentials) error) (credential.Credentials, error)
 
-	// Delete removes the customer's credentials, identities and tokens
-	// (an erasure; the customer may be deleted) and reports whether there
-	// was anything to remove.
+	// Delete removes the customer's credentials, identities and tokens,
+	// and the order-claim tokens of other customers that name it as the
+	// guest (they hold its address): an erasure; the customer may be
+	// deleted. It reports whether there was anything to remove.
 	Delete(ctx context.Context, customerID uuid.UUID) (bool, error)
 
 	// ByIdentity returns the identity (provider, subject), with the

@@ -76,6 +76,19 @@ func (r credentials) Delete(ctx context.Context, customerID uuid.UUID) (deleted 
 			deleted = true
 		}
 		del(t, d.tokensOf, customerID)
+		// Claim tokens of other customers that name this one as the guest
+		// hold its address.
+		for h, tok := range d.tokens {
+			if tok.GuestID != customerID {
+				continue
+			}
+			del(t, d.tokens, h)
+			del(t, d.tokenIDs, tok.ID)
+			if mine := d.tokensOf[tok.CustomerID]; mine != nil {
+				del(t, mine, h)
+			}
+			deleted = true
+		}
 		return nil
 	})
 	return deleted, err

@@ -315,6 +315,13 @@ func (r credentials) Delete(ctx context.Context, customerID uuid.UUID) (bool, er
 			}
 			removed = removed || n > 0
 		}
+		// Claim tokens of other customers that name this one as the
+		// guest hold its address.
+		n, err := cn.exec(ctx, `DELETE FROM {{prefix}}auth_tokens WHERE guest_id = ?`, customerID.String())
+		if err != nil {
+			return err
+		}
+		removed = removed || n > 0
 		return nil
 	})
 	if err != nil {

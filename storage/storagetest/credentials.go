@@ -586,6 +586,20 @@ func credDelete(t *testing.T, e *env, r storage.Credentials) {
 	removed, err = r.Delete(e.ctx, e.newCustomer().ID)
 	require.NoError(t, err)
 	assert.False(t, removed, "a customer without credentials")
+
+	// A guest's erasure removes the claim tokens of others that name it
+	// (they hold its address); the claimant's other tokens stay.
+	guest, claimant := e.newCustomer(), e.newCustomer()
+	claim := e.token(claimant.ID, credential.PurposeOrderClaim, e.now(), 0)
+	claim.GuestID = guest.ID
+	e.issue(r, claim)
+	own := e.issue(r, e.token(claimant.ID, credential.PurposePasswordReset, e.now(), 0))
+	removed, err = r.Delete(e.ctx, guest.ID)
+	require.NoError(t, err)
+	assert.True(t, removed, "a guest named by a claim token")
+	_, err = r.Token(e.ctx, claim.Hash)
+	requireNotFound(t, err, "the claim token naming the guest is removed")
+	assert.Equal(t, own, e.getToken(r, own.Hash), "the claimant's other token stays")
 }
 
 func credIssueRevokes(t *testing.T, e *env, r storage.Credentials) {

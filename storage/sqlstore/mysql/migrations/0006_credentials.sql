@@ -45,5 +45,6 @@ CREATE TABLE {{prefix}}auth_tokens (
     UNIQUE KEY {{prefix}}auth_tokens_hash (token_hash),
     KEY {{prefix}}auth_tokens_customer (customer_id, purpose),
     KEY {{prefix}}auth_tokens_expires (expires_at),
+    KEY {{prefix}}auth_tokens_guest (guest_id),
     FOREIGN KEY (customer_id) REFERENCES {{prefix}}customers (id)
 ) ENGINE=InnoDB

@@ -47,3 +47,5 @@ CREATE TABLE {{prefix}}auth_tokens (
 CREATE INDEX {{prefix}}auth_tokens_customer ON {{prefix}}auth_tokens (customer_id, purpose)
 -- statement
 CREATE INDEX {{prefix}}auth_tokens_expires ON {{prefix}}auth_tokens (expires_at)
+-- statement
+CREATE INDEX {{prefix}}auth_tokens_guest ON {{prefix}}auth_tokens (guest_id)

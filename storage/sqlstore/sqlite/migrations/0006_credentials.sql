@@ -48,3 +48,5 @@ CREATE UNIQUE INDEX {{prefix}}auth_tokens_hash ON {{prefix}}auth_tokens (token_h
 CREATE INDEX {{prefix}}auth_tokens_customer ON {{prefix}}auth_tokens (customer_id, purpose)
 -- statement
 CREATE INDEX {{prefix}}auth_tokens_expires ON {{prefix}}auth_tokens (expires_at)
+-- statement
+CREATE INDEX {{prefix}}auth_tokens_guest ON {{prefix}}auth_tokens (guest_id)
