@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -9,6 +10,7 @@ import (
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/storage"
 )
 
 type ledgerKey struct {
@@ -54,6 +56,31 @@ func (r *run) check(ctx context.Context, rep *Report) error {
 		}
 		if err := c.Validate(); err != nil {
 			violate("customer %s is invalid: %v", c.ID, err)
+		}
+
+		// Credentials: the record's has_password is the credentials'
+		// password; an erased customer has none.
+		if a, ok := store.(storage.Authentication); ok {
+			cr, err := a.Credentials().Get(ctx, c.ID)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				if c.HasPassword {
+					violate("customer %s has_password without credentials", c.ID)
+				}
+			case err != nil:
+				return fmt.Errorf("credentials of %s: %w", c.ID, err)
+			default:
+				rep.Checked["credentials"]++
+				if cr.HasPassword() != c.HasPassword {
+					violate("customer %s has_password %t, its credentials %t", c.ID, c.HasPassword, cr.HasPassword())
+				}
+				if c.State == customer.StateErased {
+					violate("erased customer %s keeps credentials", c.ID)
+				}
+				if err := cr.Validate(); err != nil {
+					violate("credentials of %s are invalid: %v", c.ID, err)
+				}
+			}
 		}
 
 		// Address book: at most one default of each kind (and one of

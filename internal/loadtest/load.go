@@ -23,6 +23,7 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/password"
 )
 
 // Config says what to run.
@@ -250,7 +251,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer eng.cleanup()
 	r := &run{
-		cfg: cfg, eng: eng, svc: clientele.New(eng.store),
+		cfg: cfg, eng: eng, svc: clientele.New(eng.store, clientele.WithPasswordHasher(loadHasher)),
 		guests: map[int][]uuid.UUID{}, registered: map[int][]uuid.UUID{},
 		ops: map[string]int{}, errs: map[string]int{}, errsByOp: map[string]int{}, contract: map[string]int{},
 	}
@@ -386,3 +387,6 @@ func email(i int, rng *rand.Rand) string {
 		return "  " + strings.ToUpper(local) + "@LOAD.EXAMPLE "
 	}
 }
+
+// loadHasher keeps the load about the storage, not argon2id's 19 MiB.
+var loadHasher = &password.Argon2id{Memory: 8, Time: 1, Threads: 1}

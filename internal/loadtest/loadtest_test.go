@@ -67,7 +67,7 @@ func TestCheckCatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.cleanup()
-	r := &run{cfg: cfg, eng: eng, svc: clientele.New(eng.store), contract: map[string]int{}}
+	r := &run{cfg: cfg, eng: eng, svc: clientele.New(eng.store, clientele.WithPasswordHasher(loadHasher)), contract: map[string]int{}}
 	c, err := r.svc.Customers.Register(ctx, customer.Params{Email: "ada@load.example"})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/market"
@@ -64,6 +66,9 @@ var ops = []op{
 	{"order_claim", 2, (*worker).claim},
 	{"list", 5, (*worker).list},
 	{"merchant_market_create", 1, (*worker).merchantMarket},
+	{"account_set_password", 2, (*worker).setPassword},
+	{"account_login", 4, (*worker).login},
+	{"account_reset", 1, (*worker).reset},
 }
 
 var totalWeight = func() int {
@@ -600,4 +605,81 @@ func (w *worker) merchantMarket() {
 		w.r.markets = append(w.r.markets, mk.ID)
 		w.r.mu.Unlock()
 	}
+}
+
+// loadPassword is the password the load gives a registered customer.
+func loadPassword(id uuid.UUID) string { return "load-password-" + id.String()[:8] }
+
+func (w *worker) registeredCustomer() (uuid.UUID, bool) {
+	w.r.mu.Lock()
+	defer w.r.mu.Unlock()
+	idx := w.rng.IntN(w.r.cfg.Emails)
+	ids := w.r.registered[idx]
+	if len(ids) == 0 {
+		return uuid.Nil, false
+	}
+	return ids[w.rng.IntN(len(ids))], true
+}
+
+// setPassword sets a registered customer's password (staff), which the
+// customer's record must then show.
+func (w *worker) setPassword() {
+	id, ok := w.registeredCustomer()
+	if !ok {
+		return
+	}
+	_, _ = w.retried("account_set_password", func(ctx context.Context) error {
+		_, err := w.r.svc.Accounts.SetPassword(ctx, id, loadPassword(id))
+		return err
+	})
+}
+
+// login signs a customer in, with the right password or a wrong one; every
+// refusal is credential.ErrInvalidCredentials (errcode.Unauthenticated).
+func (w *worker) login() {
+	id, ok := w.registeredCustomer()
+	if !ok {
+		return
+	}
+	c, err := w.r.eng.store.Customers().Get(context.Background(), id)
+	if err != nil {
+		return
+	}
+	pw := loadPassword(id)
+	if w.rng.IntN(3) == 0 {
+		pw = "wrong-password-1"
+	}
+	_ = w.once("account_login", func(ctx context.Context) error {
+		_, err := w.r.svc.Accounts.Authenticate(ctx, c.Email.Display, pw)
+		if errors.Is(err, credential.ErrInvalidCredentials) {
+			return nil // an answer, not a failure of the library
+		}
+		return err
+	})
+}
+
+// reset runs a password reset to the end: the token is redeemed once.
+func (w *worker) reset() {
+	id, ok := w.registeredCustomer()
+	if !ok {
+		return
+	}
+	c, err := w.r.eng.store.Customers().Get(context.Background(), id)
+	if err != nil {
+		return
+	}
+	var is clientele.Issued
+	if err, _ := w.retried("account_reset_request", func(ctx context.Context) (err error) {
+		is, err = w.r.svc.Accounts.RequestPasswordReset(ctx, c.Email.Display)
+		return err
+	}); err != nil {
+		return
+	}
+	_ = w.once("account_reset", func(ctx context.Context) error {
+		_, err := w.r.svc.Accounts.ResetPassword(ctx, is.Token, loadPassword(id))
+		if errors.Is(err, credential.ErrTokenInvalid) {
+			return nil // a decoy (the customer is not active), or revoked meanwhile
+		}
+		return err
+	})
 }
