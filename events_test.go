@@ -557,6 +557,13 @@ func accountSteps(t *testing.T, svc *clientele.Service, ctx context.Context, ste
 		require.NoError(t, err)
 		require.Equal(t, 1, n)
 	})
+	step([]event.Type{event.OrderReassigned, event.CustomerStatusChanged}, func() {
+		o, err := svc.Orders.Reassign(ctx, "bob-guest-1", inv.ID)
+		require.NoError(t, err)
+		require.Equal(t, inv.ID, o.CustomerID)
+		_, err = svc.Orders.Reassign(ctx, "bob-guest-1", inv.ID)
+		require.NoError(t, err, "to the owner again: nothing to say")
+	})
 	step([]event.Type{event.CustomerDisabled}, func() {
 		_, err := svc.Customers.Disable(ctx, bob.ID)
 		require.NoError(t, err)

@@ -334,6 +334,64 @@ func (s *Orders) AcceptClaim(ctx context.Context, customerID uuid.UUID, token st
 	return out, moved, nil
 }
 
+// Reassign moves one order to another customer, on the authority of the
+// actor in ctx, which must be a named staff member, app or system
+// (ErrActorRequired otherwise): the staff action for an order recorded
+// under the wrong customer. It runs in one transaction: the order moves,
+// the new owner's order count goes up by one and its status follows (an
+// event customer.status_changed when it moves); the former owner keeps its
+// count and status, which never move back (as a guest's after a claim).
+// Reassigning an order to its owner changes nothing and emits nothing.
+// The actor is recorded on the order.reassigned event, whose changes hold
+// the former and the new customer.
+//
+// Errors: ErrActorRequired; order.ErrNotFound; customer.ErrNotFound when
+// the new owner is not a live customer; storage.ErrTooLarge for an ID
+// longer than storage.MaxKeyBytes.
+func (s *Orders) Reassign(ctx context.Context, orderID string, to uuid.UUID) (order.Order, error) {
+	who, ok := actor.Lookup(ctx)
+	if !ok || who.Kind == actor.KindCustomer || who.ID == "" {
+		return order.Order{}, ErrActorRequired
+	}
+	var out order.Order
+	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+		var before order.Order
+		o, err := tx.Orders().Update(ctx, orderID, func(o *order.Order) error {
+			before = o.Clone()
+			return o.Reassign(to, s.clock())
+		})
+		if errors.Is(err, storage.ErrCustomerNotLive) {
+			return customerGone(err)
+		} else if err != nil {
+			return notFound(err, order.ErrNotFound)
+		}
+		out = o
+		if before.CustomerID == o.CustomerID {
+			return nil
+		}
+		var prev customer.Customer
+		owner, err := tx.Customers().Update(ctx, to, func(c *customer.Customer) error {
+			if c.IsDeleted() {
+				return deletedErr(c.ID)
+			}
+			prev = c.Clone()
+			c.RecordOrder(s.clock())
+			return nil
+		})
+		if err != nil {
+			return mapCustomerErr(err)
+		}
+		if err := s.emitOrder(ctx, tx, event.OrderReassigned, &before, o); err != nil {
+			return err
+		}
+		return s.emitStatusChange(ctx, tx, prev, owner)
+	})
+	if err != nil {
+		return order.Order{}, err
+	}
+	return out, nil
+}
+
 // Get returns an order of the history. Errors: order.ErrNotFound;
 // storage.ErrTooLarge for an ID longer than storage.MaxKeyBytes.
 func (s *Orders) Get(ctx context.Context, id string) (order.Order, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
@@ -230,4 +231,41 @@ func TestOrdersClaim(t *testing.T) {
 			})
 		}
 	})
+}
+
+func TestOrdersReassign(t *testing.T) {
+	e := newEnv(t)
+	ada := e.register(t, "ada@example.com")
+	bob := e.register(t, "bob@example.com")
+	_, err := e.Orders.RecordPlaced(e.ctx, order.Params{ID: "o-1", CustomerID: ada.ID, Total: money(t, "3.00")})
+	require.NoError(t, err)
+
+	_, err = e.Orders.Reassign(e.ctx, "o-1", bob.ID)
+	require.ErrorIs(t, err, clientele.ErrActorRequired)
+	o, err := e.Orders.Reassign(staff(e.ctx), "o-1", bob.ID)
+	require.NoError(t, err)
+	assert.Equal(t, bob.ID, o.CustomerID)
+	got, err := e.Customers.Get(e.ctx, bob.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, got.OrderCount)
+	assert.Equal(t, customer.StatusAcquired, got.Status)
+	got, err = e.Customers.Get(e.ctx, ada.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.StatusAcquired, got.Status, "the former owner's status never moves back")
+	history, err := e.Orders.History(e.ctx, ada.ID, page.Request{})
+	require.NoError(t, err)
+	assert.Empty(t, history.Items)
+
+	again, err := e.Orders.Reassign(staff(e.ctx), "o-1", bob.ID)
+	require.NoError(t, err)
+	assert.Equal(t, o, again, "to the owner: nothing changes")
+
+	_, err = e.Orders.Reassign(staff(e.ctx), "nope", bob.ID)
+	require.ErrorIs(t, err, order.ErrNotFound)
+	_, err = e.Orders.Reassign(staff(e.ctx), "o-1", uuid.New())
+	require.ErrorIs(t, err, customer.ErrNotFound)
+	assert.NotErrorIs(t, err, order.ErrNotFound)
+	require.NoError(t, e.Customers.Delete(e.ctx, ada.ID))
+	_, err = e.Orders.Reassign(staff(e.ctx), "o-1", ada.ID)
+	require.ErrorIs(t, err, customer.ErrNotFound, "not to a deleted customer")
 }

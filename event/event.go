@@ -110,6 +110,10 @@ const (
 	// Changes).
 	OrderStatusChanged Type = "order.status_changed"
 
+	// OrderReassigned: staff moved an order to another customer
+	// (OrderPayload with Changes: customer_id before and after).
+	OrderReassigned Type = "order.reassigned"
+
 	// CustomerEmailChanged: the customer confirmed a new address through
 	// a token sent there (CustomerPayload with Changes: the old address is
 	// in Before, for a notice to it).

@@ -136,4 +136,18 @@ var accountFaultOps = []faultOp{
 			return fmt.Sprintf("%s moved %d, %d orders", c.ID, n, c.OrderCount), err
 		},
 	},
+	{
+		name: "Orders.Reassign",
+		setup: func(f *faultFixture) {
+			f.register("ada", "ada@example.com")
+			f.register("bob", "bob@example.com")
+			_, err := f.svc.Orders.RecordPlaced(f.ctx, order.Params{ID: "order-1", CustomerID: f.ids["ada"], Number: "1",
+				Total: f.money("5.00")})
+			f.must("record", err)
+		},
+		run: func(f *faultFixture) (string, error) {
+			o, err := f.svc.Orders.Reassign(actor.NewContext(f.ctx, actor.Staff("support-1")), "order-1", f.ids["bob"])
+			return fmt.Sprintf("%s to %s", o.ID, o.CustomerID), err
+		},
+	},
 }
