@@ -527,6 +527,13 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 				return err
 			}
 		}
+		// Tombstones hold the address and reference a merge moved away
+		// from, and lead to this customer.
+		if m, err := mergesOf(tx); err == nil {
+			if _, err := m.Scrub(ctx, id); err != nil {
+				return err
+			}
+		}
 		out = c
 		// The event carries the erased record only: a diff would copy
 		// the personal data the erasure removes.

@@ -360,3 +360,56 @@ func sameEntry(a, b Entry) bool {
 		a.DefaultShipping == b.DefaultShipping && a.DefaultBilling == b.DefaultBilling &&
 		a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
 }
+
+// Absorb moves the entries of another customer's book into b, for a
+// customer merge, by this rule: an entry whose address equals (after
+// Normalize) one already in b is dropped, as a duplicate; the others join b
+// under their own IDs and creation times, with CustomerID set to b's and
+// UpdatedAt to now. Defaults: a non-empty b keeps its default addresses
+// and the absorbed entries lose theirs; an empty b takes the absorbed
+// book's defaults (the rule of Add then repairs a book loaded without
+// them). It returns the entries that joined and the IDs that were dropped.
+// Errors: ErrBookFull when the result would hold more than MaxEntries
+// entries (b is left as it was); a *ValidationError for a book without
+// CustomerID or an entry ID already in b.
+func (b *Book) Absorb(other []Entry, now time.Time) (joined []Entry, dropped []uuid.UUID, err error) {
+	if b.CustomerID == uuid.Nil {
+		return nil, nil, validation.New(ErrInvalid, "customer_id", "is required")
+	}
+	now = now.UTC()
+	entries := slices.Clone(b.Entries)
+	keepDefaults := len(entries) == 0
+	seen := make(map[Address]bool, len(entries)+len(other))
+	for _, e := range entries {
+		seen[e.Address.Normalize()] = true
+	}
+	for _, e := range other {
+		if b.index(e.ID) >= 0 {
+			return nil, nil, validation.New(ErrInvalid, "id", "already exists in the address book")
+		}
+		if a := e.Address.Normalize(); seen[a] {
+			dropped = append(dropped, e.ID)
+			continue
+		} else {
+			seen[a] = true
+		}
+		e.CustomerID = b.CustomerID
+		e.UpdatedAt = now
+		if !keepDefaults {
+			e.DefaultShipping, e.DefaultBilling = false, false
+		}
+		entries = append(entries, e)
+		joined = append(joined, e)
+	}
+	if len(entries) > MaxEntries {
+		return nil, nil, ErrBookFull
+	}
+	slices.SortFunc(entries, compareEntries)
+	for _, k := range []Kind{Shipping, Billing} {
+		if len(entries) > 0 && !hasDefault(entries, k) {
+			entries[0].setDefault(k, true)
+		}
+	}
+	b.Entries = entries
+	return joined, dropped, nil
+}

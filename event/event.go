@@ -50,6 +50,11 @@ const (
 	// CustomerGuestOrdersClaimed: a registered customer claimed a guest's
 	// orders (ClaimPayload).
 	CustomerGuestOrdersClaimed Type = "customer.guest_orders_claimed"
+	// CustomerMerged: the customer was merged into another one and is now
+	// a tombstone (MergePayload; the event's aggregate is the merged
+	// customer, and the survivor's own events, customer.updated and
+	// customer.status_changed, follow in the same transaction).
+	CustomerMerged Type = "customer.merged"
 
 	// AddressAdded: an address was added to a book (AddressPayload).
 	AddressAdded Type = "address.added"

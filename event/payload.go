@@ -48,6 +48,23 @@ type ClaimPayload struct {
 	TokenID uuid.UUID `json:"token_id,omitzero"`
 }
 
+// MergePayload is the payload of customer.merged: the tombstone (which
+// names both customers) and what moved to the survivor.
+type MergePayload struct {
+	Tombstone customer.Tombstone `json:"tombstone"`
+	// Orders, Addresses, Groups and Identities count what moved;
+	// DroppedAddresses the entries dropped as duplicates of the
+	// survivor's.
+	Orders           int `json:"orders"`
+	Addresses        int `json:"addresses"`
+	DroppedAddresses int `json:"dropped_addresses"`
+	Groups           int `json:"groups"`
+	Identities       int `json:"identities"`
+	// Transfers are the survivor's side of the balance transfers, one per
+	// currency (the merged side's postings have events of their own).
+	Transfers []balance.Posting `json:"transfers,omitempty"`
+}
+
 // AddressPayload is the payload of the address.* events: the entry after
 // the change (as it was, for address.removed), the fields that changed (for
 // address.updated), and the kind of default that moved to it (for

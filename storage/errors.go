@@ -121,6 +121,9 @@ const (
 	// ConstraintTokenHash: a token with this hash exists (a secret was
 	// issued twice).
 	ConstraintTokenHash Constraint = "token_hash"
+	// ConstraintTombstone: the customer was merged already (it has a
+	// tombstone).
+	ConstraintTombstone Constraint = "tombstone"
 )
 
 // ConflictError reports which constraint a write would break. It unwraps to

@@ -120,6 +120,8 @@ type db struct {
 	tokens      map[credential.TokenHash]credential.Token   // by hash
 	tokenIDs    map[uuid.UUID]credential.TokenHash          // token ID -> hash
 	tokensOf    map[uuid.UUID]map[credential.TokenHash]bool // customer ID -> hashes of its tokens
+
+	tombstones map[uuid.UUID]customer.Tombstone // by merged customer ID
 }
 
 type identityKey struct{ provider, subject string }
@@ -163,6 +165,7 @@ func newDB() *db {
 		tokens:              map[credential.TokenHash]credential.Token{},
 		tokenIDs:            map[uuid.UUID]credential.TokenHash{},
 		tokensOf:            map[uuid.UUID]map[credential.TokenHash]bool{},
+		tombstones:          map[uuid.UUID]customer.Tombstone{},
 	}
 }
 

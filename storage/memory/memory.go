@@ -217,6 +217,10 @@ func (s *Store) Events() storage.Events { return events{repos{store: s}} }
 // storage.Authentication capability.
 func (s *Store) Credentials() storage.Credentials { return credentials{repos{store: s}} }
 
+// Merges returns the tombstone repository: the store has the
+// storage.Merging capability.
+func (s *Store) Merges() storage.Merges { return merges{repos{store: s}} }
+
 // repos implements storage.Tx and is embedded in every repository. tx is nil
 // for the store's own repositories.
 type repos struct {
@@ -242,6 +246,10 @@ func (r repos) Events() storage.Events { return events{r} }
 // Credentials returns the credentials repository (the
 // storage.Authentication capability).
 func (r repos) Credentials() storage.Credentials { return credentials{r} }
+
+// Merges returns the tombstone repository (the storage.Merging
+// capability).
+func (r repos) Merges() storage.Merges { return merges{r} }
 
 var errNilStore = errors.New("memory: store not created with memory.New")
 

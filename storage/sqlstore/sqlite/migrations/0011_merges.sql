@@ -1,0 +1,19 @@
+-- Clientele schema, version 11, SQLite: customer merges. A tombstone leads
+-- from a merged customer (deleted, kept) to its survivor, by the merged
+-- customer's old ID, canonical email or external reference.
+CREATE TABLE {{prefix}}customer_tombstones (
+    merged_id        TEXT PRIMARY KEY REFERENCES {{prefix}}customers (id),
+    survivor_id      TEXT NOT NULL REFERENCES {{prefix}}customers (id),
+    email            TEXT NOT NULL,
+    has_account      INTEGER NOT NULL,
+    reference_origin TEXT NOT NULL,
+    reference        TEXT NOT NULL,
+    actor            TEXT NOT NULL,
+    merged_at        INTEGER NOT NULL
+)
+-- statement
+CREATE INDEX {{prefix}}tombstones_survivor ON {{prefix}}customer_tombstones (survivor_id)
+-- statement
+CREATE INDEX {{prefix}}tombstones_email ON {{prefix}}customer_tombstones (email, has_account, merged_at)
+-- statement
+CREATE INDEX {{prefix}}tombstones_reference ON {{prefix}}customer_tombstones (reference_origin, reference, merged_at)
