@@ -13,9 +13,7 @@ import (
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
-	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/order"
-	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -158,19 +156,23 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 	}
 	now := s.clock()
 	res := MergeResult{}
-	if res.Orders, err = s.mergeOrders(ctx, tx, dupID, survID); err != nil {
+	held, err := m.Holdings(ctx, dupID)
+	if err != nil {
+		return MergeResult{}, err
+	}
+	if res.Orders, err = s.mergeOrders(ctx, tx, held.Orders, survID); err != nil {
 		return MergeResult{}, err
 	}
 	if res.Addresses, res.DroppedAddresses, err = s.mergeAddresses(ctx, tx, dupID, survID); err != nil {
 		return MergeResult{}, err
 	}
-	if res.Groups, err = mergeGroups(ctx, tx, dupID, survID); err != nil {
+	if res.Groups, err = mergeGroups(ctx, tx, held.Groups, dupID, survID); err != nil {
 		return MergeResult{}, err
 	}
 	if res.Identities, err = s.mergeCredentials(ctx, tx, dupID, survID); err != nil {
 		return MergeResult{}, err
 	}
-	if res.Transfers, err = s.mergeBalances(ctx, tx, dupID, survID); err != nil {
+	if res.Transfers, err = s.mergeBalances(ctx, tx, held.Accounts, dupID, survID); err != nil {
 		return MergeResult{}, err
 	}
 
@@ -192,8 +194,15 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 		for range res.Orders {
 			c.RecordOrder(now)
 		}
+		if len(diff(before, *c)) == 0 {
+			return errUnchanged
+		}
 		return nil
 	})
+	changed := !errors.Is(err, errUnchanged)
+	if !changed {
+		res.Survivor, err = before, nil
+	}
 	if err != nil {
 		return MergeResult{}, mapCustomerErr(err)
 	}
@@ -207,7 +216,7 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 	if err := s.emitOne(ctx, tx, event.CustomerMerged, event.AggregateCustomer, dupID.String(), dupID, gone.Version, payload); err != nil {
 		return MergeResult{}, err
 	}
-	if res.Survivor.Version != before.Version+1 || len(diff(before, res.Survivor)) > 0 {
+	if changed {
 		if err := s.emitCustomer(ctx, tx, event.CustomerUpdated, &before, res.Survivor); err != nil {
 			return MergeResult{}, err
 		}
@@ -215,24 +224,12 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 	return res, s.emitStatusChange(ctx, tx, before, res.Survivor)
 }
 
-// mergeOrders moves the duplicate's whole order history to the survivor.
-func (s *Customers) mergeOrders(ctx context.Context, tx storage.Tx, dupID, survID uuid.UUID) (int, error) {
-	// Read the whole history first: moving orders changes the pages.
-	var ids []string
-	p := page.Request{Limit: page.MaxLimit}
-	for {
-		pg, err := tx.Orders().List(ctx, dupID, p)
-		if err != nil {
-			return 0, err
-		}
-		for _, o := range pg.Items {
-			ids = append(ids, o.ID)
-		}
-		if pg.Next == "" {
-			break
-		}
-		p.Cursor = pg.Next
-	}
+// errUnchanged stops the survivor's update when the merge changes nothing
+// of its record: no write, and no event.
+var errUnchanged = errors.New("unchanged")
+
+// mergeOrders moves the duplicate's orders to the survivor.
+func (s *Customers) mergeOrders(ctx context.Context, tx storage.Tx, ids []string, survID uuid.UUID) (int, error) {
 	now := s.clock()
 	for _, id := range ids {
 		if _, err := tx.Orders().Update(ctx, id, func(o *order.Order) error { return o.Reassign(survID, now) }); err != nil {
@@ -267,22 +264,7 @@ func (s *Customers) mergeAddresses(ctx context.Context, tx storage.Tx, dupID, su
 }
 
 // mergeGroups moves the duplicate's memberships to the survivor.
-func mergeGroups(ctx context.Context, tx storage.Tx, dupID, survID uuid.UUID) (int, error) {
-	var ids []uuid.UUID
-	p := page.Request{Limit: page.MaxLimit}
-	for {
-		pg, err := tx.Groups().List(ctx, group.Filter{MemberID: dupID}, p)
-		if err != nil {
-			return 0, err
-		}
-		for _, g := range pg.Items {
-			ids = append(ids, g.ID)
-		}
-		if pg.Next == "" {
-			break
-		}
-		p.Cursor = pg.Next
-	}
+func mergeGroups(ctx context.Context, tx storage.Tx, ids []uuid.UUID, dupID, survID uuid.UUID) (int, error) {
 	for _, g := range ids {
 		if _, err := tx.Groups().AddMember(ctx, g, survID); err != nil {
 			return 0, customerGone(err)
@@ -302,23 +284,19 @@ func (s *Customers) mergeCredentials(ctx context.Context, tx storage.Tx, dupID, 
 	if err != nil {
 		return 0, nil
 	}
+	// Read under the lock (Update's), and unlinked first: an identity is
+	// linked to one customer at a time.
 	var moving []credential.Identity
-	c, err := repo.Get(ctx, dupID)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-	case err != nil:
-		return 0, err
-	default:
-		moving = c.Identities
+	if _, err := repo.Update(ctx, dupID, func(c *credential.Credentials) error {
+		if moving = c.Identities; len(moving) == 0 {
+			return errUnchanged
+		}
+		c.Identities = nil
+		return nil
+	}); err != nil && !errors.Is(err, errUnchanged) {
+		return 0, customerGone(err)
 	}
 	if len(moving) > 0 {
-		// Unlinked first: an identity is linked to one customer at a time.
-		if _, err := repo.Update(ctx, dupID, func(c *credential.Credentials) error {
-			c.Identities = nil
-			return nil
-		}); err != nil {
-			return 0, customerGone(err)
-		}
 		now := s.clock()
 		if _, err := repo.Update(ctx, survID, func(c *credential.Credentials) error {
 			for _, id := range moving {
@@ -341,16 +319,12 @@ func (s *Customers) mergeCredentials(ctx context.Context, tx storage.Tx, dupID, 
 
 // mergeBalances moves each currency's balance of the duplicate to the
 // survivor as a pair of postings and returns the survivor's side.
-func (s *Customers) mergeBalances(ctx context.Context, tx storage.Tx, dupID, survID uuid.UUID) ([]balance.Posting, error) {
-	accounts, err := tx.Balances().Accounts(ctx, dupID)
-	if err != nil {
-		return nil, err
-	}
+func (s *Customers) mergeBalances(ctx context.Context, tx storage.Tx, accounts []uuid.UUID, dupID, survID uuid.UUID) ([]balance.Posting, error) {
 	b := &Balances{s.env}
 	var out []balance.Posting
-	for _, a := range accounts {
+	for _, id := range accounts {
 		// Locked now, so the balance moved is the balance there is.
-		from, err := tx.Balances().GetAccount(ctx, a.ID)
+		from, err := tx.Balances().GetAccount(ctx, id)
 		if err != nil {
 			return nil, err
 		}

@@ -564,6 +564,21 @@ func accountSteps(t *testing.T, svc *clientele.Service, ctx context.Context, ste
 		_, err = svc.Orders.Reassign(ctx, "bob-guest-1", inv.ID)
 		require.NoError(t, err, "to the owner again: nothing to say")
 	})
+	var dup customer.Customer
+	step([]event.Type{event.CustomerCreated, event.BalanceAccountOpened, event.BalanceCredited}, func() {
+		var err error
+		dup, _, err = svc.Customers.CreateGuest(ctx, customer.Params{Email: "merge-me@example.com", Tags: []string{"dup"}})
+		require.NoError(t, err)
+		_, err = svc.Balances.Credit(ctx, clientele.PostingRequest{CustomerID: dup.ID, Amount: money(t, "2.00")})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.BalanceAccountOpened, event.BalanceDebited, event.BalanceCredited, event.CustomerMerged,
+		event.CustomerUpdated}, func() {
+		_, err := svc.Customers.Merge(ctx, dup.ID, inv.ID)
+		require.NoError(t, err)
+		_, err = svc.Customers.Merge(ctx, dup.ID, inv.ID)
+		require.NoError(t, err, "a replay: nothing to say")
+	})
 	step([]event.Type{event.CustomerDisabled}, func() {
 		_, err := svc.Customers.Disable(ctx, bob.ID)
 		require.NoError(t, err)

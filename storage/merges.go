@@ -37,7 +37,17 @@ type Merges interface {
 	// tombstone already.
 	Create(ctx context.Context, t customer.Tombstone) error
 
+	// Holdings returns, with locking reads in a transaction (which see the
+	// latest committed rows where a plain read may return the
+	// transaction's snapshot: TiDB, InnoDB at REPEATABLE READ), what a merge
+	// must move of the customer's that has no lock of its own: its orders,
+	// group memberships and balance accounts. Called after Lock, nothing is
+	// added to them until the transaction ends.
+	Holdings(ctx context.Context, customerID uuid.UUID) (MergeHoldings, error)
+
 	// Get returns the tombstone of the merged customer, or ErrNotFound.
+	// Called in a transaction, it is a locking read (it sees a tombstone
+	// committed by a merge that held the lock before).
 	Get(ctx context.Context, mergedID uuid.UUID) (customer.Tombstone, error)
 
 	// ByEmail returns the most recent tombstone (by MergedAt, then
@@ -54,4 +64,13 @@ type Merges interface {
 	// the customer, as merged customer or as survivor (an erasure), and
 	// returns how many it changed. The IDs stay: they are not personal.
 	Scrub(ctx context.Context, customerID uuid.UUID) (int, error)
+}
+
+// MergeHoldings is what Merges.Holdings returns: the IDs of a customer's
+// orders (ascending), groups it is a member of and balance accounts (both
+// in ascending byte order).
+type MergeHoldings struct {
+	Orders   []string
+	Groups   []uuid.UUID
+	Accounts []uuid.UUID
 }

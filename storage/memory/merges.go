@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -28,6 +29,32 @@ func (r merges) Lock(ctx context.Context, a, b uuid.UUID) (ca, cb customer.Custo
 		return nil
 	})
 	return ca, cb, err
+}
+
+func (r merges) Holdings(ctx context.Context, customerID uuid.UUID) (h storage.MergeHoldings, err error) {
+	err = r.read(ctx, func(d *db) error {
+		h = storage.MergeHoldings{}
+		if t := d.ordersByCustomer[customerID]; t != nil {
+			t.Ascend(func(k orderKey) bool {
+				h.Orders = append(h.Orders, k.id)
+				return true
+			})
+		}
+		if t := d.memberOf[customerID]; t != nil {
+			t.Ascend(func(k timeKey) bool {
+				h.Groups = append(h.Groups, k.id)
+				return true
+			})
+		}
+		for _, id := range d.accountsOf[customerID] {
+			h.Accounts = append(h.Accounts, id)
+		}
+		slices.Sort(h.Orders)
+		slices.SortFunc(h.Groups, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+		slices.SortFunc(h.Accounts, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+		return nil
+	})
+	return h, err
 }
 
 func (r merges) Create(ctx context.Context, t customer.Tombstone) error {

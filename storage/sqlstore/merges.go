@@ -57,10 +57,7 @@ func (r merges) Lock(ctx context.Context, a, b uuid.UUID) (customer.Customer, cu
 	}
 	type pair struct{ first, second customer.Customer }
 	cn := r.conn(ctx)
-	lock := ""
-	if cn.tx != nil {
-		lock = cn.s.dialect.ForUpdate()
-	}
+	lock := cn.lock()
 	p, err := read(ctx, cn, func() (pair, error) {
 		var (
 			p   pair
@@ -107,10 +104,72 @@ func (r merges) Create(ctx context.Context, t customer.Tombstone) error {
 	})
 }
 
+// lock is the locking clause of a read in a transaction, and nothing on
+// the DB.
+func (c conn) lock() string {
+	if c.tx != nil {
+		return c.s.dialect.ForUpdate()
+	}
+	return ""
+}
+
+func (r merges) Holdings(ctx context.Context, customerID uuid.UUID) (storage.MergeHoldings, error) {
+	cn := r.conn(ctx)
+	return read(ctx, cn, func() (storage.MergeHoldings, error) {
+		var h storage.MergeHoldings
+		var err error
+		id := customerID.String()
+		if h.Orders, err = cn.strings(ctx, `SELECT id FROM {{prefix}}orders WHERE customer_id = ? ORDER BY id`+cn.lock(), id); err != nil {
+			return h, err
+		}
+		groups, err := cn.strings(ctx, `SELECT group_id FROM {{prefix}}memberships WHERE customer_id = ? ORDER BY group_id`+cn.lock(), id)
+		if err != nil {
+			return h, err
+		}
+		accounts, err := cn.strings(ctx, `SELECT id FROM {{prefix}}balance_accounts WHERE customer_id = ? ORDER BY id`+cn.lock(), id)
+		if err != nil {
+			return h, err
+		}
+		if h.Groups, err = parseUUIDs(groups); err != nil {
+			return h, err
+		}
+		h.Accounts, err = parseUUIDs(accounts)
+		return h, err
+	})
+}
+
+// strings runs a query of one text column and returns its values.
+func (c conn) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, 0, func(r scanner) (string, error) {
+		var s string
+		err := r.Scan(&s)
+		return s, err
+	})
+}
+
+func parseUUIDs(ss []string) ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, 0, len(ss))
+	for _, s := range ss {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	// Ordered by the column, which is byte order: PostgreSQL's uuid sorts
+	// by bytes, and the others compare canonical (lower-case hex) text.
+	return out, nil
+}
+
 func (r merges) Get(ctx context.Context, mergedID uuid.UUID) (customer.Tombstone, error) {
-	return read(ctx, r.conn(ctx), func() (customer.Tombstone, error) {
-		t, err := scanTombstone(r.conn(ctx).queryRow(ctx, `SELECT `+tombstoneColumns+`
-			FROM {{prefix}}customer_tombstones WHERE merged_id = ?`, mergedID.String()))
+	cn := r.conn(ctx)
+	return read(ctx, cn, func() (customer.Tombstone, error) {
+		t, err := scanTombstone(cn.queryRow(ctx, `SELECT `+tombstoneColumns+`
+			FROM {{prefix}}customer_tombstones WHERE merged_id = ?`+cn.lock(), mergedID.String()))
 		return t, noRows(err, "tombstone of customer", mergedID)
 	})
 }
