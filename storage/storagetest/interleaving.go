@@ -49,6 +49,8 @@ func interleavingCases() []testCase {
 		{"UpdateAccountAfterDelete", interleavedLimitAfterDelete},
 		{"CreateOrderAfterDelete", interleavedOrderAfterDelete},
 		{"ReassignOrderAfterDelete", interleavedReassignAfterDelete},
+		{"MergeHoldingsSeeLatest", needsMerging(mergeHoldingsAfterRead)},
+		{"MergeTombstoneSeesLatest", needsMerging(mergeGetAfterRead)},
 	}
 }
 
