@@ -52,6 +52,8 @@ var sentinels = map[string]struct {
 	"customer.ErrNotFound":              {customer.ErrNotFound, errcode.NotFound},
 	"customer.ErrEmailTaken":            {customer.ErrEmailTaken, errcode.Conflict},
 	"customer.ErrReferenceTaken":        {customer.ErrReferenceTaken, errcode.Conflict},
+	"customer.ErrMerged":                {customer.ErrMerged, errcode.NotFound},
+	"customer.ErrMergeRefused":          {customer.ErrMergeRefused, errcode.FailedPrecondition},
 	"customer.ErrErased":                {customer.ErrErased, errcode.FailedPrecondition},
 	"group.ErrInvalid":                  {group.ErrInvalid, errcode.Invalid},
 	"group.ErrNotFound":                 {group.ErrNotFound, errcode.NotFound},

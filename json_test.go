@@ -187,3 +187,34 @@ func TestMemberResultJSON(t *testing.T) {
 	assert.ErrorIs(t, back.UnmarshalText([]byte("joined")), group.ErrInvalid)
 	assert.Equal(t, clientele.MemberAdded, back)
 }
+
+// A merge's result marshals with its amounts and round-trips, as a host
+// answering an HTTP call would send it.
+func TestMergeResultJSON(t *testing.T) {
+	e := newEnv(t)
+	surv := e.register(t, "ada@example.com")
+	dup := e.guest(t, "ada.l@example.com")
+	_, err := e.Balances.Credit(e.ctx, creditReq(dup.ID, money(t, "12.50")))
+	require.NoError(t, err)
+	res, err := e.Customers.Merge(staff(e.ctx), dup.ID, surv.ID)
+	require.NoError(t, err)
+
+	obj := jsonObject(t, res)
+	ts, ok := obj["tombstone"].(map[string]any)
+	require.True(t, ok, "%v", obj)
+	assert.Equal(t, dup.ID.String(), ts["merged_id"])
+	assert.Equal(t, surv.ID.String(), ts["survivor_id"])
+	assert.Equal(t, "ada.l@example.com", ts["email"])
+	assert.Equal(t, "staff:support-1", ts["actor"])
+	transfers, ok := obj["transfers"].([]any)
+	require.True(t, ok, "%v", obj["transfers"])
+	require.Len(t, transfers, 1)
+	assertAmount(t, transfers[0].(map[string]any), "amount", money(t, "12.50"))
+	assert.Equal(t, false, obj["replayed"])
+
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	var back clientele.MergeResult
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, res, back)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
@@ -231,4 +232,13 @@ func (e *Env) MustPlaceOrder(customerID uuid.UUID, orderID, total string) order.
 	})
 	e.must(err, "record order %q", orderID)
 	return o
+}
+
+// MustMerge merges the customer duplicateID into survivorID as the staff
+// actor "clienteletest" (see clientele.Customers.Merge).
+func (e *Env) MustMerge(duplicateID, survivorID uuid.UUID) clientele.MergeResult {
+	e.TB.Helper()
+	res, err := e.Service.Customers.Merge(actor.NewContext(context.Background(), actor.Staff("clienteletest")), duplicateID, survivorID)
+	e.must(err, "merge %s into %s", duplicateID, survivorID)
+	return res
 }
