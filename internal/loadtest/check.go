@@ -137,6 +137,23 @@ func (r *run) check(ctx context.Context, rep *Report) error {
 			violate("customer %s (has account %t) counts %d orders but has %d", c.ID, c.HasAccount, c.OrderCount, n)
 		}
 
+		// A merged customer is a tombstone: its orders, memberships and
+		// balances went to the survivor, which is or was live.
+		merged := false
+		if m, ok := store.(storage.Merging); ok {
+			t, err := m.Merges().Get(ctx, c.ID)
+			switch {
+			case err == nil:
+				merged = true
+				rep.Checked["tombstones"]++
+				if !c.IsDeleted() || n > 0 {
+					violate("merged customer %s (into %s) is deleted %t and keeps %d orders", c.ID, t.SurvivorID, c.IsDeleted(), n)
+				}
+			case !errors.Is(err, storage.ErrNotFound):
+				return fmt.Errorf("tombstone of %s: %w", c.ID, err)
+			}
+		}
+
 		// Accounts: balance = sum of postings, count = postings, one
 		// posting per idempotency key.
 		accts, err := store.Balances().Accounts(ctx, c.ID)
@@ -173,6 +190,9 @@ func (r *run) check(ctx context.Context, rep *Report) error {
 			rep.Checked["postings"] += int(count)
 			if !sum.Equal(a.Balance) || count != a.Postings {
 				violate("account %s of %s: balance %s, postings sum to %s; counter %d, postings %d", a.ID, c.ID, a.Balance, sum, a.Postings, count)
+			}
+			if merged && !a.Balance.IsZero() {
+				violate("merged customer %s keeps %s in account %s", c.ID, a.Balance, a.ID)
 			}
 		}
 	}

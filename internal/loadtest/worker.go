@@ -64,6 +64,7 @@ var ops = []op{
 	{"order_record", 5, (*worker).orderRecord},
 	{"order_set_status", 3, (*worker).orderStatus},
 	{"order_claim", 2, (*worker).claim},
+	{"customer_merge", 1, (*worker).merge},
 	{"list", 5, (*worker).list},
 	{"merchant_market_create", 1, (*worker).merchantMarket},
 	{"account_set_password", 2, (*worker).setPassword},
@@ -531,6 +532,24 @@ func (w *worker) claim() {
 	// Claim moves the guest's orders; repeating it moves none.
 	_, _ = w.retried("order_claim", func(ctx context.Context) error {
 		_, _, err := w.r.svc.Orders.Claim(actor.NewContext(ctx, actor.System("loadtest")), g, c)
+		return err
+	})
+}
+
+// merge merges a guest into a registered customer of the same email
+// index (a duplicate support found); repeating it changes nothing.
+func (w *worker) merge() {
+	idx := w.rng.IntN(w.r.cfg.Emails)
+	w.r.mu.Lock()
+	gs, rs := w.r.guests[idx], w.r.registered[idx]
+	w.r.mu.Unlock()
+	if len(gs) == 0 || len(rs) == 0 {
+		return
+	}
+	g, _ := w.pick(&gs)
+	c, _ := w.pick(&rs)
+	_, _ = w.retried("customer_merge", func(ctx context.Context) error {
+		_, err := w.r.svc.Customers.Merge(actor.NewContext(ctx, actor.System("loadtest")), g, c)
 		return err
 	})
 }
