@@ -42,7 +42,11 @@ type Merges interface {
 	// transaction's snapshot: TiDB, InnoDB at REPEATABLE READ), what a merge
 	// must move of the customer's that has no lock of its own: its orders,
 	// group memberships and balance accounts. Called after Lock, nothing is
-	// added to them until the transaction ends.
+	// added to them until the transaction ends. (At PostgreSQL's
+	// SERIALIZABLE the snapshot may still hide rows committed after it was
+	// taken; the merge's write of the merged customer's row, which those
+	// writers read, then fails the transaction with a serialization
+	// failure that Atomic retries.)
 	Holdings(ctx context.Context, customerID uuid.UUID) (MergeHoldings, error)
 
 	// Get returns the tombstone of the merged customer, or ErrNotFound.

@@ -2,14 +2,17 @@
 -- leads from a merged customer (deleted, kept) to its survivor, by the
 -- merged customer's old ID, canonical email or external reference.
 CREATE TABLE {{prefix}}customer_tombstones (
-    merged_id        UUID PRIMARY KEY REFERENCES {{prefix}}customers (id),
-    survivor_id      UUID NOT NULL REFERENCES {{prefix}}customers (id),
+    merged_id        UUID NOT NULL,
+    survivor_id      UUID NOT NULL,
     email            TEXT NOT NULL,
     has_account      BOOLEAN NOT NULL,
     reference_origin TEXT NOT NULL,
     reference        TEXT NOT NULL,
     actor            TEXT NOT NULL,
-    merged_at        BIGINT NOT NULL
+    merged_at        BIGINT NOT NULL,
+    CONSTRAINT {{prefix}}customer_tombstones_pkey PRIMARY KEY (merged_id),
+    CONSTRAINT {{prefix}}tombstones_merged_fkey FOREIGN KEY (merged_id) REFERENCES {{prefix}}customers (id),
+    CONSTRAINT {{prefix}}tombstones_survivor_fkey FOREIGN KEY (survivor_id) REFERENCES {{prefix}}customers (id)
 )
 -- statement
 CREATE INDEX {{prefix}}tombstones_survivor ON {{prefix}}customer_tombstones (survivor_id)
