@@ -17,7 +17,8 @@ import (
 // Concurrency, Pagination, Hostile, Values, Invalid, Bounds, ErrorText,
 // Interleaving with ConcurrentWriters, and one area per capability:
 // Idempotency, Events for storage.Outbox, CommitHooks, Credentials for
-// storage.Authentication), so
+// storage.Authentication, Wallets for storage.Wallets,
+// Subscriptions for storage.Subscriptions), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -86,6 +87,8 @@ func areas() []area {
 		{"Events", eventsCases()},
 		{"CommitHooks", commitHooksCases()},
 		{"Credentials", credentialsCases()},
+		{"Wallets", walletCases()},
+		{"Subscriptions", subscriptionCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 	}
