@@ -41,7 +41,9 @@ func (r repos) PaymentSources() storage.PaymentSources { return paymentSources{b
 func (s *Store) SubscriptionRefs() storage.SubscriptionRefs { return subscriptionRefs{base{s: s}} }
 
 // SubscriptionRefs returns the transaction's subscription repository.
-func (r repos) SubscriptionRefs() storage.SubscriptionRefs { return subscriptionRefs{base{fixed: &r.c}} }
+func (r repos) SubscriptionRefs() storage.SubscriptionRefs {
+	return subscriptionRefs{base{fixed: &r.c}}
+}
 
 var (
 	_ storage.Wallets       = (*Store)(nil)
