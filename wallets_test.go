@@ -3,6 +3,7 @@ package clientele_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -301,4 +302,39 @@ func TestWalletUnsupported(t *testing.T) {
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, err = svc.Customers.Erase(ctx, c.ID)
 	require.NoError(t, err, "erasure works without the capabilities")
+}
+
+// TestWalletJSONNamesMatchValidationFields: the field a validation error
+// names is the params' JSON name for it (nested ones with a dot).
+func TestWalletJSONNamesMatchValidationFields(t *testing.T) {
+	e := clienteletest.New(t)
+	ctx := context.Background()
+	c := e.MustRegister()
+	fieldOf := func(err error) string {
+		var ve *wallet.ValidationError
+		require.ErrorAs(t, err, &ve)
+		return ve.Field
+	}
+	for _, p := range []wallet.Params{
+		clienteletest.Card(clienteletest.WithToken("")),
+		clienteletest.Card(clienteletest.Expiring(13, 2030)),
+		clienteletest.Card(clienteletest.Expiring(1, 99)),
+		clienteletest.Card(func(p *wallet.Params) { p.Last4 = "12" }),
+		clienteletest.Card(func(p *wallet.Params) { p.Provider = "" }),
+	} {
+		_, err := e.Service.Wallet.Add(ctx, c.ID, p)
+		assert.Contains(t, jsonObject(t, p), fieldOf(err))
+	}
+	// The zero type does not marshal; its name is that of a valid one.
+	_, err := e.Service.Wallet.Add(ctx, c.ID, clienteletest.Card(func(p *wallet.Params) { p.Type = 0 }))
+	assert.Contains(t, jsonObject(t, clienteletest.Card()), fieldOf(err))
+	p := clienteletest.Card(clienteletest.Billing(address.Patch{Country: ptr("XX")}))
+	_, err = e.Service.Wallet.Add(ctx, c.ID, p)
+	f := fieldOf(err)
+	require.True(t, strings.HasPrefix(f, "billing_address."), f)
+	assert.Contains(t, jsonObject(t, p)["billing_address"], strings.TrimPrefix(f, "billing_address."))
+
+	sp := subscription.Params{ID: "s", CustomerID: c.ID, Plan: ""}
+	_, err = e.Service.Subscriptions.Record(ctx, sp)
+	assert.Contains(t, jsonObject(t, sp), fieldOf(err))
 }
