@@ -178,6 +178,7 @@ func (s *Subscriptions) update(ctx context.Context, id string, t event.Type, che
 		}
 		out, err = repo.Update(ctx, id, func(sub *subscription.Subscription) error {
 			was := sub.Clone()
+			before = was // as read under the lock, for the event's changes
 			if err := fn(sub); err != nil {
 				return err
 			}
