@@ -35,6 +35,10 @@ type Service struct {
 	// Accounts manages how customers sign in: passwords, sign-in,
 	// one-time tokens and external identities.
 	Accounts *Accounts
+	// Wallet manages customers' saved payment sources.
+	Wallet *Wallet
+	// Subscriptions keeps references to the host's subscriptions.
+	Subscriptions *Subscriptions
 	// Events delivers the events of committed changes (the outbox and
 	// in-process subscribers) and reads audit trails.
 	Events *Events
@@ -100,6 +104,9 @@ func New(store storage.Store, opts ...Option) *Service {
 		Orders:    &Orders{e},
 		Accounts:  &Accounts{e},
 		Events:    &Events{e},
+
+		Wallet:        &Wallet{e},
+		Subscriptions: &Subscriptions{e},
 	}
 }
 

@@ -534,6 +534,18 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 				return err
 			}
 		}
+		// Saved payment sources go (their billing addresses locate the
+		// person), and no subscription keeps pointing at one.
+		if repo, err := walletsOf(tx); err == nil {
+			if _, err := repo.Delete(ctx, id); err != nil {
+				return err
+			}
+		}
+		if repo, err := subscriptionsOf(tx); err == nil {
+			if _, err := repo.Unlink(ctx, id); err != nil {
+				return err
+			}
+		}
 		out = c
 		// The event carries the erased record only: a diff would copy
 		// the personal data the erasure removes.

@@ -224,10 +224,6 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 	return res, s.emitStatusChange(ctx, tx, before, res.Survivor)
 }
 
-// errUnchanged stops the survivor's update when the merge changes nothing
-// of its record: no write, and no event.
-var errUnchanged = errors.New("unchanged")
-
 // mergeOrders moves the duplicate's orders to the survivor.
 func (s *Customers) mergeOrders(ctx context.Context, tx storage.Tx, ids []string, survID uuid.UUID) (int, error) {
 	now := s.clock()

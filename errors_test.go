@@ -27,6 +27,8 @@ import (
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/password"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/wallet"
 )
 
 // sentinels is every exported sentinel of the module with its category. The
@@ -107,6 +109,18 @@ var sentinels = map[string]struct {
 	"password.ErrHashParams":            {password.ErrHashParams, errcode.Invalid},
 	"password.ErrInvalid":               {password.ErrInvalid, errcode.Invalid},
 	"password.ErrInvalidPolicy":         {password.ErrInvalidPolicy, errcode.Invalid},
+
+	"wallet.ErrInvalid":                   {wallet.ErrInvalid, errcode.Invalid},
+	"wallet.ErrNotFound":                  {wallet.ErrNotFound, errcode.NotFound},
+	"wallet.ErrWalletFull":                {wallet.ErrWalletFull, errcode.FailedPrecondition},
+	"wallet.ErrSourceInUse":               {wallet.ErrSourceInUse, errcode.FailedPrecondition},
+	"wallet.ErrSeveralDefaults":           {wallet.ErrSeveralDefaults, errcode.Conflict},
+	"subscription.ErrInvalid":             {subscription.ErrInvalid, errcode.Invalid},
+	"subscription.ErrNotFound":            {subscription.ErrNotFound, errcode.NotFound},
+	"subscription.ErrSubscriptionOwned":   {subscription.ErrSubscriptionOwned, errcode.Conflict},
+	"subscription.ErrSubscriptionChanged": {subscription.ErrSubscriptionChanged, errcode.Conflict},
+	"subscription.ErrInvalidTransition":   {subscription.ErrInvalidTransition, errcode.FailedPrecondition},
+	"subscription.ErrTooMany":             {subscription.ErrTooMany, errcode.FailedPrecondition},
 }
 
 func TestErrorCategories(t *testing.T) {

@@ -24,6 +24,8 @@ import (
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/wallet"
 )
 
 // drain claims and acknowledges every event the consumer has not seen.
@@ -214,6 +216,7 @@ func TestEveryWriteEmits(t *testing.T) {
 			require.Equal(t, 1, n)
 		})
 		accountSteps(t, svc, ctx, step)
+		walletSteps(t, svc, ctx, ada.ID, step)
 		step([]event.Type{event.CustomerDeleted}, func() { require.NoError(t, svc.Customers.Delete(ctx, guest.ID)) })
 		step([]event.Type{event.CustomerErased}, func() {
 			_, err := svc.Customers.Erase(ctx, ada.ID)
@@ -581,6 +584,70 @@ func accountSteps(t *testing.T, svc *clientele.Service, ctx context.Context, ste
 	})
 	step([]event.Type{event.CustomerDisabled}, func() {
 		_, err := svc.Customers.Disable(ctx, bob.ID)
+		require.NoError(t, err)
+	})
+}
+
+// walletSteps are TestEveryWriteEmits' steps of the wallet and the
+// subscriptions.
+func walletSteps(t *testing.T, svc *clientele.Service, ctx context.Context, customerID uuid.UUID, step func([]event.Type, func())) {
+	t.Helper()
+	var first, second wallet.Source
+	step([]event.Type{event.WalletSourceAdded, event.WalletDefaultChanged}, func() {
+		var err error
+		first, err = svc.Wallet.Add(ctx, customerID, clienteletest.Card())
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.WalletSourceAdded}, func() {
+		var err error
+		second, err = svc.Wallet.Add(ctx, customerID, clienteletest.Card(clienteletest.WithToken("pm_second")))
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.WalletSourceUpdated}, func() {
+		_, err := svc.Wallet.Update(ctx, customerID, first.ID, wallet.Patch{ExpYear: ptr(2035)})
+		require.NoError(t, err)
+	})
+	step(nil, func() {
+		_, err := svc.Wallet.Update(ctx, customerID, first.ID, wallet.Patch{ExpYear: ptr(2035)})
+		require.NoError(t, err, "no change, no event")
+	})
+	step([]event.Type{event.WalletDefaultChanged}, func() {
+		_, err := svc.Wallet.SetDefault(ctx, customerID, second.ID)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.SubscriptionRecorded}, func() {
+		_, err := svc.Subscriptions.Record(ctx, subscription.Params{ID: "sub_emit", CustomerID: customerID, Plan: "gold", PaymentSourceID: &first.ID})
+		require.NoError(t, err)
+	})
+	step(nil, func() {
+		_, err := svc.Subscriptions.Record(ctx, subscription.Params{ID: "sub_emit", CustomerID: customerID, Plan: "gold", PaymentSourceID: &first.ID})
+		require.NoError(t, err, "a replay")
+		_, err = svc.Wallet.Remove(ctx, customerID, first.ID)
+		require.ErrorIs(t, err, wallet.ErrSourceInUse)
+	})
+	step([]event.Type{event.SubscriptionUpdated}, func() {
+		_, err := svc.Subscriptions.SetPaymentSource(ctx, "sub_emit", &second.ID)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.SubscriptionUpdated}, func() {
+		at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+		_, err := svc.Subscriptions.SetNextChargeAt(ctx, "sub_emit", &at)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.WalletSourceRemoved}, func() {
+		_, err := svc.Wallet.Remove(ctx, customerID, first.ID)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.SubscriptionStatusChanged}, func() {
+		_, err := svc.Subscriptions.SetStatus(ctx, "sub_emit", subscription.Cancelled)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.WalletSourceRemoved}, func() {
+		_, err := svc.Wallet.Remove(ctx, customerID, second.ID)
+		require.NoError(t, err, "a cancelled subscription charges nothing")
+	})
+	step([]event.Type{event.WalletSourceAdded, event.WalletDefaultChanged}, func() {
+		_, err := svc.Wallet.Add(ctx, customerID, clienteletest.Card(clienteletest.WithToken("pm_kept_until_erasure")))
 		require.NoError(t, err)
 	})
 }

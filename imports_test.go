@@ -42,6 +42,8 @@ var domainPackages = []string{
 	module + "/errcode",
 	module + "/page",
 	module + "/password",
+	module + "/wallet",
+	module + "/subscription",
 }
 
 // allowedForDomain is everything a domain package may import besides the

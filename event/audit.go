@@ -36,14 +36,17 @@ var personal = map[string]bool{
 	"company": true, "vat_id": true, "note": true,
 	"line1": true, "line2": true, "city": true, "postal_code": true,
 	"subject": true, // an external identity's subject names a person at the provider
+	// A saved payment source's token reference charges the customer; its
+	// billing address locates them.
+	"token_ref": true, "billing_address": true,
 }
 
 // Personal reports whether the audit trail masks the values of field (a
 // Change.Field): names, email, phone, company, VAT ID, note, street
-// address, city, postal code, an external identity's subject, and every
-// metadata entry.
+// address, city, postal code, an external identity's subject, a payment
+// source's token reference and billing address, and every metadata entry.
 func Personal(field string) bool {
-	return personal[field] || strings.HasPrefix(field, "metadata.")
+	return personal[field] || strings.HasPrefix(field, "metadata.") || strings.HasPrefix(field, "billing_address.")
 }
 
 // Audit returns e as an audit entry. With unmasked false, the values of
@@ -80,7 +83,7 @@ func (e Event) changes() []Change {
 		return nil
 	}
 	removed := strings.HasSuffix(string(e.Type), ".deleted") || strings.HasSuffix(string(e.Type), ".removed")
-	for _, k := range []string{"customer", "entry", "group", "merchant", "market", "account", "posting", "order", "token", "identity"} {
+	for _, k := range []string{"customer", "entry", "group", "merchant", "market", "account", "posting", "order", "token", "identity", "source", "subscription"} {
 		if raw, ok := obj[k]; ok {
 			var entity map[string]json.RawMessage
 			if json.Unmarshal(raw, &entity) != nil {

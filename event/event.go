@@ -155,6 +155,43 @@ const (
 	AccountIdentityUnlinked Type = "account.identity_unlinked"
 )
 
+// The wallet events (aggregate "wallet", whose ID is the customer's). The
+// payload carries the source with its token reference; the audit trail
+// masks it and the billing address (see Personal).
+const (
+	// WalletSourceAdded: a payment source was saved (PaymentSourcePayload).
+	WalletSourceAdded Type = "wallet.source_added"
+	// WalletSourceUpdated: a payment source changed (PaymentSourcePayload
+	// with Changes).
+	WalletSourceUpdated Type = "wallet.source_updated"
+	// WalletSourceRemoved: a payment source was removed
+	// (PaymentSourcePayload, the source as it was).
+	WalletSourceRemoved Type = "wallet.source_removed"
+	// WalletDefaultChanged: another source became the default
+	// (PaymentSourcePayload, the new default).
+	WalletDefaultChanged Type = "wallet.default_changed"
+)
+
+// The subscription events (aggregate "subscription", whose ID is the
+// host's subscription ID).
+const (
+	// SubscriptionRecorded: a subscription was recorded
+	// (SubscriptionPayload).
+	SubscriptionRecorded Type = "subscription.recorded"
+	// SubscriptionUpdated: a subscription's payment source or next charge
+	// changed (SubscriptionPayload with Changes).
+	SubscriptionUpdated Type = "subscription.updated"
+	// SubscriptionStatusChanged: a subscription's status changed
+	// (SubscriptionPayload with Changes).
+	SubscriptionStatusChanged Type = "subscription.status_changed"
+)
+
+// The aggregates of the wallet and subscription events.
+const (
+	AggregateWallet       = "wallet"       // its ID is the customer's
+	AggregateSubscription = "subscription" // its ID is the host's subscription ID
+)
+
 // The aggregates events belong to.
 const (
 	AggregateCustomer       = "customer"

@@ -14,6 +14,8 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/wallet"
 )
 
 // Change is one field's value before and after a change, as JSON. Field is
@@ -165,4 +167,19 @@ type VerificationPayload struct {
 // account.identity_unlinked.
 type IdentityPayload struct {
 	Identity credential.Identity `json:"identity"`
+}
+
+// PaymentSourcePayload is the payload of the wallet.* events: the source
+// after the change (as it was, for wallet.source_removed; the new default,
+// for wallet.default_changed) and, for wallet.source_updated, the fields
+// that changed.
+type PaymentSourcePayload struct {
+	Source  wallet.Source `json:"source"`
+	Changes []Change      `json:"changes,omitempty"`
+}
+
+// SubscriptionPayload is the payload of the subscription.* events.
+type SubscriptionPayload struct {
+	Subscription subscription.Subscription `json:"subscription"`
+	Changes      []Change                  `json:"changes,omitempty"`
 }

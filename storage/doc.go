@@ -61,6 +61,9 @@
 // the events of committed changes, consumers with durable cursors and
 // leases, and the per-customer audit trail) and CommitHooks (on a Store:
 // functions run after a transaction commits, for in-process subscribers).
+// Wallets (saved payment sources, written whole under the customer's
+// lock) and Subscriptions (references to the host's subscriptions) are
+// capabilities on a Store and on a Tx too.
 // storage/memory has all four. An adapter that implements one
 // implements it on the Store and on the Tx alike, so that it joins
 // transactions as the repositories do.

@@ -20,6 +20,8 @@ import (
 	"github.com/clientele-go/clientele/internal/validation"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/wallet"
 )
 
 // textEnum is what every enum of the domain packages is.
@@ -101,6 +103,12 @@ func TestEnumConvention(t *testing.T) {
 	})
 	t.Run("customer.Type", func(t *testing.T) {
 		checkEnum(t, customer.Types(), customer.ParseType, "type", customer.ErrInvalid)
+	})
+	t.Run("wallet.Type", func(t *testing.T) {
+		checkEnum(t, wallet.Types(), wallet.ParseType, "type", wallet.ErrInvalid)
+	})
+	t.Run("subscription.Status", func(t *testing.T) {
+		checkEnum(t, subscription.Statuses(), subscription.ParseStatus, "status", subscription.ErrInvalid)
 	})
 	t.Run("address.Kind", func(t *testing.T) {
 		checkEnum(t, address.Kinds(), address.ParseKind, "kind", address.ErrInvalid)

@@ -18,6 +18,8 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/wallet"
 )
 
 const btreeDegree = 32
@@ -122,6 +124,12 @@ type db struct {
 	tokensOf    map[uuid.UUID]map[credential.TokenHash]bool // customer ID -> hashes of its tokens
 
 	tombstones map[uuid.UUID]customer.Tombstone // by merged customer ID
+	wallets     map[uuid.UUID]wallet.Wallet // by customer ID; absent when empty
+	sourceOwner map[uuid.UUID]uuid.UUID     // payment source ID -> customer ID
+
+	subscriptions  map[string]subscription.Subscription
+	subsByCustomer map[uuid.UUID]*btree.BTreeG[orderKey] // (CreatedAt, ID)
+	subsBySource   map[uuid.UUID]map[string]bool         // payment source ID -> subscription IDs
 }
 
 type identityKey struct{ provider, subject string }
@@ -166,6 +174,11 @@ func newDB() *db {
 		tokenIDs:            map[uuid.UUID]credential.TokenHash{},
 		tokensOf:            map[uuid.UUID]map[credential.TokenHash]bool{},
 		tombstones:          map[uuid.UUID]customer.Tombstone{},
+		wallets:             map[uuid.UUID]wallet.Wallet{},
+		sourceOwner:         map[uuid.UUID]uuid.UUID{},
+		subscriptions:       map[string]subscription.Subscription{},
+		subsByCustomer:      map[uuid.UUID]*btree.BTreeG[orderKey]{},
+		subsBySource:        map[uuid.UUID]map[string]bool{},
 	}
 }
 

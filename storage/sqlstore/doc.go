@@ -132,6 +132,22 @@
 // one reads its customer (before BEGIN, outside a transaction), locks the
 // customer and then the token. A read is one statement.
 //
+// # Wallets and subscriptions
+//
+// The store has the storage.Wallets capability (schema version 7): one
+// row per payment source in {{prefix}}payment_sources, the billing address
+// and metadata as JSON text, and a unique index that allows one default
+// per customer (on MySQL over a stored column NULL for the others). An
+// UpdateWallet is BEGIN, the customer's lock, the locking read of the
+// sources, one statement per source added, changed or removed, ordered so
+// that no statement holds two defaults, and COMMIT. It also has
+// storage.Subscriptions (schema version 8): {{prefix}}subscriptions keyed
+// by the host's ID (compared byte by byte). Create and Update lock the
+// customer first, and a subscription that starts charging a source also
+// writes that source's row (unchanged), so that a removal of the source
+// that read it under a snapshot fails and is retried (see
+// storage.SubscriptionRefs.Charging).
+//
 // # Cost
 //
 // Statements are prepared once per store and, by database/sql, once per

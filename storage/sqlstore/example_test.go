@@ -70,5 +70,7 @@ func ExampleWriteMigrations() {
 	// 0004_outbox.up.sql
 	// 0005_customers_created_live.up.sql
 	// 0006_credentials.up.sql
+	// 0007_wallet.up.sql
+	// 0008_subscriptions.up.sql
 	// 0011_merges.up.sql
 }

@@ -17,7 +17,8 @@ import (
 // Concurrency, Pagination, Hostile, Values, Invalid, Bounds, ErrorText,
 // Interleaving with ConcurrentWriters, and one area per capability:
 // Idempotency, Events for storage.Outbox, CommitHooks, Credentials for
-// storage.Authentication, Merges for storage.Merging), so
+// storage.Authentication, Wallets for storage.Wallets,
+// Subscriptions for storage.Subscriptions, Merges for storage.Merging), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -87,6 +88,8 @@ func areas() []area {
 		{"CommitHooks", commitHooksCases()},
 		{"Credentials", credentialsCases()},
 		{"Merges", mergesCases()},
+		{"Wallets", walletCases()},
+		{"Subscriptions", subscriptionCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 	}
