@@ -123,9 +123,9 @@ type db struct {
 	tokenIDs    map[uuid.UUID]credential.TokenHash          // token ID -> hash
 	tokensOf    map[uuid.UUID]map[credential.TokenHash]bool // customer ID -> hashes of its tokens
 
-	tombstones map[uuid.UUID]customer.Tombstone // by merged customer ID
-	wallets     map[uuid.UUID]wallet.Wallet // by customer ID; absent when empty
-	sourceOwner map[uuid.UUID]uuid.UUID     // payment source ID -> customer ID
+	tombstones  map[uuid.UUID]customer.Tombstone // by merged customer ID
+	wallets     map[uuid.UUID]wallet.Wallet      // by customer ID; absent when empty
+	sourceOwner map[uuid.UUID]uuid.UUID          // payment source ID -> customer ID
 
 	subscriptions  map[string]subscription.Subscription
 	subsByCustomer map[uuid.UUID]*btree.BTreeG[orderKey] // (CreatedAt, ID)
