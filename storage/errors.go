@@ -121,6 +121,10 @@ const (
 	// ConstraintTokenHash: a token with this hash exists (a secret was
 	// issued twice).
 	ConstraintTokenHash Constraint = "token_hash"
+
+	// ConstraintOrderDetail: the order already has a return, exchange or
+	// refund (of the same kind) with this ID.
+	ConstraintOrderDetail Constraint = "order_detail"
 )
 
 // ConflictError reports which constraint a write would break. It unwraps to

@@ -217,6 +217,10 @@ func (s *Store) Events() storage.Events { return events{repos{store: s}} }
 // storage.Authentication capability.
 func (s *Store) Credentials() storage.Credentials { return credentials{repos{store: s}} }
 
+// OrderDetails returns the order details and statistics repository: the
+// store has the storage.OrderHistory capability.
+func (s *Store) OrderDetails() storage.OrderDetails { return orderDetails{repos{store: s}} }
+
 // repos implements storage.Tx and is embedded in every repository. tx is nil
 // for the store's own repositories.
 type repos struct {
@@ -242,6 +246,10 @@ func (r repos) Events() storage.Events { return events{r} }
 // Credentials returns the credentials repository (the
 // storage.Authentication capability).
 func (r repos) Credentials() storage.Credentials { return credentials{r} }
+
+// OrderDetails returns the order details and statistics repository (the
+// storage.OrderHistory capability).
+func (r repos) OrderDetails() storage.OrderDetails { return orderDetails{r} }
 
 var errNilStore = errors.New("memory: store not created with memory.New")
 
