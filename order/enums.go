@@ -158,7 +158,9 @@ const (
 var refundStatusNames = []string{"", "pending", "succeeded", "failed"}
 
 // RefundStatuses returns every valid RefundStatus.
-func RefundStatuses() []RefundStatus { return []RefundStatus{RefundPending, RefundSucceeded, RefundFailed} }
+func RefundStatuses() []RefundStatus {
+	return []RefundStatus{RefundPending, RefundSucceeded, RefundFailed}
+}
 
 // Valid reports whether s is a declared status.
 func (s RefundStatus) Valid() bool { return s >= RefundPending && s <= RefundFailed }

@@ -101,7 +101,9 @@ func (s *Stats) RemoveOrder(total balance.Money, placedAt time.Time) (spanStale 
 }
 
 // SetSpan sets FirstOrderAt and LastOrderAt.
-func (s *Stats) SetSpan(first, last time.Time) { s.FirstOrderAt, s.LastOrderAt = first.UTC(), last.UTC() }
+func (s *Stats) SetSpan(first, last time.Time) {
+	s.FirstOrderAt, s.LastOrderAt = first.UTC(), last.UTC()
+}
 
 // AddRefund adds amount (negative to remove one) to Refunded.
 func (s *Stats) AddRefund(amount balance.Money) error {
