@@ -173,21 +173,19 @@ func (r orderDetails) ListBySpend(ctx context.Context, f order.StatsFilter, p st
 	if err := f.Validate(); err != nil {
 		return out, err
 	}
+	if p.Cursor != "" {
+		if _, err := spendFrom(p.Cursor); err != nil {
+			return out, err
+		}
+	}
 	err = r.read(ctx, func(db *db) error {
 		tree := db.spendIndex[f.Currency.Code()]
 		if tree == nil {
-			_, err := storage.ParseCursor(storage.ListSpend, p.Cursor)
 			out = storage.Page[order.Stats]{Items: []order.Stats{}}
-			return err
+			return nil
 		}
 		out, err = pageAfter(tree, lessSpendKey, storage.ListSpend, p,
-			func(c storage.Cursor) (spendKey, error) {
-				id, err := uuid.Parse(c.Key)
-				if err != nil {
-					return spendKey{}, fmt.Errorf("%w: %v", storage.ErrInvalidCursor, err)
-				}
-				return spendKey{c.Seq, id}, nil
-			},
+			func(c storage.Cursor) (spendKey, error) { return spendFrom(p.Cursor) },
 			func(k spendKey) storage.Cursor { return storage.Cursor{Seq: k.spent, Key: k.customerID.String()} },
 			func(k spendKey) (order.Stats, bool) {
 				s := db.stats[accountKey{k.customerID, f.Currency.Code()}]
@@ -200,4 +198,17 @@ func (r orderDetails) ListBySpend(ctx context.Context, f order.StatsFilter, p st
 
 func detailNotFound(kind storage.DetailKind, id string) error {
 	return fmt.Errorf("%s %s: %w", kind, storage.Quote(id), storage.ErrNotFound)
+}
+
+// spendFrom decodes a ListBySpend cursor: (Spent, customer ID).
+func spendFrom(cursor string) (spendKey, error) {
+	c, err := storage.ParseCursor(storage.ListSpend, cursor)
+	if err != nil {
+		return spendKey{}, err
+	}
+	id, err := uuid.Parse(c.Key)
+	if err != nil || !c.Time.IsZero() {
+		return spendKey{}, fmt.Errorf("%w: not a spend list position", storage.ErrInvalidCursor)
+	}
+	return spendKey{c.Seq, id}, nil
 }

@@ -86,6 +86,7 @@ func areas() []area {
 		{"Events", eventsCases()},
 		{"CommitHooks", commitHooksCases()},
 		{"Credentials", credentialsCases()},
+		{"OrderHistory", orderHistoryCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 	}

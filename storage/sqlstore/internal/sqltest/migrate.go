@@ -60,7 +60,8 @@ func (e Engine) analyze(t testing.TB, prefix string, tables ...string) {
 var Tables = []string{
 	"addresses", "auth_tokens", "balance_accounts", "balance_postings", "credentials", "customer_tags", "customers",
 	"event_consumers", "event_sequence", "events", "groups",
-	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchants", "orders",
+	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchants",
+	"order_details", "order_stats", "orders",
 }
 
 // FreshPrefix returns a table prefix no other store of this test binary
