@@ -216,16 +216,22 @@ const insertEmptyStats = `INSERT INTO {{prefix}}order_stats (` + statsColumns + 
 func (r orderDetails) UpdateStats(ctx context.Context, customerID uuid.UUID, c balance.Currency, fn func(*order.Stats) error) (order.Stats, error) {
 	var out order.Stats
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
-		// Create the row when absent, then lock it: concurrent first
-		// updates wait on the insert instead of failing on the key.
-		if _, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertEmptyStats), customerID.String(), c.Code()); err != nil {
-			if cn.s.dialect.Classify(err) == ErrForeignKey {
-				return fmt.Errorf("customer %v: %w", customerID, errors.Join(storage.ErrCustomerNotLive, err))
-			}
-			return err
+		lock := func() (order.Stats, error) {
+			return scanStats(cn.queryRow(ctx, `SELECT `+statsColumns+` FROM {{prefix}}order_stats
+				WHERE customer_id = ? AND currency = ?`+cn.s.dialect.ForUpdate(), customerID.String(), c.Code()))
 		}
-		old, err := scanStats(cn.queryRow(ctx, `SELECT `+statsColumns+` FROM {{prefix}}order_stats
-			WHERE customer_id = ? AND currency = ?`+cn.s.dialect.ForUpdate(), customerID.String(), c.Code()))
+		old, err := lock()
+		if errors.Is(err, sql.ErrNoRows) {
+			// Create the row, then lock it: concurrent first updates
+			// wait on the insert instead of failing on the key.
+			if _, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertEmptyStats), customerID.String(), c.Code()); err != nil {
+				if cn.s.dialect.Classify(err) == ErrForeignKey {
+					return fmt.Errorf("customer %v: %w", customerID, errors.Join(storage.ErrCustomerNotLive, err))
+				}
+				return err
+			}
+			old, err = lock()
+		}
 		if err != nil {
 			return err
 		}
