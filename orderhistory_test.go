@@ -347,3 +347,42 @@ func TestOrderHistory_CustomersBySpend(t *testing.T) {
 		require.ErrorIs(t, err, page.ErrInvalidCursor)
 	})
 }
+
+// TestOrderHistory_ClaimMovesStats: a claim moves the guest's figures,
+// refunds included, to the registered customer.
+func TestOrderHistory_ClaimMovesStats(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		svc := historySvc(store)
+		ctx := actor.NewContext(context.Background(), actor.Staff("u_1"))
+		guest, _, err := svc.Customers.CreateGuest(ctx, customer.Params{Email: "ada@example.com"})
+		require.NoError(t, err)
+		for i, total := range []string{"30.00", "12.50"} {
+			_, err := svc.Orders.RecordPlaced(ctx, order.Params{ID: fmt.Sprint("g-", i), CustomerID: guest.ID, Total: euros(t, total)})
+			require.NoError(t, err)
+		}
+		_, err = svc.Orders.RecordRefund(ctx, order.RefundParams{ID: "rf", OrderID: "g-0", Amount: euros(t, "5.00"),
+			Destination: order.DestinationOriginalPayment})
+		require.NoError(t, err)
+		ada, err := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+		require.NoError(t, err)
+		_, err = svc.Orders.RecordPlaced(ctx, order.Params{ID: "a-0", CustomerID: ada.ID, Total: euros(t, "7.50")})
+		require.NoError(t, err)
+
+		_, moved, err := svc.Orders.Claim(ctx, guest.ID, ada.ID)
+		require.NoError(t, err)
+		require.Equal(t, 2, moved)
+		stats, err := svc.Orders.Stats(ctx, ada.ID)
+		require.NoError(t, err)
+		require.Len(t, stats, 1)
+		assert.Equal(t, int64(3), stats[0].OrderCount)
+		assert.True(t, stats[0].Spent.Equal(euros(t, "50.00")), "spent %s", stats[0].Spent)
+		assert.True(t, stats[0].Refunded.Equal(euros(t, "5.00")), "refunded %s", stats[0].Refunded)
+		assert.True(t, stats[0].AverageOrderValue().Equal(euros(t, "16.67")), "50 / 3 rounds to 16.67")
+		left, err := svc.Orders.Stats(ctx, guest.ID)
+		require.NoError(t, err)
+		require.Len(t, left, 1)
+		assert.Equal(t, int64(0), left[0].OrderCount, "the guest keeps empty figures")
+		assert.True(t, left[0].Spent.IsZero() && left[0].Refunded.IsZero())
+		assert.True(t, left[0].FirstOrderAt.IsZero() && left[0].LastOrderAt.IsZero())
+	})
+}
