@@ -320,9 +320,10 @@ func setDetail[T any](ctx context.Context, s *Orders, k detailKind[T], orderID, 
 // RecordReturn records a return of an order as the host reports it, in one
 // transaction under the order's lock. It is idempotent on (order, return
 // ID): recording the same return again (order.Return.SameAs) returns the
-// stored one, and when the request carries another status, moves it there
-// (an order.return_updated event; a *order.DetailTransitionError when the
-// move is not allowed). The same ID with other content is
+// stored one, and when the request carries a later status, moves it there
+// (an order.return_updated event). A request with an earlier status (a
+// webhook delivered late: "requested" after "received") is a replay too;
+// any other move is a *order.DetailTransitionError. The same ID with other content is
 // order.ErrDetailChanged. Events: order.return_recorded. Errors:
 // order.ErrNotFound, *order.ValidationError (the amount must be in the
 // order's currency and at most its total), ErrUnsupported when the store
@@ -330,7 +331,12 @@ func setDetail[T any](ctx context.Context, s *Orders, k detailKind[T], orderID, 
 func (s *Orders) RecordReturn(ctx context.Context, p order.ReturnParams) (order.Return, error) {
 	return recordDetail(ctx, s, returnKind, p.OrderID,
 		func(o order.Order) (order.Return, error) { return order.NewReturn(p, o, s.clock()) },
-		func(r *order.Return, req order.Return) error { return r.SetStatus(req.Status, s.clock()) })
+		func(r *order.Return, req order.Return) error {
+			if req.Status.CanTransition(r.Status) {
+				return nil // a late report of an earlier status
+			}
+			return r.SetStatus(req.Status, s.clock())
+		})
 }
 
 // SetReturnStatus moves a return to status to (see order.RequestStatus);
@@ -347,7 +353,12 @@ func (s *Orders) SetReturnStatus(ctx context.Context, orderID, returnID string, 
 func (s *Orders) RecordExchange(ctx context.Context, p order.ExchangeParams) (order.Exchange, error) {
 	return recordDetail(ctx, s, exchangeKind, p.OrderID,
 		func(o order.Order) (order.Exchange, error) { return order.NewExchange(p, o, s.clock()) },
-		func(x *order.Exchange, req order.Exchange) error { return x.SetStatus(req.Status, s.clock()) })
+		func(x *order.Exchange, req order.Exchange) error {
+			if req.Status.CanTransition(x.Status) {
+				return nil // a late report of an earlier status
+			}
+			return x.SetStatus(req.Status, s.clock())
+		})
 }
 
 // SetExchangeStatus moves an exchange to status to, as SetReturnStatus.
@@ -379,7 +390,12 @@ func (s *Orders) SetExchangeStatus(ctx context.Context, orderID, exchangeID stri
 func (s *Orders) RecordRefund(ctx context.Context, p order.RefundParams) (order.Refund, error) {
 	return recordDetail(ctx, s, s.refundKind(), p.OrderID,
 		func(o order.Order) (order.Refund, error) { return order.NewRefund(p, o, s.clock()) },
-		func(r *order.Refund, req order.Refund) error { return r.SetStatus(req.Status, s.clock()) })
+		func(r *order.Refund, req order.Refund) error {
+			if req.Status.CanTransition(r.Status) {
+				return nil // a late report of an earlier status
+			}
+			return r.SetStatus(req.Status, s.clock())
+		})
 }
 
 // SetRefundStatus moves a pending refund to succeeded or failed, with the

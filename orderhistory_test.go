@@ -386,3 +386,35 @@ func TestOrderHistory_ClaimMovesStats(t *testing.T) {
 		assert.True(t, left[0].FirstOrderAt.IsZero() && left[0].LastOrderAt.IsZero())
 	})
 }
+
+// TestOrderHistory_ReplayedStatuses: a replay with a later status moves
+// the detail, one with an earlier status (delivered late) changes nothing,
+// and an impossible move is refused.
+func TestOrderHistory_ReplayedStatuses(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "ada@example.com")
+	_, err := e.Orders.RecordPlaced(e.ctx, order.Params{ID: "o", CustomerID: c.ID, Total: money(t, "10.00")})
+	require.NoError(t, err)
+	p := order.RefundParams{ID: "rf", OrderID: "o", Amount: money(t, "4.00"), Destination: order.DestinationStoreCredit,
+		Status: order.RefundPending}
+	r, err := e.Orders.RecordRefund(e.ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, uuid.Nil, r.PostingID, "nothing credited while pending")
+	p.Status = order.RefundSucceeded
+	r, err = e.Orders.RecordRefund(e.ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, order.RefundSucceeded, r.Status)
+	assert.NotEqual(t, uuid.Nil, r.PostingID, "credited when it succeeded")
+	p.Status = order.RefundPending
+	late, err := e.Orders.RecordRefund(e.ctx, p)
+	require.NoError(t, err, "the pending report arrived late")
+	assert.Equal(t, r, late)
+	p.Status = order.RefundFailed
+	_, err = e.Orders.RecordRefund(e.ctx, p)
+	var te *order.DetailTransitionError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "refund", te.Kind)
+	avail, err := e.Balances.Available(e.ctx, c.ID, eur)
+	require.NoError(t, err)
+	assert.True(t, avail.Equal(money(t, "4.00")), "credited once: %s", avail)
+}
