@@ -21,7 +21,11 @@ import (
 // Orders keeps each customer's order history. The host owns its orders; it
 // tells Clientele when one is placed, and the customer's status follows:
 // prospect before the first order, acquired after it, repeat from the
-// second on.
+// second on. On a store with the storage.OrderHistory capability it also
+// keeps each order's returns, exchanges and refunds (RecordReturn,
+// RecordExchange, RecordRefund, Details) and each customer's order
+// statistics per currency (Stats, CustomersBySpend), updated in the
+// transaction of every change that moves them.
 type Orders struct{ *env }
 
 // RecordPlaced records that the customer placed an order and advances the
@@ -358,6 +362,8 @@ func (s *Orders) AcceptClaim(ctx context.Context, customerID uuid.UUID, token st
 // the new owner's order count goes up by one and its status follows (an
 // event customer.status_changed when it moves); the former owner keeps its
 // count and status, which never move back (as a guest's after a claim).
+// The order's total and succeeded refunds move from the former owner's
+// statistics (order.Stats) to the new owner's.
 // Reassigning an order to its owner changes nothing and emits nothing.
 // The actor is recorded on the order.reassigned event, whose changes hold
 // the former and the new customer.
