@@ -80,8 +80,10 @@ type env struct {
 	now             func() time.Time
 	newID           func() uuid.UUID
 	allowConfusable bool
-	subs            *subscribers
-	acct            accountsConfig
+	// uncountCancelled is WithCancelledOrdersCount(false).
+	uncountCancelled bool
+	subs             *subscribers
+	acct             accountsConfig
 }
 
 func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond) }

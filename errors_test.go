@@ -121,6 +121,11 @@ var sentinels = map[string]struct {
 	"subscription.ErrSubscriptionChanged": {subscription.ErrSubscriptionChanged, errcode.Conflict},
 	"subscription.ErrInvalidTransition":   {subscription.ErrInvalidTransition, errcode.FailedPrecondition},
 	"subscription.ErrTooMany":             {subscription.ErrTooMany, errcode.FailedPrecondition},
+
+	// The order history's details (returns, exchanges, refunds).
+	"order.ErrDetailNotFound":     {order.ErrDetailNotFound, errcode.NotFound},
+	"order.ErrDetailChanged":      {order.ErrDetailChanged, errcode.Conflict},
+	"order.ErrRefundExceedsTotal": {order.ErrRefundExceedsTotal, errcode.FailedPrecondition},
 }
 
 func TestErrorCategories(t *testing.T) {

@@ -582,6 +582,32 @@ func accountSteps(t *testing.T, svc *clientele.Service, ctx context.Context, ste
 		_, err = svc.Customers.Merge(ctx, dup.ID, inv.ID)
 		require.NoError(t, err, "a replay: nothing to say")
 	})
+	// The order history's details; a refund to store credit also posts.
+	step([]event.Type{event.OrderReturnRecorded}, func() {
+		_, err := svc.Orders.RecordReturn(ctx, order.ReturnParams{ID: "r-1", OrderID: "bob-guest-1", Amount: money(t, "1.00")})
+		require.NoError(t, err)
+		_, err = svc.Orders.RecordReturn(ctx, order.ReturnParams{ID: "r-1", OrderID: "bob-guest-1", Amount: money(t, "1.00")})
+		require.NoError(t, err, "a replay says nothing")
+	})
+	step([]event.Type{event.OrderReturnUpdated}, func() {
+		_, err := svc.Orders.SetReturnStatus(ctx, "bob-guest-1", "r-1", order.RequestReceived)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.OrderExchangeRecorded, event.OrderExchangeUpdated}, func() {
+		_, err := svc.Orders.RecordExchange(ctx, order.ExchangeParams{ID: "x-1", OrderID: "bob-guest-1", Type: order.TypeReplacement, Amount: money(t, "1.00")})
+		require.NoError(t, err)
+		_, err = svc.Orders.SetExchangeStatus(ctx, "bob-guest-1", "x-1", order.RequestCancelled)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.OrderRefundRecorded}, func() {
+		_, err := svc.Orders.RecordRefund(ctx, order.RefundParams{ID: "rf-1", OrderID: "bob-guest-1", Amount: money(t, "1.00"),
+			Destination: order.DestinationStoreCredit, Status: order.RefundPending})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.BalanceAccountOpened, event.BalanceCredited, event.OrderRefundUpdated}, func() {
+		_, err := svc.Orders.SetRefundStatus(ctx, "bob-guest-1", "rf-1", order.RefundSucceeded)
+		require.NoError(t, err)
+	})
 	step([]event.Type{event.CustomerDisabled}, func() {
 		_, err := svc.Customers.Disable(ctx, bob.ID)
 		require.NoError(t, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/memory"
 )
@@ -160,6 +161,25 @@ func TestCapabilitiesLacking(t *testing.T) {
 	require.NoError(t, err, "without a key the store works as before")
 	_, err = svc.Customers.Get(ctx, c.ID)
 	require.NoError(t, err)
+
+	// The order history's details and statistics need OrderHistory; the
+	// coarse history keeps working without them.
+	_, ok = any(store).(storage.OrderHistory)
+	require.False(t, ok)
+	_, err = svc.Orders.RecordPlaced(ctx, order.Params{ID: "o-1", CustomerID: c.ID, Total: money(t, "10.00")})
+	require.NoError(t, err)
+	_, err = svc.Orders.SetStatus(ctx, "o-1", order.StatusCancelled)
+	require.NoError(t, err)
+	_, err = svc.Orders.RecordRefund(ctx, order.RefundParams{ID: "rf", OrderID: "o-1", Amount: money(t, "1.00"), Destination: order.DestinationOther})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Orders.RecordReturn(ctx, order.ReturnParams{ID: "r", OrderID: "o-1", Amount: money(t, "1.00")})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Orders.Stats(ctx, c.ID)
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Orders.Details(ctx, "o-1")
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Orders.CustomersBySpend(ctx, order.StatsFilter{Currency: eur}, page.Request{})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
 }
 
 func TestIdempotencyKeyOnGuestsAndOrders(t *testing.T) {

@@ -160,6 +160,18 @@ func TestJSONNamesMatchValidationFields(t *testing.T) {
 	_, err = e.Groups.Create(e.ctx, gp)
 	assert.Equal(t, "metadata.k", fieldOf(err))
 	assert.Contains(t, jsonObject(t, gp)["metadata"], "k")
+
+	_, err = e.Orders.RecordPlaced(e.ctx, order.Params{ID: "A-1", CustomerID: c.ID, Total: money(t, "10.00")})
+	require.NoError(t, err)
+	rp := order.RefundParams{ID: "F-1", OrderID: "A-1", Amount: money(t, "10.01"), Destination: order.DestinationOther}
+	_, err = e.Orders.RecordRefund(e.ctx, rp)
+	assert.Contains(t, jsonObject(t, rp), fieldOf(err))
+	rp.Amount, rp.ReturnID = money(t, "1.00"), "R-404"
+	_, err = e.Orders.RecordRefund(e.ctx, rp)
+	assert.Contains(t, jsonObject(t, rp), fieldOf(err))
+	xp := order.ExchangeParams{ID: "X-1", OrderID: "A-1", Type: order.TypeExchange, Amount: money(t, "1.00"), Reason: "a\x00b"}
+	_, err = e.Orders.RecordExchange(e.ctx, xp)
+	assert.Contains(t, jsonObject(t, xp), fieldOf(err))
 }
 
 func TestMemberResultJSON(t *testing.T) {

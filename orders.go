@@ -21,7 +21,11 @@ import (
 // Orders keeps each customer's order history. The host owns its orders; it
 // tells Clientele when one is placed, and the customer's status follows:
 // prospect before the first order, acquired after it, repeat from the
-// second on.
+// second on. On a store with the storage.OrderHistory capability it also
+// keeps each order's returns, exchanges and refunds (RecordReturn,
+// RecordExchange, RecordRefund, Details) and each customer's order
+// statistics per currency (Stats, CustomersBySpend), updated in the
+// transaction of every change that moves them.
 type Orders struct{ *env }
 
 // RecordPlaced records that the customer placed an order and advances the
@@ -92,7 +96,9 @@ func (s *Orders) recordPlaced(ctx context.Context, o order.Order) (order.Order, 
 					return deletedErr(c.ID)
 				}
 				before = c.Clone()
-				c.RecordOrder(s.clock())
+				if s.counts(o) {
+					c.RecordOrder(s.clock())
+				}
 				return nil
 			})
 			if err != nil {
@@ -104,6 +110,9 @@ func (s *Orders) recordPlaced(ctx context.Context, o order.Order) (order.Order, 
 			raced = storage.IsConflict(err, storage.ConstraintOrderID)
 			if err != nil {
 				return mapCustomerErr(err)
+			}
+			if err := s.countStats(ctx, tx, out, false); err != nil {
+				return err
 			}
 			if err := s.emitOrder(ctx, tx, event.OrderRecorded, nil, out); err != nil {
 				return err
@@ -213,11 +222,23 @@ func (s *Orders) claim(ctx context.Context, tx storage.Tx, guestID, customerID u
 		p.Cursor = page.Next
 	}
 	now := s.clock()
+	counted := 0
 	for _, id := range ids {
 		// The adapter checks, under its lock, that the owner is still
 		// live (storage.ErrCustomerNotLive otherwise).
-		if _, err := tx.Orders().Update(ctx, id, func(o *order.Order) error { return o.Reassign(customerID, now) }); err != nil {
+		var before order.Order
+		moved, err := tx.Orders().Update(ctx, id, func(o *order.Order) error {
+			before = o.Clone()
+			return o.Reassign(customerID, now)
+		})
+		if err != nil {
 			return customer.Customer{}, 0, customerGone(err)
+		}
+		if err := s.moveStats(ctx, tx, before, moved); err != nil {
+			return customer.Customer{}, 0, err
+		}
+		if s.counts(moved) {
+			counted++
 		}
 	}
 	if len(ids) == 0 && proof.Proof == "staff" {
@@ -231,7 +252,7 @@ func (s *Orders) claim(ctx context.Context, tx storage.Tx, guestID, customerID u
 				return deletedErr(c.ID)
 			}
 			before = c.Clone()
-			for range ids {
+			for range counted {
 				c.RecordOrder(now)
 			}
 			return nil
@@ -341,6 +362,8 @@ func (s *Orders) AcceptClaim(ctx context.Context, customerID uuid.UUID, token st
 // the new owner's order count goes up by one and its status follows (an
 // event customer.status_changed when it moves); the former owner keeps its
 // count and status, which never move back (as a guest's after a claim).
+// The order's total and succeeded refunds move from the former owner's
+// statistics (order.Stats) to the new owner's.
 // Reassigning an order to its owner changes nothing and emits nothing.
 // The actor is recorded on the order.reassigned event, whose changes hold
 // the former and the new customer.
@@ -369,13 +392,18 @@ func (s *Orders) Reassign(ctx context.Context, orderID string, to uuid.UUID) (or
 		if before.CustomerID == o.CustomerID {
 			return nil
 		}
+		if err := s.moveStats(ctx, tx, before, o); err != nil {
+			return err
+		}
 		var prev customer.Customer
 		owner, err := tx.Customers().Update(ctx, to, func(c *customer.Customer) error {
 			if c.IsDeleted() {
 				return deletedErr(c.ID)
 			}
 			prev = c.Clone()
-			c.RecordOrder(s.clock())
+			if s.counts(o) {
+				c.RecordOrder(s.clock())
+			}
 			return nil
 		})
 		if err != nil {
@@ -400,9 +428,13 @@ func (s *Orders) Get(ctx context.Context, id string) (order.Order, error) {
 }
 
 // SetStatus moves a recorded order to status to (see order.Status for the
-// allowed moves); setting the current status again changes nothing. The
-// customer's status is not affected: it counts placed orders, and a
-// cancelled order was placed all the same. Errors: order.ErrNotFound,
+// allowed moves); setting the current status again changes nothing. By
+// default the customer's status is not affected: it counts placed orders,
+// and a cancelled order was placed all the same. With
+// WithCancelledOrdersCount(false), cancelling takes the order back from
+// the customer's count, status and statistics in the same transaction
+// (order.status_changed, then customer.status_changed when the status
+// moves back). Errors: order.ErrNotFound,
 // order.ErrInvalidTransition, *order.ValidationError; storage.ErrTooLarge
 // for an ID longer than storage.MaxKeyBytes.
 func (s *Orders) SetStatus(ctx context.Context, id string, to order.Status) (order.Order, error) {
@@ -419,6 +451,17 @@ func (s *Orders) SetStatus(ctx context.Context, id string, to order.Status) (ord
 		out = o
 		if before.Status == o.Status {
 			return nil
+		}
+		if s.counts(before) && !s.counts(o) {
+			// Cancelled, and cancelled orders do not count
+			// (WithCancelledOrdersCount(false)).
+			if err := s.uncountStats(ctx, tx, before); err != nil {
+				return err
+			}
+			if err := s.emitOrder(ctx, tx, event.OrderStatusChanged, &before, o); err != nil {
+				return err
+			}
+			return s.uncountCustomer(ctx, tx, o.CustomerID)
 		}
 		return s.emitOrder(ctx, tx, event.OrderStatusChanged, &before, o)
 	})
@@ -466,4 +509,17 @@ func statusChange(before, after customer.Customer) event.Change {
 		}
 	}
 	return event.Change{Field: "status"}
+}
+
+// moveStats moves a reassigned order's figures (its total and succeeded
+// refunds) from its former owner's statistics (before) to its new owner's
+// (after).
+func (e *env) moveStats(ctx context.Context, tx storage.Tx, before, after order.Order) error {
+	if before.CustomerID == after.CustomerID {
+		return nil
+	}
+	if err := e.uncountStats(ctx, tx, before); err != nil {
+		return err
+	}
+	return e.countStats(ctx, tx, after, true)
 }

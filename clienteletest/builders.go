@@ -242,3 +242,49 @@ func (e *Env) MustMerge(duplicateID, survivorID uuid.UUID) clientele.MergeResult
 	e.must(err, "merge %s into %s", duplicateID, survivorID)
 	return res
 }
+
+// RefundOption changes the parameters a refund builder starts from.
+type RefundOption func(*order.RefundParams)
+
+// ToStoreCredit makes the refund go to the customer's store credit (the
+// service credits the balance).
+func ToStoreCredit() RefundOption {
+	return func(p *order.RefundParams) { p.Destination = order.DestinationStoreCredit }
+}
+
+// ForReturn links the refund to a return of the order.
+func ForReturn(returnID string) RefundOption {
+	return func(p *order.RefundParams) { p.ReturnID = returnID }
+}
+
+// MustRecordReturn records a return of amount ("20.00 EUR") of the order,
+// requested now.
+func (e *Env) MustRecordReturn(orderID, returnID, amount string) order.Return {
+	e.TB.Helper()
+	r, err := e.Service.Orders.RecordReturn(context.Background(), order.ReturnParams{
+		ID:      returnID,
+		OrderID: orderID,
+		Amount:  MustMoney(e.TB, amount),
+	})
+	e.must(err, "record return %q of order %q", returnID, orderID)
+	return r
+}
+
+// MustRecordRefund records a succeeded refund of amount ("20.00 EUR") of
+// the order, to the original payment unless opts say otherwise
+// (ToStoreCredit, ForReturn).
+func (e *Env) MustRecordRefund(orderID, refundID, amount string, opts ...RefundOption) order.Refund {
+	e.TB.Helper()
+	p := order.RefundParams{
+		ID:          refundID,
+		OrderID:     orderID,
+		Amount:      MustMoney(e.TB, amount),
+		Destination: order.DestinationOriginalPayment,
+	}
+	for _, opt := range opts {
+		opt(&p)
+	}
+	r, err := e.Service.Orders.RecordRefund(context.Background(), p)
+	e.must(err, "record refund %q of order %q", refundID, orderID)
+	return r
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
+	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
@@ -82,6 +83,30 @@ func TestBuildersGiveValidDistinctDefaults(t *testing.T) {
 
 	m := clienteletest.MustMoney(t, "12.50 EUR")
 	assert.Equal(t, "12.50 EUR", m.String())
+}
+
+func TestMustRecordReturnAndRefund(t *testing.T) {
+	env := clienteletest.New(t)
+	c := env.MustRegister()
+	env.MustPlaceOrder(c.ID, "order-1", "80.00 EUR")
+	r := env.MustRecordReturn("order-1", "return-1", "30.00 EUR")
+	assert.Equal(t, order.RequestRequested, r.Status)
+	rf := env.MustRecordRefund("order-1", "refund-1", "30.00 EUR", clienteletest.ToStoreCredit(), clienteletest.ForReturn("return-1"))
+	assert.Equal(t, "return-1", rf.ReturnID)
+	assert.NotEqual(t, uuid.Nil, rf.PostingID)
+	avail, err := env.Service.Balances.Available(context.Background(), c.ID, balance.MustCurrency("EUR"))
+	require.NoError(t, err)
+	assert.Equal(t, "30.00 EUR", avail.String())
+	plain := env.MustRecordRefund("order-1", "refund-2", "1.00 EUR")
+	assert.Equal(t, order.DestinationOriginalPayment, plain.Destination)
+
+	ft := &failTB{TB: t}
+	failing := clienteletest.New(ft)
+	func() {
+		defer func() { require.Equal(t, ft, recover()) }()
+		failing.MustRecordRefund("no-such-order", "r", "1.00 EUR")
+	}()
+	assert.True(t, ft.failed, "a failing call fails the test")
 }
 
 func TestSeed(t *testing.T) {

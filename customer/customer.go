@@ -69,7 +69,11 @@ type Customer struct {
 	// password; only a customer with an account has one.
 	HasPassword bool `json:"has_password"`
 	// Status is the purchase lifecycle (prospect, acquired, repeat),
-	// derived from OrderCount; it never moves back. It says nothing about
+	// derived from OrderCount; it never moves back, with one documented
+	// exception: a service configured not to count cancelled orders
+	// (clientele.WithCancelledOrdersCount(false)) uncounts an order when it
+	// is cancelled (UncountOrder), and Status follows OrderCount down. It
+	// says nothing about
 	// the account: that is State.
 	Status Status `json:"status"`
 	// State is the account's state (guest, invited, active, disabled,
@@ -422,6 +426,19 @@ func (c *Customer) RecordOrder(now time.Time) {
 	if s := StatusForOrders(c.OrderCount); s > c.Status {
 		c.Status = s
 	}
+	c.UpdatedAt = now.UTC()
+}
+
+// UncountOrder takes back one counted order: OrderCount goes down by one
+// (never below zero) and Status follows it, moving back if need be (repeat
+// → acquired → prospect). It is the one move back of Status, used only
+// when the service does not count cancelled orders and an order is
+// cancelled. It sets UpdatedAt.
+func (c *Customer) UncountOrder(now time.Time) {
+	if c.OrderCount > 0 {
+		c.OrderCount--
+	}
+	c.Status = StatusForOrders(c.OrderCount)
 	c.UpdatedAt = now.UTC()
 }
 

@@ -119,6 +119,23 @@ const (
 	// (OrderPayload with Changes: customer_id before and after).
 	OrderReassigned Type = "order.reassigned"
 
+	// The order history's details (aggregate "order", whose ID is the
+	// host's order ID; OrderDetailPayload). Refunds to store credit also
+	// emit balance.credited, in the same transaction.
+
+	// OrderReturnRecorded: a return was recorded.
+	OrderReturnRecorded Type = "order.return_recorded"
+	// OrderReturnUpdated: a return's status changed (with Changes).
+	OrderReturnUpdated Type = "order.return_updated"
+	// OrderExchangeRecorded: an exchange or replacement was recorded.
+	OrderExchangeRecorded Type = "order.exchange_recorded"
+	// OrderExchangeUpdated: an exchange's status changed (with Changes).
+	OrderExchangeUpdated Type = "order.exchange_updated"
+	// OrderRefundRecorded: a refund was recorded.
+	OrderRefundRecorded Type = "order.refund_recorded"
+	// OrderRefundUpdated: a refund's status changed (with Changes).
+	OrderRefundUpdated Type = "order.refund_updated"
+
 	// CustomerEmailChanged: the customer confirmed a new address through
 	// a token sent there (CustomerPayload with Changes: the old address is
 	// in Before, for a notice to it).

@@ -123,6 +123,17 @@ type OrderPayload struct {
 	Changes []Change    `json:"changes,omitempty"`
 }
 
+// OrderDetailPayload is the payload of the order.return_*,
+// order.exchange_* and order.refund_* events: the detail as it is now (one
+// of Return, Exchange and Refund is set) and, for an update, the fields
+// that changed.
+type OrderDetailPayload struct {
+	Return   *order.Return   `json:"return,omitempty"`
+	Exchange *order.Exchange `json:"exchange,omitempty"`
+	Refund   *order.Refund   `json:"refund,omitempty"`
+	Changes  []Change        `json:"changes,omitempty"`
+}
+
 // PasswordPayload is the payload of account.password_set,
 // account.password_changed and account.password_reset. Method says how a
 // password was set ("register", "staff", "import", "activation", "change",

@@ -39,6 +39,29 @@
 // ({"amount":"49.90","currency":"EUR"}) and times in UTC; a decoded order's
 // times are in UTC, as [Order.Validate] requires.
 //
+// # Returns, exchanges, refunds and statistics
+//
+// An order may carry the host's returns ([Return]), exchanges or
+// replacements ([Exchange], a claim on the order's goods) and refunds
+// ([Refund]), each with the host's ID (unique within the order), an amount
+// in the order's currency (at most its total), a reason and a status.
+// Returns and exchanges move requested → received → completed, or to
+// cancelled ([RequestStatus]); refunds are pending, succeeded (the default
+// when recorded) or failed ([RefundStatus]). The pending and succeeded
+// refunds of an order never exceed its total ([ErrRefundExceedsTotal], a
+// rule the services check under the order's lock); a refund's
+// [Destination] says where the money went, and a succeeded refund to
+// store credit is credited to the customer's balance by the services,
+// which keep the posting's ID on the refund. Recording a detail again is
+// a replay when SameAs holds ([ErrDetailChanged] otherwise), and moves its
+// status when the replay carries another one.
+//
+// [Stats] are a customer's figures in one currency: counted orders, Spent
+// (gross), Refunded (succeeded refunds of counted orders, kept apart),
+// Net, the first and last order time and AverageOrderValue (rounded half
+// away from zero to the currency's minor units). [StatsFilter] selects
+// customers by them ("spent more than 500 EUR").
+//
 // The package is pure: no I/O, no clock, no ID generation. Validation errors
 // are *[ValidationError] values naming the field and unwrapping to
 // [ErrInvalid].

@@ -124,6 +124,10 @@ const (
 	// ConstraintTombstone: the customer was merged already (it has a
 	// tombstone).
 	ConstraintTombstone Constraint = "tombstone"
+
+	// ConstraintOrderDetail: the order already has a return, exchange or
+	// refund (of the same kind) with this ID.
+	ConstraintOrderDetail Constraint = "order_detail"
 )
 
 // ConflictError reports which constraint a write would break. It unwraps to

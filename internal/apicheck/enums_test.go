@@ -122,6 +122,19 @@ func TestEnumConvention(t *testing.T) {
 	t.Run("order.Status", func(t *testing.T) {
 		checkEnum(t, order.Statuses(), order.ParseStatus, "status", order.ErrInvalid)
 	})
+	// The order history's details.
+	t.Run("order.RequestStatus", func(t *testing.T) {
+		checkEnum(t, order.RequestStatuses(), order.ParseRequestStatus, "status", order.ErrInvalid)
+	})
+	t.Run("order.RefundStatus", func(t *testing.T) {
+		checkEnum(t, order.RefundStatuses(), order.ParseRefundStatus, "status", order.ErrInvalid)
+	})
+	t.Run("order.ExchangeType", func(t *testing.T) {
+		checkEnum(t, order.ExchangeTypes(), order.ParseExchangeType, "type", order.ErrInvalid)
+	})
+	t.Run("order.Destination", func(t *testing.T) {
+		checkEnum(t, order.Destinations(), order.ParseDestination, "destination", order.ErrInvalid)
+	})
 }
 
 // TestTransitionConvention holds every state machine of the domain packages
@@ -175,6 +188,38 @@ func TestTransitionConvention(t *testing.T) {
 		require.ErrorAs(t, err, &te)
 		assert.Equal(t, order.TransitionError{From: order.StatusCancelled, To: order.StatusPlaced}, *te)
 		assert.ErrorIs(t, err, order.ErrInvalidTransition)
+	})
+	// The order history's details: the method alone (order.CanTransition
+	// is the order's), the same rules otherwise.
+	t.Run("order.RequestStatus", func(t *testing.T) {
+		for _, from := range append(order.RequestStatuses(), 0, 99) {
+			assert.False(t, from.CanTransition(from), "%s → itself", from)
+			assert.False(t, from.CanTransition(0) || from.CanTransition(99))
+			if !from.Valid() || from.IsFinal() {
+				for _, to := range order.RequestStatuses() {
+					assert.False(t, from.CanTransition(to), "%s → %s", from, to)
+				}
+			}
+		}
+		total, err := balance.ParseMoney("10.00", "EUR")
+		require.NoError(t, err)
+		o, err := order.New(order.Params{ID: "A-1", CustomerID: uuidOf(1), Total: total}, t0)
+		require.NoError(t, err)
+		r, err := order.NewReturn(order.ReturnParams{ID: "R-1", OrderID: "A-1", Amount: total, Status: order.RequestCompleted}, o, t0)
+		require.NoError(t, err)
+		err = r.SetStatus(order.RequestReceived, t0)
+		var te *order.DetailTransitionError
+		require.ErrorAs(t, err, &te)
+		assert.Equal(t, order.DetailTransitionError{Kind: "return", From: "completed", To: "received"}, *te)
+		assert.ErrorIs(t, err, order.ErrInvalidTransition)
+	})
+	t.Run("order.RefundStatus", func(t *testing.T) {
+		for _, from := range append(order.RefundStatuses(), 0, 99) {
+			for _, to := range append(order.RefundStatuses(), 0, 99) {
+				want := from == order.RefundPending && (to == order.RefundSucceeded || to == order.RefundFailed)
+				assert.Equal(t, want, from.CanTransition(to), "%s → %s", from, to)
+			}
+		}
 	})
 }
 

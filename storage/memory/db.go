@@ -109,6 +109,12 @@ type db struct {
 	orders           map[string]order.Order
 	ordersByCustomer map[uuid.UUID]*btree.BTreeG[orderKey]
 
+	details    map[detailKey]storage.OrderDetail
+	detailsOf  map[detailList]map[string]struct{} // (order, kind) -> detail IDs
+	stats      map[accountKey]order.Stats         // (customer, currency code)
+	statsOf    map[uuid.UUID]map[string]struct{}  // customer -> currency codes
+	spendIndex map[string]*btree.BTreeG[spendKey] // currency code -> (spent desc, customer)
+
 	idempotency map[idempotencyKey]storage.IdempotencyRecord
 
 	events           *btree.BTreeG[event.Event]         // the outbox, by Sequence
@@ -163,6 +169,11 @@ func newDB() *db {
 		postingByKey:        map[postingKey]int64{},
 		orders:              map[string]order.Order{},
 		ordersByCustomer:    map[uuid.UUID]*btree.BTreeG[orderKey]{},
+		details:             map[detailKey]storage.OrderDetail{},
+		detailsOf:           map[detailList]map[string]struct{}{},
+		stats:               map[accountKey]order.Stats{},
+		statsOf:             map[uuid.UUID]map[string]struct{}{},
+		spendIndex:          map[string]*btree.BTreeG[spendKey]{},
 		idempotency:         map[idempotencyKey]storage.IdempotencyRecord{},
 		events:              newEventTree(),
 		eventIDs:            map[uuid.UUID]int64{},

@@ -221,6 +221,10 @@ func (s *Store) Credentials() storage.Credentials { return credentials{repos{sto
 // storage.Merging capability.
 func (s *Store) Merges() storage.Merges { return merges{repos{store: s}} }
 
+// OrderDetails returns the order details and statistics repository: the
+// store has the storage.OrderHistory capability.
+func (s *Store) OrderDetails() storage.OrderDetails { return orderDetails{repos{store: s}} }
+
 // repos implements storage.Tx and is embedded in every repository. tx is nil
 // for the store's own repositories.
 type repos struct {
@@ -250,6 +254,10 @@ func (r repos) Credentials() storage.Credentials { return credentials{r} }
 // Merges returns the tombstone repository (the storage.Merging
 // capability).
 func (r repos) Merges() storage.Merges { return merges{r} }
+
+// OrderDetails returns the order details and statistics repository (the
+// storage.OrderHistory capability).
+func (r repos) OrderDetails() storage.OrderDetails { return orderDetails{r} }
 
 var errNilStore = errors.New("memory: store not created with memory.New")
 

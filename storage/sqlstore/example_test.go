@@ -72,5 +72,6 @@ func ExampleWriteMigrations() {
 	// 0006_credentials.up.sql
 	// 0007_wallet.up.sql
 	// 0008_subscriptions.up.sql
+	// 0009_order_history.up.sql
 	// 0011_merges.up.sql
 }

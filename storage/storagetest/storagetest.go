@@ -90,6 +90,7 @@ func areas() []area {
 		{"Merges", mergesCases()},
 		{"Wallets", walletCases()},
 		{"Subscriptions", subscriptionCases()},
+		{"OrderHistory", orderHistoryCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore/internal/faultdriver"
 )
@@ -29,7 +30,10 @@ import (
 // identities (none for new credentials), the write and COMMIT; issuing a
 // token is BEGIN, the customer's lock, the INSERT, the revocation of the
 // older ones and COMMIT; redeeming one reads its customer before BEGIN,
-// then locks the customer and the token and writes it. Each operation runs once before
+// then locks the customer and the token and writes it. The order
+// statistics' update is BEGIN, the locking read, the write and COMMIT (an
+// INSERT first for a customer's first figures in a currency). Each
+// operation runs once before
 // it is counted, so that its statements are prepared (database/sql
 // prepares once per connection; preparing is not in the log).
 func RoundTrips(t *testing.T, e FaultEngine) {
@@ -201,6 +205,14 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 			return err
 		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement, faultdriver.Statement,
 			faultdriver.Statement, faultdriver.Statement, faultdriver.Commit}},
+		// The order statistics every recorded order moves: lock the row,
+		// write it.
+		{"OrderDetails.UpdateStats", func() error {
+			_, err := s.OrderDetails().UpdateStats(ctx, first.ID, eur, func(st *order.Stats) error {
+				return st.AddOrder(balance.FromMinorUnits(100, eur), now)
+			})
+			return err
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement, faultdriver.Commit}},
 		{"Events.Ack", func() error {
 			b, err := s.Events().Claim(ctx, claimOf("rt-ack", "h"))
 			if err != nil {
