@@ -104,6 +104,11 @@ type db struct {
 	postingIDs        map[uuid.UUID]struct{}
 	postingByKey      map[postingKey]int64 // -> Sequence
 
+	lots     map[uuid.UUID]balance.Lot            // credit lots by ID
+	lotsOf   map[uuid.UUID][]uuid.UUID            // account ID -> its lot IDs, in creation order
+	openLots map[uuid.UUID]map[uuid.UUID]struct{} // account ID -> IDs of its lots with something left
+	dueLots  *btree.BTreeG[timeKey]               // expiring lots with something left, by (ExpiresAt, ID)
+
 	orders           map[string]order.Order
 	ordersByCustomer map[uuid.UUID]*btree.BTreeG[orderKey]
 
@@ -151,6 +156,10 @@ func newDB() *db {
 		ledgers:             map[uuid.UUID][]balance.Posting{},
 		postingIDs:          map[uuid.UUID]struct{}{},
 		postingByKey:        map[postingKey]int64{},
+		lots:                map[uuid.UUID]balance.Lot{},
+		lotsOf:              map[uuid.UUID][]uuid.UUID{},
+		openLots:            map[uuid.UUID]map[uuid.UUID]struct{}{},
+		dueLots:             newTimeIndex(),
 		orders:              map[string]order.Order{},
 		ordersByCustomer:    map[uuid.UUID]*btree.BTreeG[orderKey]{},
 		idempotency:         map[idempotencyKey]storage.IdempotencyRecord{},
