@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 6 <nil>
+	// Output: grace@example.com active 10 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -70,4 +70,5 @@ func ExampleWriteMigrations() {
 	// 0004_outbox.up.sql
 	// 0005_customers_created_live.up.sql
 	// 0006_credentials.up.sql
+	// 0010_credit_lots.up.sql
 }

@@ -58,7 +58,7 @@ func (e Engine) analyze(t testing.TB, prefix string, tables ...string) {
 
 // Tables are the tables every dialect's schema creates, without the prefix.
 var Tables = []string{
-	"addresses", "auth_tokens", "balance_accounts", "balance_postings", "credentials", "customer_tags", "customers",
+	"addresses", "auth_tokens", "balance_accounts", "balance_lots", "balance_postings", "credentials", "customer_tags", "customers",
 	"event_consumers", "event_sequence", "events", "groups",
 	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchants", "orders",
 }
