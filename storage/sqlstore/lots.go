@@ -94,10 +94,13 @@ var (
 )
 
 // openLots returns the lots of account a with something left, in
-// consumption order. Called with a's row locked, it sees every lot
-// committed before: lots are written only under their account's lock.
+// consumption order. Called with a's row locked, it reads with a lock too
+// (the dialect's ForUpdate): lots are written only under their account's
+// lock, and a locking read sees the latest committed rows where a plain
+// read would show the transaction's snapshot (InnoDB's REPEATABLE READ
+// after an earlier read, TiDB's start timestamp).
 func (c conn) openLots(ctx context.Context, a balance.Account) ([]balance.Lot, error) {
-	rows, err := c.query(ctx, selectOpenLots, a.ID.String())
+	rows, err := c.query(ctx, selectOpenLots+c.s.dialect.ForUpdate(), a.ID.String())
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ import (
 // Concurrency, Pagination, Hostile, Values, Invalid, Bounds, ErrorText,
 // Interleaving with ConcurrentWriters, and one area per capability:
 // Idempotency, Events for storage.Outbox, CommitHooks, Credentials for
-// storage.Authentication), so
+// storage.Authentication, Lots for storage.CreditLots), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -86,6 +86,7 @@ func areas() []area {
 		{"Events", eventsCases()},
 		{"CommitHooks", commitHooksCases()},
 		{"Credentials", credentialsCases()},
+		{"Lots", lotsCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 	}

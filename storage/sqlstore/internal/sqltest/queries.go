@@ -117,8 +117,8 @@ type Post struct {
 	Insert string
 	// InsertLot stores the lot of a credit (LotColumns, due_at).
 	InsertLot string
-	// OpenLots reads the account's lots with something left (args:
-	// account ID).
+	// OpenLots reads the account's lots with something left, for update
+	// (args: account ID).
 	OpenLots string
 	// UpdateLot sets a lot's remaining and due_at (args: remaining,
 	// due_at, ID).
@@ -145,7 +145,7 @@ func PostQueries(d sqlstore.Dialect) Post {
 		InsertLot: `INSERT INTO {{prefix}}balance_lots (` + LotColumns + `, due_at) VALUES (` + placeholders(8) + `)`,
 		OpenLots: `SELECT a.currency, ` + qualify(LotColumns, "l") + "\n\t\t" +
 			"FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id\n\t\t" +
-			"WHERE l.account_id = ? AND l.remaining > 0",
+			"WHERE l.account_id = ? AND l.remaining > 0" + d.ForUpdate(),
 		UpdateLot: `UPDATE {{prefix}}balance_lots SET remaining = ?, due_at = ? WHERE id = ?`,
 	}
 }
