@@ -135,7 +135,7 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Post
 		}
 		// The domain decides (floor, currency, lots); holding the lock
 		// makes the check and the write one step. Due lots expire first.
-		before := d.openLotsOf(a.ID)
+		before := d.bookLots(a.ID, p.Amount, p.CreatedAt)
 		book := balance.Book{Account: a, Lots: before}
 		expired, err := book.Post(&p, p.CreatedAt)
 		if err != nil {

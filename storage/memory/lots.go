@@ -16,32 +16,79 @@ import (
 // capability.
 var _ storage.CreditLots = balances{}
 
-// openLotsOf returns copies of the account's lots with something left.
-func (d *db) openLotsOf(accountID uuid.UUID) []balance.Lot {
-	open := d.openLots[accountID]
-	out := make([]balance.Lot, 0, len(open))
-	for id := range open {
-		out = append(out, d.lots[id])
+// lotKey orders an account's open lots as debits consume them (see
+// balance.CompareLots): by expiry, never-expiring lots last (at is then
+// the largest time), then by sequence and ID.
+type lotKey struct {
+	at  time.Time
+	seq int64
+	id  uuid.UUID
+}
+
+// neverExpires is the lotKey time of a lot that never expires.
+var neverExpires = time.Unix(1<<62, 0).UTC()
+
+func lessLotKey(a, b lotKey) bool {
+	if !a.at.Equal(b.at) {
+		return a.at.Before(b.at)
 	}
-	slices.SortFunc(out, balance.CompareLots)
+	if a.seq != b.seq {
+		return a.seq < b.seq
+	}
+	return a.id.String() < b.id.String()
+}
+
+func lotKeyOf(l balance.Lot) lotKey {
+	at := l.ExpiresAt
+	if !l.Expires() {
+		at = neverExpires
+	}
+	return lotKey{at: at, seq: l.Sequence, id: l.ID}
+}
+
+// bookLots returns copies of the account's open lots that a posting of
+// amount at now needs, in consumption order: every lot due at now (Post
+// expires them first), then, for a debit, live lots until they cover it.
+// Those are all Book.Post reads: the rest of the lots are left as they
+// are, so a credit or a small debit costs O(log n) however many lots the
+// account holds.
+func (d *db) bookLots(accountID uuid.UUID, amount balance.Money, now time.Time) []balance.Lot {
+	var out []balance.Lot
+	need := int64(0)
+	if amount.IsNegative() {
+		need = -amount.MinorUnits()
+	}
+	if tree := d.openLots[accountID]; tree != nil {
+		tree.Ascend(func(k lotKey) bool {
+			l := d.lots[k.id]
+			if l.Live(now) {
+				if need <= 0 {
+					return false
+				}
+				need -= l.Remaining.MinorUnits()
+			}
+			out = append(out, l)
+			return true
+		})
+	}
 	return out
 }
 
 // putLot stores l and keeps the open-lot and due indexes.
 func (d *db) putLot(t *txn, l balance.Lot) {
 	put(t, d.lots, l.ID, l)
-	open := innerFor(t, d.openLots, l.AccountID)
-	key := timeKey{at: l.ExpiresAt, id: l.ID}
+	open := treeFor(t, d.openLots, l.AccountID, lessLotKey)
+	due := timeKey{at: l.ExpiresAt, id: l.ID}
 	if l.Remaining.IsPositive() {
-		put(t, open, l.ID, struct{}{})
+		insert(t, open, lotKeyOf(l))
 		if l.Expires() {
-			insert(t, d.dueLots, key)
+			insert(t, d.dueLots, due)
 		}
 		return
 	}
-	del(t, open, l.ID)
+	remove(t, open, lotKeyOf(l))
 	if l.Expires() {
-		remove(t, d.dueLots, key)
+		remove(t, d.dueLots, due)
 	}
 }
 
@@ -113,7 +160,7 @@ func (r balances) ExpireDue(ctx context.Context, accountID uuid.UUID, now time.T
 		if err := d.liveCustomer(a.CustomerID); err != nil {
 			return err
 		}
-		before := d.openLotsOf(a.ID)
+		before := d.bookLots(a.ID, balance.Zero(a.Currency), now)
 		book := balance.Book{Account: a, Lots: before}
 		expired, err := book.Expire(now)
 		if err != nil || len(expired) == 0 {
