@@ -85,8 +85,9 @@ var (
 	selectLots = `SELECT a.currency, ` + qualify(lotColumns, "l") + `
 		FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id
 		WHERE l.account_id = ?`
-	selectOpenLots = selectLots + ` AND l.remaining > 0`
-	selectDueLots  = `SELECT a.currency, ` + qualify(lotColumns, "l") + `
+	selectOpenLots  = selectLots + ` AND l.remaining > 0`
+	selectDueLotsOf = selectLots + ` AND l.remaining > 0 AND l.due_at <= ?`
+	selectDueLots   = `SELECT a.currency, ` + qualify(lotColumns, "l") + `
 		FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id
 		WHERE l.due_at <= ?`
 	insertLot = `INSERT INTO {{prefix}}balance_lots (` + lotColumns + `, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
@@ -204,7 +205,13 @@ func (r balances) ExpireDue(ctx context.Context, accountID uuid.UUID, now time.T
 		if deleted != 0 {
 			return customerNotLive(a.CustomerID)
 		}
-		before, err := cn.openLots(ctx, a)
+		// Only the due lots: Expire touches no other (usually there is
+		// none, and this reads no row).
+		rows, err := cn.query(ctx, selectDueLotsOf+cn.s.dialect.ForUpdate(), a.ID.String(), micros(now))
+		if err != nil {
+			return err
+		}
+		before, err := collect(rows, 0, scanLot)
 		if err != nil {
 			return err
 		}
