@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +43,7 @@ func lotsCases() []testCase {
 		{"ReadThenPostInTransaction", needsLots(lotsReadThenPost)},
 		{"HostileInput", needsLots(lotsHostile)},
 		{"CanceledContext", needsLots(lotsCanceled)},
+		{"RandomOperationsKeepTheInvariant", needsLots(lotsRandom)},
 	}
 }
 
@@ -504,4 +506,63 @@ func lotsCanceled(t *testing.T, e *env, r storage.CreditLots) {
 	require.ErrorIs(t, err, context.Canceled)
 	acct := e.getAccount(a.ID)
 	assert.Equal(t, int64(1), acct.Postings, "nothing expired")
+}
+
+// lotsRandom is the property test on the adapter: random credits (most
+// with an expiry), debits, expiry runs and clock moves on one account with
+// a credit limit. After every step the invariant holds (checkLots), and no
+// debit took from a lot that was expired at its time: a debit's expiry
+// postings empty the due lots first, and every other lot it changed is
+// live.
+func lotsRandom(t *testing.T, e *env, r storage.CreditLots) {
+	c := e.newCustomer()
+	a := e.createAccount(c.ID, "USD")
+	a, err := e.store.Balances().UpdateAccount(e.ctx, a.ID, func(a *balance.Account) error {
+		return a.SetCreditLimit(e.usd("3.00"), e.now())
+	})
+	require.NoError(t, err)
+	rnd := rand.New(rand.NewPCG(11, 17))
+	now := baseTime.Add(time.Hour)
+	cents := func(n int64) balance.Money { return balance.FromMinorUnits(n, a.Currency) }
+	for step := range 80 {
+		before := e.checkLots(a.ID)
+		acct := e.getAccount(a.ID)
+		switch op := rnd.IntN(10); {
+		case op < 4:
+			p, err := balance.NewPosting(e.id(), acct, balance.PostingParams{Kind: balance.KindGiftCard,
+				Amount: cents(1 + rnd.Int64N(500))}, now)
+			require.NoError(t, err)
+			if rnd.IntN(4) > 0 {
+				p.ExpiresAt = now.Add(time.Duration(1+rnd.IntN(48)) * time.Hour)
+			}
+			_, err = e.store.Balances().Post(e.ctx, p)
+			require.NoError(t, err, "step %d: credit", step)
+		case op < 8:
+			p, err := balance.NewPosting(e.id(), acct, balance.PostingParams{Kind: balance.KindOrderPayment,
+				Amount: cents(-(1 + rnd.Int64N(400)))}, now)
+			require.NoError(t, err)
+			_, err = e.store.Balances().Post(e.ctx, p)
+			if errors.Is(err, balance.ErrInsufficientFunds) {
+				break
+			}
+			require.NoError(t, err, "step %d: debit", step)
+			after := e.checkLots(a.ID)
+			_, changed := balance.LotChanges(before, after)
+			for _, l := range changed {
+				if l.Remaining.IsZero() && !l.Live(now) {
+					continue // emptied by its expiry posting
+				}
+				assert.True(t, l.Live(now), "step %d: the debit at %s took from lot %s expired at %s", step, now, l.ID, l.ExpiresAt)
+			}
+		case op < 9:
+			_, err := r.ExpireDue(e.ctx, a.ID, now)
+			require.NoError(t, err, "step %d: expiry", step)
+			for _, l := range e.checkLots(a.ID) {
+				assert.False(t, l.Due(now), "step %d: lot %s still due after the run", step, l.ID)
+			}
+		default:
+			now = now.Add(time.Duration(rnd.IntN(24)) * time.Hour)
+		}
+		e.checkLedger(a.ID)
+	}
 }
