@@ -61,7 +61,9 @@
 // the events of committed changes, consumers with durable cursors and
 // leases, and the per-customer audit trail) and CommitHooks (on a Store:
 // functions run after a transaction commits, for in-process subscribers).
-// storage/memory has all four. An adapter that implements one
+// CreditLots (on a Balances repository: the lots of expiring store
+// credit, kept by Post, and the expiry of due lots) came later, with
+// Authentication (see its doc). storage/memory has all of them. An adapter that implements one
 // implements it on the Store and on the Tx alike, so that it joins
 // transactions as the repositories do.
 package storage
