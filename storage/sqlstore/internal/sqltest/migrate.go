@@ -90,6 +90,7 @@ func Migrations(t *testing.T, e Engine) {
 	t.Run("WriteMigrations", func(t *testing.T) { writeMigrations(t, e) })
 	t.Run("PrefixIsolation", func(t *testing.T) { prefixIsolation(t, e) })
 	t.Run("InvalidPrefix", func(t *testing.T) { invalidPrefix(t, e) })
+	t.Run("CreditLotsCarryBalances", func(t *testing.T) { creditLotsCarryBalances(t, e) })
 }
 
 // migrate runs Migrate for prefix and fails the test on error.
