@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/btree"
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/balance"
@@ -146,8 +145,6 @@ func (r balances) DueLots(ctx context.Context, now time.Time, p storage.PageRequ
 	})
 	return out, err
 }
-
-var _ btree.LessFunc[timeKey] = lessTimeKey
 
 func (r balances) ExpireDue(ctx context.Context, accountID uuid.UUID, now time.Time) (out []balance.Posting, err error) {
 	now = micro(now)
