@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -36,19 +37,29 @@ type PostingRequest struct {
 	IdempotencyKey string       `json:"idempotency_key,omitempty"`
 	Actor          string       `json:"actor,omitempty"`
 	Note           string       `json:"note,omitempty"`
+	// ExpiresAt, for a credit, is when the credit expires (see
+	// balance.Lot); zero means never. It must be after the service's
+	// clock, and needs a store with the storage.CreditLots capability.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // Credit adds r.Amount to the customer's balance. Kinds: adjustment, gift
-// card, refund, order payment reversal. Errors: customer.ErrNotFound,
+// card, refund, order payment reversal, transfer. A credit with ExpiresAt
+// expires then: debits take the soonest-expiring credit first, and
+// ExpireCredit (or the next posting to the account) posts an expiry debit
+// of what is left of it. Errors: customer.ErrNotFound,
 // *balance.ValidationError (balance.ErrInvalid),
-// balance.ErrIdempotencyKeyReused.
+// balance.ErrIdempotencyKeyReused; ErrUnsupported for an expiry on a store
+// without the storage.CreditLots capability.
 func (s *Balances) Credit(ctx context.Context, r PostingRequest) (balance.Posting, error) {
 	return s.post(ctx, r, false)
 }
 
 // Debit takes r.Amount from the customer's balance, never below its floor
-// (zero, or minus the credit limit). Kinds: adjustment, order payment,
-// expiry. Errors: those of Credit, and balance.ErrInsufficientFunds.
+// (zero, or minus the credit limit), and from the soonest-expiring credit
+// first; credit that has expired is expired first and is not available.
+// Kinds: adjustment, order payment, expiry, transfer. Errors: those of
+// Credit, and balance.ErrInsufficientFunds.
 func (s *Balances) Debit(ctx context.Context, r PostingRequest) (balance.Posting, error) {
 	return s.post(ctx, r, true)
 }
@@ -64,9 +75,14 @@ func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (bala
 		return balance.Posting{}, &balance.ValidationError{Field: "amount", Reason: "must be positive", Err: balance.ErrInvalid}
 	}
 	params := balance.PostingParams{Kind: r.Kind, Amount: r.Amount, Reference: r.Reference,
-		IdempotencyKey: r.IdempotencyKey, Actor: postingActor(ctx, r.Actor), Note: r.Note}
+		IdempotencyKey: r.IdempotencyKey, Actor: postingActor(ctx, r.Actor), Note: r.Note, ExpiresAt: r.ExpiresAt}
 	if debit {
 		params.Amount = r.Amount.Neg()
+	}
+	if !r.ExpiresAt.IsZero() {
+		if _, err := lotsOf(s.store.Balances()); err != nil {
+			return balance.Posting{}, err
+		}
 	}
 	var out balance.Posting
 	err := s.retryRace(ctx, func(ctx context.Context, tx storage.Tx) error {
@@ -81,7 +97,11 @@ func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (bala
 			out = prev
 			return err
 		}
-		p, err := balance.NewPosting(s.newID(), acct, params, s.clock())
+		now := s.clock()
+		if acct, err = s.expireDue(ctx, tx, acct, now); err != nil {
+			return err
+		}
+		p, err := balance.NewPosting(s.newID(), acct, params, now)
 		if err != nil {
 			return err
 		}
@@ -260,6 +280,10 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 			r.Actor = postingActor(ctx, r.Actor)
 			return paymentFromReplay(prev, r, &out)
 		}
+		now := s.clock()
+		if acct, err = s.expireDue(ctx, tx, acct, now); err != nil {
+			return err
+		}
 		app, err := acct.ApplyToOrder(total)
 		if err != nil {
 			return err
@@ -271,7 +295,7 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 		p, err := balance.NewPosting(s.newID(), acct, balance.PostingParams{
 			Kind: balance.KindOrderPayment, Amount: app.Applied.Neg(), Reference: r.Reference,
 			IdempotencyKey: r.IdempotencyKey, Actor: postingActor(ctx, r.Actor),
-		}, s.clock())
+		}, now)
 		if err != nil {
 			return err
 		}

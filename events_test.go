@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
@@ -199,6 +200,35 @@ func TestEveryWriteEmits(t *testing.T) {
 		acct, err := svc.Balances.Account(ctx, ada.ID, eur)
 		require.NoError(t, err)
 		assert.Equal(t, acct.Version, posts[0].Version, "the event carries the account's version after the posting")
+
+		// Expiring credit: the expiry is a balance.debited (kind expiry),
+		// with the account's version after it.
+		var lot balance.Posting
+		step([]event.Type{event.BalanceCredited}, func() {
+			r := creditReq(ada.ID, money(t, "1.50"))
+			r.ExpiresAt = time.Now().Add(time.Hour)
+			lot, err = svc.Balances.Credit(ctx, r)
+			require.NoError(t, err)
+		})
+		expired := func() []event.Event {
+			run, err := svc.Balances.ExpireCredit(ctx, lot.ExpiresAt)
+			require.NoError(t, err)
+			require.Equal(t, 1, run.Lots)
+			return drain(t, svc, "all")
+		}()
+		require.Equal(t, []event.Type{event.BalanceDebited}, types(expired))
+		xp, err := event.Decode[event.PostingPayload](expired[0])
+		require.NoError(t, err)
+		assert.Equal(t, balance.KindExpiry, xp.Posting.Kind)
+		assert.Equal(t, balance.ExpiryKey(lot.ID), xp.Posting.IdempotencyKey)
+		acct, err = svc.Balances.Account(ctx, ada.ID, eur)
+		require.NoError(t, err)
+		assert.Equal(t, acct.Version, expired[0].Version)
+		step(nil, func() {
+			run, err := svc.Balances.ExpireCredit(ctx, lot.ExpiresAt)
+			require.NoError(t, err)
+			require.Zero(t, run.Lots, "a second run expires nothing")
+		})
 
 		step([]event.Type{event.OrderRecorded, event.CustomerStatusChanged, event.OrderStatusChanged}, func() {
 			_, err := svc.Orders.RecordPlaced(ctx, order.Params{ID: "o-1", CustomerID: guest.ID, Total: money(t, "10.00")})

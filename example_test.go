@@ -144,6 +144,50 @@ func ExampleBalances_ApplyToOrder() {
 	// replayed: true 15.50 EUR
 }
 
+// Store credit can expire: debits take the credit that expires soonest
+// first, and an expiry run (a daily job, safe to run from several
+// processes) posts an expiry debit for what is left of expired credit.
+func ExampleBalances_ExpireCredit() {
+	ctx := context.Background()
+	now := time.Date(2025, time.March, 1, 12, 0, 0, 0, time.UTC)
+	svc := clientele.New(memory.New(), clientele.WithClock(func() time.Time { return now }))
+	eur := balance.MustCurrency("EUR")
+	ada, _ := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+
+	// A 10.00 EUR goodwill credit valid for 30 days, and a 5.00 EUR refund
+	// that never expires.
+	_, err := svc.Balances.Credit(ctx, clientele.PostingRequest{
+		CustomerID: ada.ID, Amount: balance.FromMinorUnits(1000, eur), Reference: "goodwill",
+		ExpiresAt: now.AddDate(0, 0, 30),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, _ = svc.Balances.Credit(ctx, clientele.PostingRequest{
+		CustomerID: ada.ID, Amount: balance.FromMinorUnits(500, eur), Kind: balance.KindRefund,
+	})
+	// An order takes 4.00 EUR: from the goodwill credit, which expires first.
+	_, _ = svc.Balances.Debit(ctx, clientele.PostingRequest{
+		CustomerID: ada.ID, Amount: balance.FromMinorUnits(400, eur), Kind: balance.KindOrderPayment,
+	})
+	lots, _ := svc.Balances.Lots(ctx, ada.ID, eur)
+	for _, l := range lots {
+		fmt.Println("lot:", l.Remaining, "of", l.Amount, "expires:", l.Expires())
+	}
+
+	// 31 days later the expiry run takes what is left of the goodwill.
+	run, _ := svc.Balances.ExpireCredit(ctx, now.AddDate(0, 0, 31))
+	acct, _ := svc.Balances.Account(ctx, ada.ID, eur)
+	fmt.Println("expired:", run.Lots, "lot,", run.Amounts)
+	fmt.Println("balance:", acct.Balance)
+	// Output:
+	// lot: 6.00 EUR of 10.00 EUR expires: true
+	// lot: 5.00 EUR of 5.00 EUR expires: false
+	// expired: 1 lot, [6.00 EUR]
+	// balance: 5.00 EUR
+}
+
 func ExampleGroups_AddMembers() {
 	ctx := context.Background()
 	svc := newExampleService()

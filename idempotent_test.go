@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/address"
+	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/group"
@@ -136,6 +138,14 @@ func (l lackingTx) Customers() storage.Customers {
 	return struct{ storage.Customers }{l.Tx.Customers()}
 }
 
+func (l lacking) Balances() storage.Balances {
+	return struct{ storage.Balances }{l.Store.Balances()}
+}
+
+func (l lackingTx) Balances() storage.Balances {
+	return struct{ storage.Balances }{l.Tx.Balances()}
+}
+
 // TestCapabilitiesLacking runs the services on a store without any
 // capability: what needs one answers ErrUnsupported, everything else works.
 func TestCapabilitiesLacking(t *testing.T) {
@@ -179,6 +189,21 @@ func TestCapabilitiesLacking(t *testing.T) {
 	_, err = svc.Orders.Details(ctx, "o-1")
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, err = svc.Orders.CustomersBySpend(ctx, order.StatsFilter{Currency: eur}, page.Request{})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, ok = store.Balances().(storage.CreditLots)
+	require.False(t, ok)
+	expiring := clientele.PostingRequest{CustomerID: c.ID, Amount: balance.FromMinorUnits(100, balance.MustCurrency("EUR")),
+		ExpiresAt: time.Now().Add(time.Hour)}
+	_, err = svc.Balances.Credit(ctx, expiring)
+	require.ErrorIs(t, err, clientele.ErrUnsupported, "expiring credit needs CreditLots")
+	expiring.ExpiresAt = time.Time{}
+	_, err = svc.Balances.Credit(ctx, expiring)
+	require.NoError(t, err, "credit that never expires works without lots")
+	_, err = svc.Balances.Debit(ctx, expiring)
+	require.NoError(t, err)
+	_, err = svc.Balances.Lots(ctx, c.ID, balance.MustCurrency("EUR"))
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Balances.ExpireCredit(ctx, time.Time{})
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 }
 

@@ -3,7 +3,9 @@ package clientele_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -156,6 +158,14 @@ func TestJSONNamesMatchValidationFields(t *testing.T) {
 	_, err = e.Balances.ApplyToOrder(e.ctx, pay)
 	assert.Contains(t, jsonObject(t, pay), fieldOf(err))
 
+	expiring := clientele.PostingRequest{CustomerID: c.ID, Amount: money(t, "1.00"), ExpiresAt: epoch.Add(-time.Hour)}
+	_, err = e.Balances.Credit(e.ctx, expiring)
+	assert.Equal(t, "expires_at", fieldOf(err))
+	assert.Contains(t, jsonObject(t, expiring), fieldOf(err))
+
+	run := clientele.ExpiryRun{Lots: 2, Accounts: 1, Amounts: []balance.Money{money(t, "3.00")}}
+	assert.Equal(t, []string{"accounts", "amounts", "lots", "skipped"}, keysOf(jsonObject(t, run)))
+
 	gp := clientele.GroupParams{Name: "VIP", Metadata: map[string]string{"k": "a\nb"}}
 	_, err = e.Groups.Create(e.ctx, gp)
 	assert.Equal(t, "metadata.k", fieldOf(err))
@@ -229,4 +239,14 @@ func TestMergeResultJSON(t *testing.T) {
 	var back clientele.MergeResult
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, res, back)
+}
+
+// keysOf returns the sorted keys of a JSON object.
+func keysOf(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

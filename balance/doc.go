@@ -31,7 +31,7 @@
 //
 // An Account is a customer's store credit in one currency. Its balance
 // changes only through Postings, each with a Kind (adjustment, gift_card,
-// refund, order_payment, order_payment_reversal, expiry) that fixes the
+// refund, order_payment, order_payment_reversal, expiry, transfer) that fixes the
 // amount's sign, an optional idempotency key, and the ending balance. The
 // balance may not go below the floor: zero, or minus a credit limit for
 // business customers buying on account.
@@ -47,6 +47,19 @@
 // adapter, holding its lock on the account, calls Account.Apply, which
 // enforces the floor, numbers the posting and records its ending balance.
 // ApplyToOrder computes how much credit covers an order total.
+//
+// # Lots: expiring credit
+//
+// A credit may carry an expiry (ExpiresAt). Every credit makes a Lot of
+// what it adds beyond repaying debt; a debit takes from the live lots,
+// soonest expiry first and never-expiring lots last (Consume); an expiry
+// posts a KindExpiry debit of what is left of a lot, keyed
+// "expiry:<lot id>" (Book.Expire). A storage adapter that keeps lots loads
+// the account with its lots as a Book under the account's lock and calls
+// Book.Post, which expires due lots before it applies the posting, so a
+// debit never takes from an expired lot. Book.Check states the invariant:
+// Balance == sum(Remaining) - Debt, and Debt > 0 only when every lot is
+// empty.
 //
 // # JSON
 //

@@ -107,11 +107,15 @@ func (a *Account) UnmarshalJSON(b []byte) error {
 type postingJSON Posting
 
 // MarshalJSON implements json.Marshaler with the field names of the json
-// tags and CreatedAt in UTC (RFC 3339). EndingBalance is null for a posting
-// not yet applied.
+// tags and CreatedAt and ExpiresAt in UTC (RFC 3339); a posting that does
+// not expire has no expires_at. EndingBalance is null for a posting not
+// yet applied.
 func (p Posting) MarshalJSON() ([]byte, error) {
 	w := postingJSON(p)
 	w.CreatedAt = w.CreatedAt.UTC()
+	if !w.ExpiresAt.IsZero() {
+		w.ExpiresAt = w.ExpiresAt.UTC()
+	}
 	return json.Marshal(w)
 }
 
@@ -125,6 +129,9 @@ func (p *Posting) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	w.CreatedAt = w.CreatedAt.UTC()
+	if !w.ExpiresAt.IsZero() {
+		w.ExpiresAt = w.ExpiresAt.UTC()
+	}
 	*p = Posting(w)
 	return nil
 }

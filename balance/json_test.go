@@ -261,3 +261,38 @@ func TestBalanceJSONRejectsBadValues(t *testing.T) {
 		assert.Error(t, json.Unmarshal([]byte(in), &p), in)
 	}
 }
+
+func TestLotJSON(t *testing.T) {
+	l := balance.Lot{ID: postingID(0x101), AccountID: accountID, Amount: money(t, "10.00", "EUR"),
+		Remaining: money(t, "4.00", "EUR"), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0, Sequence: 3}
+	b, err := json.Marshal(l)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{
+		"id": "0195a1b2-0000-7000-8000-000000000101",
+		"account_id": "0195a1b2-0000-7000-8000-000000000001",
+		"amount": {"amount": "10.00", "currency": "EUR"},
+		"remaining": {"amount": "4.00", "currency": "EUR"},
+		"expires_at": "2025-03-01T13:00:00Z",
+		"created_at": "2025-03-01T12:00:00Z",
+		"sequence": 3
+	}`, string(b))
+	var back balance.Lot
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, l, back)
+	l.ExpiresAt = time.Time{}
+	b, err = json.Marshal(l)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "expires_at", "a lot that never expires has no expires_at")
+
+	a, _ := appliedPosting(t)
+	p, err := balance.NewPosting(postingID(0x102), a, balance.PostingParams{Kind: balance.KindTransfer,
+		Amount: money(t, "1.00", "EUR"), ExpiresAt: t0.Add(time.Hour)}, t0)
+	require.NoError(t, err)
+	b, err = json.Marshal(p)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"expires_at":"2025-03-01T13:00:00Z"`)
+	assert.Contains(t, string(b), `"kind":"transfer"`)
+	var pb balance.Posting
+	require.NoError(t, json.Unmarshal(b, &pb))
+	assert.Equal(t, p, pb)
+}

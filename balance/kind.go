@@ -17,6 +17,8 @@ import (
 //	order_payment           debit  (< 0)  store credit spent on an order
 //	order_payment_reversal  credit (> 0)  an order payment given back (order cancelled, payment failed)
 //	expiry                  debit  (< 0)  credit that expired
+//	transfer                either sign   balance moved between customers (a merge); a
+//	                                      transfer credit may carry an expiry, so a moved lot keeps it
 type Kind int
 
 // The posting kinds.
@@ -27,6 +29,7 @@ const (
 	KindOrderPayment
 	KindOrderPaymentReversal
 	KindExpiry
+	KindTransfer
 )
 
 var kindNames = [...]string{
@@ -36,15 +39,16 @@ var kindNames = [...]string{
 	KindOrderPayment:         "order_payment",
 	KindOrderPaymentReversal: "order_payment_reversal",
 	KindExpiry:               "expiry",
+	KindTransfer:             "transfer",
 }
 
 // Kinds returns every valid Kind, in declaration order.
 func Kinds() []Kind {
-	return []Kind{KindAdjustment, KindGiftCard, KindRefund, KindOrderPayment, KindOrderPaymentReversal, KindExpiry}
+	return []Kind{KindAdjustment, KindGiftCard, KindRefund, KindOrderPayment, KindOrderPaymentReversal, KindExpiry, KindTransfer}
 }
 
 // Valid reports whether k is one of the declared kinds.
-func (k Kind) Valid() bool { return k >= KindAdjustment && k <= KindExpiry }
+func (k Kind) Valid() bool { return k >= KindAdjustment && k <= KindTransfer }
 
 // String returns the snake_case name ("gift_card"), or "Kind(n)" for an
 // invalid kind.
@@ -58,7 +62,7 @@ func (k Kind) String() string {
 // AllowsCredit reports whether a posting of kind k may have a positive amount.
 func (k Kind) AllowsCredit() bool {
 	switch k {
-	case KindAdjustment, KindGiftCard, KindRefund, KindOrderPaymentReversal:
+	case KindAdjustment, KindGiftCard, KindRefund, KindOrderPaymentReversal, KindTransfer:
 		return true
 	}
 	return false
@@ -67,7 +71,7 @@ func (k Kind) AllowsCredit() bool {
 // AllowsDebit reports whether a posting of kind k may have a negative amount.
 func (k Kind) AllowsDebit() bool {
 	switch k {
-	case KindAdjustment, KindOrderPayment, KindExpiry:
+	case KindAdjustment, KindOrderPayment, KindExpiry, KindTransfer:
 		return true
 	}
 	return false

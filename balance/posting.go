@@ -54,7 +54,11 @@ type Posting struct {
 	// (<= 255 bytes).
 	Actor string `json:"actor,omitempty"`
 	// Note is a free-form, possibly multi-line comment (<= 1000 bytes).
-	Note      string    `json:"note,omitempty"`
+	Note string `json:"note,omitempty"`
+	// ExpiresAt, on a credit, is when the credit's lot expires (see Lot);
+	// the zero time means never. Only credits may carry it, and it must be
+	// after CreatedAt. It is kept in UTC microseconds.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -67,6 +71,8 @@ type PostingParams struct {
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	Actor          string `json:"actor,omitempty"`
 	Note           string `json:"note,omitempty"`
+	// ExpiresAt, on a credit, is when the credit expires; zero means never.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // NewPosting returns a posting of p on account a, created at now and not
@@ -93,6 +99,13 @@ func NewPosting(id uuid.UUID, a Account, p PostingParams, now time.Time) (Postin
 	if err := validateParams(p, a.Currency); err != nil {
 		return Posting{}, err
 	}
+	now = now.UTC()
+	if !p.ExpiresAt.IsZero() {
+		p.ExpiresAt = p.ExpiresAt.UTC().Truncate(time.Microsecond)
+		if !p.ExpiresAt.After(now) {
+			return Posting{}, invalid("expires_at", "must be after the posting's time")
+		}
+	}
 	return Posting{
 		ID:             id,
 		AccountID:      a.ID,
@@ -103,7 +116,8 @@ func NewPosting(id uuid.UUID, a Account, p PostingParams, now time.Time) (Postin
 		IdempotencyKey: p.IdempotencyKey,
 		Actor:          p.Actor,
 		Note:           p.Note,
-		CreatedAt:      now.UTC(),
+		ExpiresAt:      p.ExpiresAt,
+		CreatedAt:      now,
 	}, nil
 }
 
@@ -123,6 +137,8 @@ func validateParams(p PostingParams, c Currency) error {
 		return invalid("amount", "must be negative (a debit) for kind %s", p.Kind)
 	case p.Amount.IsNegative() && !p.Kind.AllowsDebit():
 		return invalid("amount", "must be positive (a credit) for kind %s", p.Kind)
+	case !p.ExpiresAt.IsZero() && !p.Amount.IsPositive():
+		return invalid("expires_at", "is only allowed on a credit")
 	}
 	if err := validation.Text(ErrInvalid, "reference", p.Reference, MaxReferenceLength, false); err != nil {
 		return err
@@ -157,6 +173,9 @@ func (p Posting) Validate() error {
 	if p.Sequence > 0 && p.EndingBalance.cur != p.Amount.cur {
 		return validation.New(errInvalidMismatch, "ending_balance", "is not in %s", p.Amount.cur)
 	}
+	if !p.ExpiresAt.IsZero() && !p.ExpiresAt.After(p.CreatedAt) {
+		return invalid("expires_at", "must be after created_at")
+	}
 	return nil
 }
 
@@ -169,11 +188,13 @@ func (p Posting) Params() PostingParams {
 		IdempotencyKey: p.IdempotencyKey,
 		Actor:          p.Actor,
 		Note:           p.Note,
+		ExpiresAt:      p.ExpiresAt,
 	}
 }
 
 // SameRequest reports whether q asks for the same posting as p: same kind,
-// amount (currency and value), reference, actor and note. The idempotency
+// amount (currency and value), reference, actor, note and expiry (compared
+// at microsecond precision, as stored). The idempotency
 // key is not compared; the service calls SameRequest after finding p by q's
 // key, and returns ErrIdempotencyKeyReused when it reports false.
 func (p Posting) SameRequest(q PostingParams) bool {
@@ -181,7 +202,8 @@ func (p Posting) SameRequest(q PostingParams) bool {
 		p.Amount.Equal(q.Amount) &&
 		p.Reference == q.Reference &&
 		p.Actor == q.Actor &&
-		p.Note == q.Note
+		p.Note == q.Note &&
+		p.ExpiresAt.Truncate(time.Microsecond).Equal(q.ExpiresAt.Truncate(time.Microsecond))
 }
 
 // IsCredit reports whether p adds money to the account (Amount > 0).

@@ -61,6 +61,7 @@ func TestNewPostingSignRules(t *testing.T) {
 		{balance.KindOrderPayment, false, true},
 		{balance.KindOrderPaymentReversal, true, false},
 		{balance.KindExpiry, false, true},
+		{balance.KindTransfer, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind.String(), func(t *testing.T) {
@@ -232,6 +233,7 @@ func TestKind(t *testing.T) {
 		balance.KindOrderPayment:         "order_payment",
 		balance.KindOrderPaymentReversal: "order_payment_reversal",
 		balance.KindExpiry:               "expiry",
+		balance.KindTransfer:             "transfer",
 	}
 	require.Len(t, balance.Kinds(), len(names))
 	for _, k := range balance.Kinds() {

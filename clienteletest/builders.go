@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -205,17 +206,36 @@ func MustMoney(tb testing.TB, s string) balance.Money {
 }
 
 // MustCredit credits the customer with amount ("100.00 EUR") as an
-// adjustment.
-func (e *Env) MustCredit(customerID uuid.UUID, amount string) balance.Posting {
+// adjustment that never expires; options change the kind or set an expiry
+// (ExpiresIn).
+func (e *Env) MustCredit(customerID uuid.UUID, amount string, opts ...CreditOption) balance.Posting {
 	e.TB.Helper()
-	p, err := e.Service.Balances.Credit(context.Background(), clientele.PostingRequest{
+	r := clientele.PostingRequest{
 		CustomerID: customerID,
 		Amount:     MustMoney(e.TB, amount),
 		Kind:       balance.KindAdjustment,
 		Actor:      "clienteletest",
-	})
+	}
+	for _, o := range opts {
+		o(e, &r)
+	}
+	p, err := e.Service.Balances.Credit(context.Background(), r)
 	e.must(err, "credit %s", amount)
 	return p
+}
+
+// CreditOption changes the request of MustCredit.
+type CreditOption func(*Env, *clientele.PostingRequest)
+
+// ExpiresIn makes MustCredit's credit expire d after the Env's clock
+// reading (Clock.Peek): MustCredit(id, "10.00 EUR", ExpiresIn(30*24*time.Hour)).
+func ExpiresIn(d time.Duration) CreditOption {
+	return func(e *Env, r *clientele.PostingRequest) { r.ExpiresAt = e.Clock.Peek().Add(d) }
+}
+
+// CreditKind sets the kind of MustCredit's credit (adjustment by default).
+func CreditKind(k balance.Kind) CreditOption {
+	return func(_ *Env, r *clientele.PostingRequest) { r.Kind = k }
 }
 
 // MustPlaceOrder records that the customer placed an order with the ID and

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/clienteletest"
 )
 
@@ -40,4 +42,19 @@ func ExampleEnv_TakeEventTypes() {
 	env.MustCredit(ada.ID, "10.00 EUR")
 	fmt.Println(env.TakeEventTypes())
 	// Output: [balance.account_opened balance.credited]
+}
+
+// A host's test gives a customer credit that expires, moves the clock past
+// the expiry and sees the credit go.
+func ExampleExpiresIn() {
+	env := clienteletest.New(&testing.T{})
+	ctx := context.Background()
+	ada := env.MustRegister()
+	env.MustCredit(ada.ID, "10.00 EUR", clienteletest.CreditKind(balance.KindGiftCard), clienteletest.ExpiresIn(30*24*time.Hour))
+	env.MustCredit(ada.ID, "2.00 EUR")
+	env.Clock.Advance(31 * 24 * time.Hour)
+	run, _ := env.Service.Balances.ExpireCredit(ctx, time.Time{})
+	avail, _ := env.Service.Balances.Available(ctx, ada.ID, env.MustCurrency("EUR"))
+	fmt.Println("expired:", run.Lots, run.Amounts, "available:", avail)
+	// Output: expired: 1 [10.00 EUR] available: 2.00 EUR
 }

@@ -63,8 +63,10 @@
 // functions run after a transaction commits, for in-process subscribers).
 // Wallets (saved payment sources, written whole under the customer's
 // lock) and Subscriptions (references to the host's subscriptions) are
-// capabilities on a Store and on a Tx too.
-// storage/memory has all four. An adapter that implements one
+// capabilities on a Store and on a Tx too; CreditLots (on a Balances
+// repository: the lots of expiring store credit, kept by Post, and the
+// expiry of due lots) came later, with Authentication (see its doc).
+// storage/memory has all of them. An adapter that implements one
 // implements it on the Store and on the Tx alike, so that it joins
 // transactions as the repositories do.
 package storage

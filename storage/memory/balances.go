@@ -111,7 +111,7 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 }
 
 func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Posting, err error) {
-	p.CreatedAt = micro(p.CreatedAt)
+	p.CreatedAt, p.ExpiresAt = micro(p.CreatedAt), micro(p.ExpiresAt)
 	if err := p.Validate(); err != nil {
 		return balance.Posting{}, err
 	}
@@ -133,23 +133,60 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (out balance.Post
 				return storage.Conflict(storage.ConstraintIdempotencyKey, nil)
 			}
 		}
-		// The domain decides (floor, currency); holding the lock makes the
-		// check and the write one step.
-		if err := a.Apply(&p, p.CreatedAt); err != nil {
+		// The domain decides (floor, currency, lots); holding the lock
+		// makes the check and the write one step. Due lots expire first.
+		before := d.bookLots(a.ID, p.Amount, p.CreatedAt)
+		book := balance.Book{Account: a, Lots: before}
+		expired, err := book.Post(&p, p.CreatedAt)
+		if err != nil {
 			return err
 		}
-		a.Version++
-		put(t, d.accounts, a.ID, a)
-		ledger := d.ledgers[a.ID]
-		put(t, d.ledgers, a.ID, append(ledger, p))
-		put(t, d.postingIDs, p.ID, struct{}{})
-		if p.IdempotencyKey != "" {
-			put(t, d.postingByKey, key, p.Sequence)
+		for _, e := range expired {
+			if err := d.checkPostingFree(e); err != nil {
+				return err
+			}
 		}
+		d.writeBook(t, book, before, append(expired, p)...)
 		out = p
 		return nil
 	})
 	return out, err
+}
+
+// checkPostingFree returns a conflict when p's ID or key is taken.
+func (d *db) checkPostingFree(p balance.Posting) error {
+	if _, ok := d.postingIDs[p.ID]; ok {
+		return storage.Conflict(storage.ConstraintPrimaryKey, nil)
+	}
+	if _, ok := d.postingByKey[postingKey{p.AccountID, p.IdempotencyKey}]; ok && p.IdempotencyKey != "" {
+		return storage.Conflict(storage.ConstraintIdempotencyKey, nil)
+	}
+	return nil
+}
+
+// writeBook stores the account of book, the postings applied to it (in
+// order) and the lots that changed from before.
+func (d *db) writeBook(t *txn, book balance.Book, before []balance.Lot, posted ...balance.Posting) {
+	a := book.Account
+	a.Version += int64(len(posted))
+	put(t, d.accounts, a.ID, a)
+	ledger := d.ledgers[a.ID]
+	for _, q := range posted {
+		ledger = append(ledger, q)
+		put(t, d.postingIDs, q.ID, struct{}{})
+		if q.IdempotencyKey != "" {
+			put(t, d.postingByKey, postingKey{q.AccountID, q.IdempotencyKey}, q.Sequence)
+		}
+	}
+	put(t, d.ledgers, a.ID, ledger)
+	added, changed := balance.LotChanges(before, book.Lots)
+	for _, l := range added {
+		put(t, d.lotsOf, a.ID, append(d.lotsOf[a.ID], l.ID))
+		d.putLot(t, l)
+	}
+	for _, l := range changed {
+		d.putLot(t, l)
+	}
 }
 
 func (r balances) PostingByKey(ctx context.Context, accountID uuid.UUID, idempotencyKey string) (out balance.Posting, err error) {

@@ -106,6 +106,11 @@ type db struct {
 	postingIDs        map[uuid.UUID]struct{}
 	postingByKey      map[postingKey]int64 // -> Sequence
 
+	lots     map[uuid.UUID]balance.Lot           // credit lots by ID
+	lotsOf   map[uuid.UUID][]uuid.UUID           // account ID -> its lot IDs, in creation order
+	openLots map[uuid.UUID]*btree.BTreeG[lotKey] // account ID -> its lots with something left, in consumption order
+	dueLots  *btree.BTreeG[timeKey]              // expiring lots with something left, by (ExpiresAt, ID)
+
 	orders           map[string]order.Order
 	ordersByCustomer map[uuid.UUID]*btree.BTreeG[orderKey]
 
@@ -167,6 +172,10 @@ func newDB() *db {
 		ledgers:             map[uuid.UUID][]balance.Posting{},
 		postingIDs:          map[uuid.UUID]struct{}{},
 		postingByKey:        map[postingKey]int64{},
+		lots:                map[uuid.UUID]balance.Lot{},
+		lotsOf:              map[uuid.UUID][]uuid.UUID{},
+		openLots:            map[uuid.UUID]*btree.BTreeG[lotKey]{},
+		dueLots:             newTimeIndex(),
 		orders:              map[string]order.Order{},
 		ordersByCustomer:    map[uuid.UUID]*btree.BTreeG[orderKey]{},
 		details:             map[detailKey]storage.OrderDetail{},

@@ -25,7 +25,7 @@ var accountConstraints = map[string]storage.Constraint{
 // postingColumns are the stored columns of a posting; its currency is the
 // account's, so reads join balance_accounts for it.
 const postingColumns = `id, account_id, customer_id, sequence, kind, amount, ending_balance, reference,
-	idempotency_key, actor, note, created_at`
+	idempotency_key, actor, note, created_at, expires_at`
 
 var postingConstraints = map[string]storage.Constraint{
 	"balance_postings_pkey":            storage.ConstraintPrimaryKey,
@@ -90,9 +90,10 @@ func scanPosting(r scanner) (balance.Posting, error) {
 		cur, kind          string
 		amount, ending, at int64
 		key                sql.NullString
+		expires            sql.NullInt64
 	)
 	err := r.Scan(&cur, scanUUID{&p.ID}, scanUUID{&p.AccountID}, scanUUID{&p.CustomerID}, &p.Sequence, &kind,
-		&amount, &ending, &p.Reference, &key, &p.Actor, &p.Note, &at)
+		&amount, &ending, &p.Reference, &key, &p.Actor, &p.Note, &at, &expires)
 	if err != nil {
 		return balance.Posting{}, err
 	}
@@ -111,6 +112,9 @@ func scanPosting(r scanner) (balance.Posting, error) {
 	}
 	p.IdempotencyKey = key.String
 	p.CreatedAt = fromMicros(at)
+	if expires.Valid {
+		p.ExpiresAt = fromMicros(expires.Int64)
+	}
 	return p, nil
 }
 
@@ -229,12 +233,14 @@ var selectAccountForUpdate = `SELECT ` + qualify(accountColumns, "a") + `, CASE 
 // lockAccountForPost reads the account to lock it (with the dialect's
 // ForUpdate), whether a posting already has the ID (args: posting ID) or
 // the account's idempotency key (args: account ID, key), and whether the
-// account's customer is deleted, locking the customer's row too; the last
-// arg is the account ID.
+// account's customer is deleted, locking the customer's row too, and
+// whether the account has lots due (args: account ID, time); the last arg
+// is the account ID.
 var lockAccountForPost = `SELECT ` + qualify(accountColumns, "a") + `,
 	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,
 	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE account_id = ? AND idempotency_key = ?) THEN 1 ELSE 0 END,
-	CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END
+	CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END,
+	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots WHERE account_id = ? AND remaining > 0 AND due_at <= ?) THEN 1 ELSE 0 END
 	FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.id = ?`
 
 // extra is a scanner that scans columns after those its caller asks for.
@@ -295,7 +301,7 @@ func (r balances) UpdateAccount(ctx context.Context, id uuid.UUID, fn func(*bala
 // break the floor: the conditional write that keeps the floor even if the
 // domain check above it were stale.
 const applyPosting = `UPDATE {{prefix}}balance_accounts
-	SET balance = balance + ?, postings = postings + 1, version = version + 1, updated_at = ?
+	SET balance = balance + ?, postings = postings + ?, version = version + ?, updated_at = ?
 	WHERE id = ? AND balance + ? >= -credit_limit`
 
 // restoreAccount puts back the ledger fields of an account read under lock.
@@ -303,11 +309,18 @@ const restoreAccount = `UPDATE {{prefix}}balance_accounts SET balance = ?, posti
 	WHERE id = ?`
 
 const insertPosting = `INSERT INTO {{prefix}}balance_postings (` + postingColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// postingArgs returns q's column values in postingColumns order.
+func postingArgs(q balance.Posting) []any {
+	return []any{q.ID.String(), q.AccountID.String(), q.CustomerID.String(), q.Sequence, q.Kind.String(),
+		q.Amount.MinorUnits(), q.EndingBalance.MinorUnits(), q.Reference, nullString(q.IdempotencyKey),
+		q.Actor, q.Note, micros(q.CreatedAt), zeroNullMicros(q.ExpiresAt)}
+}
 
 func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting, error) {
 	p = p.Clone()
-	p.CreatedAt = micro(p.CreatedAt)
+	p.CreatedAt, p.ExpiresAt = micro(p.CreatedAt), micro(p.ExpiresAt)
 	if err := p.Validate(); err != nil {
 		return balance.Posting{}, err
 	}
@@ -330,10 +343,11 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 		// It also locks the customer's row and reads, under that lock,
 		// whether the customer is deleted: no posting is made for a
 		// customer deleted or erased since the caller looked.
-		var idTaken, keyTaken, deleted int
+		var idTaken, keyTaken, deleted, due int
 		a, err := scanAccount(extra{cn.queryRow(ctx, lockAccountForPost+cn.s.dialect.ForUpdate(),
-			p.ID.String(), p.AccountID.String(), nullString(p.IdempotencyKey), p.AccountID.String()),
-			[]any{&idTaken, &keyTaken, &deleted}})
+			p.ID.String(), p.AccountID.String(), nullString(p.IdempotencyKey), p.AccountID.String(),
+			micros(p.CreatedAt), p.AccountID.String()),
+			[]any{&idTaken, &keyTaken, &deleted, &due}})
 		if err != nil {
 			return noRows(err, "balance account", p.AccountID)
 		}
@@ -345,16 +359,28 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 		case keyTaken != 0:
 			return storage.Conflict(storage.ConstraintIdempotencyKey, nil)
 		}
-		// The domain decides (currency, floor, overflow) on a copy, and
-		// computes the posting's sequence and ending balance: the account
-		// row is locked, so the UPDATE below moves it from exactly the
-		// values read, and nothing needs reading back.
-		applied, q := a.Clone(), p
-		if err := applied.Apply(&q, p.CreatedAt); err != nil {
+		// The domain decides (currency, floor, overflow, lots) on a copy,
+		// and computes the posting's sequence and ending balance, after
+		// the expiry postings of the lots due at its time: the account row
+		// is locked (and with it its lots), so the UPDATE below moves it
+		// from exactly the values read, and nothing needs reading back.
+		// A credit with no lot due needs none of the lots (it adds one, of
+		// what does not repay debt): they are loaded for a debit, or when
+		// some must expire first.
+		var before []balance.Lot
+		if due != 0 || p.Amount.IsNegative() {
+			if before, err = cn.openLots(ctx, a); err != nil {
+				return err
+			}
+		}
+		book, q := balance.Book{Account: a.Clone(), Lots: before}, p
+		expired, err := book.Post(&q, p.CreatedAt)
+		if err != nil {
 			return err
 		}
-		n, err := cn.exec(ctx, applyPosting, q.Amount.MinorUnits(), micros(p.CreatedAt), a.ID.String(),
-			q.Amount.MinorUnits())
+		moved := book.Account.Balance.MinorUnits() - a.Balance.MinorUnits()
+		count := book.Account.Postings - a.Postings
+		n, err := cn.exec(ctx, applyPosting, moved, count, count, micros(p.CreatedAt), a.ID.String(), moved)
 		if err != nil {
 			if cn.s.dialect.Classify(err) == ErrCheck {
 				return fmt.Errorf("balance account %v: %w", a.ID, errors.Join(balance.ErrInsufficientFunds, err))
@@ -364,10 +390,7 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 		if n == 0 {
 			return &balance.InsufficientFundsError{Available: a.Available(), Requested: q.Amount.Abs()}
 		}
-		n, err = cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertPosting),
-			q.ID.String(), q.AccountID.String(), q.CustomerID.String(), q.Sequence, q.Kind.String(),
-			q.Amount.MinorUnits(), q.EndingBalance.MinorUnits(), q.Reference, nullString(q.IdempotencyKey),
-			q.Actor, q.Note, micros(q.CreatedAt))
+		n, err = cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertPosting), postingArgs(q)...)
 		if err != nil {
 			if cn.s.dialect.Classify(err) != ErrUnique {
 				return err
@@ -397,6 +420,11 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 				return errors.Join(err, uerr)
 			}
 			return restored(err)
+		}
+		// The expiry postings (their IDs and keys are the lots', which
+		// expire once) and the lots that changed.
+		if err := cn.writeBook(ctx, expired, before, book.Lots); err != nil {
+			return err
 		}
 		out = q
 		return nil

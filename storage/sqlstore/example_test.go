@@ -73,5 +73,6 @@ func ExampleWriteMigrations() {
 	// 0007_wallet.up.sql
 	// 0008_subscriptions.up.sql
 	// 0009_order_history.up.sql
+	// 0010_credit_lots.up.sql
 	// 0011_merges.up.sql
 }

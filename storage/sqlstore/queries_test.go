@@ -156,7 +156,7 @@ func TestQueriesMatchRepositories(t *testing.T) {
 		{"Balances.Post", func(s *sqlstore.Store) error {
 			_, err := s.Balances().Post(ctx, credit("k4"))
 			return err
-		}, []string{post.LockAccount, post.Apply, post.Insert}},
+		}, []string{post.LockAccount, post.Apply, post.Insert, post.InsertLot}},
 		{"Balances.PostingByKey", func(s *sqlstore.Store) error {
 			_, err := s.Balances().PostingByKey(ctx, acct.ID, "k2")
 			return err

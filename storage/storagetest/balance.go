@@ -67,6 +67,7 @@ func (e *env) checkLedger(accountID uuid.UUID) (balance.Account, []balance.Posti
 	}
 	assertMoney(t, "Balance is the sum of the postings", sum, a.Balance)
 	assert.Equal(t, int64(len(ps)), a.Postings, "Postings counts the ledger")
+	e.checkLots(accountID)
 	return a, ps
 }
 

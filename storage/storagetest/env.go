@@ -266,6 +266,7 @@ func (e *env) post(a balance.Account, amount balance.Money, opts ...postingOptio
 	e.t.Helper()
 	out, err := e.store.Balances().Post(e.ctx, e.posting(a, amount, opts...))
 	require.NoError(e.t, err, "posting %s", amount)
+	e.checkLots(a.ID) // after every posting: balance == sum(lots) - debt
 	return out
 }
 

@@ -18,7 +18,8 @@ import (
 // Interleaving with ConcurrentWriters, and one area per capability:
 // Idempotency, Events for storage.Outbox, CommitHooks, Credentials for
 // storage.Authentication, Wallets for storage.Wallets,
-// Subscriptions for storage.Subscriptions, Merges for storage.Merging), so
+// Subscriptions for storage.Subscriptions, Merges for storage.Merging, Lots for
+// storage.CreditLots), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -91,6 +92,7 @@ func areas() []area {
 		{"Wallets", walletCases()},
 		{"Subscriptions", subscriptionCases()},
 		{"OrderHistory", orderHistoryCases()},
+		{"Lots", lotsCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 	}

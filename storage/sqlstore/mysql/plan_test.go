@@ -63,7 +63,7 @@ func TestRowsExamined(t *testing.T) {
 			fmt.Sprint(postings*100) + `, 0, ` + fmt.Sprint(postings) + `, 1, 1, 1)`,
 		`INSERT INTO {{prefix}}balance_postings (` + sqltest.PostingColumns + `)
 		SELECT ` + uuidOf("d", "i") + `, '00000000-0000-4000-8b00-000000000001', '00000000-0000-4000-8c00-000000000001',
-			i, 'gift_card', 100, i * 100, '', CONCAT('key-', i), '', '', i
+			i, 'gift_card', 100, i * 100, '', CONCAT('key-', i), '', '', i, NULL
 		FROM ` + numbers(postings),
 		// The outbox: customer 1 has every 10th event; the last ones are
 		// not numbered yet (a backlog).
@@ -98,7 +98,7 @@ func TestRowsExamined(t *testing.T) {
 		{"Customers.GetByEmail", sqltest.GetCustomerByEmail, []any{fmt.Sprintf("c%d@example.com", midCustomer), true}, 2},
 		{"Customers.List", sqltest.ListCustomersAfter(50), []any{at, at, mid("c", midCustomer)}, 3 * 51},
 		{"Customers.List/group", sqltest.ListGroupMembersAfter(50), []any{group, at, at, mid("c", midCustomer)}, 3 * 51},
-		{"Balances.Post/lock account", strings.TrimSuffix(post.LockAccount, d.ForUpdate()), []any{mid("d", 77), acct, "key-77", acct}, 4},
+		{"Balances.Post/lock account", strings.TrimSuffix(post.LockAccount, d.ForUpdate()), []any{mid("d", 77), acct, "key-77", acct, int64(1800000000000000), acct}, 4},
 		{"Balances.PostingByKey", sqltest.PostingByKey, []any{acct, "key-77"}, 3},
 		{"Balances.Postings", sqltest.PostingsAfter(50), []any{acct, int64(postings / 2), int64(postings/2 + 51)}, 3 * 51},
 		// The first 1000 of the backlog, in pos order, read from the index

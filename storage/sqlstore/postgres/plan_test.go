@@ -51,11 +51,11 @@ var planSeed = []string{
 	FROM generate_series(1, ` + strconv.Itoa(planAccounts) + `) i`,
 	`INSERT INTO {{prefix}}balance_postings (` + sqltest.PostingColumns + `)
 	SELECT md5('p' || i || '-' || s)::uuid, md5('a' || i)::uuid, md5('c' || i)::uuid, s, 'gift_card', 100, s * 100,
-		'', CASE WHEN s % 2 = 0 THEN 'key-' || s END, '', '', 1700000000000000 + s
+		'', CASE WHEN s % 2 = 0 THEN 'key-' || s END, '', '', 1700000000000000 + s, NULL
 	FROM generate_series(1, ` + strconv.Itoa(planAccounts) + `) i, generate_series(1, ` + strconv.Itoa(planPostings) + `) s`,
 	`INSERT INTO {{prefix}}balance_postings (` + sqltest.PostingColumns + `)
 	SELECT md5('p1-' || s)::uuid, md5('a1')::uuid, md5('c1')::uuid, s, 'gift_card', 100, s * 100,
-		'', 'big-key-' || s, '', '', 1700000000000000 + s
+		'', 'big-key-' || s, '', '', 1700000000000000 + s, NULL
 	FROM generate_series(` + strconv.Itoa(planPostings+1) + `, ` + strconv.Itoa(planLedger) + `) s`,
 	`UPDATE {{prefix}}balance_accounts SET postings = ` + strconv.Itoa(planLedger) + `, balance = ` + strconv.Itoa(planLedger*100) + `
 	WHERE id = md5('a1')::uuid`,
@@ -136,15 +136,15 @@ func TestQueryPlans(t *testing.T) {
 	post := sqltest.PostQueries(d)
 	claim := sqltest.ClaimQueries(d)
 	postingArgs := []any{"00000000-0000-4000-8000-000000000001", acctID, custID, int64(planPostings + 1), "gift_card",
-		int64(100), int64(planPostings*100 + 100), "", "new-key", "", "", int64(1800000000000000)}
+		int64(100), int64(planPostings*100 + 100), "", "new-key", "", "", int64(1800000000000000), nil}
 	cases := []planCase{
 		{"Customers.Get", sqltest.GetCustomer, []any{custID}, "customers_pkey"},
 		{"Customers.GetByEmail", sqltest.GetCustomerByEmail, []any{custEmail, true}, "customers_live_email"},
 		{"Customers.List", sqltest.ListCustomersAfter(50), []any{custAt, custAt, custID}, "customers_created_live"},
 		{"Customers.List/group", sqltest.ListGroupMembersAfter(50), []any{groupID, custAt, custAt, custID}, "memberships_group_order"},
 		{"Groups.AddMember", sqltest.AddMemberInsert(d), []any{custID, groupID}, "customers_pkey"},
-		{"Balances.Post/lock account", post.LockAccount, []any{postingArgs[0], acctID, "key-2", acctID}, "balance_accounts_pkey"},
-		{"Balances.Post/apply", post.Apply, []any{int64(100), int64(1800000000000000), acctID, int64(100)}, "balance_accounts_pkey"},
+		{"Balances.Post/lock account", post.LockAccount, []any{postingArgs[0], acctID, "key-2", acctID, int64(1800000000000000), acctID}, "balance_accounts_pkey"},
+		{"Balances.Post/apply", post.Apply, []any{int64(100), int64(1), int64(1), int64(1800000000000000), acctID, int64(100)}, "balance_accounts_pkey"},
 		{"Balances.Post/insert", post.Insert, postingArgs, ""},
 		{"Balances.PostingByKey", sqltest.PostingByKey, []any{acctID, "key-2"}, "balance_postings_idempotency_key"},
 		{"Balances.Postings", sqltest.PostingsAfter(50), []any{bigAcct, int64(planLedger / 2), int64(planLedger/2 + 51)}, "balance_postings_sequence"},
@@ -192,6 +192,8 @@ func literals(args []any) string {
 			out = append(out, strconv.FormatInt(v, 10))
 		case bool:
 			out = append(out, strconv.FormatBool(v))
+		case nil:
+			out = append(out, "NULL")
 		default:
 			panic(fmt.Sprintf("literal of %T", a))
 		}

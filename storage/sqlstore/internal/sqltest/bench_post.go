@@ -3,6 +3,7 @@ package sqltest
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"testing"
 	"time"
@@ -54,7 +55,8 @@ func postingArgs(p balance.Posting) []any {
 		key = sql.NullString{String: p.IdempotencyKey, Valid: true}
 	}
 	return []any{p.ID.String(), p.AccountID.String(), p.CustomerID.String(), p.Sequence, p.Kind.String(),
-		p.Amount.MinorUnits(), p.EndingBalance.MinorUnits(), p.Reference, key, p.Actor, p.Note, p.CreatedAt.UnixMicro()}
+		p.Amount.MinorUnits(), p.EndingBalance.MinorUnits(), p.Reference, key, p.Actor, p.Note, p.CreatedAt.UnixMicro(),
+		sql.NullInt64{}}
 }
 
 // scanAccount reads AccountColumns, as a hand-written repository would.
@@ -97,28 +99,35 @@ func (f *benchFixture) postAdapter(b *testing.B) func() func() error {
 // the balance, insert the posting.
 func (f *benchFixture) postHandTx(b *testing.B) func() func() error {
 	q := PostQueries(f.d)
-	lock, apply, insert := f.stmt(q.LockAccount), f.stmt(q.Apply), f.stmt(q.Insert)
+	lock, apply, insert, insertLot := f.stmt(q.LockAccount), f.stmt(q.Apply), f.stmt(q.Insert), f.stmt(q.InsertLot)
 	return func() func() error {
 		p := f.newPosting()
 		return func() error {
 			return f.inTx(func(tx *sql.Tx) error {
-				var idTaken, keyTaken, deleted int
+				var idTaken, keyTaken, deleted, due int
 				a, err := scanAccount(withMore{tx.StmtContext(f.ctx, lock).QueryRowContext(f.ctx,
-					p.ID.String(), p.AccountID.String(), p.IdempotencyKey, p.AccountID.String()), []any{&idTaken, &keyTaken, &deleted}})
+					p.ID.String(), p.AccountID.String(), p.IdempotencyKey, p.AccountID.String(), p.CreatedAt.UnixMicro(),
+					p.AccountID.String()), []any{&idTaken, &keyTaken, &deleted, &due}})
 				if err != nil {
 					return err
 				}
-				if idTaken != 0 || keyTaken != 0 || deleted != 0 {
-					return fmt.Errorf("posting ID or key taken, or customer deleted")
+				if idTaken != 0 || keyTaken != 0 || deleted != 0 || due != 0 {
+					return fmt.Errorf("posting ID or key taken, customer deleted, or a lot due")
 				}
 				if err := a.Apply(&p, p.CreatedAt); err != nil {
 					return err
 				}
 				units := p.Amount.MinorUnits()
-				if err := checkOne(tx.StmtContext(f.ctx, apply).ExecContext(f.ctx, units, p.CreatedAt.UnixMicro(), a.ID.String(), units)); err != nil {
+				if err := checkOne(tx.StmtContext(f.ctx, apply).ExecContext(f.ctx, units, 1, 1, p.CreatedAt.UnixMicro(), a.ID.String(), units)); err != nil {
 					return err
 				}
-				return checkOne(tx.StmtContext(f.ctx, insert).ExecContext(f.ctx, postingArgs(p)...))
+				if err := checkOne(tx.StmtContext(f.ctx, insert).ExecContext(f.ctx, postingArgs(p)...)); err != nil {
+					return err
+				}
+				// The credit's lot (never expiring; the fixture's account
+				// has no debt).
+				return checkOne(tx.StmtContext(f.ctx, insertLot).ExecContext(f.ctx, p.ID.String(), p.AccountID.String(),
+					units, units, int64(math.MaxInt64), p.CreatedAt.UnixMicro(), p.Sequence, sql.NullInt64{}))
 			})
 		}
 	}
@@ -149,7 +158,7 @@ func (f *benchFixture) postHand(b *testing.B) func() func() error {
 		return func() error {
 			return f.inTx(func(tx *sql.Tx) error {
 				units := p.Amount.MinorUnits()
-				if err := checkOne(tx.StmtContext(f.ctx, apply).ExecContext(f.ctx, units, p.CreatedAt.UnixMicro(), p.AccountID.String(), units)); err != nil {
+				if err := checkOne(tx.StmtContext(f.ctx, apply).ExecContext(f.ctx, units, 1, 1, p.CreatedAt.UnixMicro(), p.AccountID.String(), units)); err != nil {
 					return err
 				}
 				return f.readBackAndInsert(tx, readBack, insert, &p, p.Amount.Currency())

@@ -58,7 +58,7 @@ func (e Engine) analyze(t testing.TB, prefix string, tables ...string) {
 
 // Tables are the tables every dialect's schema creates, without the prefix.
 var Tables = []string{
-	"addresses", "auth_tokens", "balance_accounts", "balance_postings", "credentials", "customer_tags", "customer_tombstones", "customers",
+	"addresses", "auth_tokens", "balance_accounts", "balance_lots", "balance_postings", "credentials", "customer_tags", "customer_tombstones", "customers",
 	"event_consumers", "event_sequence", "events", "groups",
 	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchants",
 	"order_details", "order_stats", "orders", "payment_sources", "subscriptions",
@@ -91,6 +91,7 @@ func Migrations(t *testing.T, e Engine) {
 	t.Run("WriteMigrations", func(t *testing.T) { writeMigrations(t, e) })
 	t.Run("PrefixIsolation", func(t *testing.T) { prefixIsolation(t, e) })
 	t.Run("InvalidPrefix", func(t *testing.T) { invalidPrefix(t, e) })
+	t.Run("CreditLotsCarryBalances", func(t *testing.T) { creditLotsCarryBalances(t, e) })
 }
 
 // migrate runs Migrate for prefix and fails the test on error.

@@ -86,7 +86,7 @@ func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, "
 const (
 	AccountColumns = `id, customer_id, currency, balance, credit_limit, postings, created_at, updated_at, version`
 	PostingColumns = "id, account_id, customer_id, sequence, kind, amount, ending_balance, reference,\n\t" +
-		"idempotency_key, actor, note, created_at"
+		"idempotency_key, actor, note, created_at, expires_at"
 )
 
 // PostingColumnsOf is PostingColumns qualified with a table alias.
@@ -94,25 +94,40 @@ func PostingColumnsOf(alias string) string {
 	return qualify(PostingColumns, alias)
 }
 
-// Post holds the statements of Balances.Post for a posting with an
-// idempotency key, in order, in one transaction: LockAccount, Apply,
-// Insert. ReadBack is not among them: the hand-written minimal post, which
-// locks nothing before its UPDATE, needs it.
+// Post holds the statements of Balances.Post for a credit with an
+// idempotency key and no lot due, in order, in one transaction:
+// LockAccount, Apply, Insert, InsertLot. A debit reads OpenLots after
+// LockAccount and runs UpdateLot for each lot it takes from. ReadBack is
+// not among them: the hand-written minimal post, which locks nothing
+// before its UPDATE, needs it.
 type Post struct {
 	// LockAccount reads the account (AccountColumns) for update, and
 	// whether a posting holds the posting's ID, then whether one holds
 	// its idempotency key on the account, then whether the account's
-	// customer (locked too) is deleted, as 1 or 0 (args: ID, account ID,
-	// key, account ID).
+	// customer (locked too) is deleted, then whether the account has a
+	// lot due, as 1 or 0 (args: ID, account ID, key, account ID, now,
+	// account ID).
 	LockAccount string
 	// Apply moves the balance unless that breaks the floor (args: amount,
-	// updated_at, account ID, amount).
+	// postings added, versions added, updated_at, account ID, amount).
 	Apply string
 	// ReadBack reads the new balance and postings count.
 	ReadBack string
 	// Insert appends the posting (PostingColumns).
 	Insert string
+	// InsertLot stores the lot of a credit (LotColumns, due_at).
+	InsertLot string
+	// OpenLots reads the account's lots with something left, for update
+	// (args: account ID).
+	OpenLots string
+	// UpdateLot sets a lot's remaining and due_at (args: remaining,
+	// due_at, ID).
+	UpdateLot string
 }
+
+// LotColumns are the balance_lots columns in the order the adapter writes
+// and reads them.
+const LotColumns = "id, account_id, amount, remaining, expires_at, created_at, sequence"
 
 // PostQueries returns the statements of Balances.Post.
 func PostQueries(d sqlstore.Dialect) Post {
@@ -120,18 +135,24 @@ func PostQueries(d sqlstore.Dialect) Post {
 		LockAccount: `SELECT ` + qualify(AccountColumns, "a") + ",\n\t" +
 			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,\n\t" +
 			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE account_id = ? AND idempotency_key = ?) THEN 1 ELSE 0 END,\n\t" +
-			"CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END\n\t" +
+			"CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END,\n\t" +
+			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots WHERE account_id = ? AND remaining > 0 AND due_at <= ?) THEN 1 ELSE 0 END\n\t" +
 			"FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.id = ?" + d.ForUpdate(),
-		Apply: "UPDATE {{prefix}}balance_accounts\n\tSET balance = balance + ?, postings = postings + 1, version = version + 1, updated_at = ?\n\t" +
+		Apply: "UPDATE {{prefix}}balance_accounts\n\tSET balance = balance + ?, postings = postings + ?, version = version + ?, updated_at = ?\n\t" +
 			"WHERE id = ? AND balance + ? >= -credit_limit",
-		ReadBack: `SELECT balance, postings FROM {{prefix}}balance_accounts WHERE id = ?`,
-		Insert:   d.InsertOrNothing(`INSERT INTO {{prefix}}balance_postings (` + PostingColumns + ")\n\tVALUES (" + placeholders(12) + `)`),
+		ReadBack:  `SELECT balance, postings FROM {{prefix}}balance_accounts WHERE id = ?`,
+		Insert:    d.InsertOrNothing(`INSERT INTO {{prefix}}balance_postings (` + PostingColumns + ")\n\tVALUES (" + placeholders(13) + `)`),
+		InsertLot: `INSERT INTO {{prefix}}balance_lots (` + LotColumns + `, due_at) VALUES (` + placeholders(8) + `)`,
+		OpenLots: `SELECT a.currency, ` + qualify(LotColumns, "l") + "\n\t\t" +
+			"FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id\n\t\t" +
+			"WHERE l.account_id = ? AND l.remaining > 0" + d.ForUpdate(),
+		UpdateLot: `UPDATE {{prefix}}balance_lots SET remaining = ?, due_at = ? WHERE id = ?`,
 	}
 }
 
 // PostingByKey is Balances.PostingByKey (args: account ID, key).
 const PostingByKey = "SELECT a.currency, p.id, p.account_id, p.customer_id, p.sequence, p.kind, p.amount, " +
-	"p.ending_balance, p.reference, p.idempotency_key, p.actor, p.note, p.created_at\n\t\t" +
+	"p.ending_balance, p.reference, p.idempotency_key, p.actor, p.note, p.created_at, p.expires_at\n\t\t" +
 	"FROM {{prefix}}balance_postings p JOIN {{prefix}}balance_accounts a ON a.id = p.account_id\n\t\t" +
 	"WHERE p.account_id = ? AND p.idempotency_key = ?"
 

@@ -181,8 +181,21 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 			}
 			return err
 		}, []faultdriver.Kind{faultdriver.Statement}},
+		// A credit: lock the account (which tells whether lots are due),
+		// move it, insert the posting and its lot.
 		{"Balances.Post", post, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement,
-			faultdriver.Statement, faultdriver.Statement, faultdriver.Commit}},
+			faultdriver.Statement, faultdriver.Statement, faultdriver.Statement, faultdriver.Commit}},
+		// A debit: lock the account, read its open lots, move it, insert
+		// the posting, update the lot it takes from.
+		{"Balances.Post/debit", func() error {
+			p, err := balance.NewPosting(uuid.New(), acct, balance.PostingParams{Kind: balance.KindOrderPayment,
+				Amount: balance.FromMinorUnits(-1, amount.Currency())}, now)
+			if err == nil {
+				_, err = s.Balances().Post(ctx, p)
+			}
+			return err
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement,
+			faultdriver.Statement, faultdriver.Statement, faultdriver.Statement, faultdriver.Commit}},
 		{"Events.Append", func() error {
 			return s.Events().Append(ctx, testEvent(t, first.ID, "rt", 1))
 		}, []faultdriver.Kind{faultdriver.Statement}},
