@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -14,6 +15,9 @@ import (
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/wallet"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -32,6 +36,12 @@ type MergeResult struct {
 	DroppedAddresses int `json:"dropped_addresses"`
 	Groups           int `json:"groups"`
 	Identities       int `json:"identities"`
+	// PaymentSources counts the saved payment sources that moved (a
+	// source the survivor already holds, by provider and token reference,
+	// is dropped, and what charged it charges the survivor's);
+	// Subscriptions the subscription references that moved.
+	PaymentSources int `json:"payment_sources"`
+	Subscriptions  int `json:"subscriptions"`
 	// Transfers are the survivor's side of the balance transfers, one per
 	// currency in which the merged customer had a non-zero balance.
 	Transfers []balance.Posting `json:"transfers,omitempty"`
@@ -68,14 +78,22 @@ func mergesOf(r any) (storage.Merges, error) {
 //     lacks are added, notes are joined;
 //   - linked external identities (the survivor's password, if any, stays
 //     its own; the duplicate's password and pending tokens are deleted);
-//   - each currency's balance, as a pair of postings, never an edit: a
-//     debit of the whole balance on the duplicate's account and a credit of
-//     the same amount on the survivor's (opened when needed), both of kind
-//     adjustment with the reference "merge:<other customer's ID>", so the
-//     total of the two balances never changes. A negative balance (credit
+//   - each currency's balance, as postings on both sides, never an edit: a
+//     debit of the whole balance on the duplicate's account and credits of
+//     the same amount on the survivor's (opened when needed), all of kind
+//     transfer with the reference "merge:<other customer's ID>", so the
+//     total of the two balances never changes. Where credit expires, the
+//     duplicate's due lots expire first and each live lot arrives as a
+//     credit of its own with the lot's expiry. A negative balance (credit
 //     drawn on a credit limit) moves the same way the other way round,
 //     and is refused with balance.ErrInsufficientFunds when the survivor's
-//     floor does not allow it.
+//     floor does not allow it;
+//   - the order statistics with the orders (returns, exchanges and refunds
+//     belong to their orders and follow them);
+//   - saved payment sources, by wallet.Wallet.Absorb (a source the
+//     survivor holds already, by provider and token reference, is dropped;
+//     the survivor's default stays), then the subscription references,
+//     re-pointed at the survivor's source where theirs was dropped.
 //
 // The duplicate is then deleted, releasing its email and reference, and a
 // customer.Tombstone points from it to the survivor (tombstones pointing
@@ -160,7 +178,8 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 	if err != nil {
 		return MergeResult{}, err
 	}
-	if res.Orders, err = s.mergeOrders(ctx, tx, held.Orders, survID); err != nil {
+	var counted int
+	if res.Orders, counted, err = s.mergeOrders(ctx, tx, held.Orders, survID); err != nil {
 		return MergeResult{}, err
 	}
 	if res.Addresses, res.DroppedAddresses, err = s.mergeAddresses(ctx, tx, dupID, survID); err != nil {
@@ -173,6 +192,9 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 		return MergeResult{}, err
 	}
 	if res.Transfers, err = s.mergeBalances(ctx, tx, held.Accounts, dupID, survID); err != nil {
+		return MergeResult{}, err
+	}
+	if res.PaymentSources, res.Subscriptions, err = s.mergeWallet(ctx, tx, dupID, survID); err != nil {
 		return MergeResult{}, err
 	}
 
@@ -191,7 +213,7 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 		if err := c.MergeProfile(dup, now); err != nil {
 			return err
 		}
-		for range res.Orders {
+		for range counted {
 			c.RecordOrder(now)
 		}
 		if len(diff(before, *c)) == 0 {
@@ -212,7 +234,8 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 	}
 
 	payload := event.MergePayload{Tombstone: res.Tombstone, Orders: res.Orders, Addresses: res.Addresses,
-		DroppedAddresses: res.DroppedAddresses, Groups: res.Groups, Identities: res.Identities, Transfers: res.Transfers}
+		DroppedAddresses: res.DroppedAddresses, Groups: res.Groups, Identities: res.Identities,
+		PaymentSources: res.PaymentSources, Subscriptions: res.Subscriptions, Transfers: res.Transfers}
 	if err := s.emitOne(ctx, tx, event.CustomerMerged, event.AggregateCustomer, dupID.String(), dupID, gone.Version, payload); err != nil {
 		return MergeResult{}, err
 	}
@@ -224,15 +247,29 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 	return res, s.emitStatusChange(ctx, tx, before, res.Survivor)
 }
 
-// mergeOrders moves the duplicate's orders to the survivor.
-func (s *Customers) mergeOrders(ctx context.Context, tx storage.Tx, ids []string, survID uuid.UUID) (int, error) {
+// mergeOrders moves the duplicate's orders, with their figures in the
+// order statistics, to the survivor, and returns how many moved and how
+// many of those count toward the survivor's status (see
+// WithCancelledOrdersCount).
+func (s *Customers) mergeOrders(ctx context.Context, tx storage.Tx, ids []string, survID uuid.UUID) (moved, counted int, err error) {
 	now := s.clock()
 	for _, id := range ids {
-		if _, err := tx.Orders().Update(ctx, id, func(o *order.Order) error { return o.Reassign(survID, now) }); err != nil {
-			return 0, customerGone(err)
+		var before order.Order
+		o, err := tx.Orders().Update(ctx, id, func(o *order.Order) error {
+			before = o.Clone()
+			return o.Reassign(survID, now)
+		})
+		if err != nil {
+			return 0, 0, customerGone(err)
+		}
+		if err := s.moveStats(ctx, tx, before, o); err != nil {
+			return 0, 0, err
+		}
+		if s.counts(o) {
+			counted++
 		}
 	}
-	return len(ids), nil
+	return len(ids), counted, nil
 }
 
 // mergeAddresses empties the duplicate's book into the survivor's (see
@@ -314,15 +351,47 @@ func (s *Customers) mergeCredentials(ctx context.Context, tx storage.Tx, dupID, 
 }
 
 // mergeBalances moves each currency's balance of the duplicate to the
-// survivor as a pair of postings and returns the survivor's side.
+// survivor as postings on both sides (kind transfer) and returns the
+// survivor's side. Where the store keeps credit lots, the duplicate's due
+// lots expire first and each live lot arrives as a credit of its own with
+// the lot's expiry, so credit that was to expire still does.
 func (s *Customers) mergeBalances(ctx context.Context, tx storage.Tx, accounts []uuid.UUID, dupID, survID uuid.UUID) ([]balance.Posting, error) {
 	b := &Balances{s.env}
+	lots, _ := lotsOf(tx.Balances())
+	now := s.clock()
 	var out []balance.Posting
 	for _, id := range accounts {
 		// Locked now, so the balance moved is the balance there is.
 		from, err := tx.Balances().GetAccount(ctx, id)
 		if err != nil {
 			return nil, err
+		}
+		var live []balance.Lot
+		if lots != nil {
+			expired, err := lots.ExpireDue(ctx, id, now)
+			if err != nil {
+				return nil, customerGone(err)
+			}
+			for _, p := range expired {
+				if err := s.emitPosting(ctx, tx, from, p); err != nil {
+					return nil, err
+				}
+				from.Version++
+			}
+			if len(expired) > 0 {
+				if from, err = tx.Balances().GetAccount(ctx, id); err != nil {
+					return nil, err
+				}
+			}
+			all, err := lots.Lots(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range all {
+				if l.Remaining.IsPositive() {
+					live = append(live, l)
+				}
+			}
 		}
 		if from.Balance.IsZero() {
 			continue
@@ -331,24 +400,48 @@ func (s *Customers) mergeBalances(ctx context.Context, tx storage.Tx, accounts [
 		if err != nil {
 			return nil, err
 		}
-		if _, err := s.transfer(ctx, tx, from, from.Balance.Neg(), survID); err != nil {
+		if _, err := s.transfer(ctx, tx, from, from.Balance.Neg(), time.Time{}, "merge:"+survID.String(), survID); err != nil {
 			return nil, err
 		}
-		p, err := s.transfer(ctx, tx, to, from.Balance, dupID)
-		if err != nil {
-			return nil, err
+		// The survivor's side: one credit per live lot (what the lots do
+		// not cover, a never-expiring remainder), or the whole amount.
+		rest := from.Balance
+		for _, l := range live {
+			if !rest.IsPositive() {
+				break
+			}
+			amount := l.Remaining
+			if amount.MinorUnits() > rest.MinorUnits() {
+				amount = rest
+			}
+			p, err := s.transfer(ctx, tx, to, amount, l.ExpiresAt, "merge:"+dupID.String()+":"+l.ID.String(), dupID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+			to.Version++
+			if rest, err = rest.Sub(amount); err != nil {
+				return nil, err
+			}
 		}
-		out = append(out, p)
+		if !rest.IsZero() {
+			p, err := s.transfer(ctx, tx, to, rest, time.Time{}, "merge:"+dupID.String(), dupID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
 	}
 	return out, nil
 }
 
-// transfer posts amount to acct as one side of a merge's balance transfer
-// with other, the customer on the other side.
-func (s *Customers) transfer(ctx context.Context, tx storage.Tx, acct balance.Account, amount balance.Money, other uuid.UUID) (balance.Posting, error) {
-	ref := "merge:" + other.String()
-	p, err := balance.NewPosting(s.newID(), acct, balance.PostingParams{Kind: balance.KindAdjustment, Amount: amount,
-		Reference: ref, IdempotencyKey: ref, Actor: postingActor(ctx, ""), Note: "customer merge"}, s.clock())
+// transfer posts amount (expiring at expires, when set) to acct as one side
+// of a merge's balance transfer with other, the customer on the other
+// side, under the idempotency key.
+func (s *Customers) transfer(ctx context.Context, tx storage.Tx, acct balance.Account, amount balance.Money, expires time.Time, key string, other uuid.UUID) (balance.Posting, error) {
+	p, err := balance.NewPosting(s.newID(), acct, balance.PostingParams{Kind: balance.KindTransfer, Amount: amount,
+		Reference: "merge:" + other.String(), IdempotencyKey: key, Actor: postingActor(ctx, ""), Note: "customer merge",
+		ExpiresAt: expires}, s.clock())
 	if err != nil {
 		return balance.Posting{}, err
 	}
@@ -357,6 +450,85 @@ func (s *Customers) transfer(ctx context.Context, tx storage.Tx, acct balance.Ac
 		return balance.Posting{}, customerGone(err)
 	}
 	return out, s.emitPosting(ctx, tx, acct, out)
+}
+
+// mergeWallet moves the duplicate's saved payment sources (by
+// wallet.Wallet.Absorb) and then its subscription references to the
+// survivor; a subscription that charged a dropped duplicate source charges
+// the survivor's source for the same payment method. Stores without the
+// capabilities have nothing to move.
+func (s *Customers) mergeWallet(ctx context.Context, tx storage.Tx, dupID, survID uuid.UUID) (sources, subs int, err error) {
+	if repo, err := walletsOf(tx); err == nil {
+		var moving []wallet.Source
+		if _, err := repo.UpdateWallet(ctx, dupID, func(w *wallet.Wallet) error {
+			if moving, w.Sources = w.Sources, nil; len(moving) == 0 {
+				return errUnchanged
+			}
+			return nil
+		}); err != nil && !errors.Is(err, errUnchanged) {
+			return 0, 0, customerGone(err)
+		}
+		var same map[uuid.UUID]uuid.UUID
+		if len(moving) > 0 {
+			if _, err := repo.UpdateWallet(ctx, survID, func(w *wallet.Wallet) error {
+				joined, sm, err := w.Absorb(moving, s.clock())
+				sources, same = len(joined), sm
+				return err
+			}); err != nil {
+				return 0, 0, customerGone(err)
+			}
+		}
+		if subsRepo, err := subscriptionsOf(tx); err == nil {
+			if subs, err = subsRepo.Reassign(ctx, dupID, survID); err != nil {
+				return 0, 0, customerGone(err)
+			}
+			if err := s.recharge(ctx, tx, subsRepo, survID, same); err != nil {
+				return 0, 0, err
+			}
+		}
+		return sources, subs, nil
+	}
+	if subsRepo, err := subscriptionsOf(tx); err == nil {
+		if subs, err = subsRepo.Reassign(ctx, dupID, survID); err != nil {
+			return 0, 0, customerGone(err)
+		}
+	}
+	return 0, subs, nil
+}
+
+// recharge points the survivor's subscriptions that charged a dropped
+// duplicate source at the survivor's source for the same payment method.
+func (s *Customers) recharge(ctx context.Context, tx storage.Tx, repo storage.SubscriptionRefs, survID uuid.UUID, same map[uuid.UUID]uuid.UUID) error {
+	if len(same) == 0 {
+		return nil
+	}
+	now := s.clock()
+	for p := (page.Request{Limit: page.MaxLimit}); ; {
+		pg, err := repo.List(ctx, survID, p)
+		if err != nil {
+			return err
+		}
+		for _, sub := range pg.Items {
+			if sub.PaymentSourceID == nil {
+				continue
+			}
+			to, ok := same[*sub.PaymentSourceID]
+			if !ok {
+				continue
+			}
+			if _, err := repo.Update(ctx, sub.ID, func(x *subscription.Subscription) error {
+				x.PaymentSourceID = &to
+				x.UpdatedAt = now
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		if pg.Next == "" {
+			return nil
+		}
+		p.Cursor = pg.Next
+	}
 }
 
 // Tombstone returns the tombstone of a merged customer: whom it was

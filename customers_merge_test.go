@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -147,6 +148,68 @@ func TestMergeOnEveryStore(t *testing.T) {
 			require.ErrorAs(t, err, &me)
 			assert.Equal(t, surv.ID, me.SurvivorID)
 			assert.ErrorIs(t, err, customer.ErrNotFound)
+		})
+
+		t.Run("statistics, expiring lots, payment sources and subscriptions move", func(t *testing.T) {
+			surv := e.MustRegister()
+			dup := e.MustGuest()
+			o := e.MustPlaceOrder(dup.ID, "m-st-"+dupSuffix(e), "40.00 EUR")
+			e.MustRecordRefund(o.ID, "rf-"+dupSuffix(e), "5.00 EUR")
+			e.MustCredit(dup.ID, "6.00 EUR", clienteletest.ExpiresIn(48*time.Hour))
+			e.MustCredit(dup.ID, "4.00 EUR")
+			shared := e.MustAddPaymentSource(surv.ID, clienteletest.Card(clienteletest.WithToken("pm_shared")))
+			same := e.MustAddPaymentSource(dup.ID, clienteletest.Card(clienteletest.WithToken("pm_shared")))
+			own := e.MustAddPaymentSource(dup.ID, clienteletest.Card(clienteletest.WithToken("pm_own")))
+			e.MustRecordSubscription(dup.ID, "sub-a-"+dupSuffix(e), "monthly", same.ID)
+			subB := e.MustRecordSubscription(dup.ID, "sub-b-"+dupSuffix(e), "yearly", own.ID)
+
+			res, err := cs.Merge(ctx, dup.ID, surv.ID)
+			require.NoError(t, err)
+			assert.Equal(t, 1, res.PaymentSources, "the shared card is dropped")
+			assert.Equal(t, 2, res.Subscriptions)
+
+			stats, err := e.Service.Orders.Stats(context.Background(), surv.ID)
+			require.NoError(t, err)
+			require.Len(t, stats, 1)
+			assert.EqualValues(t, 1, stats[0].OrderCount)
+			assert.Equal(t, "40.00 EUR", stats[0].Spent.String())
+			assert.Equal(t, "5.00 EUR", stats[0].Refunded.String())
+			gone, err := e.Service.Orders.Stats(context.Background(), dup.ID)
+			if err == nil {
+				for _, st := range gone {
+					assert.Zero(t, st.OrderCount, "the duplicate's figures left with its orders")
+				}
+			}
+
+			lots, err := e.Service.Balances.Lots(context.Background(), surv.ID, e.MustCurrency("EUR"))
+			require.NoError(t, err)
+			var expiring, forever int64
+			for _, l := range lots {
+				if l.Expires() {
+					expiring += l.Remaining.MinorUnits()
+				} else {
+					forever += l.Remaining.MinorUnits()
+				}
+			}
+			assert.EqualValues(t, 600, expiring, "credit that was to expire still does")
+			assert.EqualValues(t, 400, forever)
+
+			w, err := e.Service.Wallet.Get(context.Background(), surv.ID)
+			require.NoError(t, err)
+			require.Len(t, w.Sources, 2)
+			def, _ := w.Default()
+			assert.Equal(t, shared.ID, def.ID, "the survivor's default stays")
+			subs, err := e.Service.Subscriptions.List(context.Background(), surv.ID, page.Request{})
+			require.NoError(t, err)
+			require.Len(t, subs.Items, 2)
+			for _, sub := range subs.Items {
+				require.NotNil(t, sub.PaymentSourceID)
+				if sub.ID == subB.ID {
+					assert.Equal(t, own.ID, *sub.PaymentSourceID)
+				} else {
+					assert.Equal(t, shared.ID, *sub.PaymentSourceID, "charges the survivor's card for the same method")
+				}
+			}
 		})
 
 		t.Run("chains resolve in one hop", func(t *testing.T) {

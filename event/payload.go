@@ -62,8 +62,11 @@ type MergePayload struct {
 	DroppedAddresses int `json:"dropped_addresses"`
 	Groups           int `json:"groups"`
 	Identities       int `json:"identities"`
+	PaymentSources   int `json:"payment_sources"`
+	Subscriptions    int `json:"subscriptions"`
 	// Transfers are the survivor's side of the balance transfers, one per
-	// currency (the merged side's postings have events of their own).
+	// currency, or per live credit lot where credit expires (the merged
+	// side's postings have events of their own).
 	Transfers []balance.Posting `json:"transfers,omitempty"`
 }
 

@@ -111,6 +111,15 @@ type SubscriptionRefs interface {
 	// customer, who may be deleted (an erasure), and returns how many
 	// it changed.
 	Unlink(ctx context.Context, customerID uuid.UUID) (int, error)
+	// Reassign moves every subscription of the customer from to the
+	// customer to (a merge: the caller moved the payment sources they
+	// charge first), with Version incremented, and returns how many it
+	// moved. It locks to's record first, which must be live (an error
+	// wrapping ErrCustomerNotLive otherwise). Errors:
+	// subscription.ErrTooMany when to would hold more than
+	// subscription.MaxPerCustomer live subscriptions. Nothing is written
+	// on error.
+	Reassign(ctx context.Context, from, to uuid.UUID) (int, error)
 }
 
 // ListSubscriptions names the cursors of SubscriptionRefs.List.

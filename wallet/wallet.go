@@ -278,3 +278,50 @@ func OnlyRemoves(old, w Wallet) bool {
 	}
 	return true
 }
+
+// Absorb moves another customer's sources into w, for a customer merge, by
+// this rule: a source whose (provider, token reference) w already holds is
+// dropped, and same maps its ID to the ID of w's source for the same
+// payment method (so that what charged it can charge that one); the others
+// join w under their own IDs and creation times, with CustomerID set to
+// w's and UpdatedAt to now. A wallet with a default keeps it and the
+// joining sources lose theirs; an empty wallet takes the other's default.
+// Errors: ErrWalletFull when the result would hold more than MaxSources
+// sources (w is left as it was); a *ValidationError for a wallet without
+// CustomerID or a source ID already in w.
+func (w *Wallet) Absorb(other []Source, now time.Time) (joined []Source, same map[uuid.UUID]uuid.UUID, err error) {
+	if w.CustomerID == uuid.Nil {
+		return nil, nil, validation.New(ErrInvalid, "customer_id", "is required")
+	}
+	now = now.UTC()
+	sources := slices.Clone(w.Sources)
+	_, hasDefault := w.Default()
+	for _, s := range other {
+		if w.index(s.ID) >= 0 {
+			return nil, nil, validation.New(ErrInvalid, "id", "already exists in the wallet")
+		}
+		if i := slices.IndexFunc(sources, func(o Source) bool { return o.Provider == s.Provider && o.TokenRef == s.TokenRef }); i >= 0 {
+			if same == nil {
+				same = map[uuid.UUID]uuid.UUID{}
+			}
+			same[s.ID] = sources[i].ID
+			continue
+		}
+		s = s.Clone()
+		s.CustomerID, s.UpdatedAt = w.CustomerID, now
+		if hasDefault {
+			s.IsDefault = false
+		}
+		sources = append(sources, s)
+		joined = append(joined, s)
+	}
+	if len(sources) > MaxSources {
+		return nil, nil, ErrWalletFull
+	}
+	slices.SortStableFunc(sources, compareSources)
+	if _, ok := (Wallet{Sources: sources}).Default(); !ok && len(sources) > 0 {
+		sources[len(sources)-1].IsDefault = true
+	}
+	w.Sources = sources
+	return joined, same, nil
+}

@@ -302,3 +302,43 @@ func (r subscriptionRefs) Unlink(ctx context.Context, customerID uuid.UUID) (n i
 	})
 	return n, err
 }
+
+func (r subscriptionRefs) Reassign(ctx context.Context, from, to uuid.UUID) (n int, err error) {
+	err = r.write(ctx, func(t *txn) error {
+		d := t.db
+		n = 0
+		if err := d.liveCustomer(to); err != nil {
+			return err
+		}
+		tree := d.subsByCustomer[from]
+		if tree == nil || from == to {
+			return nil
+		}
+		var keys []orderKey
+		tree.Ascend(func(k orderKey) bool {
+			keys = append(keys, k)
+			return true
+		})
+		live := d.liveSubscriptions(to)
+		for _, k := range keys {
+			if d.subscriptions[k.id].Live() {
+				live++
+			}
+		}
+		if live > subscription.MaxPerCustomer {
+			return subscription.ErrTooMany
+		}
+		dst := treeFor(t, d.subsByCustomer, to, lessOrderKey)
+		for _, k := range keys {
+			s := d.subscriptions[k.id].Clone()
+			s.CustomerID = to
+			s.Version++
+			put(t, d.subscriptions, k.id, s)
+			remove(t, tree, k)
+			insert(t, dst, k)
+			n++
+		}
+		return nil
+	})
+	return n, err
+}

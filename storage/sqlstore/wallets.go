@@ -533,3 +533,33 @@ func (r subscriptionRefs) Unlink(ctx context.Context, customerID uuid.UUID) (int
 	})
 	return int(n), err
 }
+
+func (r subscriptionRefs) Reassign(ctx context.Context, from, to uuid.UUID) (int, error) {
+	var n int64
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		n = 0
+		if err := cn.lockLiveCustomer(ctx, to, cn.s.dialect.ForUpdate()); err != nil {
+			return err
+		}
+		if from == to {
+			return nil
+		}
+		var err error
+		if n, err = cn.exec(ctx, `UPDATE {{prefix}}subscriptions SET customer_id = ?, version = version + 1
+			WHERE customer_id = ?`, to.String(), from.String()); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		live, err := cn.liveSubscriptions(ctx, to)
+		if err != nil {
+			return err
+		}
+		if live > subscription.MaxPerCustomer {
+			return subscription.ErrTooMany
+		}
+		return nil
+	})
+	return int(n), err
+}

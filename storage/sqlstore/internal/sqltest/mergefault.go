@@ -2,12 +2,14 @@ package sqltest
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/subscription"
 )
 
 // mergeFaultOps are the customer merges: every kind of record a merge
@@ -30,7 +32,20 @@ var mergeFaultOps = []faultOp{
 				Total: f.money("5.00")})
 			f.must("record", err)
 			f.credit(bob, "12.50")
+			f.creditExpiring(bob, "3.00", faultEpoch.Add(24*time.Hour))
 			f.credit(ada, "1.00")
+			f.addSource("ada-card", ada, "pm_shared")
+			f.addSource("bob-card", bob, "pm_shared")
+			f.addSource("bob-own", bob, "pm_own")
+			for id, src := range map[string]string{"sub_1": "bob-card", "sub_2": "bob-own"} {
+				srcID := f.ids[src]
+				_, err := f.svc.Subscriptions.Record(f.ctx, subscription.Params{ID: id, CustomerID: bob, Plan: "monthly",
+					PaymentSourceID: &srcID})
+				f.must("record subscription", err)
+			}
+			_, err = f.svc.Orders.RecordRefund(f.ctx, order.RefundParams{ID: "rf-1", OrderID: "order-1", Amount: f.money("1.00"),
+				Destination: order.DestinationStoreCredit})
+			f.must("refund", err)
 			_, err = f.svc.Accounts.LinkIdentity(f.ctx, bob, "google", "bob-sub")
 			f.must("link", err)
 			_, err = f.svc.Customers.Update(f.ctx, bob, customer.Patch{Tags: &[]string{"wholesale"},
