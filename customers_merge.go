@@ -16,9 +16,9 @@ import (
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/wallet"
-	"github.com/clientele-go/clientele/storage"
 )
 
 // MergeResult is the outcome of Customers.Merge. Its JSON names are the
