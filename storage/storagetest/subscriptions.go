@@ -36,6 +36,8 @@ func subscriptionCases() []testCase {
 		{"ConcurrentCreatesKeepLimit", needsSubs(subConcurrent)},
 		{"InterleavedChargingSeesLatest", needsSubs(subInterleavedCharging)},
 		{"CanceledContext", needsSubs(subCanceled)},
+		{"ReassignMovesAll", needsSubs(subReassign)},
+		{"ReassignKeepsLimit", needsSubs(subReassignLimit)},
 	}
 }
 
@@ -339,4 +341,47 @@ func subCanceled(t *testing.T, e *env, r storage.SubscriptionRefs) {
 	got, err := r.Get(e.ctx, s.ID)
 	require.NoError(t, err)
 	assert.Equal(t, s, got)
+}
+
+func subReassign(t *testing.T, e *env, r storage.SubscriptionRefs) {
+	from, to, other := e.newCustomer(), e.newCustomer(), e.newCustomer()
+	a := e.createSub(r, from.ID, "sub_ra", nil)
+	e.createSub(r, from.ID, "sub_rb", nil)
+	e.createSub(r, other.ID, "sub_rc", nil)
+	n, err := r.Reassign(e.ctx, from.ID, to.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	got, err := r.Get(e.ctx, "sub_ra")
+	require.NoError(t, err)
+	assert.Equal(t, to.ID, got.CustomerID)
+	assert.Equal(t, a.Version+1, got.Version)
+	pg, err := r.List(e.ctx, to.ID, storage.PageRequest{})
+	require.NoError(t, err)
+	assert.Len(t, pg.Items, 2)
+	pg, err = r.List(e.ctx, from.ID, storage.PageRequest{})
+	require.NoError(t, err)
+	assert.Empty(t, pg.Items)
+	kept, err := r.Get(e.ctx, "sub_rc")
+	require.NoError(t, err)
+	assert.Equal(t, other.ID, kept.CustomerID, "another customer's stay")
+	n, err = r.Reassign(e.ctx, from.ID, to.ID)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	e.deleteCustomer(other.ID)
+	_, err = r.Reassign(e.ctx, to.ID, other.ID)
+	requireNotLive(t, err, "into a deleted customer")
+}
+
+func subReassignLimit(t *testing.T, e *env, r storage.SubscriptionRefs) {
+	from, to := e.newCustomer(), e.newCustomer()
+	for i := range subscription.MaxPerCustomer - 1 {
+		e.createSub(r, to.ID, fmt.Sprintf("sub_t%03d", i), nil)
+	}
+	e.createSub(r, from.ID, "sub_f1", nil)
+	e.createSub(r, from.ID, "sub_f2", nil)
+	_, err := r.Reassign(e.ctx, from.ID, to.ID)
+	require.ErrorIs(t, err, subscription.ErrTooMany)
+	got, err := r.Get(e.ctx, "sub_f1")
+	require.NoError(t, err)
+	assert.Equal(t, from.ID, got.CustomerID, "nothing moved")
 }
