@@ -130,7 +130,7 @@ func run(ctx context.Context, store storage.Store, out io.Writer) error {
 	// Refunding more than the order's total is refused.
 	_, err = svc.Orders.RecordRefund(ctx, order.RefundParams{ID: "refund-8", OrderID: o.ID, Amount: eur("100.00"),
 		Destination: order.DestinationOriginalPayment})
-	say("5. a second refund of 100.00 EUR: %v", errors.Is(err, order.ErrRefundExceedsTotal))
+	say("5. a second refund of 100.00 EUR is refused (more than the order has left): %v", errors.Is(err, order.ErrRefundExceedsTotal))
 
 	available, err := svc.Balances.Available(ctx, ada.ID, eur("0").Currency())
 	if err != nil {
