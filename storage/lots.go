@@ -27,8 +27,7 @@ import (
 type CreditLots interface {
 	// Lots returns the account's lots, emptied ones included, in the order
 	// debits consume them (balance.CompareLots). Errors: ErrNotFound for a
-	// missing account. Called in a transaction it is a locking read, which
-	// sees the latest committed lots.
+	// missing account.
 	Lots(ctx context.Context, accountID uuid.UUID) ([]balance.Lot, error)
 
 	// DueLots returns the lots due at now (Remaining > 0 and ExpiresAt at

@@ -139,9 +139,7 @@ func (c conn) writeBook(ctx context.Context, expired []balance.Posting, before, 
 func (r balances) Lots(ctx context.Context, accountID uuid.UUID) ([]balance.Lot, error) {
 	return read(ctx, r.conn(ctx), func() ([]balance.Lot, error) {
 		cn := r.conn(ctx)
-		// In a transaction, a locking read: the latest lots, where a plain
-		// read may return the transaction's snapshot (TiDB, InnoDB).
-		rows, err := cn.query(ctx, selectLots+cn.lock(), accountID.String())
+		rows, err := cn.query(ctx, selectLots, accountID.String())
 		if err != nil {
 			return nil, err
 		}
