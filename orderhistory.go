@@ -113,30 +113,16 @@ func (e *env) uncountStats(ctx context.Context, tx storage.Tx, o order.Order) er
 }
 
 // span returns the earliest and latest PlacedAt of the customer's counted
-// orders in currency c, walking its history.
+// orders in currency c, read under a shared lock.
 func (e *env) span(ctx context.Context, tx storage.Tx, customerID uuid.UUID, c balance.Currency) (first, last time.Time, err error) {
-	p := page.Request{Limit: page.MaxLimit}
-	for {
-		pg, err := tx.Orders().List(ctx, customerID, p)
-		if err != nil {
-			return first, last, err
-		}
-		for _, o := range pg.Items {
-			if o.Total.Currency() != c || !e.counts(o) {
-				continue
-			}
-			if first.IsZero() || o.PlacedAt.Before(first) {
-				first = o.PlacedAt
-			}
-			if o.PlacedAt.After(last) {
-				last = o.PlacedAt
-			}
-		}
-		if pg.Next == "" {
-			return first, last, nil
-		}
-		p.Cursor = pg.Next
+	dd, err := historyOf(tx)
+	if err != nil {
+		return first, last, err
 	}
+	// A shared-lock read (storage.OrderDetails.Span): a plain read of the
+	// history may return a snapshot that misses an order committed since
+	// the transaction began (TiDB), and the span would drift.
+	return dd.Span(ctx, customerID, c, !e.uncountCancelled)
 }
 
 // refundedOf sums the succeeded refunds of o.

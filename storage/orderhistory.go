@@ -187,6 +187,14 @@ type OrderDetails interface {
 	// unknown order.
 	Details(ctx context.Context, orderID string, kind DetailKind) ([]OrderDetail, error)
 
+	// Span returns the earliest and the latest PlacedAt of the customer's
+	// orders in currency c (cancelled ones only when withCancelled), or
+	// zero times when there are none: what a customer's statistics span
+	// after an order left them. In a transaction it reads with a shared
+	// lock, which sees the latest committed orders where a plain read may
+	// return the transaction's snapshot (TiDB).
+	Span(ctx context.Context, customerID uuid.UUID, c balance.Currency, withCancelled bool) (first, last time.Time, err error)
+
 	// Stats returns the customer's statistics, one per currency it has
 	// figures in, ordered by currency code.
 	Stats(ctx context.Context, customerID uuid.UUID) ([]order.Stats, error)

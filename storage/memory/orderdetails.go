@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -120,6 +121,30 @@ func (r orderDetails) Details(ctx context.Context, orderID string, kind storage.
 		return strings.Compare(a.ID, b.ID)
 	})
 	return out, err
+}
+
+func (r orderDetails) Span(ctx context.Context, customerID uuid.UUID, c balance.Currency, withCancelled bool) (first, last time.Time, err error) {
+	err = r.read(ctx, func(d *db) error {
+		tree := d.ordersByCustomer[customerID]
+		if tree == nil {
+			return nil
+		}
+		tree.Ascend(func(k orderKey) bool {
+			o := d.orders[k.id]
+			if o.Total.Currency() != c || (!withCancelled && o.Status == order.StatusCancelled) {
+				return true
+			}
+			if first.IsZero() || o.PlacedAt.Before(first) {
+				first = o.PlacedAt
+			}
+			if o.PlacedAt.After(last) {
+				last = o.PlacedAt
+			}
+			return true
+		})
+		return nil
+	})
+	return first, last, err
 }
 
 func (r orderDetails) Stats(ctx context.Context, customerID uuid.UUID) (out []order.Stats, err error) {

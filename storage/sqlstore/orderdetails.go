@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -194,6 +195,36 @@ func scanStats(r scanner) (order.Stats, error) {
 }
 
 func nullTime(us int64, zero bool) sql.NullInt64 { return sql.NullInt64{Int64: us, Valid: !zero} }
+
+func (r orderDetails) Span(ctx context.Context, customerID uuid.UUID, c balance.Currency, withCancelled bool) (first, last time.Time, err error) {
+	cn := r.conn(ctx)
+	q := `SELECT placed_at FROM {{prefix}}orders WHERE customer_id = ? AND currency = ?`
+	args := []any{customerID.String(), c.Code()}
+	if !withCancelled {
+		q += ` AND status <> ?`
+		args = append(args, order.StatusCancelled.String())
+	}
+	type span struct{ first, last time.Time }
+	sp, err := read(ctx, cn, func() (span, error) {
+		var sp span
+		for i, dir := range []string{"ASC", "DESC"} {
+			var at int64
+			err := cn.queryRow(ctx, q+` ORDER BY placed_at `+dir+` LIMIT 1`+cn.lockShare(), args...).Scan(&at)
+			if errors.Is(err, sql.ErrNoRows) {
+				return span{}, nil
+			} else if err != nil {
+				return span{}, err
+			}
+			if i == 0 {
+				sp.first = fromMicros(at)
+			} else {
+				sp.last = fromMicros(at)
+			}
+		}
+		return sp, nil
+	})
+	return sp.first, sp.last, err
+}
 
 func (r orderDetails) Stats(ctx context.Context, customerID uuid.UUID) ([]order.Stats, error) {
 	cn := r.conn(ctx)

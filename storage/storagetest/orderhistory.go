@@ -23,6 +23,7 @@ import (
 func orderHistoryCases() []testCase {
 	return []testCase{
 		{"DetailRoundTripEveryKind", needsHistory(histRoundTrip)},
+		{"SpanOfOrders", needsHistory(histSpan)},
 		{"DetailKeyUniquePerOrderAndKind", needsHistory(histConflict)},
 		{"DetailNeedsOrder", needsHistory(histNeedsOrder)},
 		{"DetailsOrderedByCreatedAtThenID", needsHistory(histDetailsOrder)},
@@ -475,4 +476,33 @@ func histCanceled(t *testing.T, e *env, r storage.OrderDetails) {
 	list, err := r.Details(e.ctx, o.ID, storage.DetailRefund)
 	require.NoError(t, err)
 	assert.Empty(t, list, "nothing written")
+}
+
+func histSpan(t *testing.T, e *env, r storage.OrderDetails) {
+	c := e.newCustomer()
+	usd := balance.MustCurrency("USD")
+	first, last, err := r.Span(e.ctx, c.ID, usd, true)
+	require.NoError(t, err)
+	assert.True(t, first.IsZero() && last.IsZero(), "no orders: zero times")
+	a := e.createOrder(c.ID, "span-a")
+	e.createOrder(c.ID, "span-eur", func(p *order.Params) { p.Total = money(t, "1.00", "EUR") })
+	b := e.createOrder(c.ID, "span-b")
+	x := e.createOrder(c.ID, "span-x", func(p *order.Params) { p.Status = order.StatusCancelled })
+	e.createOrder(e.newCustomer().ID, "span-other")
+	first, last, err = r.Span(e.ctx, c.ID, usd, true)
+	require.NoError(t, err)
+	assert.True(t, first.Equal(a.PlacedAt), "first %v", first)
+	assert.True(t, last.Equal(x.PlacedAt), "cancelled included: last %v", last)
+	first, last, err = r.Span(e.ctx, c.ID, usd, false)
+	require.NoError(t, err)
+	assert.True(t, first.Equal(a.PlacedAt))
+	assert.True(t, last.Equal(b.PlacedAt), "cancelled left out: last %v", last)
+	err = e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		h, ok := tx.(storage.OrderHistory)
+		require.True(t, ok)
+		f, l, err := h.OrderDetails().Span(ctx, c.ID, usd, false)
+		assert.True(t, f.Equal(a.PlacedAt) && l.Equal(b.PlacedAt), "in a transaction too")
+		return err
+	})
+	require.NoError(t, err)
 }
