@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/credential"
+	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/internal/validation"
 	"github.com/clientele-go/clientele/market"
@@ -109,6 +110,15 @@ func TestEnumConvention(t *testing.T) {
 	})
 	t.Run("subscription.Status", func(t *testing.T) {
 		checkEnum(t, subscription.Statuses(), subscription.ParseStatus, "status", subscription.ErrInvalid)
+	})
+	t.Run("company.Role", func(t *testing.T) {
+		checkEnum(t, company.Roles(), company.ParseRole, "role", company.ErrInvalid)
+	})
+	t.Run("company.Period", func(t *testing.T) {
+		checkEnum(t, company.Periods(), company.ParsePeriod, "period", company.ErrInvalid)
+	})
+	t.Run("company.ApprovalStatus", func(t *testing.T) {
+		checkEnum(t, company.ApprovalStatuses(), company.ParseApprovalStatus, "status", company.ErrInvalid)
 	})
 	t.Run("address.Kind", func(t *testing.T) {
 		checkEnum(t, address.Kinds(), address.ParseKind, "kind", address.ErrInvalid)
