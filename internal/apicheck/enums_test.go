@@ -15,8 +15,8 @@ import (
 
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
-	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/company"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/internal/validation"
 	"github.com/clientele-go/clientele/market"
