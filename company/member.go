@@ -251,3 +251,14 @@ func (m Member) Clone() Member {
 	m.Limits = m.Limits.Clone()
 	return m
 }
+
+// Reservation is an amount of a member's period spend held for one order
+// (the host's order ID) placed at At: an allowed order, or one waiting for
+// approval. It is released when the order is cancelled or rejected.
+type Reservation struct {
+	CompanyID  uuid.UUID     `json:"company_id"`
+	CustomerID uuid.UUID     `json:"customer_id"`
+	OrderID    string        `json:"order_id"`
+	Amount     balance.Money `json:"amount"`
+	At         time.Time     `json:"at"`
+}

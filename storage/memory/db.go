@@ -10,6 +10,7 @@ import (
 
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
@@ -141,6 +142,16 @@ type db struct {
 	subscriptions  map[string]subscription.Subscription
 	subsByCustomer map[uuid.UUID]*btree.BTreeG[orderKey] // (CreatedAt, ID)
 	subsBySource   map[uuid.UUID]map[string]bool         // payment source ID -> subscription IDs
+
+	companies       map[uuid.UUID]company.Company
+	companyByDomain map[string]uuid.UUID
+	companyMembers  map[uuid.UUID]map[uuid.UUID]company.Member // company ID -> customer ID -> member
+	memberOfCompany map[uuid.UUID]map[uuid.UUID]bool           // customer ID -> company IDs
+	reservations    map[string]company.Reservation             // by order ID
+	reservationsOf  map[memberKey]map[string]bool              // (company, customer) -> order IDs
+	approvals       map[uuid.UUID]company.Approval
+	approvalByOrder map[string]uuid.UUID
+	approvalsOf     map[uuid.UUID]map[uuid.UUID]bool // company ID -> approval IDs
 }
 
 type identityKey struct{ provider, subject string }
@@ -199,6 +210,15 @@ func newDB() *db {
 		subscriptions:       map[string]subscription.Subscription{},
 		subsByCustomer:      map[uuid.UUID]*btree.BTreeG[orderKey]{},
 		subsBySource:        map[uuid.UUID]map[string]bool{},
+		companies:           map[uuid.UUID]company.Company{},
+		companyByDomain:     map[string]uuid.UUID{},
+		companyMembers:      map[uuid.UUID]map[uuid.UUID]company.Member{},
+		memberOfCompany:     map[uuid.UUID]map[uuid.UUID]bool{},
+		reservations:        map[string]company.Reservation{},
+		reservationsOf:      map[memberKey]map[string]bool{},
+		approvals:           map[uuid.UUID]company.Approval{},
+		approvalByOrder:     map[string]uuid.UUID{},
+		approvalsOf:         map[uuid.UUID]map[uuid.UUID]bool{},
 	}
 }
 
