@@ -48,7 +48,9 @@ func needsCompanies(run func(t *testing.T, e *env, r storage.CompanyRecords)) fu
 	}
 }
 
-func companiesOf(tx storage.Tx) storage.CompanyRecords { return tx.(storage.Companies).CompanyRecords() }
+func companiesOf(tx storage.Tx) storage.CompanyRecords {
+	return tx.(storage.Companies).CompanyRecords()
+}
 
 var eurCur = balance.MustCurrency("EUR")
 
