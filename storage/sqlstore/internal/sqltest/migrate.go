@@ -58,7 +58,9 @@ func (e Engine) analyze(t testing.TB, prefix string, tables ...string) {
 
 // Tables are the tables every dialect's schema creates, without the prefix.
 var Tables = []string{
-	"addresses", "auth_tokens", "balance_accounts", "balance_lots", "balance_postings", "credentials", "customer_tags", "customer_tombstones", "customers",
+	"addresses", "auth_tokens", "balance_accounts", "balance_lots", "balance_postings",
+	"companies", "company_approvals", "company_domains", "company_members", "company_reservations",
+	"credentials", "customer_tags", "customer_tombstones", "customers",
 	"event_consumers", "event_sequence", "events", "groups",
 	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchants",
 	"order_details", "order_stats", "orders", "payment_sources", "subscriptions",
