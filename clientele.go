@@ -39,6 +39,9 @@ type Service struct {
 	Wallet *Wallet
 	// Subscriptions keeps references to the host's subscriptions.
 	Subscriptions *Subscriptions
+	// Companies manages B2B company accounts, their members, limits and
+	// approvals.
+	Companies *Companies
 	// Events delivers the events of committed changes (the outbox and
 	// in-process subscribers) and reads audit trails.
 	Events *Events
@@ -109,6 +112,7 @@ func New(store storage.Store, opts ...Option) *Service {
 
 		Wallet:        &Wallet{e},
 		Subscriptions: &Subscriptions{e},
+		Companies:     &Companies{e},
 	}
 }
 

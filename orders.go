@@ -81,43 +81,9 @@ func (s *Orders) recordPlaced(ctx context.Context, o order.Order) (order.Order, 
 	for range maxCreateAttempts {
 		raced := false
 		err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-			raced = false
-			prev, err := tx.Orders().Get(ctx, o.ID)
-			if err == nil {
-				out = prev
-				return replayedOrder(prev, o)
-			}
-			if !errors.Is(err, storage.ErrNotFound) {
-				return err
-			}
-			var before customer.Customer
-			owner, err := tx.Customers().Update(ctx, o.CustomerID, func(c *customer.Customer) error {
-				if c.IsDeleted() {
-					return deletedErr(c.ID)
-				}
-				before = c.Clone()
-				if s.counts(o) {
-					c.RecordOrder(s.clock())
-				}
-				return nil
-			})
-			if err != nil {
-				return mapCustomerErr(err)
-			}
-			out, err = tx.Orders().Create(ctx, o)
-			// A concurrent call recorded the same ID first: the next run
-			// reads it back and replays.
-			raced = storage.IsConflict(err, storage.ConstraintOrderID)
-			if err != nil {
-				return mapCustomerErr(err)
-			}
-			if err := s.countStats(ctx, tx, out, false); err != nil {
-				return err
-			}
-			if err := s.emitOrder(ctx, tx, event.OrderRecorded, nil, out); err != nil {
-				return err
-			}
-			return s.emitStatusChange(ctx, tx, before, owner)
+			var err error
+			out, raced, err = s.recordPlacedTx(ctx, tx, o)
+			return err
 		})
 		if !raced {
 			break
@@ -127,6 +93,45 @@ func (s *Orders) recordPlaced(ctx context.Context, o order.Order) (order.Order, 
 		return order.Order{}, err
 	}
 	return out, nil
+}
+
+// recordPlacedTx stores o in tx and counts it toward its customer's
+// status and statistics, with its events, or replays the order stored with
+// o's ID. raced reports a concurrent call that recorded the same ID first:
+// a new transaction reads it back and replays.
+func (e *env) recordPlacedTx(ctx context.Context, tx storage.Tx, o order.Order) (out order.Order, raced bool, err error) {
+	prev, err := tx.Orders().Get(ctx, o.ID)
+	if err == nil {
+		return prev, false, replayedOrder(prev, o)
+	}
+	if !errors.Is(err, storage.ErrNotFound) {
+		return order.Order{}, false, err
+	}
+	var before customer.Customer
+	owner, err := tx.Customers().Update(ctx, o.CustomerID, func(c *customer.Customer) error {
+		if c.IsDeleted() {
+			return deletedErr(c.ID)
+		}
+		before = c.Clone()
+		if e.counts(o) {
+			c.RecordOrder(e.clock())
+		}
+		return nil
+	})
+	if err != nil {
+		return order.Order{}, false, mapCustomerErr(err)
+	}
+	out, err = tx.Orders().Create(ctx, o)
+	if err != nil {
+		return order.Order{}, storage.IsConflict(err, storage.ConstraintOrderID), mapCustomerErr(err)
+	}
+	if err := e.countStats(ctx, tx, out, false); err != nil {
+		return order.Order{}, false, err
+	}
+	if err := e.emitOrder(ctx, tx, event.OrderRecorded, nil, out); err != nil {
+		return order.Order{}, false, err
+	}
+	return out, false, e.emitStatusChange(ctx, tx, before, owner)
 }
 
 // replayedOrder decides whether recording o again, with prev stored, is a
@@ -451,6 +456,12 @@ func (s *Orders) SetStatus(ctx context.Context, id string, to order.Status) (ord
 		out = o
 		if before.Status == o.Status {
 			return nil
+		}
+		if o.Status == order.StatusCancelled {
+			// A company order's spend goes back to the buyer's period.
+			if err := s.release(ctx, tx, o.ID); err != nil {
+				return err
+			}
 		}
 		if s.counts(before) && !s.counts(o) {
 			// Cancelled, and cancelled orders do not count

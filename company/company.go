@@ -365,3 +365,6 @@ func (p Patch) Apply(c *Company, now time.Time) error {
 	*c = n
 	return nil
 }
+
+// ErrEmailNotVerified: auto-join needs the customer's email to be verified.
+var ErrEmailNotVerified = errcode.New(errcode.FailedPrecondition, "company: the customer's email is not verified")

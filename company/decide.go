@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // Outcome is what Decide says of an order.
@@ -90,4 +91,25 @@ func Decide(member Member, spentInPeriod, amount balance.Money, credit ...balanc
 		}
 	}
 	return Decision{Outcome: Allowed}
+}
+
+// ParseOutcome returns the Outcome named s; white space is trimmed and case
+// folded. The error is a *ValidationError for the field "outcome".
+func ParseOutcome(s string) (Outcome, error) {
+	v, err := validation.Enum(ErrInvalid, "outcome", s, outcomeNames[:])
+	return Outcome(v), err
+}
+
+// Outcomes returns every valid Outcome.
+func Outcomes() []Outcome { return []Outcome{Allowed, NeedsApproval, Denied} }
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseOutcome; on
+// error o is unchanged.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	v, err := ParseOutcome(string(b))
+	if err != nil {
+		return err
+	}
+	*o = v
+	return nil
 }

@@ -348,3 +348,38 @@ func Decode[P any](e Event) (P, error) {
 	}
 	return p, nil
 }
+
+// The company events (aggregate "company", whose ID is the company's; the
+// event's CustomerID is the member concerned, or the acting customer).
+const (
+	// CompanyCreated: a company was created (CompanyPayload).
+	CompanyCreated Type = "company.created"
+	// CompanyUpdated: a company changed (CompanyPayload with Changes).
+	CompanyUpdated Type = "company.updated"
+	// CompanyMemberAdded: a customer joined a company (CompanyMemberPayload).
+	CompanyMemberAdded Type = "company.member_added"
+	// CompanyMemberUpdated: a member's role or limits changed
+	// (CompanyMemberPayload with Changes).
+	CompanyMemberUpdated Type = "company.member_updated"
+	// CompanyMemberRemoved: a member left (CompanyMemberPayload, the
+	// member as it was).
+	CompanyMemberRemoved Type = "company.member_removed"
+	// CompanyOrderDecided: a member's order was allowed within the limits
+	// and recorded (CompanyOrderPayload).
+	CompanyOrderDecided Type = "company.order_decided"
+	// CompanyApprovalRequested: a member's order over a limit waits for
+	// approval (CompanyApprovalPayload).
+	CompanyApprovalRequested Type = "company.approval_requested"
+	// CompanyApprovalApproved: an approver approved an order, which was
+	// recorded (CompanyApprovalPayload).
+	CompanyApprovalApproved Type = "company.approval_approved"
+	// CompanyApprovalRejected: an approver rejected an order
+	// (CompanyApprovalPayload).
+	CompanyApprovalRejected Type = "company.approval_rejected"
+	// CompanyReservationReleased: the spend an order held was released,
+	// the order cancelled or rejected (CompanyReservationPayload).
+	CompanyReservationReleased Type = "company.reservation_released"
+)
+
+// AggregateCompany is the aggregate of the company events.
+const AggregateCompany = "company"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
@@ -196,4 +197,37 @@ type PaymentSourcePayload struct {
 type SubscriptionPayload struct {
 	Subscription subscription.Subscription `json:"subscription"`
 	Changes      []Change                  `json:"changes,omitempty"`
+}
+
+// CompanyPayload is the payload of company.created and company.updated.
+type CompanyPayload struct {
+	Company company.Company `json:"company"`
+	Changes []Change        `json:"changes,omitempty"`
+}
+
+// CompanyMemberPayload is the payload of the company.member_* events.
+type CompanyMemberPayload struct {
+	Member  company.Member `json:"member"`
+	Changes []Change       `json:"changes,omitempty"`
+}
+
+// CompanyOrderPayload is the payload of company.order_decided: the order,
+// the amount reserved of the member's period spend and the decision.
+type CompanyOrderPayload struct {
+	CompanyID uuid.UUID        `json:"company_id"`
+	OrderID   string           `json:"order_id"`
+	BuyerID   uuid.UUID        `json:"buyer_id"`
+	Amount    balance.Money    `json:"amount"`
+	Decision  company.Decision `json:"decision"`
+}
+
+// CompanyApprovalPayload is the payload of the company.approval_* events.
+type CompanyApprovalPayload struct {
+	Approval company.Approval `json:"approval"`
+}
+
+// CompanyReservationPayload is the payload of
+// company.reservation_released.
+type CompanyReservationPayload struct {
+	Reservation company.Reservation `json:"reservation"`
 }

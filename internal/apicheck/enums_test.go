@@ -117,6 +117,9 @@ func TestEnumConvention(t *testing.T) {
 	t.Run("company.Period", func(t *testing.T) {
 		checkEnum(t, company.Periods(), company.ParsePeriod, "period", company.ErrInvalid)
 	})
+	t.Run("company.Outcome", func(t *testing.T) {
+		checkEnum(t, company.Outcomes(), company.ParseOutcome, "outcome", company.ErrInvalid)
+	})
 	t.Run("company.ApprovalStatus", func(t *testing.T) {
 		checkEnum(t, company.ApprovalStatuses(), company.ParseApprovalStatus, "status", company.ErrInvalid)
 	})
