@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
@@ -121,6 +122,19 @@ var sentinels = map[string]struct {
 	"subscription.ErrSubscriptionChanged": {subscription.ErrSubscriptionChanged, errcode.Conflict},
 	"subscription.ErrInvalidTransition":   {subscription.ErrInvalidTransition, errcode.FailedPrecondition},
 	"subscription.ErrTooMany":             {subscription.ErrTooMany, errcode.FailedPrecondition},
+
+	// B2B companies.
+	"company.ErrInvalid":           {company.ErrInvalid, errcode.Invalid},
+	"company.ErrNotFound":          {company.ErrNotFound, errcode.NotFound},
+	"company.ErrMemberExists":      {company.ErrMemberExists, errcode.Conflict},
+	"company.ErrDomainTaken":       {company.ErrDomainTaken, errcode.Conflict},
+	"company.ErrLastAdmin":         {company.ErrLastAdmin, errcode.FailedPrecondition},
+	"company.ErrForbidden":         {company.ErrForbidden, errcode.Denied},
+	"company.ErrInvalidTransition": {company.ErrInvalidTransition, errcode.FailedPrecondition},
+	"company.ErrSelfApproval":      {company.ErrSelfApproval, errcode.Denied},
+	"company.ErrOverApproverLimit": {company.ErrOverApproverLimit, errcode.Denied},
+	"company.ErrOrderDenied":       {company.ErrOrderDenied, errcode.FailedPrecondition},
+	"company.ErrEmailNotVerified":  {company.ErrEmailNotVerified, errcode.FailedPrecondition},
 
 	// The order history's details (returns, exchanges, refunds).
 	"order.ErrDetailNotFound":     {order.ErrDetailNotFound, errcode.NotFound},

@@ -17,6 +17,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/clienteletest"
+	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/group"
@@ -247,6 +248,7 @@ func TestEveryWriteEmits(t *testing.T) {
 		})
 		accountSteps(t, svc, ctx, step)
 		walletSteps(t, svc, ctx, ada.ID, step)
+		companySteps(t, svc, ctx, step)
 		step([]event.Type{event.CustomerDeleted}, func() { require.NoError(t, svc.Customers.Delete(ctx, guest.ID)) })
 		step([]event.Type{event.CustomerErased}, func() {
 			_, err := svc.Customers.Erase(ctx, ada.ID)
@@ -706,5 +708,92 @@ func walletSteps(t *testing.T, svc *clientele.Service, ctx context.Context, cust
 	step([]event.Type{event.WalletSourceAdded, event.WalletDefaultChanged}, func() {
 		_, err := svc.Wallet.Add(ctx, customerID, clienteletest.Card(clienteletest.WithToken("pm_kept_until_erasure")))
 		require.NoError(t, err)
+	})
+}
+
+// companySteps are TestEveryWriteEmits' steps of the companies.
+func companySteps(t *testing.T, svc *clientele.Service, ctx context.Context, step func([]event.Type, func())) {
+	t.Helper()
+	var (
+		c                      company.Company
+		admin, buyer           customer.Customer
+		first, over, overAgain clientele.PlacedOrder
+		err                    error
+	)
+	eurs := func(s string) balance.Money { return money(t, s) }
+	step([]event.Type{event.CustomerCreated, event.BalanceAccountOpened, event.BalanceCreditLimitSet, event.CompanyCreated}, func() {
+		c, err = svc.Companies.Create(ctx, uuid.Nil, company.Params{Name: "Acme", Currency: eur, CreditLimit: eurs("500.00"),
+			BillingEmail: "billing@acme.example", AutoJoinDomains: []string{"acme.example"}})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CustomerRegistered, event.CustomerRegistered}, func() {
+		admin, err = svc.Customers.Register(ctx, customer.Params{Email: "admin@acme.example"})
+		require.NoError(t, err)
+		buyer, err = svc.Customers.Register(ctx, customer.Params{Email: "buyer@acme.example"})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CompanyMemberAdded}, func() {
+		_, err := svc.Companies.AddMember(ctx, uuid.Nil, c.ID, admin.ID, clientele.MemberParams{Role: company.RoleAdmin})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.AccountTokenIssued, event.AccountEmailVerified, event.CompanyMemberAdded}, func() {
+		issued, err := svc.Accounts.RequestEmailVerification(ctx, buyer.ID)
+		require.NoError(t, err)
+		_, err = svc.Accounts.VerifyEmail(ctx, issued.Token)
+		require.NoError(t, err)
+		_, joined, err := svc.Companies.AutoJoin(ctx, buyer.ID)
+		require.NoError(t, err)
+		require.True(t, joined)
+	})
+	step(nil, func() {
+		_, joined, err := svc.Companies.AutoJoin(ctx, buyer.ID)
+		require.NoError(t, err)
+		require.False(t, joined, "joining again changes nothing")
+	})
+	step([]event.Type{event.CompanyMemberUpdated}, func() {
+		_, err := svc.Companies.UpdateMember(ctx, admin.ID, c.ID, buyer.ID, clientele.MemberParams{Role: company.RoleBuyer,
+			Limits: company.Limits{PerOrder: ptr(eurs("100.00"))}})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CompanyUpdated}, func() {
+		_, err := svc.Companies.Update(ctx, admin.ID, c.ID, company.Patch{PaymentTermsDays: ptr(45)})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.OrderRecorded, event.CustomerStatusChanged, event.CompanyOrderDecided}, func() {
+		first, err = svc.Companies.PlaceOrder(ctx, buyer.ID, c.ID, order.Params{ID: "co-1", Total: eurs("50.00")})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CompanyApprovalRequested}, func() {
+		over, err = svc.Companies.PlaceOrder(ctx, buyer.ID, c.ID, order.Params{ID: "co-2", Total: eurs("150.00")})
+		require.NoError(t, err)
+	})
+	step(nil, func() {
+		_, err := svc.Companies.PlaceOrder(ctx, buyer.ID, c.ID, order.Params{ID: "co-2", Total: eurs("150.00")})
+		require.NoError(t, err, "a replay")
+		_, err = svc.Companies.PlaceOrder(ctx, buyer.ID, c.ID, order.Params{ID: "co-9", Total: eurs("9999.00")})
+		require.ErrorIs(t, err, company.ErrOrderDenied, "a denial writes nothing")
+	})
+	step([]event.Type{event.OrderRecorded, event.CustomerStatusChanged, event.CompanyApprovalApproved}, func() {
+		_, err := svc.Companies.Approve(ctx, admin.ID, over.Approval.ID, "")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CompanyApprovalRequested}, func() {
+		overAgain, err = svc.Companies.PlaceOrder(ctx, buyer.ID, c.ID, order.Params{ID: "co-3", Total: eurs("150.00")})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CompanyApprovalRejected, event.CompanyReservationReleased}, func() {
+		_, err := svc.Companies.Reject(ctx, admin.ID, overAgain.Approval.ID, "")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CompanyReservationReleased, event.OrderStatusChanged}, func() {
+		_, err := svc.Orders.SetStatus(ctx, first.Order.ID, order.StatusCancelled)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.BalanceOrderPaid}, func() {
+		_, err := svc.Companies.PayOnAccount(ctx, buyer.ID, c.ID, "co-2", eurs("150.00"))
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.CompanyMemberRemoved}, func() {
+		require.NoError(t, svc.Companies.RemoveMember(ctx, admin.ID, c.ID, buyer.ID))
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/group"
@@ -204,6 +205,16 @@ func TestCapabilitiesLacking(t *testing.T) {
 	_, err = svc.Balances.Lots(ctx, c.ID, balance.MustCurrency("EUR"))
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, err = svc.Balances.ExpireCredit(ctx, time.Time{})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+
+	// Companies need the storage.Companies capability; every call says so.
+	_, ok = any(store).(storage.Companies)
+	require.False(t, ok)
+	_, err = svc.Companies.Create(ctx, c.ID, company.Params{Name: "Acme", Currency: eur, BillingEmail: "b@acme.example"})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Companies.PlaceOrder(ctx, c.ID, uuid.New(), order.Params{ID: "co-1", Total: money(t, "1.00")})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, _, err = svc.Companies.AutoJoin(ctx, c.ID)
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 }
 

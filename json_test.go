@@ -13,6 +13,8 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/clienteletest"
+	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/order"
@@ -249,4 +251,53 @@ func keysOf(m map[string]any) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// TestCompanyJSON: a company, a member with limits and a placed order's
+// answer carry their amounts as money objects and their enums as names,
+// and read back.
+func TestCompanyJSON(t *testing.T) {
+	e := clienteletest.New(t)
+	admin, buyer := e.MustRegister(), e.MustRegister()
+	c := e.MustCreateCompany(admin.ID, clienteletest.CreditLimit(money(t, "500.00")), clienteletest.AutoJoin("acme.example"))
+	obj := jsonObject(t, c)
+	assertAmount(t, obj, "credit_limit", money(t, "500.00"))
+	assert.Equal(t, "EUR", obj["currency"])
+	assert.Equal(t, "UTC", obj["time_zone"])
+	assert.Equal(t, []any{"acme.example"}, obj["auto_join_domains"])
+	var back company.Company
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, c.ID, back.ID)
+	assert.True(t, c.CreditLimit.Equal(back.CreditLimit))
+
+	m := e.MustAddMember(admin.ID, c.ID, buyer.ID, company.RoleBuyer, company.Limits{PerOrder: ptr(money(t, "100.00")),
+		Period: &company.PeriodLimit{Period: company.Week, Amount: money(t, "300.00")}})
+	mo := jsonObject(t, m)
+	assert.Equal(t, "buyer", mo["role"])
+	limits := mo["limits"].(map[string]any)
+	assertAmount(t, limits, "per_order", money(t, "100.00"))
+	period := limits["period"].(map[string]any)
+	assert.Equal(t, "week", period["period"])
+	assertAmount(t, period, "amount", money(t, "300.00"))
+	var mback company.Member
+	b, err = json.Marshal(m)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &mback))
+	assert.Equal(t, m.Role, mback.Role)
+	assert.True(t, mback.Limits.Period.Amount.Equal(money(t, "300.00")))
+
+	placed := e.MustPlaceCompanyOrder(buyer.ID, c.ID, "co-1", "150.00 EUR")
+	po := jsonObject(t, placed)
+	assert.Equal(t, "needs_approval", po["decision"].(map[string]any)["outcome"])
+	ap := po["approval"].(map[string]any)
+	assertAmount(t, ap, "amount", money(t, "150.00"))
+	assert.Equal(t, "pending", ap["status"])
+	assert.NotContains(t, ap, "order", "the order's params stay inside")
+	var pback clientele.PlacedOrder
+	b, err = json.Marshal(placed)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &pback))
+	assert.Equal(t, placed.Decision, pback.Decision)
 }
