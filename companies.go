@@ -488,12 +488,18 @@ func (s *Companies) PlaceOrder(ctx context.Context, actingBuyerID, companyID uui
 func (s *Companies) placeOrder(ctx context.Context, tx storage.Tx, companyID uuid.UUID, o order.Order, p order.Params) (PlacedOrder, bool, error) {
 	repo := tx.(storage.Companies).CompanyRecords()
 	buyer := o.CustomerID
-	m, err := repo.LockMember(ctx, companyID, buyer)
-	if err != nil {
+	// A replay writes nothing, not even the member's lock. A plain read
+	// may miss an order a racing call placed meanwhile: its insert then
+	// conflicts, and the next run (a new transaction) replays it.
+	if _, err := repo.Member(ctx, companyID, buyer); err != nil {
 		return PlacedOrder{}, false, mapCompanyErr(err)
 	}
 	if out, found, err := s.replayOrder(ctx, tx, repo, companyID, o); found || err != nil {
 		return out, false, err
+	}
+	m, err := repo.LockMember(ctx, companyID, buyer)
+	if err != nil {
+		return PlacedOrder{}, false, mapCompanyErr(err)
 	}
 	c, err := repo.Get(ctx, companyID)
 	if err != nil {
