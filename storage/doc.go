@@ -65,7 +65,9 @@
 // lock) and Subscriptions (references to the host's subscriptions) are
 // capabilities on a Store and on a Tx too; CreditLots (on a Balances
 // repository: the lots of expiring store credit, kept by Post, and the
-// expiry of due lots) came later, with Authentication (see its doc).
+// expiry of due lots) came later, with Authentication (see its doc);
+// Companies (on a Store and on a Tx: B2B companies, members, spend
+// reservations under the member's lock, approvals) last.
 // storage/memory has all of them. An adapter that implements one
 // implements it on the Store and on the Tx alike, so that it joins
 // transactions as the repositories do.
