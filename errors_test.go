@@ -28,6 +28,7 @@ import (
 	"github.com/clientele-go/clientele/password"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
 )
 
@@ -126,6 +127,11 @@ var sentinels = map[string]struct {
 	"order.ErrDetailNotFound":     {order.ErrDetailNotFound, errcode.NotFound},
 	"order.ErrDetailChanged":      {order.ErrDetailChanged, errcode.Conflict},
 	"order.ErrRefundExceedsTotal": {order.ErrRefundExceedsTotal, errcode.FailedPrecondition},
+
+	// Verification (KYC / KYB).
+	"verification.ErrInvalid":           {verification.ErrInvalid, errcode.Invalid},
+	"verification.ErrInvalidTransition": {verification.ErrInvalidTransition, errcode.FailedPrecondition},
+	"verification.ErrTooManyFlags":      {verification.ErrTooManyFlags, errcode.FailedPrecondition},
 }
 
 func TestErrorCategories(t *testing.T) {
