@@ -12,6 +12,12 @@
 //	verified   -> pending              (re-review, e.g. documents expired)
 //	verified   -> rejected             (revoked)
 //
+// [Verification.Decide] is a reviewer's move: pending to verified or
+// rejected only, so that of reviewers racing on one submission exactly one
+// decides (the others see the decision and are refused, even though the
+// table lets a verified subject be rejected: a revocation is an explicit
+// [Verification.Transition]).
+//
 // Nothing moves back to unverified: it is the state of a subject that never
 // asked, and the history of one that did is kept (an erasure anonymizes it
 // rather than resetting it). Moving to the current status is a transition

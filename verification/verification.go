@@ -366,6 +366,19 @@ func (v *Verification) Transition(to Status, reason, reviewer string, now time.T
 	return r, nil
 }
 
+// Decide decides a pending submission: it moves v from Pending to to,
+// Verified or Rejected, as Transition does. A decision is about the
+// submission the reviewer saw, so from any other status it is a
+// *TransitionError, even where the table allows the move (rejecting a
+// verified subject is a revocation: use Transition): of several reviewers
+// deciding one submission at once, exactly one decides.
+func (v *Verification) Decide(to Status, reason, reviewer string, now time.Time) (Review, error) {
+	if v.Status != Pending || (to != Verified && to != Rejected) {
+		return Review{}, &TransitionError{From: v.Status, To: to}
+	}
+	return v.Transition(to, reason, reviewer, now)
+}
+
 // Flagged reports whether v carries the risk flag name.
 func (v Verification) Flagged(name string) bool {
 	for _, f := range v.RiskFlags {

@@ -151,3 +151,20 @@ func TestDecisions(t *testing.T) {
 	}
 	assert.Len(t, h.Decisions(), 2)
 }
+
+func TestDecide(t *testing.T) {
+	for _, from := range verification.Statuses() {
+		for _, to := range verification.Statuses() {
+			v := verification.New(verification.CustomerSubject(uuid.New()))
+			v.Status = from
+			_, err := v.Decide(to, "why", "staff:u", now)
+			if from == verification.Pending && (to == verification.Verified || to == verification.Rejected) {
+				assert.NoError(t, err)
+				assert.Equal(t, to, v.Status)
+			} else {
+				assert.ErrorIs(t, err, verification.ErrInvalidTransition, "%s -> %s", from, to)
+				assert.Equal(t, from, v.Status)
+			}
+		}
+	}
+}

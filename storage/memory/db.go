@@ -19,6 +19,7 @@ import (
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
 )
 
@@ -141,6 +142,10 @@ type db struct {
 	subscriptions  map[string]subscription.Subscription
 	subsByCustomer map[uuid.UUID]*btree.BTreeG[orderKey] // (CreatedAt, ID)
 	subsBySource   map[uuid.UUID]map[string]bool         // payment source ID -> subscription IDs
+
+	verifications  map[verification.Subject]verification.Verification
+	reviews        map[verification.Subject][]verification.Review // by subject, Version order
+	verifyByStatus map[verifyList]*btree.BTreeG[timeKey]          // (kind, status) -> (UpdatedAt, ID)
 }
 
 type identityKey struct{ provider, subject string }
@@ -199,6 +204,9 @@ func newDB() *db {
 		subscriptions:       map[string]subscription.Subscription{},
 		subsByCustomer:      map[uuid.UUID]*btree.BTreeG[orderKey]{},
 		subsBySource:        map[uuid.UUID]map[string]bool{},
+		verifications:       map[verification.Subject]verification.Verification{},
+		reviews:             map[verification.Subject][]verification.Review{},
+		verifyByStatus:      map[verifyList]*btree.BTreeG[timeKey]{},
 	}
 }
 

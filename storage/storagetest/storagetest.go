@@ -95,5 +95,6 @@ func areas() []area {
 		{"Lots", lotsCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
+		{"Verifications", verificationCases()},
 	}
 }
