@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"slices"
-	"strconv"
 
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/verification"
@@ -116,8 +115,7 @@ func (r verificationRecords) History(ctx context.Context, s verification.Subject
 			out.Items = []verification.Review{}
 		}
 		if len(rest) > size {
-			out.Next = storage.Cursor{List: storage.ListVerificationHistory, Seq: out.Items[size-1].Version,
-				Key: strconv.FormatInt(out.Items[size-1].Version, 10)}.String()
+			out.Next = storage.Cursor{List: storage.ListVerificationHistory, Seq: out.Items[size-1].Version}.String()
 		}
 		return nil
 	})

@@ -469,7 +469,7 @@ func verifyInterleavedDecision(t *testing.T, e *env, r storage.VerificationRecor
 		_, err := r.Update(ctx, s, moveTo(verification.Verified, "", "staff:outside", e.now()))
 		return err
 	}, func(ctx context.Context, tx storage.VerificationRecords) error {
-		_, err := tx.Update(ctx, s, moveTo(verification.Rejected, "inside", "staff:inside", e.now()))
+		_, err := tx.Update(ctx, s, decide(1, e.now())) // a rejection of the pending submission
 		return err
 	})
 	require.ErrorIs(t, err, verification.ErrInvalidTransition, "the decision read under the lock sees the one committed outside")
