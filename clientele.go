@@ -39,6 +39,9 @@ type Service struct {
 	Wallet *Wallet
 	// Subscriptions keeps references to the host's subscriptions.
 	Subscriptions *Subscriptions
+	// Verifications keeps the identity verification (KYC / KYB) of
+	// customers and merchants.
+	Verifications *Verifications
 	// Events delivers the events of committed changes (the outbox and
 	// in-process subscribers) and reads audit trails.
 	Events *Events
@@ -109,6 +112,7 @@ func New(store storage.Store, opts ...Option) *Service {
 
 		Wallet:        &Wallet{e},
 		Subscriptions: &Subscriptions{e},
+		Verifications: &Verifications{e},
 	}
 }
 

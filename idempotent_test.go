@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
@@ -22,6 +23,7 @@ import (
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/memory"
+	"github.com/clientele-go/clientele/verification"
 )
 
 func countCustomers(t *testing.T, e env) int {
@@ -204,6 +206,14 @@ func TestCapabilitiesLacking(t *testing.T) {
 	_, err = svc.Balances.Lots(ctx, c.ID, balance.MustCurrency("EUR"))
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, err = svc.Balances.ExpireCredit(ctx, time.Time{})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+
+	// Verifications need their capability.
+	_, err = svc.Verifications.Get(ctx, verification.CustomerSubject(c.ID))
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Verifications.Submit(clientele.WithActor(ctx, actor.Staff("ana")), verification.CustomerSubject(c.ID))
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Verifications.PendingQueue(ctx, verification.Customer, page.Request{})
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 }
 

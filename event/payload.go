@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
 )
 
@@ -196,4 +197,20 @@ type PaymentSourcePayload struct {
 type SubscriptionPayload struct {
 	Subscription subscription.Subscription `json:"subscription"`
 	Changes      []Change                  `json:"changes,omitempty"`
+}
+
+// KYCPayload is the payload of verification.submitted, .approved and
+// .rejected: the subject's verification after the change and the review
+// appended to its history.
+type KYCPayload struct {
+	Verification verification.Verification `json:"verification"`
+	Review       verification.Review       `json:"review"`
+}
+
+// RiskFlagsPayload is the payload of verification.risk_flags_changed: the
+// verification after the change and the flags set and cleared.
+type RiskFlagsPayload struct {
+	Verification verification.Verification `json:"verification"`
+	Set          []string                  `json:"set,omitempty"`
+	Cleared      []string                  `json:"cleared,omitempty"`
 }

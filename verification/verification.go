@@ -280,8 +280,8 @@ type Verification struct {
 	Status  Status  `json:"status"`
 	// Reason, Reviewer and UpdatedAt are those of the last change (zero
 	// for a subject never stored).
-	Reason    string    `json:"reason,omitempty"`
-	Reviewer  string    `json:"reviewer,omitempty"`
+	Reason    string    `json:"reason"`
+	Reviewer  string    `json:"reviewer"`
 	UpdatedAt time.Time `json:"updated_at"`
 	// Version counts the changes: 0 for a subject never stored, then one
 	// more for each status change or risk flag change.

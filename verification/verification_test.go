@@ -122,7 +122,7 @@ func TestJSON(t *testing.T) {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"subject":{"kind":"customer","id":"00000000-0000-0000-0000-000000000001"},"status":"pending",
-		"reviewer":"staff:u","updated_at":"2026-12-04T10:00:00Z","version":1,"risk_flags":[]}`, string(b))
+		"reason":"","reviewer":"staff:u","updated_at":"2026-12-04T10:00:00Z","version":1,"risk_flags":[]}`, string(b))
 	var back verification.Verification
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, v, back)
