@@ -70,6 +70,7 @@ var sentinels = map[string]struct {
 	"market.ErrPrivate":                 {market.ErrPrivate, errcode.Denied},
 	"market.ErrNotMember":               {market.ErrNotMember, errcode.Denied},
 	"market.ErrNoMarket":                {market.ErrNoMarket, errcode.Denied},
+	"market.ErrNotVerified":             {market.ErrNotVerified, errcode.Denied},
 	"clientele.ErrBatchTooLarge":        {clientele.ErrBatchTooLarge, errcode.Invalid},
 	"clientele.ErrVersionMismatch":      {clientele.ErrVersionMismatch, errcode.Stale},
 	"clientele.ErrIdempotencyKeyReused": {clientele.ErrIdempotencyKeyReused, errcode.Conflict},

@@ -14,6 +14,7 @@ import (
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
@@ -203,5 +204,43 @@ func TestConcurrentDecisions(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(2), v.Version)
 		assert.Len(t, drain(t, svc, "race"), 1, "one event")
+	})
+}
+
+// TestMarketRequiresVerified: a private market with RequireVerified admits
+// its members only once verified, on every engine; a public one ignores
+// the flag.
+func TestMarketRequiresVerified(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		e := clienteletest.New(t, clienteletest.WithStore(store))
+		g := e.MustGroup("VIP")
+		m := e.MustMerchant("Acme")
+		private := e.MustMarket(m.ID, "vip", "EUR", clienteletest.Private(g.ID), clienteletest.RequireVerified())
+		public := e.MustMarket(m.ID, "all", "EUR", clienteletest.RequireVerified())
+		ctx := context.Background()
+
+		unverified, pending, rejected, verified, outsider := e.MustRegister(), e.MustRegister(), e.MustRegister(), e.MustRegister(), e.MustRegister()
+		e.MustJoin(g.ID, unverified.ID, pending.ID, rejected.ID, verified.ID)
+		e.MustSubmitVerification(pending.ID)
+		e.MustRejectVerification(rejected.ID, "blurred")
+		e.MustVerify(verified.ID)
+		e.MustVerify(outsider.ID)
+
+		for _, c := range []customer.Customer{unverified, pending, rejected} {
+			err := e.Service.Markets.Access(ctx, private.ID, c.ID)
+			require.ErrorIs(t, err, market.ErrNotVerified)
+			require.ErrorIs(t, err, market.ErrAccessDenied)
+			require.NoError(t, e.Service.Markets.Access(ctx, public.ID, c.ID), "a public market ignores it")
+		}
+		require.NoError(t, e.Service.Markets.Access(ctx, private.ID, verified.ID), "a verified member gets in")
+		require.ErrorIs(t, e.Service.Markets.Access(ctx, private.ID, outsider.ID), market.ErrNotMember, "verified is no membership")
+		require.ErrorIs(t, e.Service.Markets.Access(ctx, private.ID, uuid.Nil), market.ErrPrivate)
+
+		got, err := e.Service.Markets.Get(ctx, private.ID)
+		require.NoError(t, err)
+		assert.True(t, got.RequireVerified, "stored")
+		_, err = e.Service.Markets.Update(ctx, private.ID, market.Patch{RequireVerified: ptr(false)})
+		require.NoError(t, err)
+		require.NoError(t, e.Service.Markets.Access(ctx, private.ID, unverified.ID), "without the flag a member gets in")
 	})
 }
