@@ -42,6 +42,9 @@ type Service struct {
 	// Companies manages B2B company accounts, their members, limits and
 	// approvals.
 	Companies *Companies
+	// Verifications keeps the identity verification (KYC / KYB) of
+	// customers and merchants.
+	Verifications *Verifications
 	// Events delivers the events of committed changes (the outbox and
 	// in-process subscribers) and reads audit trails.
 	Events *Events
@@ -113,6 +116,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Wallet:        &Wallet{e},
 		Subscriptions: &Subscriptions{e},
 		Companies:     &Companies{e},
+		Verifications: &Verifications{e},
 	}
 }
 

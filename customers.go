@@ -17,6 +17,7 @@ import (
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/verification"
 )
 
 // Customers registers, finds, updates and lists customers.
@@ -543,6 +544,13 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 		}
 		if repo, err := subscriptionsOf(tx); err == nil {
 			if _, err := repo.Unlink(ctx, id); err != nil {
+				return err
+			}
+		}
+		// The verification's history stays, anonymized: reasons and who
+		// set risk flags may name the person.
+		if repo, err := verificationsOf(tx); err == nil {
+			if _, err := repo.Anonymize(ctx, verification.CustomerSubject(id)); err != nil {
 				return err
 			}
 		}

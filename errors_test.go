@@ -29,6 +29,7 @@ import (
 	"github.com/clientele-go/clientele/password"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
 )
 
@@ -70,6 +71,7 @@ var sentinels = map[string]struct {
 	"market.ErrPrivate":                 {market.ErrPrivate, errcode.Denied},
 	"market.ErrNotMember":               {market.ErrNotMember, errcode.Denied},
 	"market.ErrNoMarket":                {market.ErrNoMarket, errcode.Denied},
+	"market.ErrNotVerified":             {market.ErrNotVerified, errcode.Denied},
 	"clientele.ErrBatchTooLarge":        {clientele.ErrBatchTooLarge, errcode.Invalid},
 	"clientele.ErrVersionMismatch":      {clientele.ErrVersionMismatch, errcode.Stale},
 	"clientele.ErrIdempotencyKeyReused": {clientele.ErrIdempotencyKeyReused, errcode.Conflict},
@@ -140,6 +142,11 @@ var sentinels = map[string]struct {
 	"order.ErrDetailNotFound":     {order.ErrDetailNotFound, errcode.NotFound},
 	"order.ErrDetailChanged":      {order.ErrDetailChanged, errcode.Conflict},
 	"order.ErrRefundExceedsTotal": {order.ErrRefundExceedsTotal, errcode.FailedPrecondition},
+
+	// Verification (KYC / KYB).
+	"verification.ErrInvalid":           {verification.ErrInvalid, errcode.Invalid},
+	"verification.ErrInvalidTransition": {verification.ErrInvalidTransition, errcode.FailedPrecondition},
+	"verification.ErrTooManyFlags":      {verification.ErrTooManyFlags, errcode.FailedPrecondition},
 }
 
 func TestErrorCategories(t *testing.T) {

@@ -27,6 +27,7 @@ import (
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
 )
 
@@ -249,6 +250,7 @@ func TestEveryWriteEmits(t *testing.T) {
 		accountSteps(t, svc, ctx, step)
 		walletSteps(t, svc, ctx, ada.ID, step)
 		companySteps(t, svc, ctx, step)
+		verificationSteps(t, svc, ctx, ada.ID, step)
 		step([]event.Type{event.CustomerDeleted}, func() { require.NoError(t, svc.Customers.Delete(ctx, guest.ID)) })
 		step([]event.Type{event.CustomerErased}, func() {
 			_, err := svc.Customers.Erase(ctx, ada.ID)
@@ -796,4 +798,63 @@ func companySteps(t *testing.T, svc *clientele.Service, ctx context.Context, ste
 	step([]event.Type{event.CompanyMemberRemoved}, func() {
 		require.NoError(t, svc.Companies.RemoveMember(ctx, admin.ID, c.ID, buyer.ID))
 	})
+}
+
+// verificationSteps drives every verification write (staff in ctx).
+func verificationSteps(t *testing.T, svc *clientele.Service, ctx context.Context, customerID uuid.UUID, step func([]event.Type, func())) {
+	s := verification.CustomerSubject(customerID)
+	step([]event.Type{event.VerificationSubmitted}, func() {
+		_, err := svc.Verifications.Submit(ctx, s)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.VerificationRejected}, func() {
+		_, err := svc.Verifications.Reject(ctx, s, "blurred")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.VerificationSubmitted}, func() {
+		_, err := svc.Verifications.Submit(ctx, s)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.VerificationApproved}, func() {
+		_, err := svc.Verifications.Approve(ctx, s)
+		require.NoError(t, err)
+	})
+	step(nil, func() {
+		_, err := svc.Verifications.Approve(ctx, s)
+		require.ErrorIs(t, err, verification.ErrInvalidTransition)
+	})
+	step([]event.Type{event.VerificationRejected}, func() {
+		_, err := svc.Verifications.Revoke(ctx, s, "forged")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.VerificationRiskFlagsChanged}, func() {
+		_, err := svc.Verifications.SetRiskFlags(ctx, s, "pep", "sanctions-hit")
+		require.NoError(t, err)
+	})
+	step(nil, func() {
+		_, err := svc.Verifications.SetRiskFlags(ctx, s, "pep")
+		require.NoError(t, err, "set already: no change, no event")
+	})
+	step([]event.Type{event.VerificationRiskFlagsChanged}, func() {
+		_, err := svc.Verifications.ClearRiskFlag(ctx, s, "pep")
+		require.NoError(t, err)
+	})
+	step(nil, func() {
+		_, err := svc.Verifications.ClearRiskFlag(ctx, s, "pep")
+		require.NoError(t, err)
+	})
+	got := func() event.Event {
+		_, err := svc.Verifications.Submit(ctx, s)
+		require.NoError(t, err)
+		evs := drain(t, svc, "all")
+		require.Len(t, evs, 1)
+		return evs[0]
+	}()
+	p, err := event.Decode[event.KYCPayload](got)
+	require.NoError(t, err)
+	assert.Equal(t, verification.Pending, p.Verification.Status)
+	assert.Equal(t, verification.Rejected, p.Review.From)
+	assert.Equal(t, customerID, got.CustomerID)
+	assert.Equal(t, s.String(), got.AggregateID)
+	assert.Equal(t, p.Verification.Version, got.Version)
 }

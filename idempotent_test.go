@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/company"
@@ -23,6 +24,7 @@ import (
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/memory"
+	"github.com/clientele-go/clientele/verification"
 )
 
 func countCustomers(t *testing.T, e env) int {
@@ -215,6 +217,14 @@ func TestCapabilitiesLacking(t *testing.T) {
 	_, err = svc.Companies.PlaceOrder(ctx, c.ID, uuid.New(), order.Params{ID: "co-1", Total: money(t, "1.00")})
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, _, err = svc.Companies.AutoJoin(ctx, c.ID)
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+
+	// Verifications need their capability.
+	_, err = svc.Verifications.Get(ctx, verification.CustomerSubject(c.ID))
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Verifications.Submit(clientele.WithActor(ctx, actor.Staff("ana")), verification.CustomerSubject(c.ID))
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Verifications.PendingQueue(ctx, verification.Customer, page.Request{})
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 }
 

@@ -45,6 +45,7 @@ var domainPackages = []string{
 	module + "/wallet",
 	module + "/subscription",
 	module + "/company",
+	module + "/verification",
 }
 
 // allowedForDomain is everything a domain package may import besides the

@@ -12,12 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/verification"
 )
 
 // jsonObject marshals v and decodes the result as a generic object.
@@ -300,4 +302,29 @@ func TestCompanyJSON(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &pback))
 	assert.Equal(t, placed.Decision, pback.Decision)
+}
+
+func TestVerificationJSON(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "kyc@example.com")
+	staff := clientele.WithActor(e.ctx, actor.Staff("ana"))
+	s := verification.CustomerSubject(c.ID)
+	_, err := e.Verifications.Submit(staff, s)
+	require.NoError(t, err)
+	_, err = e.Verifications.Reject(staff, s, "")
+	var ve *verification.ValidationError
+	require.ErrorAs(t, err, &ve)
+	v, err := e.Verifications.SetRiskFlags(staff, s, "pep")
+	require.NoError(t, err)
+	obj := jsonObject(t, v)
+	assert.Contains(t, obj, ve.Field, "the field of a rejection without a reason")
+	_, err = e.Verifications.SetRiskFlags(staff, s, "NOT A SLUG")
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, obj, ve.Field)
+	assert.Equal(t, []string{"reason", "reviewer", "risk_flags", "status", "subject", "updated_at", "version"}, keysOf(obj))
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	var back verification.Verification
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, v, back)
 }

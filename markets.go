@@ -13,6 +13,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/verification"
 )
 
 // Merchants manages merchants, the sellers that own markets.
@@ -262,10 +263,12 @@ func (s *Markets) List(ctx context.Context, f market.Filter, p page.Request) (pa
 
 // Access decides whether a customer may buy in the market: nil when they
 // may, otherwise an error for which errors.Is(err, market.ErrAccessDenied)
-// holds (market.ErrDisabled, market.ErrPrivate or market.ErrNotMember say
-// why). customerID uuid.Nil stands for an anonymous visitor. Errors besides
-// the denial: market.ErrNotFound; customer.ErrNotFound for an ID that names
-// no live customer (a typo must not pass for an anonymous visit, which a
+// holds (market.ErrDisabled, market.ErrPrivate, market.ErrNotMember or
+// market.ErrNotVerified say why: a private market with RequireVerified
+// admits only members whose verification is verified, see Verifications).
+// customerID uuid.Nil stands for an anonymous visitor. Errors besides the
+// denial: market.ErrNotFound; customer.ErrNotFound for an ID that names no
+// live customer (a typo must not pass for an anonymous visit, which a
 // public market would admit).
 func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) error {
 	m, err := s.Get(ctx, marketID)
@@ -274,6 +277,7 @@ func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) er
 	}
 	var visitor *customer.Customer
 	var memberOf []uuid.UUID
+	verified := false
 	if customerID != uuid.Nil {
 		c, err := liveCustomer(ctx, s.store, customerID)
 		if err != nil {
@@ -284,9 +288,16 @@ func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) er
 			if memberOf, err = s.store.Groups().MemberOf(ctx, customerID, m.AccessGroups); err != nil {
 				return err
 			}
+			// One more read, only where the market asks for it. A store
+			// without the verification capability verifies nobody.
+			if m.RequireVerified && len(memberOf) > 0 {
+				if verified, err = verifiedCustomer(ctx, s.store, verification.CustomerSubject(customerID)); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	return m.Access(visitor, memberOf)
+	return m.AccessWith(visitor, memberOf, verified)
 }
 
 // CanAccess is Access as a yes or no; err is set only when the decision

@@ -159,6 +159,12 @@ func Private(groupIDs ...uuid.UUID) MarketOption {
 	return func(p *market.Params) { p.AccessGroups = append(p.AccessGroups, groupIDs...) }
 }
 
+// RequireVerified makes a private market admit only verified customers
+// (see MustVerify).
+func RequireVerified() MarketOption {
+	return func(p *market.Params) { p.RequireVerified = true }
+}
+
 // B2B makes the market a business-to-business one.
 func B2B() MarketOption {
 	return func(p *market.Params) { p.BusinessModel = market.BusinessModelB2B }

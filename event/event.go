@@ -203,6 +203,28 @@ const (
 	SubscriptionStatusChanged Type = "subscription.status_changed"
 )
 
+// The identity verification events (aggregate "verification", whose ID is
+// the subject's "customer:<id>" or "merchant:<id>"; CustomerID is the
+// customer's for a customer subject, uuid.Nil for a merchant).
+const (
+	// VerificationSubmitted: a subject was submitted or resubmitted for
+	// review, or sent back to review (KYCPayload: the verification after
+	// the change and its review).
+	VerificationSubmitted Type = "verification.submitted"
+	// VerificationApproved: a reviewer verified a pending subject
+	// (KYCPayload).
+	VerificationApproved Type = "verification.approved"
+	// VerificationRejected: a reviewer rejected a pending subject, or
+	// revoked a verified one, with a reason (KYCPayload).
+	VerificationRejected Type = "verification.rejected"
+	// VerificationRiskFlagsChanged: risk flags were set or cleared
+	// (RiskFlagsPayload).
+	VerificationRiskFlagsChanged Type = "verification.risk_flags_changed"
+)
+
+// AggregateVerification is the aggregate of the verification events.
+const AggregateVerification = "verification"
+
 // The aggregates of the wallet and subscription events.
 const (
 	AggregateWallet       = "wallet"       // its ID is the customer's

@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
 )
 
@@ -230,4 +231,20 @@ type CompanyApprovalPayload struct {
 // company.reservation_released.
 type CompanyReservationPayload struct {
 	Reservation company.Reservation `json:"reservation"`
+}
+
+// KYCPayload is the payload of verification.submitted, .approved and
+// .rejected: the subject's verification after the change and the review
+// appended to its history.
+type KYCPayload struct {
+	Verification verification.Verification `json:"verification"`
+	Review       verification.Review       `json:"review"`
+}
+
+// RiskFlagsPayload is the payload of verification.risk_flags_changed: the
+// verification after the change and the flags set and cleared.
+type RiskFlagsPayload struct {
+	Verification verification.Verification `json:"verification"`
+	Set          []string                  `json:"set,omitempty"`
+	Cleared      []string                  `json:"cleared,omitempty"`
 }

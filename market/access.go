@@ -26,6 +26,10 @@ var (
 	// was never loaded): the rule fails closed instead of treating it as
 	// a public market.
 	ErrNoMarket = fmt.Errorf("%w: no market (the zero Market)", ErrAccessDenied)
+	// ErrNotVerified: the market is private, requires verified customers
+	// (RequireVerified) and the customer, a member, is not verified
+	// (unverified, pending or rejected).
+	ErrNotVerified = fmt.Errorf("%w: market requires a verified customer", ErrAccessDenied)
 )
 
 // Access decides whether c may buy in the market and returns nil when they
@@ -40,7 +44,19 @@ var (
 //   - a private market admits a customer that has an account, is in
 //     customer.StateActive, is not deleted and is a member of at least one
 //     of the market's access groups.
+//
+// A private market with RequireVerified also needs the customer verified,
+// which Access does not know: it answers ErrNotVerified for such a market
+// (it fails closed); use AccessWith.
 func (m Market) Access(c *customer.Customer, memberOf []uuid.UUID) error {
+	return m.AccessWith(c, memberOf, false)
+}
+
+// AccessWith is Access knowing whether c's identity verification is
+// verified: a private market with RequireVerified admits a member only
+// when verified is true (ErrNotVerified otherwise, decided after
+// membership); any other market ignores verified.
+func (m Market) AccessWith(c *customer.Customer, memberOf []uuid.UUID, verified bool) error {
 	if m.ID == uuid.Nil {
 		return ErrNoMarket
 	}
@@ -55,6 +71,9 @@ func (m Market) Access(c *customer.Customer, memberOf []uuid.UUID) error {
 	}
 	for _, id := range memberOf {
 		if id != uuid.Nil && m.HasAccessGroup(id) {
+			if m.RequireVerified && !verified {
+				return ErrNotVerified
+			}
 			return nil
 		}
 	}

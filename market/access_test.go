@@ -98,7 +98,7 @@ func TestAccessMatrix(t *testing.T) {
 }
 
 func TestAccessErrors(t *testing.T) {
-	reasons := []error{market.ErrNoMarket, market.ErrDisabled, market.ErrPrivate, market.ErrNotMember}
+	reasons := []error{market.ErrNoMarket, market.ErrDisabled, market.ErrPrivate, market.ErrNotMember, market.ErrNotVerified}
 	for i, a := range reasons {
 		assert.ErrorIs(t, a, market.ErrAccessDenied)
 		for j, b := range reasons {
@@ -125,3 +125,30 @@ func TestAccessDoesNotDependOnTime(t *testing.T) {
 	c.DeletedAt = &future
 	assert.ErrorIs(t, m.Access(c, []uuid.UUID{gid(1)}), market.ErrPrivate)
 }
+
+func TestAccessRequireVerified(t *testing.T) {
+	vip := gid(1)
+	private := newMarket(t, func(p *market.Params) { p.AccessGroups = []uuid.UUID{vip}; p.RequireVerified = true })
+	public := newMarket(t, func(p *market.Params) { p.RequireVerified = true })
+	member := visitor(true, customer.StateActive, false)
+	in := []uuid.UUID{vip}
+
+	assert.NoError(t, private.AccessWith(member, in, true), "a verified member gets in")
+	assert.ErrorIs(t, private.AccessWith(member, in, false), market.ErrNotVerified, "an unverified member does not")
+	assert.ErrorIs(t, private.AccessWith(member, in, false), market.ErrAccessDenied)
+	assert.ErrorIs(t, private.Access(member, in), market.ErrNotVerified, "Access fails closed")
+	assert.ErrorIs(t, private.AccessWith(member, nil, true), market.ErrNotMember, "verified is no membership")
+	assert.ErrorIs(t, private.AccessWith(nil, nil, true), market.ErrPrivate)
+	assert.NoError(t, public.AccessWith(nil, nil, false), "a public market ignores it")
+	assert.NoError(t, public.Access(member, nil))
+
+	private.RequireVerified = false
+	assert.NoError(t, private.Access(member, in), "without the flag nothing changes")
+
+	m := newMarket(t)
+	require.NoError(t, m.Apply(market.Patch{RequireVerified: ptrBool(true)}, t0))
+	assert.True(t, m.RequireVerified)
+	assert.False(t, market.Patch{RequireVerified: ptrBool(false)}.IsZero())
+}
+
+func ptrBool(b bool) *bool { return &b }

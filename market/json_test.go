@@ -33,6 +33,7 @@ func TestMarketJSON(t *testing.T) {
 		"inventory_model_ref": "inv_1",
 		"disabled": false,
 		"access_groups": ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"],
+		"require_verified": false,
 		"metadata": {"region": "dach"},
 		"created_at": "2024-05-01T12:00:00Z",
 		"updated_at": "2024-05-01T12:00:00Z",

@@ -57,10 +57,14 @@ type Market struct {
 	// AccessGroups are the groups whose members may buy here, sorted by
 	// their bytes and without duplicates or uuid.Nil; nil or empty means a
 	// public market.
-	AccessGroups []uuid.UUID       `json:"access_groups,omitempty"`
-	Metadata     map[string]string `json:"metadata,omitempty"`
-	CreatedAt    time.Time         `json:"created_at"` // UTC
-	UpdatedAt    time.Time         `json:"updated_at"` // UTC
+	AccessGroups []uuid.UUID `json:"access_groups,omitempty"`
+	// RequireVerified makes a private market admit only customers whose
+	// identity verification (package verification) is verified; a public
+	// market ignores it (see AccessWith).
+	RequireVerified bool              `json:"require_verified"`
+	Metadata        map[string]string `json:"metadata,omitempty"`
+	CreatedAt       time.Time         `json:"created_at"` // UTC
+	UpdatedAt       time.Time         `json:"updated_at"` // UTC
 	// Version is bumped by storage on every write, starting at 1.
 	Version int64 `json:"version"`
 }
@@ -78,8 +82,10 @@ type Params struct {
 	Disabled bool `json:"disabled,omitempty"`
 	// AccessGroups, when not empty, make the market private; they are
 	// sorted and deduplicated.
-	AccessGroups []uuid.UUID       `json:"access_groups,omitempty"`
-	Metadata     map[string]string `json:"metadata,omitempty"`
+	AccessGroups []uuid.UUID `json:"access_groups,omitempty"`
+	// RequireVerified: see Market.
+	RequireVerified bool              `json:"require_verified,omitempty"`
+	Metadata        map[string]string `json:"metadata,omitempty"`
 }
 
 // New returns a validated market created at now. The code is normalized
@@ -102,6 +108,7 @@ func New(id uuid.UUID, p Params, now time.Time) (Market, error) {
 		InventoryModelRef: textnorm.Clean(p.InventoryModelRef),
 		Disabled:          p.Disabled,
 		AccessGroups:      groups,
+		RequireVerified:   p.RequireVerified,
 		Metadata:          validation.CloneMetadata(p.Metadata),
 		CreatedAt:         now,
 		UpdatedAt:         now,
@@ -243,13 +250,14 @@ type Patch struct {
 	InventoryModelRef *string            `json:"inventory_model_ref,omitempty"`
 	Disabled          *bool              `json:"disabled,omitempty"`
 	AccessGroups      *[]uuid.UUID       `json:"access_groups,omitempty"`
+	RequireVerified   *bool              `json:"require_verified,omitempty"`
 	Metadata          map[string]*string `json:"metadata,omitempty"`
 }
 
 // IsZero reports whether p changes nothing.
 func (p Patch) IsZero() bool {
 	return p.Name == nil && p.BusinessModel == nil && p.Currency == nil && p.PriceListRef == nil &&
-		p.InventoryModelRef == nil && p.Disabled == nil && p.AccessGroups == nil && len(p.Metadata) == 0
+		p.InventoryModelRef == nil && p.Disabled == nil && p.AccessGroups == nil && p.RequireVerified == nil && len(p.Metadata) == 0
 }
 
 // Apply applies p, normalizes and revalidates the result and sets UpdatedAt
@@ -283,6 +291,9 @@ func (m *Market) Apply(p Patch, now time.Time) error {
 			return err
 		}
 		next.AccessGroups = groups
+	}
+	if p.RequireVerified != nil {
+		next.RequireVerified = *p.RequireVerified
 	}
 	if p.Metadata != nil {
 		next.Metadata = validation.PatchMetadata(next.Metadata, p.Metadata)

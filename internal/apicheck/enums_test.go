@@ -22,6 +22,7 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
 )
 
@@ -141,6 +142,12 @@ func TestEnumConvention(t *testing.T) {
 	})
 	t.Run("order.RefundStatus", func(t *testing.T) {
 		checkEnum(t, order.RefundStatuses(), order.ParseRefundStatus, "status", order.ErrInvalid)
+	})
+	t.Run("verification.Status", func(t *testing.T) {
+		checkEnum(t, verification.Statuses(), verification.ParseStatus, "status", verification.ErrInvalid)
+	})
+	t.Run("verification.Kind", func(t *testing.T) {
+		checkEnum(t, verification.Kinds(), verification.ParseKind, "kind", verification.ErrInvalid)
 	})
 	t.Run("order.ExchangeType", func(t *testing.T) {
 		checkEnum(t, order.ExchangeTypes(), order.ParseExchangeType, "type", order.ErrInvalid)

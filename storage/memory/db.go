@@ -20,6 +20,7 @@ import (
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
+	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
 )
 
@@ -152,6 +153,9 @@ type db struct {
 	approvals       map[uuid.UUID]company.Approval
 	approvalByOrder map[string]uuid.UUID
 	approvalsOf     map[uuid.UUID]map[uuid.UUID]bool // company ID -> approval IDs
+	verifications   map[verification.Subject]verification.Verification
+	reviews         map[verification.Subject][]verification.Review // by subject, Version order
+	verifyByStatus  map[verifyList]*btree.BTreeG[timeKey]          // (kind, status) -> (UpdatedAt, ID)
 }
 
 type identityKey struct{ provider, subject string }
@@ -219,6 +223,9 @@ func newDB() *db {
 		approvals:           map[uuid.UUID]company.Approval{},
 		approvalByOrder:     map[string]uuid.UUID{},
 		approvalsOf:         map[uuid.UUID]map[uuid.UUID]bool{},
+		verifications:       map[verification.Subject]verification.Verification{},
+		reviews:             map[verification.Subject][]verification.Review{},
+		verifyByStatus:      map[verifyList]*btree.BTreeG[timeKey]{},
 	}
 }
 

@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 12 <nil>
+	// Output: grace@example.com active 14 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -76,4 +76,5 @@ func ExampleWriteMigrations() {
 	// 0010_credit_lots.up.sql
 	// 0011_merges.up.sql
 	// 0012_companies.up.sql
+	// 0014_verification.up.sql
 }

@@ -153,6 +153,7 @@ func marketCreateReturnsVersion1(t *testing.T, e *env) {
 		InventoryModelRef: "inv:eu-central",
 		Disabled:          true,
 		AccessGroups:      []uuid.UUID{g2.ID, g1.ID, g2.ID},
+		RequireVerified:   true,
 		Metadata:          map[string]string{"region": "EU", "ünï": "cødé"},
 	}, e.now())
 	require.NoError(t, err)
@@ -250,17 +251,19 @@ func marketUpdateBumpsVersion(t *testing.T, e *env) {
 	now := e.now()
 	out, err := e.store.Markets().Update(e.ctx, mk.ID, func(x *market.Market) error {
 		return x.Apply(market.Patch{
-			Name:          ptr("Renamed"),
-			BusinessModel: ptr(market.BusinessModelB2B),
-			Currency:      ptr(balance.MustCurrency("JPY")),
-			Disabled:      ptr(true),
-			AccessGroups:  &[]uuid.UUID{g.ID},
+			Name:            ptr("Renamed"),
+			BusinessModel:   ptr(market.BusinessModelB2B),
+			Currency:        ptr(balance.MustCurrency("JPY")),
+			Disabled:        ptr(true),
+			AccessGroups:    &[]uuid.UUID{g.ID},
+			RequireVerified: ptr(true),
 		}, now)
 	})
 	require.NoError(t, err)
 	want := mk.Clone()
 	want.Name, want.BusinessModel, want.Currency, want.Disabled = "Renamed", market.BusinessModelB2B, balance.MustCurrency("JPY"), true
 	want.AccessGroups = []uuid.UUID{g.ID}
+	want.RequireVerified = true
 	want.UpdatedAt = now
 	want.Version = 2
 	assertMarket(t, want, out, "Update's result")

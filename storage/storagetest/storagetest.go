@@ -96,5 +96,6 @@ func areas() []area {
 		{"Companies", companyCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
+		{"Verifications", verificationCases()},
 	}
 }

@@ -64,6 +64,7 @@ var Tables = []string{
 	"event_consumers", "event_sequence", "events", "groups",
 	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchants",
 	"order_details", "order_stats", "orders", "payment_sources", "subscriptions",
+	"verification_reviews", "verifications",
 }
 
 // FreshPrefix returns a table prefix no other store of this test binary
