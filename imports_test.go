@@ -44,6 +44,7 @@ var domainPackages = []string{
 	module + "/password",
 	module + "/wallet",
 	module + "/subscription",
+	module + "/operator",
 }
 
 // allowedForDomain is everything a domain package may import besides the

@@ -141,6 +141,8 @@ type db struct {
 	subscriptions  map[string]subscription.Subscription
 	subsByCustomer map[uuid.UUID]*btree.BTreeG[orderKey] // (CreatedAt, ID)
 	subsBySource   map[uuid.UUID]map[string]bool         // payment source ID -> subscription IDs
+
+	roles roles // marketplace roles (marketplace.go)
 }
 
 type identityKey struct{ provider, subject string }
@@ -199,6 +201,7 @@ func newDB() *db {
 		subscriptions:       map[string]subscription.Subscription{},
 		subsByCustomer:      map[uuid.UUID]*btree.BTreeG[orderKey]{},
 		subsBySource:        map[uuid.UUID]map[string]bool{},
+		roles:               newRoles(),
 	}
 }
 
