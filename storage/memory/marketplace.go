@@ -35,7 +35,7 @@ type roles struct {
 	memberOrder   map[uuid.UUID]*btree.BTreeG[timeKey]        // merchant -> (CreatedAt, customer)
 	membershipsOf map[uuid.UUID]map[uuid.UUID]bool            // customer -> merchants
 	operators     map[uuid.UUID]operator.Staff
-	operatorOrder *btree.BTreeG[timeKey] // (Since, customer)
+	operatorOrder *btree.BTreeG[timeKey]                                // (Since, customer)
 	relations     map[uuid.UUID]map[uuid.UUID]merchant.CustomerRelation // merchant -> customer -> relation
 	relOrder      map[uuid.UUID]*btree.BTreeG[timeKey]                  // merchant -> (Since, customer)
 	relationsOf   map[uuid.UUID]map[uuid.UUID]bool                      // customer -> merchants

@@ -19,7 +19,7 @@ import (
 // Idempotency, Events for storage.Outbox, CommitHooks, Credentials for
 // storage.Authentication, Wallets for storage.Wallets,
 // Subscriptions for storage.Subscriptions, Merges for storage.Merging, Lots for
-// storage.CreditLots), so
+// storage.CreditLots, MerchantRoles for storage.MerchantRoles), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -93,6 +93,7 @@ func areas() []area {
 		{"Subscriptions", subscriptionCases()},
 		{"OrderHistory", orderHistoryCases()},
 		{"Lots", lotsCases()},
+		{"MerchantRoles", marketplaceCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 	}
