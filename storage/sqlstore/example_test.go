@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 11 <nil>
+	// Output: grace@example.com active 13 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -75,4 +75,5 @@ func ExampleWriteMigrations() {
 	// 0009_order_history.up.sql
 	// 0010_credit_lots.up.sql
 	// 0011_merges.up.sql
+	// 0013_marketplace_roles.up.sql
 }

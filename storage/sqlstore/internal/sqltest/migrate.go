@@ -60,8 +60,9 @@ func (e Engine) analyze(t testing.TB, prefix string, tables ...string) {
 var Tables = []string{
 	"addresses", "auth_tokens", "balance_accounts", "balance_lots", "balance_postings", "credentials", "customer_tags", "customer_tombstones", "customers",
 	"event_consumers", "event_sequence", "events", "groups",
-	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchants",
-	"order_details", "order_stats", "orders", "payment_sources", "subscriptions",
+	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchant_members", "merchants",
+	"operator_staff", "order_details", "order_stats", "orders", "payment_sources", "subscriptions",
+	"vendor_customers",
 }
 
 // FreshPrefix returns a table prefix no other store of this test binary
