@@ -42,6 +42,9 @@ type Service struct {
 	// Events delivers the events of committed changes (the outbox and
 	// in-process subscribers) and reads audit trails.
 	Events *Events
+	// Vendors manages marketplace roles: merchants' members, operator
+	// staff, vendors' own customers and groups.
+	Vendors *Vendors
 }
 
 // Option configures a Service.
@@ -109,6 +112,7 @@ func New(store storage.Store, opts ...Option) *Service {
 
 		Wallet:        &Wallet{e},
 		Subscriptions: &Subscriptions{e},
+		Vendors:       &Vendors{e},
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/password"
@@ -126,6 +127,14 @@ var sentinels = map[string]struct {
 	"order.ErrDetailNotFound":     {order.ErrDetailNotFound, errcode.NotFound},
 	"order.ErrDetailChanged":      {order.ErrDetailChanged, errcode.Conflict},
 	"order.ErrRefundExceedsTotal": {order.ErrRefundExceedsTotal, errcode.FailedPrecondition},
+
+	// Marketplace roles.
+	"merchant.ErrLastOwner":      {merchant.ErrLastOwner, errcode.FailedPrecondition},
+	"merchant.ErrMemberTaken":    {merchant.ErrMemberTaken, errcode.Conflict},
+	"merchant.ErrMemberNotFound": {merchant.ErrMemberNotFound, errcode.NotFound},
+	"merchant.ErrForbidden":      {merchant.ErrForbidden, errcode.Denied},
+	"operator.ErrInvalid":        {operator.ErrInvalid, errcode.Invalid},
+	"operator.ErrNotFound":       {operator.ErrNotFound, errcode.NotFound},
 }
 
 func TestErrorCategories(t *testing.T) {

@@ -15,6 +15,10 @@ import (
 // neither removed nor demoted. Storage checks it under the merchant's lock.
 var ErrLastOwner = errcode.New(errcode.FailedPrecondition, "merchant: a merchant keeps at least one owner")
 
+// ErrMemberTaken is returned when adding a customer who is already a
+// member of the merchant.
+var ErrMemberTaken = errcode.New(errcode.Conflict, "merchant: already a member")
+
 // ErrMemberNotFound is returned for a customer who is not a member of the
 // merchant.
 var ErrMemberNotFound = errcode.New(errcode.NotFound, "merchant: member not found")
