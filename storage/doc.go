@@ -66,6 +66,9 @@
 // capabilities on a Store and on a Tx too; CreditLots (on a Balances
 // repository: the lots of expiring store credit, kept by Post, and the
 // expiry of due lots) came later, with Authentication (see its doc).
+// MerchantRoles (on a Store and on a Tx: merchants' members under the
+// merchant's lock, operator staff, vendors' own customers and owned
+// groups) followed.
 // storage/memory has all of them. An adapter that implements one
 // implements it on the Store and on the Tx alike, so that it joins
 // transactions as the repositories do.
