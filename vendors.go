@@ -232,6 +232,11 @@ func (s *Vendors) UpdateMember(ctx context.Context, acting, merchantID, customer
 		if err != nil {
 			return notFound(err, merchant.ErrMemberNotFound)
 		}
+		// Again with the role as it was under the lock: a concurrent
+		// promotion between the read above and the lock rolls this back.
+		if err := g.mayAssign(max(before.Role, role)); err != nil {
+			return err
+		}
 		out = after
 		if before.Role == after.Role {
 			return nil
@@ -262,6 +267,11 @@ func (s *Vendors) RemoveMember(ctx context.Context, acting, merchantID, customer
 		}
 		if out, err = r.RemoveMember(ctx, merchantID, customerID); err != nil {
 			return notFound(err, merchant.ErrMemberNotFound)
+		}
+		if acting != customerID {
+			if err := g.mayAssign(out.Role); err != nil { // as removed, under the lock
+				return err
+			}
 		}
 		return s.emitMember(ctx, tx, event.MerchantMemberRemoved, nil, out)
 	})
