@@ -752,10 +752,20 @@ func vendorSteps(t *testing.T, svc *clientele.Service, ctx context.Context, cust
 		require.NoError(t, err)
 		require.False(t, created, "idempotent")
 	})
+	var g group.Group
 	step([]event.Type{event.GroupCreated}, func() {
-		g, err := svc.Vendors.CreateGroup(ctx, other.ID, m.ID, clientele.GroupParams{Name: "Vendor regulars"})
+		var err error
+		g, err = svc.Vendors.CreateGroup(ctx, other.ID, m.ID, clientele.GroupParams{Name: "Vendor regulars"})
 		require.NoError(t, err)
 		assert.Equal(t, m.ID, g.OwnerMerchantID)
+	})
+	step([]event.Type{event.GroupMemberAdded}, func() {
+		_, err := svc.Vendors.AddGroupMembers(ctx, other.ID, m.ID, g.ID, []uuid.UUID{customerID})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.GroupMemberRemoved}, func() {
+		_, err := svc.Vendors.RemoveGroupMembers(ctx, other.ID, m.ID, g.ID, []uuid.UUID{customerID})
+		require.NoError(t, err)
 	})
 	step([]event.Type{event.MerchantMemberRemoved}, func() {
 		_, err := svc.Vendors.RemoveMember(ctx, other.ID, m.ID, other.ID)

@@ -457,15 +457,86 @@ func (s *Vendors) VendorGroups(ctx context.Context, acting, merchantID uuid.UUID
 func (s *Vendors) VendorGroup(ctx context.Context, acting, merchantID, groupID uuid.UUID) (group.Group, error) {
 	var out group.Group
 	err := s.read(ctx, acting, merchantID, func(ctx context.Context, tx storage.Tx, _ storage.Marketplace) error {
-		g, err := tx.Groups().Get(ctx, groupID)
-		if err != nil {
-			return mapGroupErr(err)
+		var err error
+		out, err = ownedGroup(ctx, tx, merchantID, groupID)
+		return err
+	})
+	return out, err
+}
+
+// ownedGroup returns the group when the merchant owns it, and
+// group.ErrNotFound for any other group.
+func ownedGroup(ctx context.Context, tx storage.Tx, merchantID, groupID uuid.UUID) (group.Group, error) {
+	g, err := tx.Groups().Get(ctx, groupID)
+	if err != nil {
+		return group.Group{}, mapGroupErr(err)
+	}
+	if g.OwnerMerchantID != merchantID {
+		return group.Group{}, fmt.Errorf("%w: %v", group.ErrNotFound, groupID)
+	}
+	return g, nil
+}
+
+// AddGroupMembers adds customers to a group the merchant owns, as
+// Groups.AddMembers does (one result per customer, one transaction, the
+// group.member_added events), but only the vendor's own customers: any
+// other customer gets a MemberFailed result wrapping customer.ErrNotFound,
+// as an unknown one does. The acting customer must be an admin. Errors:
+// those of CreateGroup, group.ErrNotFound for a group the merchant does
+// not own, ErrBatchTooLarge.
+func (s *Vendors) AddGroupMembers(ctx context.Context, acting, merchantID, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
+	var out []MemberResult
+	err := s.write(ctx, acting, merchantID, merchant.Admin, func(ctx context.Context, tx storage.Tx, _ storage.Marketplace, _ grant) error {
+		if _, err := ownedGroup(ctx, tx, merchantID, groupID); err != nil {
+			return err
 		}
-		if g.OwnerMerchantID != merchantID {
-			return fmt.Errorf("%w: %v", group.ErrNotFound, groupID)
+		add := addMember(groupID)
+		var err error
+		out, err = (&Groups{s.env}).batch(ctx, groupID, customerIDs, func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
+			r, err := marketplaceOf(tx)
+			if err != nil {
+				return MemberNotMember, err // aborts the batch
+			}
+			if _, err := r.CustomerRelation(ctx, merchantID, c.ID); errors.Is(err, storage.ErrNotFound) {
+				return MemberFailed, fmt.Errorf("customer %s: %w", c.ID, customer.ErrNotFound)
+			} else if err != nil {
+				return MemberNotMember, err // aborts the batch
+			}
+			return add(ctx, tx, c)
+		})
+		return err
+	})
+	return out, err
+}
+
+// RemoveGroupMembers removes customers from a group the merchant owns, as
+// Groups.RemoveMembers does. The acting customer must be an admin.
+// Errors: those of AddGroupMembers.
+func (s *Vendors) RemoveGroupMembers(ctx context.Context, acting, merchantID, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
+	var out []MemberResult
+	err := s.write(ctx, acting, merchantID, merchant.Admin, func(ctx context.Context, tx storage.Tx, _ storage.Marketplace, _ grant) error {
+		if _, err := ownedGroup(ctx, tx, merchantID, groupID); err != nil {
+			return err
 		}
-		out = g
-		return nil
+		var err error
+		out, err = (&Groups{s.env}).batch(ctx, groupID, customerIDs, removeMember(groupID))
+		return err
+	})
+	return out, err
+}
+
+// VendorGroupMembers returns a page of the live members of a group the
+// merchant owns, ordered by (CreatedAt, ID). The acting customer must be
+// staff or more. Errors: as VendorGroup.
+func (s *Vendors) VendorGroupMembers(ctx context.Context, acting, merchantID, groupID uuid.UUID, p page.Request) (page.Page[customer.Customer], error) {
+	var out page.Page[customer.Customer]
+	err := s.read(ctx, acting, merchantID, func(ctx context.Context, tx storage.Tx, _ storage.Marketplace) error {
+		if _, err := ownedGroup(ctx, tx, merchantID, groupID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Customers().List(ctx, customer.Filter{GroupID: groupID}, p)
+		return err
 	})
 	return out, err
 }

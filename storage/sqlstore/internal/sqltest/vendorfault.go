@@ -99,6 +99,28 @@ var vendorFaultOps = []faultOp{
 		},
 	},
 	{
+		name: "Vendors.AddGroupMembers",
+		setup: func(f *faultFixture) {
+			f.vendor("shoes", "ada")
+			f.register("buyer", "buyer@example.com")
+			f.register("stranger", "stranger@example.com")
+			_, _, err := f.svc.Vendors.RelateCustomer(f.ctx, f.ids["ada"], f.ids["shoes"], f.ids["buyer"], merchant.SourceOrder)
+			f.must("relate", err)
+			g, err := f.svc.Vendors.CreateGroup(f.ctx, f.ids["ada"], f.ids["shoes"], clientele.GroupParams{Name: "Regulars"})
+			f.must("group", err)
+			f.ids["regulars"] = g.ID
+		},
+		run: func(f *faultFixture) (string, error) {
+			res, err := f.svc.Vendors.AddGroupMembers(f.ctx, f.ids["ada"], f.ids["shoes"], f.ids["regulars"],
+				[]uuid.UUID{f.ids["buyer"], f.ids["stranger"]})
+			out := ""
+			for _, r := range res {
+				out += fmt.Sprintf("%s %s; ", r.CustomerID, r.Outcome)
+			}
+			return out, err
+		},
+	},
+	{
 		name:  "Vendors.GrantOperator",
 		setup: func(f *faultFixture) { f.register("ada", "ada@example.com") },
 		run: func(f *faultFixture) (string, error) {
