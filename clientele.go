@@ -48,6 +48,9 @@ type Service struct {
 	// Events delivers the events of committed changes (the outbox and
 	// in-process subscribers) and reads audit trails.
 	Events *Events
+	// Vendors manages marketplace roles: merchants' members, operator
+	// staff, vendors' own customers and groups.
+	Vendors *Vendors
 }
 
 // Option configures a Service.
@@ -117,6 +120,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Subscriptions: &Subscriptions{e},
 		Companies:     &Companies{e},
 		Verifications: &Verifications{e},
+		Vendors:       &Vendors{e},
 	}
 }
 

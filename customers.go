@@ -554,6 +554,14 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 				return err
 			}
 		}
+		// Marketplace roles go: memberships (even a merchant's last
+		// owner: an operator appoints the next), vendor relations and
+		// the operator grant.
+		if repo, err := marketplaceOf(tx); err == nil {
+			if _, err := repo.DeleteRoles(ctx, id); err != nil {
+				return err
+			}
+		}
 		out = c
 		// The event carries the erased record only: a diff would copy
 		// the personal data the erasure removes.

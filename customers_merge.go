@@ -42,6 +42,10 @@ type MergeResult struct {
 	// Subscriptions the subscription references that moved.
 	PaymentSources int `json:"payment_sources"`
 	Subscriptions  int `json:"subscriptions"`
+	// Roles counts the merchant memberships, vendor relations and
+	// operator grant that moved or were merged into the survivor's (the
+	// stronger role and the earlier relation win).
+	Roles int `json:"roles,omitempty"`
 	// Transfers are the survivor's side of the balance transfers, one per
 	// currency in which the merged customer had a non-zero balance.
 	Transfers []balance.Posting `json:"transfers,omitempty"`
@@ -197,6 +201,13 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 	if res.PaymentSources, res.Subscriptions, err = s.mergeWallet(ctx, tx, dupID, survID); err != nil {
 		return MergeResult{}, err
 	}
+	// Marketplace roles move with the stronger role winning, so a merge
+	// never takes an owner away from a merchant.
+	if r, err := marketplaceOf(tx); err == nil {
+		if res.Roles, err = r.MoveRoles(ctx, dupID, survID); err != nil {
+			return MergeResult{}, customerGone(err)
+		}
+	}
 
 	// The duplicate goes first: it releases its email and reference, which
 	// the survivor may take.
@@ -235,7 +246,7 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 
 	payload := event.MergePayload{Tombstone: res.Tombstone, Orders: res.Orders, Addresses: res.Addresses,
 		DroppedAddresses: res.DroppedAddresses, Groups: res.Groups, Identities: res.Identities,
-		PaymentSources: res.PaymentSources, Subscriptions: res.Subscriptions, Transfers: res.Transfers}
+		PaymentSources: res.PaymentSources, Subscriptions: res.Subscriptions, Transfers: res.Transfers, Roles: res.Roles}
 	if err := s.emitOne(ctx, tx, event.CustomerMerged, event.AggregateCustomer, dupID.String(), dupID, gone.Version, payload); err != nil {
 		return MergeResult{}, err
 	}

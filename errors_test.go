@@ -24,6 +24,7 @@ import (
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/password"
@@ -147,6 +148,13 @@ var sentinels = map[string]struct {
 	"verification.ErrInvalid":           {verification.ErrInvalid, errcode.Invalid},
 	"verification.ErrInvalidTransition": {verification.ErrInvalidTransition, errcode.FailedPrecondition},
 	"verification.ErrTooManyFlags":      {verification.ErrTooManyFlags, errcode.FailedPrecondition},
+	// Marketplace roles.
+	"merchant.ErrLastOwner":      {merchant.ErrLastOwner, errcode.FailedPrecondition},
+	"merchant.ErrMemberTaken":    {merchant.ErrMemberTaken, errcode.Conflict},
+	"merchant.ErrMemberNotFound": {merchant.ErrMemberNotFound, errcode.NotFound},
+	"merchant.ErrForbidden":      {merchant.ErrForbidden, errcode.Denied},
+	"operator.ErrInvalid":        {operator.ErrInvalid, errcode.Invalid},
+	"operator.ErrNotFound":       {operator.ErrNotFound, errcode.NotFound},
 }
 
 func TestErrorCategories(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
@@ -251,6 +252,7 @@ func TestEveryWriteEmits(t *testing.T) {
 		walletSteps(t, svc, ctx, ada.ID, step)
 		companySteps(t, svc, ctx, step)
 		verificationSteps(t, svc, ctx, ada.ID, step)
+		vendorSteps(t, svc, ctx, ada.ID, step)
 		step([]event.Type{event.CustomerDeleted}, func() { require.NoError(t, svc.Customers.Delete(ctx, guest.ID)) })
 		step([]event.Type{event.CustomerErased}, func() {
 			_, err := svc.Customers.Erase(ctx, ada.ID)
@@ -857,4 +859,82 @@ func verificationSteps(t *testing.T, svc *clientele.Service, ctx context.Context
 	assert.Equal(t, customerID, got.CustomerID)
 	assert.Equal(t, s.String(), got.AggregateID)
 	assert.Equal(t, p.Verification.Version, got.Version)
+}
+
+// vendorSteps are TestEveryWriteEmits' steps of the marketplace roles, by
+// the back office (the staff actor of ctx, acting as uuid.Nil).
+func vendorSteps(t *testing.T, svc *clientele.Service, ctx context.Context, customerID uuid.UUID, step func([]event.Type, func())) {
+	t.Helper()
+	var m merchant.Merchant
+	step([]event.Type{event.MerchantCreated}, func() {
+		var err error
+		m, err = svc.Merchants.Create(ctx, merchant.Params{Name: "Vendor", BillingAddress: address.Address{Line1: "Torstr. 1", City: "Berlin", PostalCode: "10119", Country: "DE"}})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.MerchantMemberAdded}, func() {
+		_, err := svc.Vendors.AddMember(ctx, uuid.Nil, m.ID, customerID, merchant.Owner)
+		require.NoError(t, err)
+	})
+	other, err := svc.Customers.Register(ctx, customer.Params{Email: "vendor-staff@example.com"})
+	require.NoError(t, err)
+	drain(t, svc, "all")
+	step([]event.Type{event.MerchantMemberAdded}, func() {
+		_, err := svc.Vendors.AddMember(ctx, customerID, m.ID, other.ID, merchant.Staff)
+		require.NoError(t, err, "the owner adds staff")
+	})
+	step([]event.Type{event.MerchantMemberUpdated}, func() {
+		_, err := svc.Vendors.UpdateMember(ctx, customerID, m.ID, other.ID, merchant.Admin)
+		require.NoError(t, err)
+	})
+	step(nil, func() {
+		_, err := svc.Vendors.UpdateMember(ctx, customerID, m.ID, other.ID, merchant.Admin)
+		require.NoError(t, err, "the same role: no change, no event")
+		_, err = svc.Vendors.RemoveMember(ctx, other.ID, m.ID, customerID)
+		require.ErrorIs(t, err, merchant.ErrForbidden, "an admin removes no owner")
+	})
+	step([]event.Type{event.VendorCustomerRelated}, func() {
+		_, created, err := svc.Vendors.RelateCustomer(ctx, other.ID, m.ID, customerID, merchant.SourceOrder)
+		require.NoError(t, err)
+		require.True(t, created)
+	})
+	step(nil, func() {
+		_, created, err := svc.Vendors.RelateCustomer(ctx, other.ID, m.ID, customerID, merchant.SourceImport)
+		require.NoError(t, err)
+		require.False(t, created, "idempotent")
+	})
+	var g group.Group
+	step([]event.Type{event.GroupCreated}, func() {
+		var err error
+		g, err = svc.Vendors.CreateGroup(ctx, other.ID, m.ID, clientele.GroupParams{Name: "Vendor regulars"})
+		require.NoError(t, err)
+		assert.Equal(t, m.ID, g.OwnerMerchantID)
+	})
+	step([]event.Type{event.GroupMemberAdded}, func() {
+		_, err := svc.Vendors.AddGroupMembers(ctx, other.ID, m.ID, g.ID, []uuid.UUID{customerID})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.GroupMemberRemoved}, func() {
+		_, err := svc.Vendors.RemoveGroupMembers(ctx, other.ID, m.ID, g.ID, []uuid.UUID{customerID})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.MerchantMemberRemoved}, func() {
+		_, err := svc.Vendors.RemoveMember(ctx, other.ID, m.ID, other.ID)
+		require.NoError(t, err, "a member leaves")
+	})
+	step([]event.Type{event.OperatorGranted}, func() {
+		_, err := svc.Vendors.GrantOperator(ctx, other.ID, operator.Support)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.OperatorGranted}, func() {
+		_, err := svc.Vendors.GrantOperator(ctx, other.ID, operator.Admin)
+		require.NoError(t, err)
+	})
+	step(nil, func() {
+		_, err := svc.Vendors.GrantOperator(ctx, other.ID, operator.Admin)
+		require.NoError(t, err, "the same role")
+	})
+	step([]event.Type{event.OperatorRevoked}, func() {
+		_, err := svc.Vendors.RevokeOperator(ctx, other.ID)
+		require.NoError(t, err)
+	})
 }

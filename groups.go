@@ -234,7 +234,12 @@ type MemberResult struct {
 // storage failure changes nothing. Errors (for the whole call):
 // group.ErrNotFound, ErrBatchTooLarge, or a storage failure.
 func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
-	return s.batch(ctx, groupID, customerIDs, func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
+	return s.batch(ctx, groupID, customerIDs, addMember(groupID))
+}
+
+// addMember is the change of AddMembers.
+func addMember(groupID uuid.UUID) memberChange {
+	return func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
 		if c.IsDeleted() {
 			return MemberFailed, deletedErr(c.ID)
 		}
@@ -248,7 +253,7 @@ func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs 
 			return MemberAdded, err
 		}
 		return MemberAlreadyMember, err
-	})
+	}
 }
 
 // RemoveMembers removes customers from the group, idempotently (a
@@ -259,13 +264,18 @@ func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs 
 // MemberFailed result wrapping customer.ErrNotFound. Errors: those of
 // AddMembers.
 func (s *Groups) RemoveMembers(ctx context.Context, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
-	return s.batch(ctx, groupID, customerIDs, func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
+	return s.batch(ctx, groupID, customerIDs, removeMember(groupID))
+}
+
+// removeMember is the change of RemoveMembers.
+func removeMember(groupID uuid.UUID) memberChange {
+	return func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
 		removed, err := tx.Groups().RemoveMember(ctx, groupID, c.ID)
 		if removed {
 			return MemberRemoved, err
 		}
 		return MemberNotMember, err
-	})
+	}
 }
 
 // memberChange changes one membership inside the batch's transaction. A

@@ -226,6 +226,21 @@ func TestCapabilitiesLacking(t *testing.T) {
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, err = svc.Verifications.PendingQueue(ctx, verification.Customer, page.Request{})
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	// Marketplace roles need MerchantRoles; plain groups keep working.
+	_, ok = any(store).(storage.MerchantRoles)
+	require.False(t, ok)
+	_, err = svc.Vendors.Roles(ctx, c.ID)
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Vendors.VendorCustomers(ctx, c.ID, uuid.New(), page.Request{})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Vendors.AddMember(ctx, c.ID, uuid.New(), c.ID, merchant.Staff)
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Vendors.MerchantsOf(ctx, c.ID)
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Groups.Create(ctx, clientele.GroupParams{Name: "Plain"})
+	require.NoError(t, err)
+	_, err = svc.Customers.Erase(ctx, c.ID)
+	require.NoError(t, err, "erasure works without the capability")
 }
 
 func TestIdempotencyKeyOnGuestsAndOrders(t *testing.T) {

@@ -46,6 +46,7 @@ var domainPackages = []string{
 	module + "/subscription",
 	module + "/company",
 	module + "/verification",
+	module + "/operator",
 }
 
 // allowedForDomain is everything a domain package may import besides the

@@ -18,6 +18,8 @@ import (
 	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/verification"
 )
@@ -327,4 +329,45 @@ func TestVerificationJSON(t *testing.T) {
 	var back verification.Verification
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, v, back)
+}
+
+// TestVendorJSON: marketplace roles marshal with snake_case names, roles
+// and sources as their names, and round-trip.
+func TestVendorJSON(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	mid, cid := uuid.MustParse("3b9e2d1c-0a4f-4e6b-8c7d-5f1a2b3c4d01"), uuid.MustParse("0f0e0d0c-0b0a-4908-8706-050403020100")
+	m, err := merchant.NewMember(mid, cid, merchant.Owner, at)
+	require.NoError(t, err)
+	rel, err := merchant.NewCustomerRelation(mid, cid, merchant.SourceSignup, at)
+	require.NoError(t, err)
+	roles := clientele.Roles{CustomerID: cid, Buyer: true, Memberships: []merchant.Member{m}, Operator: operator.Support}
+	b, err := json.Marshal(roles)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"customer_id":"0f0e0d0c-0b0a-4908-8706-050403020100","buyer":true,"operator":"support",
+		"memberships":[{"merchant_id":"3b9e2d1c-0a4f-4e6b-8c7d-5f1a2b3c4d01","customer_id":"0f0e0d0c-0b0a-4908-8706-050403020100",
+		"role":"owner","created_at":"2024-05-01T12:00:00Z","updated_at":"2024-05-01T12:00:00Z"}]}`, string(b))
+	var back clientele.Roles
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, roles, back)
+
+	b, err = json.Marshal(clientele.Roles{CustomerID: cid})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"customer_id":"0f0e0d0c-0b0a-4908-8706-050403020100","buyer":false}`, string(b), "no operator role: omitted")
+
+	b, err = json.Marshal(rel)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"merchant_id":"3b9e2d1c-0a4f-4e6b-8c7d-5f1a2b3c4d01","customer_id":"0f0e0d0c-0b0a-4908-8706-050403020100",
+		"since":"2024-05-01T12:00:00Z","source":"signup"}`, string(b))
+	var relBack merchant.CustomerRelation
+	require.NoError(t, json.Unmarshal(b, &relBack))
+	assert.Equal(t, rel, relBack)
+
+	g, err := group.New(uuid.MustParse("8d0f5e8a-7f0e-4b8e-9a3c-2b1f0c9d4e01"), group.Params{Name: "VIP"}, at)
+	require.NoError(t, err)
+	assert.NotContains(t, jsonObject(t, g), "owner_merchant_id", "an unowned group says nothing")
+	g.OwnerMerchantID = mid
+	assert.Equal(t, mid.String(), jsonObject(t, g)["owner_merchant_id"])
+
+	assert.Error(t, json.Unmarshal([]byte(`{"role":"boss"}`), &m))
+	assert.Error(t, json.Unmarshal([]byte(`{"source":"telepathy"}`), &relBack))
 }

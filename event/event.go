@@ -225,6 +225,39 @@ const (
 // AggregateVerification is the aggregate of the verification events.
 const AggregateVerification = "verification"
 
+// The marketplace role events. Memberships keep no version: their
+// aggregate ("merchant_members", the merchant's ID) has Version 0, as an
+// address book has; CustomerID is the member's.
+const (
+	// MerchantMemberAdded: a customer became a member of a merchant
+	// (MerchantMemberPayload).
+	MerchantMemberAdded Type = "merchant.member_added"
+	// MerchantMemberUpdated: a member's role changed (MerchantMemberPayload with
+	// Changes).
+	MerchantMemberUpdated Type = "merchant.member_updated"
+	// MerchantMemberRemoved: a member left or was removed (MerchantMemberPayload,
+	// the membership as it was).
+	MerchantMemberRemoved Type = "merchant.member_removed"
+	// OperatorGranted: a customer became operator staff or got another
+	// role (OperatorPayload; Changes when the role changed). Aggregate
+	// "operator_staff", the customer's ID.
+	OperatorGranted Type = "operator.granted"
+	// OperatorRevoked: a customer is no longer operator staff
+	// (OperatorPayload, the grant as it was).
+	OperatorRevoked Type = "operator.revoked"
+	// VendorCustomerRelated: a customer became one of a vendor's own
+	// customers (VendorCustomerPayload). Aggregate "vendor_customers",
+	// the merchant's ID.
+	VendorCustomerRelated Type = "vendor.customer_related"
+)
+
+// The aggregates of the marketplace role events.
+const (
+	AggregateMerchantMembers = "merchant_members" // its ID is the merchant's
+	AggregateOperatorStaff   = "operator_staff"   // its ID is the customer's
+	AggregateVendorCustomers = "vendor_customers" // its ID is the merchant's
+)
+
 // The aggregates of the wallet and subscription events.
 const (
 	AggregateWallet       = "wallet"       // its ID is the customer's

@@ -14,6 +14,7 @@ import (
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -66,6 +67,9 @@ type MergePayload struct {
 	Identities       int `json:"identities"`
 	PaymentSources   int `json:"payment_sources"`
 	Subscriptions    int `json:"subscriptions"`
+	// Roles counts the marketplace roles that moved (memberships, vendor
+	// relations, the operator grant).
+	Roles int `json:"roles,omitempty"`
 	// Transfers are the survivor's side of the balance transfers, one per
 	// currency, or per live credit lot where credit expires (the merged
 	// side's postings have events of their own).
@@ -247,4 +251,24 @@ type RiskFlagsPayload struct {
 	Verification verification.Verification `json:"verification"`
 	Set          []string                  `json:"set,omitempty"`
 	Cleared      []string                  `json:"cleared,omitempty"`
+}
+
+// MerchantMemberPayload is the payload of the merchant.member_* events:
+// the membership after the change (as it was, for
+// merchant.member_removed) and, for merchant.member_updated, the fields
+// that changed.
+type MerchantMemberPayload struct {
+	Member  merchant.Member `json:"member"`
+	Changes []Change        `json:"changes,omitempty"`
+}
+
+// OperatorPayload is the payload of operator.granted and operator.revoked.
+type OperatorPayload struct {
+	Staff   operator.Staff `json:"staff"`
+	Changes []Change       `json:"changes,omitempty"`
+}
+
+// VendorCustomerPayload is the payload of vendor.customer_related.
+type VendorCustomerPayload struct {
+	Relation merchant.CustomerRelation `json:"relation"`
 }

@@ -52,6 +52,11 @@ type Group struct {
 	UpdatedAt   time.Time         `json:"updated_at"` // UTC
 	// Version is bumped by storage on every write, starting at 1.
 	Version int64 `json:"version"`
+	// OwnerMerchantID, unless uuid.Nil, is the merchant (vendor) that owns
+	// the group: only its members see it through the vendor services. It
+	// is set when the group is created and never changes; storage keeps it
+	// with the storage.MerchantRoles capability.
+	OwnerMerchantID uuid.UUID `json:"owner_merchant_id,omitzero"`
 }
 
 // Params describes a new group. Its JSON names are those of Group.

@@ -11,6 +11,12 @@
 // Storage refuses to delete a merchant that still owns markets with
 // [ErrHasMarkets].
 //
+// Marketplace roles: a registered customer may be a [Member] of a merchant
+// with a [Role] (owner, admin or staff), and one of a vendor's own
+// customers ([CustomerRelation], with its [Source]). A merchant keeps at
+// least one owner ([ErrLastOwner], enforced by storage under the
+// merchant's lock). The operator's own staff are in package operator.
+//
 // A Merchant, its Params and Patch marshal to JSON with snake_case names, the
 // ones [ValidationError] reports ("billing_address.country"), and times in
 // UTC.

@@ -48,3 +48,17 @@ func ExampleMerchant_Apply() {
 	// <nil>
 	// ACME GmbH | Friedrichstraße 43 | 10969 Berlin
 }
+
+func ExampleNewMember() {
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	m, err := merchant.NewMember(uuid.MustParse("3b9e2d1c-0a4f-4e6b-8c7d-5f1a2b3c4d01"),
+		uuid.MustParse("0f0e0d0c-0b0a-4908-8706-050403020100"), merchant.Admin, now)
+	fmt.Println(m.Role, err)
+	fmt.Println(m.Role.AtLeast(merchant.Staff), m.Role.AtLeast(merchant.Owner))
+	r, err := merchant.ParseRole(" OWNER ")
+	fmt.Println(r, err)
+	// Output:
+	// admin <nil>
+	// true false
+	// owner <nil>
+}

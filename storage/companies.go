@@ -129,8 +129,8 @@ func UpdateCompany(old company.Company, fn func(*company.Company) error) (compan
 	}, company.Company.Validate)
 }
 
-// NewMember prepares m for CompanyRecords.AddMember.
-func NewMember(m company.Member) (company.Member, error) {
+// NewCompanyMember prepares m for CompanyRecords.AddMember.
+func NewCompanyMember(m company.Member) (company.Member, error) {
 	m = m.Clone()
 	m.Joined, m.UpdatedAt, m.Version = Micro(m.Joined), Micro(m.UpdatedAt), 1
 	return m, validMember(m)

@@ -68,6 +68,10 @@
 // expiry of due lots) came later, with Authentication (see its doc);
 // Companies (on a Store and on a Tx: B2B companies, members, spend
 // reservations under the member's lock, approvals) last.
+// expiry of due lots) came later, with Authentication (see its doc).
+// MerchantRoles (on a Store and on a Tx: merchants' members under the
+// merchant's lock, operator staff, vendors' own customers and owned
+// groups) followed.
 // storage/memory has all of them. An adapter that implements one
 // implements it on the Store and on the Tx alike, so that it joins
 // transactions as the repositories do.

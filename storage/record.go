@@ -89,6 +89,7 @@ func NewGroup(g group.Group) (group.Group, error) {
 func UpdateGroup(old group.Group, fn func(*group.Group) error) (group.Group, error) {
 	return update(old, fn, group.Group.Clone, func(old group.Group, g *group.Group) {
 		g.ID, g.CreatedAt, g.UpdatedAt, g.Version = old.ID, old.CreatedAt, Micro(g.UpdatedAt), old.Version+1
+		g.OwnerMerchantID = old.OwnerMerchantID
 	}, group.Group.Validate)
 }
 

@@ -20,6 +20,8 @@ import (
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/internal/validation"
 	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -154,6 +156,16 @@ func TestEnumConvention(t *testing.T) {
 	})
 	t.Run("order.Destination", func(t *testing.T) {
 		checkEnum(t, order.Destinations(), order.ParseDestination, "destination", order.ErrInvalid)
+	})
+	// Marketplace roles.
+	t.Run("merchant.Role", func(t *testing.T) {
+		checkEnum(t, merchant.Roles(), merchant.ParseRole, "role", merchant.ErrInvalid)
+	})
+	t.Run("merchant.Source", func(t *testing.T) {
+		checkEnum(t, merchant.Sources(), merchant.ParseSource, "source", merchant.ErrInvalid)
+	})
+	t.Run("operator.Role", func(t *testing.T) {
+		checkEnum(t, operator.Roles(), operator.ParseRole, "role", operator.ErrInvalid)
 	})
 }
 

@@ -122,7 +122,7 @@ func (r companyRecords) ByDomain(ctx context.Context, domain string) (out compan
 }
 
 func (r companyRecords) AddMember(ctx context.Context, m company.Member) (out company.Member, err error) {
-	m, err = storage.NewMember(m)
+	m, err = storage.NewCompanyMember(m)
 	if err != nil {
 		return company.Member{}, err
 	}

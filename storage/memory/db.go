@@ -156,6 +156,7 @@ type db struct {
 	verifications   map[verification.Subject]verification.Verification
 	reviews         map[verification.Subject][]verification.Review // by subject, Version order
 	verifyByStatus  map[verifyList]*btree.BTreeG[timeKey]          // (kind, status) -> (UpdatedAt, ID)
+	roles           roles                                          // marketplace roles (marketplace.go)
 }
 
 type identityKey struct{ provider, subject string }
@@ -226,6 +227,7 @@ func newDB() *db {
 		verifications:       map[verification.Subject]verification.Verification{},
 		reviews:             map[verification.Subject][]verification.Review{},
 		verifyByStatus:      map[verifyList]*btree.BTreeG[timeKey]{},
+		roles:               newRoles(),
 	}
 }
 

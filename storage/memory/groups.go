@@ -27,6 +27,12 @@ func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) 
 		if _, ok := d.groupByName[g.Key()]; ok {
 			return storage.Conflict(storage.ConstraintGroupName, nil)
 		}
+		if owner := g.OwnerMerchantID; owner != uuid.Nil {
+			if _, ok := d.merchants[owner]; !ok {
+				return notFound("merchant", owner)
+			}
+			insert(t, treeFor(t, d.roles.ownedGroups, owner, lessTimeKey), timeKey{g.CreatedAt, g.ID})
+		}
 		put(t, d.groups, g.ID, g)
 		put(t, d.groupByName, g.Key(), g.ID)
 		insert(t, d.groupOrder, timeKey{g.CreatedAt, g.ID})
@@ -105,6 +111,9 @@ func (r groups) Delete(ctx context.Context, id uuid.UUID) error {
 				return true
 			})
 			del(t, d.members, id)
+		}
+		if owned := d.roles.ownedGroups[g.OwnerMerchantID]; owned != nil {
+			remove(t, owned, timeKey{g.CreatedAt, id})
 		}
 		del(t, d.groups, id)
 		del(t, d.groupByName, g.Key())

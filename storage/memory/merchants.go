@@ -70,6 +70,7 @@ func (r merchants) Delete(ctx context.Context, id uuid.UUID) error {
 		if len(d.marketsByMerchant[id]) > 0 {
 			return storage.Conflict(storage.ConstraintMerchantMarkets, nil)
 		}
+		d.dropMerchantRoles(t, id)
 		del(t, d.merchants, id)
 		del(t, d.marketsByMerchant, id)
 		remove(t, d.merchantOrder, timeKey{m.CreatedAt, id})

@@ -300,7 +300,7 @@ func scanMember(r scanner) (company.Member, error) {
 }
 
 func (r companyRecords) AddMember(ctx context.Context, m company.Member) (company.Member, error) {
-	m, err := storage.NewMember(m)
+	m, err := storage.NewCompanyMember(m)
 	if err != nil {
 		return company.Member{}, err
 	}

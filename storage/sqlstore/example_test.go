@@ -76,5 +76,6 @@ func ExampleWriteMigrations() {
 	// 0010_credit_lots.up.sql
 	// 0011_merges.up.sql
 	// 0012_companies.up.sql
+	// 0013_marketplace_roles.up.sql
 	// 0014_verification.up.sql
 }

@@ -17,7 +17,7 @@ import (
 
 type groups struct{ base }
 
-const groupColumns = `id, name, name_key, description, metadata, created_at, updated_at, version`
+const groupColumns = `id, name, name_key, description, metadata, created_at, updated_at, version, owner_merchant_id`
 
 var groupConstraints = map[string]storage.Constraint{
 	"groups_pkey":     storage.ConstraintPrimaryKey,
@@ -32,7 +32,7 @@ func groupArgs(g group.Group) ([]any, error) {
 	}
 	return []any{
 		g.ID.String(), g.Name, g.Key(), g.Description, meta,
-		micros(g.CreatedAt), micros(g.UpdatedAt), g.Version,
+		micros(g.CreatedAt), micros(g.UpdatedAt), g.Version, nullUUID(g.OwnerMerchantID),
 	}, nil
 }
 
@@ -42,7 +42,7 @@ func scanGroup(r scanner) (group.Group, error) {
 		key, meta        string
 		created, updated int64
 	)
-	err := r.Scan(scanUUID{&g.ID}, &g.Name, &key, &g.Description, &meta, &created, &updated, &g.Version)
+	err := r.Scan(scanUUID{&g.ID}, &g.Name, &key, &g.Description, &meta, &created, &updated, &g.Version, scanUUID{&g.OwnerMerchantID})
 	if err != nil {
 		return group.Group{}, err
 	}
@@ -53,7 +53,7 @@ func scanGroup(r scanner) (group.Group, error) {
 	return g, nil
 }
 
-const insertGroup = `INSERT INTO {{prefix}}groups (` + groupColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+const insertGroup = `INSERT INTO {{prefix}}groups (` + groupColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) {
 	g, err := storage.NewGroup(g)
@@ -68,6 +68,16 @@ func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) 
 	// conflict: under SERIALIZABLE a concurrent insert of the same key is a
 	// serialization failure, and the retry then sees the winner's row.
 	err = r.conn(ctx).atomic(ctx, func(cn conn) error {
+		if g.OwnerMerchantID != uuid.Nil {
+			// The owner must exist: a shared lock keeps it until commit
+			// (a merchant's deletion clears the owner of its groups).
+			var one int
+			err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}merchants WHERE id = ?`+cn.s.dialect.ForShare(),
+				g.OwnerMerchantID.String()).Scan(&one)
+			if err != nil {
+				return noRows(err, "merchant", g.OwnerMerchantID)
+			}
+		}
 		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertGroup), args...)
 		if err != nil {
 			return cn.uniqueConflict(err, groupConstraints, nil)
@@ -140,7 +150,7 @@ func (r groups) GetByName(ctx context.Context, name string) (group.Group, error)
 }
 
 const updateGroup = `UPDATE {{prefix}}groups SET name = ?, name_key = ?, description = ?, metadata = ?,
-	created_at = ?, updated_at = ?, version = ? WHERE id = ?`
+	created_at = ?, updated_at = ?, version = ?, owner_merchant_id = ? WHERE id = ?`
 
 func (r groups) Update(ctx context.Context, id uuid.UUID, fn func(*group.Group) error) (group.Group, error) {
 	var out group.Group

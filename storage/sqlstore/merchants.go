@@ -144,6 +144,9 @@ func (r merchants) Delete(ctx context.Context, id uuid.UUID) error {
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		if err := cn.dropMerchantRoles(ctx, id); err != nil {
+			return err
+		}
 		if _, err := cn.exec(ctx, `DELETE FROM {{prefix}}merchants WHERE id = ?`, id.String()); err != nil {
 			if cn.s.dialect.Classify(err) == ErrForeignKey {
 				return storage.Conflict(storage.ConstraintMerchantMarkets, err)

@@ -19,7 +19,8 @@ import (
 // Idempotency, Events for storage.Outbox, CommitHooks, Credentials for
 // storage.Authentication, Wallets for storage.Wallets,
 // Subscriptions for storage.Subscriptions, Merges for storage.Merging, Lots for
-// storage.CreditLots, Companies for storage.Companies), so
+// storage.CreditLots, Companies for storage.Companies, MerchantRoles for
+// storage.MerchantRoles, Verifications for storage.Verifications), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -94,6 +95,7 @@ func areas() []area {
 		{"OrderHistory", orderHistoryCases()},
 		{"Lots", lotsCases()},
 		{"Companies", companyCases()},
+		{"MerchantRoles", marketplaceCases()},
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 		{"Verifications", verificationCases()},

@@ -62,9 +62,9 @@ var Tables = []string{
 	"companies", "company_approvals", "company_domains", "company_members", "company_reservations",
 	"credentials", "customer_tags", "customer_tombstones", "customers",
 	"event_consumers", "event_sequence", "events", "groups",
-	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchants",
-	"order_details", "order_stats", "orders", "payment_sources", "subscriptions",
-	"verification_reviews", "verifications",
+	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchant_members", "merchants",
+	"operator_staff", "order_details", "order_stats", "orders", "payment_sources", "subscriptions",
+	"vendor_customers", "verification_reviews", "verifications",
 }
 
 // FreshPrefix returns a table prefix no other store of this test binary
