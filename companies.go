@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -616,6 +617,11 @@ func (s *Companies) Approve(ctx context.Context, actingID, approvalID uuid.UUID,
 		if err := json.Unmarshal(a.Order, &p); err != nil {
 			return fmt.Errorf("clientele: the approval's order: %w", err)
 		}
+		// A buyer merged into another customer since asking: the order
+		// is the survivor's, as the buyer's others are.
+		if p.CustomerID, err = survivorOf(ctx, tx, p.CustomerID); err != nil {
+			return err
+		}
 		o, err := order.New(p, s.clock())
 		if err != nil {
 			return err
@@ -800,4 +806,132 @@ func (s *Companies) AutoJoin(ctx context.Context, customerID uuid.UUID) (company
 		return company.Member{}, false, err
 	}
 	return out, joined, nil
+}
+
+// mergeCompanies moves the duplicate's company memberships to the survivor,
+// in Customers.Merge's transaction: in a company where the survivor is a
+// member already, the survivor keeps its membership and its limits and
+// takes the stronger of the two roles; elsewhere the membership moves as
+// it is (role, limits, joined). Each company's row is locked first, as
+// every role change does, so a merge cannot race a change of the members.
+// The duplicate's reservations stay under its ID: what it spent in a
+// period does not count toward the survivor's limits.
+//
+// A company's billing customer (the record holding its store credit) is
+// never merged, on either side: customer.ErrMergeRefused. Stores without
+// the capability have nothing to move.
+func (s *Customers) mergeCompanies(ctx context.Context, tx storage.Tx, dupID, survID uuid.UUID, now time.Time) (int, error) {
+	repo, err := companyRepo(tx)
+	if err != nil {
+		return 0, nil
+	}
+	for _, id := range []uuid.UUID{dupID, survID} {
+		c, err := repo.ByBillingCustomer(ctx, id)
+		if err == nil {
+			return 0, fmt.Errorf("%w: customer %s holds the store credit of company %s", customer.ErrMergeRefused, id, c.ID)
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return 0, err
+		}
+	}
+	ms, err := repo.CompaniesOf(ctx, dupID)
+	if err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, m := range ms {
+		if _, err := repo.LockCompany(ctx, m.CompanyID); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			return 0, err
+		}
+		dm, err := repo.LockMember(ctx, m.CompanyID, dupID)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue // left the company since the list was read
+		}
+		if err != nil {
+			return 0, err
+		}
+		sm, err := repo.LockMember(ctx, m.CompanyID, survID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			nm := dm.Clone()
+			nm.CustomerID, nm.UpdatedAt = survID, now
+			if _, err := repo.AddMember(ctx, nm); err != nil {
+				return 0, mapCompanyErr(err)
+			}
+		case err != nil:
+			return 0, err
+		case stronger(dm.Role, sm.Role):
+			if _, err := repo.UpdateMember(ctx, m.CompanyID, survID, func(m *company.Member) error {
+				m.Role, m.UpdatedAt = dm.Role, now
+				return nil
+			}); err != nil {
+				return 0, mapCompanyErr(err)
+			}
+		}
+		if err := repo.RemoveMember(ctx, m.CompanyID, dupID); err != nil {
+			return 0, mapCompanyErr(err)
+		}
+		moved++
+	}
+	return moved, nil
+}
+
+// stronger reports whether role a grants more than role b (admin >
+// approver > buyer).
+func stronger(a, b company.Role) bool {
+	rank := func(r company.Role) int {
+		switch r {
+		case company.RoleAdmin:
+			return 3
+		case company.RoleApprover:
+			return 2
+		case company.RoleBuyer:
+			return 1
+		}
+		return 0
+	}
+	return rank(a) > rank(b)
+}
+
+// eraseCompanyMemberships takes an erased customer out of every company
+// (even as its last admin: an operator appoints the next), in
+// Customers.Erase's transaction. The reservations stay, under the
+// pseudonymous ID, as the company's spend record.
+func eraseCompanyMemberships(ctx context.Context, tx storage.Tx, id uuid.UUID) error {
+	repo, err := companyRepo(tx)
+	if err != nil {
+		return nil
+	}
+	ms, err := repo.CompaniesOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := repo.RemoveMember(ctx, m.CompanyID, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// survivorOf returns the customer that id was merged into (following the
+// tombstone, which merges keep one hop long), or id itself when it was not
+// merged or the store keeps no tombstones.
+func survivorOf(ctx context.Context, tx storage.Tx, id uuid.UUID) (uuid.UUID, error) {
+	m, err := mergesOf(tx)
+	if err != nil {
+		return id, nil
+	}
+	t, err := m.Get(ctx, id)
+	switch {
+	case err == nil:
+		return t.SurvivorID, nil
+	case errors.Is(err, storage.ErrNotFound):
+		return id, nil
+	default:
+		return uuid.Nil, err
+	}
 }

@@ -554,6 +554,10 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 				return err
 			}
 		}
+		// Company memberships go too; the company keeps its spend record.
+		if err := eraseCompanyMemberships(ctx, tx, id); err != nil {
+			return err
+		}
 		// Marketplace roles go: memberships (even a merchant's last
 		// owner: an operator appoints the next), vendor relations and
 		// the operator grant.

@@ -46,6 +46,10 @@ type MergeResult struct {
 	// operator grant that moved or were merged into the survivor's (the
 	// stronger role and the earlier relation win).
 	Roles int `json:"roles,omitempty"`
+	// Companies counts the company memberships that moved or were merged
+	// into the survivor's (the stronger role wins, the survivor's limits
+	// stay).
+	Companies int `json:"companies,omitempty"`
 	// Transfers are the survivor's side of the balance transfers, one per
 	// currency in which the merged customer had a non-zero balance.
 	Transfers []balance.Posting `json:"transfers,omitempty"`
@@ -208,6 +212,9 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 			return MergeResult{}, customerGone(err)
 		}
 	}
+	if res.Companies, err = s.mergeCompanies(ctx, tx, dupID, survID, now); err != nil {
+		return MergeResult{}, err
+	}
 
 	// The duplicate goes first: it releases its email and reference, which
 	// the survivor may take.
@@ -246,7 +253,7 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 
 	payload := event.MergePayload{Tombstone: res.Tombstone, Orders: res.Orders, Addresses: res.Addresses,
 		DroppedAddresses: res.DroppedAddresses, Groups: res.Groups, Identities: res.Identities,
-		PaymentSources: res.PaymentSources, Subscriptions: res.Subscriptions, Transfers: res.Transfers, Roles: res.Roles}
+		PaymentSources: res.PaymentSources, Subscriptions: res.Subscriptions, Transfers: res.Transfers, Roles: res.Roles, Companies: res.Companies}
 	if err := s.emitOne(ctx, tx, event.CustomerMerged, event.AggregateCustomer, dupID.String(), dupID, gone.Version, payload); err != nil {
 		return MergeResult{}, err
 	}

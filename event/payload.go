@@ -70,6 +70,8 @@ type MergePayload struct {
 	// Roles counts the marketplace roles that moved (memberships, vendor
 	// relations, the operator grant).
 	Roles int `json:"roles,omitempty"`
+	// Companies counts the company memberships that moved.
+	Companies int `json:"companies,omitempty"`
 	// Transfers are the survivor's side of the balance transfers, one per
 	// currency, or per live credit lot where credit expires (the merged
 	// side's postings have events of their own).

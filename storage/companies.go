@@ -45,6 +45,9 @@ type CompanyRecords interface {
 	// ByDomain returns the company that lists the normalized domain, or
 	// ErrNotFound.
 	ByDomain(ctx context.Context, domain string) (company.Company, error)
+	// ByBillingCustomer returns the company whose billing customer (the
+	// record holding its store credit) is customerID, or ErrNotFound.
+	ByBillingCustomer(ctx context.Context, customerID uuid.UUID) (company.Company, error)
 
 	// AddMember inserts m (Version 1). The company must exist
 	// (ErrNotFound) and the customer be live (an error wrapping

@@ -121,6 +121,19 @@ func (r companyRecords) ByDomain(ctx context.Context, domain string) (out compan
 	return out, err
 }
 
+func (r companyRecords) ByBillingCustomer(ctx context.Context, customerID uuid.UUID) (out company.Company, err error) {
+	err = r.read(ctx, func(d *db) error {
+		for _, c := range d.companies {
+			if c.BillingCustomerID == customerID && customerID != uuid.Nil {
+				out = c.Clone()
+				return nil
+			}
+		}
+		return fmt.Errorf("company with billing customer %s: %w", customerID, storage.ErrNotFound)
+	})
+	return out, err
+}
+
 func (r companyRecords) AddMember(ctx context.Context, m company.Member) (out company.Member, err error) {
 	m, err = storage.NewCompanyMember(m)
 	if err != nil {

@@ -227,6 +227,15 @@ func (r companyRecords) ByDomain(ctx context.Context, domain string) (company.Co
 	})
 }
 
+func (r companyRecords) ByBillingCustomer(ctx context.Context, customerID uuid.UUID) (company.Company, error) {
+	cn := r.conn(ctx)
+	return read(ctx, cn, func() (company.Company, error) {
+		c, err := scanCompany(cn.queryRow(ctx, `SELECT `+companyColumns+` FROM {{prefix}}companies WHERE billing_customer_id = ?`+cn.lockShare(),
+			customerID.String()))
+		return c, noRows(err, "company with billing customer", customerID)
+	})
+}
+
 // prefixed qualifies each column of a column list with p.
 func prefixed(p, columns string) string {
 	out := make([]byte, 0, len(columns)*2)

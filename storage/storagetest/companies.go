@@ -92,6 +92,11 @@ func companyRoundTrip(t *testing.T, e *env, r storage.CompanyRecords) {
 	assert.True(t, got.CreditLimit.Equal(eurs(5000_00)))
 	assert.Equal(t, []string{"acme.example", "xn--bcher-kva.example"}, got.AutoJoinDomains)
 	assert.Equal(t, c.BillingCustomerID, got.BillingCustomerID)
+	byBilling, err := r.ByBillingCustomer(e.ctx, c.BillingCustomerID)
+	require.NoError(t, err)
+	assert.Equal(t, created, byBilling)
+	_, err = r.ByBillingCustomer(e.ctx, e.newCustomer().ID)
+	assert.ErrorIs(t, err, storage.ErrNotFound, "a customer who bills no company")
 	assert.EqualValues(t, 1, got.Version)
 	assert.Equal(t, storage.Micro(c.CreatedAt), got.CreatedAt)
 

@@ -18,7 +18,8 @@ CREATE TABLE {{prefix}}companies (
     metadata            MEDIUMBLOB NOT NULL,
     created_at          BIGINT NOT NULL,
     updated_at          BIGINT NOT NULL,
-    version             BIGINT NOT NULL
+    version             BIGINT NOT NULL,
+    KEY {{prefix}}companies_billing (billing_customer_id)
 ) ENGINE=InnoDB
 -- statement
 CREATE TABLE {{prefix}}company_domains (

@@ -21,6 +21,8 @@ CREATE TABLE {{prefix}}companies (
     version             INTEGER NOT NULL
 )
 -- statement
+CREATE INDEX {{prefix}}companies_billing ON {{prefix}}companies (billing_customer_id)
+-- statement
 CREATE TABLE {{prefix}}company_domains (
     domain     TEXT PRIMARY KEY,
     company_id TEXT NOT NULL
