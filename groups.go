@@ -78,7 +78,9 @@ func (s *Groups) Get(ctx context.Context, id uuid.UUID) (group.Group, error) {
 	return g, mapGroupErr(err)
 }
 
-// GetByName returns the group whose name equals name case-insensitively.
+// GetByName returns the group no merchant owns whose name equals name
+// case-insensitively (vendors' groups have names of their own: see
+// Vendors.VendorGroups).
 // Errors: group.ErrNotFound; storage.ErrTooLarge (a *storage.LimitError)
 // for a name longer than storage.MaxKeyBytes.
 func (s *Groups) GetByName(ctx context.Context, name string) (group.Group, error) {

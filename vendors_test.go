@@ -121,6 +121,20 @@ func TestVendorSeesOnlyItsOwn(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, groups.Items, 1)
 
+		// Group names are each vendor's own: A's "VIP" neither blocks nor
+		// reveals B's, nor the operator's.
+		vipA, err := v.CreateGroup(ctx, w.ownerA, w.a.ID, clientele.GroupParams{Name: "VIP"})
+		require.NoError(t, err)
+		vipB, err := v.CreateGroup(ctx, w.ownerB, w.b.ID, clientele.GroupParams{Name: "vip"})
+		require.NoError(t, err, "another vendor's VIP")
+		assert.NotEqual(t, vipA.ID, vipB.ID)
+		_, err = v.CreateGroup(ctx, w.ownerA, w.a.ID, clientele.GroupParams{Name: "Vip"})
+		require.ErrorIs(t, err, group.ErrNameTaken, "one VIP per vendor")
+		_, err = e.Service.Groups.GetByName(ctx, "VIP")
+		require.ErrorIs(t, err, group.ErrNotFound, "the operator's names are not the vendors'")
+		_, err = e.Service.Groups.Create(ctx, clientele.GroupParams{Name: "VIP"})
+		require.NoError(t, err, "the operator's own VIP")
+
 		// Within A, roles decide.
 		_, err = v.AddMember(ctx, w.staffA, w.a.ID, w.custA, merchant.Staff)
 		require.ErrorIs(t, err, merchant.ErrForbidden, "staff manage no members")

@@ -99,8 +99,18 @@ func NameKey(name string) string {
 	return textnorm.NFC(strings.ToLower(cases.Fold().String(s)))
 }
 
-// Key returns NameKey(g.Name).
-func (g Group) Key() string { return NameKey(g.Name) }
+// Key returns the key under which storage keeps g's name unique:
+// NameKey(g.Name) for a group no merchant owns, and the owner's ID, a unit
+// separator (U+001F, which no name holds) and NameKey(g.Name) for a
+// vendor's group. So names are unique per owner: two vendors may each have
+// a "VIP" group, beside the operator's own "VIP", and a vendor learns
+// nothing of the others' names.
+func (g Group) Key() string {
+	if g.OwnerMerchantID == uuid.Nil {
+		return NameKey(g.Name)
+	}
+	return g.OwnerMerchantID.String() + "\x1f" + NameKey(g.Name)
+}
 
 // Validate checks g: a non-nil ID, a name of 1 to MaxNameLength bytes
 // without control characters (and, while the module's x/text has its NFC

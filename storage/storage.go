@@ -207,8 +207,9 @@ type Groups interface {
 	// Get returns the group or ErrNotFound.
 	Get(ctx context.Context, id uuid.UUID) (group.Group, error)
 
-	// GetByName returns the group whose name key equals group.NameKey(name),
-	// or ErrNotFound. Errors: ErrNotFound; *LimitError when name is longer
+	// GetByName returns the group no merchant owns whose name key equals
+	// group.NameKey(name), or ErrNotFound (names are unique per owner, see
+	// group.Group.Key; a vendor's groups are not found by name here). Errors: ErrNotFound; *LimitError when name is longer
 	// than MaxKeyBytes.
 	GetByName(ctx context.Context, name string) (group.Group, error)
 

@@ -105,23 +105,15 @@ func (d *db) delOperator(t *txn, s operator.Staff) {
 	remove(t, d.roles.operatorOrder, timeKey{s.Since, s.CustomerID})
 }
 
-// dropMerchantRoles deletes the merchant's members and relations and
-// clears the owner of its groups (a merchant's deletion).
+// dropMerchantRoles deletes the merchant's members and relations (a
+// merchant's deletion); its groups keep their owner's ID, which scopes their
+// names (group.Group.Key).
 func (d *db) dropMerchantRoles(t *txn, merchantID uuid.UUID) {
 	for _, m := range d.roles.members[merchantID] {
 		d.delMember(t, m)
 	}
 	for _, r := range d.roles.relations[merchantID] {
 		d.delRelation(t, r)
-	}
-	if owned := d.roles.ownedGroups[merchantID]; owned != nil {
-		owned.Ascend(func(k timeKey) bool {
-			g := d.groups[k.id].Clone()
-			g.OwnerMerchantID = uuid.Nil
-			put(t, d.groups, g.ID, g)
-			return true
-		})
-		del(t, d.roles.ownedGroups, merchantID)
 	}
 }
 

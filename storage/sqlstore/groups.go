@@ -70,7 +70,7 @@ func (r groups) Create(ctx context.Context, g group.Group) (group.Group, error) 
 	err = r.conn(ctx).atomic(ctx, func(cn conn) error {
 		if g.OwnerMerchantID != uuid.Nil {
 			// The owner must exist: a shared lock keeps it until commit
-			// (a merchant's deletion clears the owner of its groups).
+			// (a merchant's deletion leaves its groups with its ID, unreachable through Vendors).
 			var one int
 			err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}merchants WHERE id = ?`+cn.s.dialect.ForShare(),
 				g.OwnerMerchantID.String()).Scan(&one)

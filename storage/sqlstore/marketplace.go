@@ -505,13 +505,14 @@ func (r marketplace) DeleteRoles(ctx context.Context, customerID uuid.UUID) (int
 	return n, err
 }
 
-// dropMerchantRoles deletes the merchant's members and vendor relations and
-// clears the owner of its groups (a merchant's deletion, under its lock).
+// dropMerchantRoles deletes the merchant's members and vendor relations (a
+// merchant's deletion, under its lock). Its groups keep their owner's ID,
+// which scopes their names (group.Group.Key): they stay, for the operator's
+// Groups service, under the name they had.
 func (c conn) dropMerchantRoles(ctx context.Context, merchantID uuid.UUID) error {
 	for _, q := range []string{
 		`DELETE FROM {{prefix}}merchant_members WHERE merchant_id = ?`,
 		`DELETE FROM {{prefix}}vendor_customers WHERE merchant_id = ?`,
-		`UPDATE {{prefix}}groups SET owner_merchant_id = NULL WHERE owner_merchant_id = ?`,
 	} {
 		if _, err := c.exec(ctx, q, merchantID.String()); err != nil {
 			return err

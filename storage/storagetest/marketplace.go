@@ -33,6 +33,7 @@ func marketplaceCases() []testCase {
 		{"VendorCustomersIsolated", needsRoles(rolesVendorCustomers)},
 		{"VendorCustomersPagination", needsRoles(rolesVendorPages)},
 		{"OwnedGroups", needsRoles(rolesOwnedGroups)},
+		{"GroupNamesPerOwner", needsRoles(rolesGroupNamesPerOwner)},
 		{"MerchantDeleteDropsRoles", needsRoles(rolesMerchantDelete)},
 		{"MoveRolesForMerge", needsRoles(rolesMove)},
 		{"DeleteRolesForErasure", needsRoles(rolesDelete)},
@@ -425,6 +426,44 @@ func rolesOwnedGroups(t *testing.T, e *env, r storage.Marketplace) {
 	assert.Empty(t, page.Items)
 }
 
+// rolesGroupNamesPerOwner: group names are unique per owner (the
+// operator's unowned groups are one owner): two vendors and the operator may
+// each have a "VIP", a vendor not two, and GetByName finds the operator's.
+func rolesGroupNamesPerOwner(t *testing.T, e *env, r storage.Marketplace) {
+	va, vb := e.createMerchant(), e.createMerchant()
+	owned := func(owner uuid.UUID, name string) (group.Group, error) {
+		g := e.groupAt(name, e.now())
+		g.OwnerMerchantID = owner
+		return e.store.Groups().Create(e.ctx, g)
+	}
+	a, err := owned(va.ID, "VIP")
+	require.NoError(t, err)
+	b, err := owned(vb.ID, "VIP")
+	require.NoError(t, err, "another vendor's VIP")
+	_, err = owned(va.ID, " vip ")
+	assert.True(t, storage.IsConflict(err, storage.ConstraintGroupName), "the same vendor's second VIP: %v", err)
+	_, err = e.store.Groups().GetByName(e.ctx, "VIP")
+	requireNotFound(t, err)
+	op := e.createGroup("VIP")
+	got, err := e.store.Groups().GetByName(e.ctx, "vip")
+	require.NoError(t, err)
+	assert.Equal(t, op.ID, got.ID, "GetByName finds the operator's group, never a vendor's")
+
+	// Renames keep to the owner's names.
+	c, err := owned(vb.ID, "Regulars")
+	require.NoError(t, err)
+	_, err = e.store.Groups().Update(e.ctx, c.ID, func(g *group.Group) error { return g.Rename("vip", e.now()) })
+	assert.True(t, storage.IsConflict(err, storage.ConstraintGroupName), "%v", err)
+	_, err = e.store.Groups().Update(e.ctx, a.ID, func(g *group.Group) error { return g.Rename("Regulars", e.now()) })
+	require.NoError(t, err, "vendor A may take a name vendor B uses")
+	require.NoError(t, e.store.Merchants().Delete(e.ctx, vb.ID))
+	kept, err := e.store.Groups().Get(e.ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, vb.ID, kept.OwnerMerchantID, "a deleted vendor's groups keep their scope")
+	_, err = e.store.Groups().Update(e.ctx, kept.ID, func(g *group.Group) error { return g.SetDescription("kept", e.now()) })
+	require.NoError(t, err)
+}
+
 func rolesMerchantDelete(t *testing.T, e *env, r storage.Marketplace) {
 	m := e.createMerchant()
 	a, c := e.newCustomer(), e.newCustomer()
@@ -443,7 +482,7 @@ func rolesMerchantDelete(t *testing.T, e *env, r storage.Marketplace) {
 	requireNotFound(t, err)
 	got, err := e.store.Groups().Get(e.ctx, g.ID)
 	require.NoError(t, err)
-	assert.Equal(t, uuid.Nil, got.OwnerMerchantID, "the group stays, unowned")
+	assert.Equal(t, m.ID, got.OwnerMerchantID, "the group stays, with its owner's ID (which scopes its name)")
 }
 
 func rolesMove(t *testing.T, e *env, r storage.Marketplace) {
