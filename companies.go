@@ -449,6 +449,11 @@ type PlacedOrder struct {
 //   - Denied: nothing is written; the error wraps company.ErrOrderDenied
 //     and the result carries the decision.
 //
+// The period is the one in force when the decision is made (the service's
+// clock), and the reservation is dated then: an order's PlacedAt, which a
+// host may set to any time (an import, a late webhook), never moves an
+// order into another period's limit.
+//
 // Concurrent orders of one buyer serialize on the membership's lock, so a
 // period limit is never overspent however many race. It is idempotent on
 // the order ID: a replay answers as the first call did (an approved order
@@ -507,8 +512,9 @@ func (s *Companies) placeOrder(ctx context.Context, tx storage.Tx, companyID uui
 		return PlacedOrder{}, false, mapCompanyErr(err)
 	}
 	spent := balance.Zero(o.Total.Currency())
+	now := s.clock()
 	if l := m.Limits.Period; l != nil {
-		start, end := company.PeriodWindow(l.Period, c.Location(), o.PlacedAt)
+		start, end := company.PeriodWindow(l.Period, c.Location(), now)
 		if spent, err = repo.Spent(ctx, companyID, buyer, o.Total.Currency(), start, end); err != nil {
 			return PlacedOrder{}, false, err
 		}
@@ -524,7 +530,7 @@ func (s *Companies) placeOrder(ctx context.Context, tx storage.Tx, companyID uui
 	}
 	d := company.Decide(m, spent, o.Total, credit...)
 	out := PlacedOrder{Decision: d}
-	reserve := company.Reservation{CompanyID: companyID, CustomerID: buyer, OrderID: o.ID, Amount: o.Total, At: o.PlacedAt}
+	reserve := company.Reservation{CompanyID: companyID, CustomerID: buyer, OrderID: o.ID, Amount: o.Total, At: now}
 	switch d.Outcome {
 	case company.Allowed:
 		rec, raced, err := s.recordPlacedTx(ctx, tx, o)

@@ -189,6 +189,30 @@ func TestCompaniesOrders(t *testing.T) {
 	assert.True(t, acct.Balance.Equal(eurMoney(t, "-1000.00")), "%s", acct.Balance)
 }
 
+// TestCompaniesPeriodIsTheDecisionTime: the period of a limit is the one
+// in force when PlaceOrder decides (the service clock); an order's
+// PlacedAt in another month neither escapes this month's limit nor counts
+// toward another month.
+func TestCompaniesPeriodIsTheDecisionTime(t *testing.T) {
+	e := clienteletest.New(t)
+	admin, buyer := e.MustRegister(), e.MustRegister()
+	c := e.MustCreateCompany(admin.ID)
+	e.MustAddMember(admin.ID, c.ID, buyer.ID, company.RoleBuyer, company.Limits{
+		Period: &company.PeriodLimit{Period: company.Month, Amount: eurMoney(t, "100.00")}})
+	first := e.MustPlaceCompanyOrder(buyer.ID, c.ID, "pt-1", "80.00 EUR")
+	require.Equal(t, company.Allowed, first.Decision.Outcome)
+	lastMonth := e.Clock.Now().AddDate(0, -1, 0)
+	backdated, err := e.Service.Companies.PlaceOrder(context.Background(), buyer.ID, c.ID,
+		order.Params{ID: "pt-2", Total: eurMoney(t, "50.00"), PlacedAt: lastMonth})
+	require.NoError(t, err)
+	assert.Equal(t, company.NeedsApproval, backdated.Decision.Outcome, "a backdated order counts in this month's limit")
+	nextMonth := e.Clock.Now().AddDate(0, 1, 0)
+	postdated, err := e.Service.Companies.PlaceOrder(context.Background(), buyer.ID, c.ID,
+		order.Params{ID: "pt-3", Total: eurMoney(t, "50.00"), PlacedAt: nextMonth})
+	require.NoError(t, err)
+	assert.Equal(t, company.NeedsApproval, postdated.Decision.Outcome, "so does a postdated one")
+}
+
 func TestCompaniesAutoJoin(t *testing.T) {
 	e := clienteletest.New(t)
 	ctx := context.Background()
