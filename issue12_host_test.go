@@ -814,3 +814,112 @@ func TestIssue12AutoJoinDomainForms(t *testing.T) {
 		}
 	})
 }
+
+// race runs fn(i) for i in [0, n) at once and returns the errors.
+func race(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); <-start; errs[i] = fn(i) }()
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// TestIssue12ConcurrentAdminsAndDomains: two admins demoting or removing
+// each other at once leave one admin; concurrent auto-joins of one
+// customer join once; concurrent companies claiming one domain: one wins,
+// the others get company.ErrDomainTaken; two companies paying the same
+// order ID each pay on their own account.
+func TestIssue12ConcurrentAdminsAndDomains(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		e := clienteletest.New(t, clienteletest.WithStore(store))
+		ctx := context.Background()
+		svc := e.Service.Companies
+		for round := range 2 {
+			a1, a2 := e.MustRegister(), e.MustRegister()
+			c := e.MustCreateCompany(a1.ID)
+			e.MustAddMember(a1.ID, c.ID, a2.ID, company.RoleAdmin, company.Limits{})
+			pair := [2]uuid.UUID{a1.ID, a2.ID}
+			errs := race(2, func(i int) error {
+				if round == 0 {
+					_, err := svc.UpdateMember(ctx, pair[i], c.ID, pair[1-i], clientele.MemberParams{Role: company.RoleBuyer})
+					return err
+				}
+				return svc.RemoveMember(ctx, pair[i], c.ID, pair[1-i])
+			})
+			ok := 0
+			for _, err := range errs {
+				if err == nil {
+					ok++
+				} else {
+					assert.True(t, errors.Is(err, company.ErrForbidden) || errors.Is(err, company.ErrNotFound) ||
+						errors.Is(err, company.ErrLastAdmin), "round %d: %v", round, err)
+				}
+			}
+			assert.Equal(t, 1, ok, "round %d: exactly one change", round)
+			ms, err := svc.Members(clienteletest.BackOffice(), uuid.Nil, c.ID)
+			require.NoError(t, err)
+			admins := 0
+			for _, m := range ms {
+				if m.Role == company.RoleAdmin {
+					admins++
+				}
+			}
+			assert.Equal(t, 1, admins, "round %d: one admin left", round)
+		}
+
+		admin := e.MustRegister()
+		errs := race(6, func(int) error {
+			_, err := svc.Create(ctx, admin.ID, e.CompanyParams(clienteletest.AutoJoin("race.example")))
+			return err
+		})
+		created := 0
+		for _, err := range errs {
+			if err == nil {
+				created++
+			} else {
+				require.ErrorIs(t, err, company.ErrDomainTaken)
+			}
+		}
+		require.Equal(t, 1, created)
+		joiner := e.MustRegister(clienteletest.Email("j@RACE.example"))
+		e.MustVerifyEmail(joiner.ID)
+		var mu sync.Mutex
+		joins := 0
+		errs = race(6, func(int) error {
+			_, joined, err := svc.AutoJoin(ctx, joiner.ID)
+			if joined {
+				mu.Lock()
+				joins++
+				mu.Unlock()
+			}
+			return err
+		})
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+		assert.Equal(t, 1, joins, "joined once")
+		of, err := svc.CompaniesOf(ctx, joiner.ID, joiner.ID)
+		require.NoError(t, err)
+		assert.Len(t, of, 1)
+
+		w := newI12World(t, e)
+		pb, err := svc.PayOnAccount(ctx, w.buyerB, w.b.ID, "shared-1", eurMoney(t, "50.00"))
+		require.NoError(t, err)
+		pa, err := svc.PayOnAccount(ctx, w.buyerA, w.a.ID, "shared-1", eurMoney(t, "70.00"))
+		require.NoError(t, err, "another company's order ID is no reuse")
+		assert.NotEqual(t, pb.ID, pa.ID)
+		for _, cc := range []struct {
+			c    company.Company
+			want string
+		}{{w.a, "-70.00"}, {w.b, "-50.00"}} {
+			acct, err := e.Service.Balances.Account(ctx, cc.c.BillingCustomerID, cc.c.Currency)
+			require.NoError(t, err)
+			assert.True(t, acct.Balance.Equal(eurMoney(t, cc.want)), "%s", acct.Balance)
+		}
+	})
+}
