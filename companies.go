@@ -806,8 +806,11 @@ func (s *Companies) AutoJoin(ctx context.Context, customerID uuid.UUID) (company
 		}
 		out, err = repo.AddMember(ctx, m)
 		if storage.IsConflict(err, storage.ConstraintCompanyMember) {
-			out, err = repo.Member(ctx, c.ID, customerID)
-			return err
+			// A concurrent AutoJoin added it: a locking read sees its
+			// row, which a plain read of a REPEATABLE READ snapshot
+			// (MySQL, TiDB) does not.
+			out, err = repo.LockMember(ctx, c.ID, customerID)
+			return mapCompanyErr(err)
 		}
 		if err != nil {
 			return mapCompanyErr(customerGone(err))
