@@ -923,3 +923,100 @@ func TestIssue12ConcurrentAdminsAndDomains(t *testing.T) {
 		}
 	})
 }
+
+// TestIssue12ConcurrentVendorAndKYCWrites: idempotent or exclusive writes
+// racing on one record answer cleanly on every engine: one relation
+// created, one member added (the others merchant.ErrMemberTaken), one
+// submission (the others verification.ErrInvalidTransition), flags set
+// once, one operator grant, one company order placed per order ID.
+func TestIssue12ConcurrentVendorAndKYCWrites(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		e := clienteletest.New(t, clienteletest.WithStore(store))
+		ctx := context.Background()
+		v := e.Service.Vendors
+		m, owner := e.MustVendor("Racy")
+		cust := e.MustRegister()
+		const n = 6
+		var mu sync.Mutex
+		created := 0
+		for _, err := range race(n, func(int) error {
+			_, c, err := v.RelateCustomer(ctx, owner.CustomerID, m.ID, cust.ID, merchant.SourceOrder)
+			if c {
+				mu.Lock()
+				created++
+				mu.Unlock()
+			}
+			return err
+		}) {
+			require.NoError(t, err, "RelateCustomer")
+		}
+		assert.Equal(t, 1, created)
+		added := 0
+		for _, err := range race(n, func(int) error {
+			_, err := v.AddMember(ctx, owner.CustomerID, m.ID, cust.ID, merchant.Staff)
+			return err
+		}) {
+			if err == nil {
+				added++
+			} else {
+				require.ErrorIs(t, err, merchant.ErrMemberTaken)
+			}
+		}
+		assert.Equal(t, 1, added)
+		for _, err := range race(n, func(int) error {
+			_, err := e.Service.Verifications.SetRiskFlags(clienteletest.BackOffice(), verification.CustomerSubject(cust.ID), "pep")
+			return err
+		}) {
+			require.NoError(t, err, "SetRiskFlags")
+		}
+		submitted := 0
+		asCust := actor.NewContext(ctx, actor.Customer(cust.ID))
+		for _, err := range race(n, func(int) error {
+			_, err := e.Service.Verifications.Submit(asCust, verification.CustomerSubject(cust.ID))
+			return err
+		}) {
+			if err == nil {
+				submitted++
+			} else {
+				require.ErrorIs(t, err, verification.ErrInvalidTransition)
+			}
+		}
+		assert.Equal(t, 1, submitted)
+		other := e.MustRegister()
+		for _, err := range race(n, func(int) error {
+			_, err := e.Service.Verifications.Submit(clienteletest.BackOffice(), verification.MerchantSubject(m.ID))
+			if errors.Is(err, verification.ErrInvalidTransition) {
+				return nil
+			}
+			return err
+		}) {
+			require.NoError(t, err, "merchant Submit")
+		}
+		for _, err := range race(n, func(int) error {
+			_, err := v.GrantOperator(clienteletest.BackOffice(), other.ID, 1)
+			return err
+		}) {
+			require.NoError(t, err, "GrantOperator")
+		}
+		ver, err := e.Service.Verifications.Get(ctx, verification.CustomerSubject(cust.ID))
+		require.NoError(t, err)
+		assert.Equal(t, verification.Pending, ver.Status)
+		assert.Equal(t, []string{"pep"}, ver.FlagNames())
+
+		admin, buyer := e.MustRegister(), e.MustRegister()
+		c := e.MustCreateCompany(admin.ID)
+		e.MustAddMember(admin.ID, c.ID, buyer.ID, company.RoleBuyer, company.Limits{PerOrder: ptr(eurMoney(t, "5.00"))})
+		for _, total := range []string{"1.00", "9.00"} {
+			id := "same-" + total
+			for _, err := range race(n, func(int) error {
+				_, err := e.Service.Companies.PlaceOrder(ctx, buyer.ID, c.ID, order.Params{ID: id, Total: eurMoney(t, total)})
+				return err
+			}) {
+				require.NoError(t, err, "PlaceOrder %s", id)
+			}
+		}
+		pending, err := e.Service.Companies.PendingApprovals(ctx, admin.ID, c.ID)
+		require.NoError(t, err)
+		assert.Len(t, pending, 1)
+	})
+}
