@@ -38,7 +38,6 @@ type subject struct {
 	values   []string // personal values, as stored (lower-case search)
 }
 
-
 // buildSubject creates the customer of the erasure tests on e.
 func buildSubject(t *testing.T, e *clienteletest.Env) subject {
 	t.Helper()
