@@ -28,6 +28,7 @@ import (
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/password"
+	"github.com/clientele-go/clientele/privacy"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -155,6 +156,8 @@ var sentinels = map[string]struct {
 	"merchant.ErrForbidden":      {merchant.ErrForbidden, errcode.Denied},
 	"operator.ErrInvalid":        {operator.ErrInvalid, errcode.Invalid},
 	"operator.ErrNotFound":       {operator.ErrNotFound, errcode.NotFound},
+	// Privacy (export and erasure).
+	"privacy.ErrInvalid": {privacy.ErrInvalid, errcode.Invalid},
 }
 
 func TestErrorCategories(t *testing.T) {
