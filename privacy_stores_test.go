@@ -231,6 +231,13 @@ func TestPrivacyEraseOnEveryStore(t *testing.T) {
 			assert.Equal(t, []privacy.Erasure{rec}, recs)
 		})
 
+		t.Run("clienteletest.MustErase records the back office", func(t *testing.T) {
+			c := e.MustRegister()
+			rec := e.MustErase(c.ID, "test")
+			assert.Equal(t, actor.Staff("clienteletest"), rec.Actor)
+			assert.Equal(t, c.ID, rec.CustomerID)
+		})
+
 		t.Run("sessions end and tokens are revoked", func(t *testing.T) {
 			c := e.MustRegisterAccount()
 			login := e.MustLogIn(c)
