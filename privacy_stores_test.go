@@ -26,6 +26,7 @@ import (
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/privacy"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/storage/memory"
 	"github.com/clientele-go/clientele/verification"
 )
 
@@ -369,4 +370,37 @@ func TestPrivacyEraseOnEveryStore(t *testing.T) {
 			}
 		})
 	})
+}
+
+// A store with no capability beyond the core contract: Export returns the
+// core sections and leaves the others absent; Erase still erases the
+// record and the address book, records nothing, and says so on Erasures.
+func TestPrivacyWithoutCapabilities(t *testing.T) {
+	ctx := context.Background()
+	svc := clientele.New(lacking{memory.New()}, clientele.WithConfusableEmails(true))
+	c, err := svc.Customers.Register(ctx, customer.Params{Email: "bare@example.com", FirstName: "Bare"})
+	require.NoError(t, err)
+	doc, err := svc.Privacy.Export(ctx, c.ID)
+	require.NoError(t, err)
+	raw, err := json.Marshal(doc)
+	require.NoError(t, err)
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &m))
+	for _, k := range []string{"identities", "marketplace", "verification", "payment_sources", "subscriptions",
+		"companies", "merges", "audit", "erasures"} {
+		assert.NotContains(t, m, k)
+	}
+	assert.Contains(t, string(raw), "bare@example.com")
+
+	rec, err := svc.Privacy.Erase(ctx, c.ID, privacy.Request{Reason: "r"})
+	require.NoError(t, err)
+	assert.Equal(t, c.ID, rec.CustomerID)
+	got, err := svc.Customers.GetAny(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.StateErased, got.State)
+	assert.Empty(t, got.FirstName)
+	_, err = svc.Privacy.Erasures(ctx, c.ID)
+	assert.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Privacy.Erase(ctx, c.ID, privacy.Request{})
+	assert.NoError(t, err, "erasing again is a no-op")
 }
