@@ -10,14 +10,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/internal/textnorm"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
-	"github.com/clientele-go/clientele/verification"
 )
 
 // Customers registers, finds, updates and lists customers.
@@ -496,82 +494,22 @@ func (s *Customers) Delete(ctx context.Context, id uuid.UUID) error {
 // are kept: they carry no personal data of their own. It also works on a
 // customer that was already deleted, and erasing an erased customer again
 // changes nothing and returns it as it is (a retried request succeeds).
+// It is Privacy.Erase with no reason (see there for everything erased).
 // Errors: customer.ErrNotFound for an ID that names no customer.
 func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer, error) {
 	var out customer.Customer
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		var erased customer.Customer
-		c, err := tx.Customers().Update(ctx, id, func(c *customer.Customer) error {
-			if c.State == customer.StateErased {
-				erased = c.Clone()
-				return errAlreadyErased
-			}
-			return c.Erase(s.clock())
-		})
-		if errors.Is(err, errAlreadyErased) {
-			out = erased
-			return nil
-		}
-		if err != nil {
-			return mapCustomerErr(err)
-		}
-		if _, err := tx.Addresses().UpdateBook(ctx, id, func(b *address.Book) error {
-			b.Entries = nil
-			return nil
-		}); err != nil {
-			return mapCustomerErr(err)
-		}
-		// Credentials go too: the password hash, the linked identities
-		// (a provider's subject names the person), the tokens.
-		if repo, err := credentialsOf(tx); err == nil {
-			if _, err := repo.Delete(ctx, id); err != nil {
-				return err
-			}
-		}
-		// Tombstones hold the address and reference a merge moved away
-		// from, and lead to this customer.
-		if m, err := mergesOf(tx); err == nil {
-			if _, err := m.Scrub(ctx, id); err != nil {
-				return err
-			}
-		}
-		// Saved payment sources go (their billing addresses locate the
-		// person), and no subscription keeps pointing at one.
-		if repo, err := walletsOf(tx); err == nil {
-			if _, err := repo.Delete(ctx, id); err != nil {
-				return err
-			}
-		}
-		if repo, err := subscriptionsOf(tx); err == nil {
-			if _, err := repo.Unlink(ctx, id); err != nil {
-				return err
-			}
-		}
-		// The verification's history stays, anonymized: reasons and who
-		// set risk flags may name the person.
-		if repo, err := verificationsOf(tx); err == nil {
-			if _, err := repo.Anonymize(ctx, verification.CustomerSubject(id)); err != nil {
-				return err
-			}
-		}
-		// Company memberships go too; the company keeps its spend record.
-		if err := eraseCompanyMemberships(ctx, tx, id); err != nil {
-			return err
-		}
-		// Marketplace roles go: memberships (even a merchant's last
-		// owner: an operator appoints the next), vendor relations and
-		// the operator grant.
-		if repo, err := marketplaceOf(tx); err == nil {
-			if _, err := repo.DeleteRoles(ctx, id); err != nil {
-				return err
-			}
-		}
-		out = c
-		// The event carries the erased record only: a diff would copy
-		// the personal data the erasure removes.
-		return s.emitCustomer(ctx, tx, event.CustomerErased, nil, c)
+		var err error
+		_, out, err = s.erase(ctx, tx, id, "")
+		return err
 	})
-	return out, err
+	if errors.Is(err, errErasedBefore) {
+		return out, nil
+	}
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	return out, nil
 }
 
 // List returns a page of customers matching f, ordered by (CreatedAt, ID).

@@ -42,7 +42,11 @@ const (
 	// customer as deleted).
 	CustomerDeleted Type = "customer.deleted"
 	// CustomerErased: the customer's personal data was erased
-	// (CustomerPayload, the erased record).
+	// (CustomerPayload, the erased record, with the erasure's Reason;
+	// the event's actor is who erased it). It carries no personal data,
+	// and the erasure scrubbed the payloads of the customer's earlier
+	// events (privacy.ScrubPayload); the erasure's record is kept apart
+	// (clientele.Privacy.Erasures) and outlives event pruning.
 	CustomerErased Type = "customer.erased"
 	// CustomerStatusChanged: the customer's lifecycle status (prospect,
 	// acquired, repeat...) changed (CustomerPayload with Changes).

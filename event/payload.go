@@ -37,6 +37,9 @@ type Change struct {
 type CustomerPayload struct {
 	Customer customer.Customer `json:"customer"`
 	Changes  []Change          `json:"changes,omitempty"`
+	// Reason is, for customer.erased, the erasure's reason (see
+	// privacy.Request); the event's actor is who asked for it.
+	Reason string `json:"reason,omitempty"`
 }
 
 // ClaimPayload is the payload of customer.guest_orders_claimed: the

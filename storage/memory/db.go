@@ -18,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/privacy"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -157,6 +158,7 @@ type db struct {
 	reviews         map[verification.Subject][]verification.Review // by subject, Version order
 	verifyByStatus  map[verifyList]*btree.BTreeG[timeKey]          // (kind, status) -> (UpdatedAt, ID)
 	roles           roles                                          // marketplace roles (marketplace.go)
+	erasures        map[uuid.UUID]privacy.Erasure                  // by customer ID (privacy.go)
 }
 
 type identityKey struct{ provider, subject string }
@@ -228,6 +230,7 @@ func newDB() *db {
 		reviews:             map[verification.Subject][]verification.Review{},
 		verifyByStatus:      map[verifyList]*btree.BTreeG[timeKey]{},
 		roles:               newRoles(),
+		erasures:            map[uuid.UUID]privacy.Erasure{},
 	}
 }
 

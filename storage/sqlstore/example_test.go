@@ -78,4 +78,5 @@ func ExampleWriteMigrations() {
 	// 0012_companies.up.sql
 	// 0013_marketplace_roles.up.sql
 	// 0014_verification.up.sql
+	// 0015_erasures.up.sql
 }
