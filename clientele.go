@@ -51,6 +51,8 @@ type Service struct {
 	// Vendors manages marketplace roles: merchants' members, operator
 	// staff, vendors' own customers and groups.
 	Vendors *Vendors
+	// Bulk imports and exports customers in bulk (JSON Lines, CSV).
+	Bulk *Bulk
 }
 
 // Option configures a Service.
@@ -121,6 +123,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Companies:     &Companies{e},
 		Verifications: &Verifications{e},
 		Vendors:       &Vendors{e},
+		Bulk:          &Bulk{e},
 	}
 }
 
