@@ -158,6 +158,12 @@ func newFlags(io IO, name, synopsis, about string) *flag.FlagSet {
 // command must stop: ExitOK after --help (printed to stdout), ExitUsage
 // after a bad flag or stray arguments.
 func parse(fs *flag.FlagSet, args []string, io IO) (code int, done bool) {
+	return parseArgs(fs, args, io, 0)
+}
+
+// parseArgs is parse for a command that takes up to maxArgs arguments
+// after its flags.
+func parseArgs(fs *flag.FlagSet, args []string, io IO, maxArgs int) (code int, done bool) {
 	for _, a := range args {
 		if a == "--" {
 			break
@@ -171,8 +177,8 @@ func parse(fs *flag.FlagSet, args []string, io IO) (code int, done bool) {
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage, true // flag printed the error and the usage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(io.Stderr, "clientele %s: unexpected arguments: %s\n", fs.Name(), strings.Join(fs.Args(), " "))
+	if fs.NArg() > maxArgs {
+		fmt.Fprintf(io.Stderr, "clientele %s: unexpected arguments: %s\n", fs.Name(), strings.Join(fs.Args()[maxArgs:], " "))
 		return ExitUsage, true
 	}
 	return 0, false
