@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/bulk"
 )
 
@@ -51,6 +52,7 @@ Exit status 3 says that the import finished but some rows were rejected.`)
 	batch := fs.Int("batch", clientele.DefaultBatchSize, "rows written per transaction")
 	maxErrors := fs.Int("max-errors", 0, "stop (exit 1) once more rows than this were rejected; 0: no limit")
 	quiet := fs.Bool("quiet", false, "print no progress")
+	who := actorFlag(fs, io)
 	if code, done := parseArgs(fs, args, io, 1); done {
 		return code
 	}
@@ -65,6 +67,10 @@ Exit status 3 says that the import finished but some rows were rejected.`)
 	m, err := bulk.ParseMapping(*mapping)
 	if err != nil {
 		return usageError(io, "import", "--mapping: %v", err)
+	}
+	a, err := actor.Parse(*who)
+	if err != nil {
+		return usageError(io, "import", "--actor: %v", err)
 	}
 	switch {
 	case *batch < 1:
@@ -96,7 +102,7 @@ Exit status 3 says that the import finished but some rows were rejected.`)
 	if !*quiet {
 		opts.Progress = prog.update
 	}
-	rep, err := svc.Bulk.Import(ctx, bufio.NewReaderSize(in, 1<<16), opts)
+	rep, err := svc.Bulk.Import(clientele.WithActor(ctx, a), bufio.NewReaderSize(in, 1<<16), opts)
 	prog.done()
 	for _, e := range rep.Errors {
 		fmt.Fprintln(io.Stderr, rowError(e))

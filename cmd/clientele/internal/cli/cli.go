@@ -9,6 +9,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"golang.org/x/term"
 )
 
 // Exit codes: what a script may rely on.
@@ -66,12 +68,10 @@ func StdIO() IO {
 	}
 }
 
-// isTerminal reports whether f is a character device (a terminal), with
-// the standard library only.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether f is a terminal (not merely a character
+// device: /dev/null is one too, and must not count as a person who can
+// confirm an erasure).
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // command is one subcommand.
 type command struct {
@@ -148,7 +148,7 @@ func newFlags(io IO, name, synopsis, about string) *flag.FlagSet {
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "Usage: clientele %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(about))
-		fs.PrintDefaults()
+		printFlags(w, fs)
 		fmt.Fprint(w, "\n"+exitCodesHelp)
 	}
 	return fs
@@ -199,4 +199,22 @@ func failure(io IO, cmd string, err error) int {
 		return ExitSchema
 	}
 	return ExitFailure
+}
+
+// printFlags prints fs's flags as flag.PrintDefaults does, but spelled
+// with two dashes (the flag package reads both).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		usage = strings.ReplaceAll(usage, "\n", "\n    \t")
+		line += "\n    \t" + usage
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			line += fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		fmt.Fprintln(w, line)
+	})
 }

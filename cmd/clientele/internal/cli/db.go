@@ -22,6 +22,7 @@ var errSchema = errors.New("the database schema is not up to date: run \"cliente
 // dbFlags are the flags that say which database to use.
 type dbFlags struct {
 	driver, dsn, prefix string
+	getenv              func(string) string
 }
 
 // add registers the flags on fs, with defaults from the environment.
@@ -31,7 +32,10 @@ func (f *dbFlags) add(fs *flag.FlagSet, io IO) {
 		driver = "sqlite"
 	}
 	fs.StringVar(&f.driver, "driver", driver, "the database engine: sqlite, postgres, mysql or tidb (env CLIENTELE_DRIVER)")
-	fs.StringVar(&f.dsn, "dsn", io.Getenv("CLIENTELE_DSN"),
+	f.getenv = io.Getenv
+	// The DSN's default is read in check, not shown by --help: it may
+	// hold a password.
+	fs.StringVar(&f.dsn, "dsn", "",
 		"the database: a file path for sqlite, a DSN for the others, such as\n"+
 			"postgres://user@host:5432/db or user:pass@tcp(host:3306)/db (env CLIENTELE_DSN)")
 	fs.StringVar(&f.prefix, "prefix", io.Getenv("CLIENTELE_TABLE_PREFIX"),
@@ -42,6 +46,9 @@ func (f *dbFlags) add(fs *flag.FlagSet, io IO) {
 func (f *dbFlags) check() error {
 	if _, err := dialectOf(f.driver); err != nil {
 		return err
+	}
+	if f.dsn == "" && f.getenv != nil {
+		f.dsn = f.getenv("CLIENTELE_DSN")
 	}
 	if f.dsn == "" {
 		return errors.New("--dsn (or CLIENTELE_DSN) is required")
