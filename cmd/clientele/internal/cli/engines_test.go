@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
-	"github.com/clientele-go/clientele/storage/sqlstore"
 )
 
 // engine is a database a test runs the command on: a fresh SQLite file, or
@@ -110,4 +109,4 @@ func migrated(t *testing.T, e engine) engine {
 	return e
 }
 
-var _ = sqlstore.Migrate
+
