@@ -108,5 +108,3 @@ func migrated(t *testing.T, e engine) engine {
 	require.Equal(t, ExitOK, r.code, r.stderr)
 	return e
 }
-
-
