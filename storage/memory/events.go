@@ -41,6 +41,8 @@ func newerFirst(a, b int64) bool { return a > b }
 
 type events struct{ repos }
 
+var _ storage.EventReader = events{}
+
 func (r events) Append(ctx context.Context, evs ...event.Event) error {
 	if len(evs) == 0 {
 		return nil

@@ -91,6 +91,8 @@ const (
 
 type events struct{ base }
 
+var _ storage.EventReader = events{}
+
 // Events returns the outbox: the store has the storage.Outbox capability
 // (schema version 4).
 func (s *Store) Events() storage.Events { return events{base{s: s}} }
