@@ -173,7 +173,7 @@ place at the end; without it, the export goes to stdout.`)
 		return exportCustomer(ctx, io, svc, cid, *out)
 	}
 	f := bulk.JSONL
-	if *format != "" || *out != "" {
+	if *format != "" || (*out != "" && *out != "-") {
 		var err error
 		if f, err = formatOf(*format, *out); err != nil {
 			return usageError(io, "export", "%v", err)

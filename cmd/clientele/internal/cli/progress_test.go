@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -74,6 +76,16 @@ func TestEraseConfirmation(t *testing.T) {
 	require.Equal(t, ExitOK, r.code, r.stderr)
 	_, err = svc.Customers.Get(ctx, c.ID)
 	assert.ErrorIs(t, err, customer.ErrNotFound, "erased")
+
+	out := filepath.Join(t.TempDir(), "subject.json")
+	r = run(t, e.env(), "", "export", "--customer", id, "--out", out)
+	require.Equal(t, ExitOK, r.code, r.stderr)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"erasures"`, "the document names the erasure")
+	assert.NotContains(t, string(b), "confirm@example.com")
+	r = run(t, e.env(), "", "export", "--out", "-")
+	require.Equal(t, ExitOK, r.code, "--out - is stdout, in JSON Lines: %s", r.stderr)
 
 	r = run(t, e.env(), "", "erase", "--customer", id, "--reason", "again", "--yes")
 	require.Equal(t, ExitOK, r.code, "erasing an erased customer is idempotent: %s", r.stderr)
