@@ -49,7 +49,7 @@ const (
 )
 
 // GetCustomerByReference is the statement of Customers.GetByReference; its
-// "reference <> ”" lets the planners use the partial index.
+// test that reference is not empty lets the planners use the partial index.
 const GetCustomerByReference = `SELECT ` + CustomerColumns + " FROM {{prefix}}customers\n\t\tWHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND reference <> ''"
 
 // InsertCustomer is the statement of Customers.Create (for a customer
