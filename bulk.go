@@ -30,7 +30,7 @@ const DefaultBatchSize = 500
 
 // ErrTooManyErrors is returned by Import when more rows failed than
 // ImportOptions.MaxErrors allows; the batches written before stay written.
-var ErrTooManyErrors = errors.New("clientele: import stopped: too many bad rows")
+var ErrTooManyErrors = errcode.New(errcode.Invalid, "clientele: import stopped: too many bad rows")
 
 // ImportOptions configures Bulk.Import.
 type ImportOptions struct {

@@ -47,6 +47,7 @@ var domainPackages = []string{
 	module + "/company",
 	module + "/verification",
 	module + "/operator",
+	module + "/bulk",
 }
 
 // allowedForDomain is everything a domain package may import besides the
