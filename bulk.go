@@ -30,7 +30,7 @@ const DefaultBatchSize = 500
 
 // ErrTooManyErrors is returned by Import when more rows failed than
 // ImportOptions.MaxErrors allows; the batches written before stay written.
-var ErrTooManyErrors = errors.New("clientele: import stopped: too many bad rows")
+var ErrTooManyErrors = errcode.New(errcode.Invalid, "clientele: import stopped: too many bad rows")
 
 // ImportOptions configures Bulk.Import.
 type ImportOptions struct {
@@ -272,25 +272,26 @@ func (b *Bulk) importRow(ctx context.Context, tx storage.Tx, rec bulk.Record) (s
 	}
 	created = created.UTC().Truncate(time.Microsecond)
 	var c customer.Customer
+	t := event.CustomerCreated
 	if rec.HasAccount {
-		if c, err = customer.NewRegistered(b.newID(), rec.Params(), created); err != nil {
-			return false, err
-		}
-		if c, err = (&Customers{b.env}).create(ctx, "customer.register", c, nil); err != nil {
-			return false, err
-		}
+		t = event.CustomerRegistered
+		c, err = customer.NewRegistered(b.newID(), rec.Params(), created)
 	} else {
-		if c, err = customer.NewGuest(b.newID(), rec.Params(), created); err != nil {
-			return false, err
-		}
-		if c, err = tx.Customers().Create(ctx, c); err != nil {
-			return false, mapCustomerErr(err)
-		}
-		if err := b.emitCustomer(ctx, tx, event.CustomerCreated, nil, c); err != nil {
-			return false, err
-		}
+		c, err = customer.NewGuest(b.newID(), rec.Params(), created)
 	}
-	if err := b.importAddresses(ctx, c.ID, rec.Addresses); err != nil {
+	if err != nil {
+		return false, err
+	}
+	if err := (&Customers{b.env}).refuseConfusable(ctx, tx, c); err != nil {
+		return false, err
+	}
+	if c, err = tx.Customers().Create(ctx, c); err != nil {
+		return false, mapCustomerErr(err)
+	}
+	if err := b.emitCustomer(ctx, tx, t, nil, c); err != nil {
+		return false, err
+	}
+	if err := b.importAddresses(ctx, tx, c.ID, rec.Addresses); err != nil {
 		return false, err
 	}
 	if err := b.importGroups(ctx, tx, c.ID, rec.Groups); err != nil {
@@ -310,25 +311,58 @@ func (b *Bulk) importRow(ctx context.Context, tx storage.Tx, rec bulk.Record) (s
 	return false, nil
 }
 
-func (b *Bulk) importAddresses(ctx context.Context, id uuid.UUID, as []bulk.Address) error {
-	svc := &Addresses{b.env}
-	for _, a := range as {
-		e, book, err := svc.Add(ctx, id, a.Address)
-		if err != nil {
-			return err
-		}
-		for _, k := range []struct {
-			on   bool
-			kind address.Kind
-		}{{a.DefaultShipping, address.Shipping}, {a.DefaultBilling, address.Billing}} {
-			if d, ok := book.Default(k.kind); k.on && (!ok || d.ID != e.ID) {
-				if book, err = svc.SetDefault(ctx, id, e.ID, k.kind); err != nil {
-					return err
+// importAddresses writes the customer's address book in one write, and
+// the events Addresses.Add and SetDefault emit.
+func (b *Bulk) importAddresses(ctx context.Context, tx storage.Tx, id uuid.UUID, as []bulk.Address) error {
+	if len(as) == 0 {
+		return nil
+	}
+	now := b.clock()
+	var ids []uuid.UUID
+	book, err := tx.Addresses().UpdateBook(ctx, id, func(book *address.Book) error {
+		ids = ids[:0]
+		for _, a := range as {
+			e, err := book.Add(b.newID(), a.Address, now)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, e.ID)
+			for _, k := range []struct {
+				on   bool
+				kind address.Kind
+			}{{a.DefaultShipping, address.Shipping}, {a.DefaultBilling, address.Billing}} {
+				if k.on {
+					if err := book.SetDefault(e.ID, k.kind, now); err != nil {
+						return err
+					}
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return mapCustomerErr(err)
 	}
-	return nil
+	evs := make([]event.Event, 0, len(ids)+2)
+	for _, eid := range ids {
+		e, _ := book.Get(eid)
+		ev, err := newEvent(event.AddressAdded, event.AggregateAddressBook, id.String(), id, 0, event.AddressPayload{Entry: e})
+		if err != nil {
+			return err
+		}
+		evs = append(evs, ev)
+	}
+	for _, k := range address.Kinds() {
+		if e, ok := book.Default(k); ok {
+			ev, err := newEvent(event.AddressDefaultChanged, event.AggregateAddressBook, id.String(), id, 0,
+				event.AddressPayload{Entry: e, Kind: k.String()})
+			if err != nil {
+				return err
+			}
+			evs = append(evs, ev)
+		}
+	}
+	return b.emit(ctx, tx, evs...)
 }
 
 // importGroups adds the customer to each named group, creating the groups

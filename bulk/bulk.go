@@ -1,15 +1,15 @@
 package bulk
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/internal/validation"
 )
 
 // ErrInvalid is wrapped by every error about a bad row or a bad option.
-var ErrInvalid = errors.New("bulk: invalid input")
+var ErrInvalid = errcode.New(errcode.Invalid, "bulk: invalid input")
 
 // Format is the file format: JSON Lines or CSV.
 type Format string
