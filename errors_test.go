@@ -29,6 +29,7 @@ import (
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/password"
+	"github.com/clientele-go/clientele/privacy"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -159,6 +160,8 @@ var sentinels = map[string]struct {
 	// Bulk import and export.
 	"bulk.ErrInvalid":            {bulk.ErrInvalid, errcode.Invalid},
 	"clientele.ErrTooManyErrors": {clientele.ErrTooManyErrors, errcode.Invalid},
+	// Privacy (export and erasure).
+	"privacy.ErrInvalid": {privacy.ErrInvalid, errcode.Invalid},
 }
 
 func TestErrorCategories(t *testing.T) {

@@ -15,14 +15,9 @@ import (
 // MaxReason is the most bytes of an erasure's reason.
 const MaxReason = 500
 
-var (
-	// ErrInvalid reports an invalid request or erasure record; a
-	// *errcode.ValidationError naming the field unwraps to it.
-	ErrInvalid = errcode.New(errcode.Invalid, "privacy: invalid input")
-	// ErrNotErased reports a question about the erasure of a customer
-	// that was not erased.
-	ErrNotErased = errcode.New(errcode.NotFound, "privacy: customer was not erased")
-)
+// ErrInvalid reports an invalid request or erasure record; a
+// *errcode.ValidationError naming the field unwraps to it.
+var ErrInvalid = errcode.New(errcode.Invalid, "privacy: invalid input")
 
 // Request asks for a customer's erasure.
 type Request struct {

@@ -72,6 +72,8 @@
 // MerchantRoles (on a Store and on a Tx: merchants' members under the
 // merchant's lock, operator staff, vendors' own customers and owned
 // groups) followed.
+// Privacy (on a Store and on a Tx: event payloads rewritten by an
+// erasure, and the durable erasure records) came with issue 13.
 // storage/memory has all of them. An adapter that implements one
 // implements it on the Store and on the Tx alike, so that it joins
 // transactions as the repositories do.

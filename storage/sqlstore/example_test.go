@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 14 <nil>
+	// Output: grace@example.com active 15 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same

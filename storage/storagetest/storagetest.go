@@ -99,5 +99,6 @@ func areas() []area {
 		{"Bounds", boundsCases()},
 		{"ErrorText", errorTextCases()},
 		{"Verifications", verificationCases()},
+		{"Privacy", privacyCases()},
 	}
 }

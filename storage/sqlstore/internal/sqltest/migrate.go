@@ -61,6 +61,7 @@ var Tables = []string{
 	"addresses", "auth_tokens", "balance_accounts", "balance_lots", "balance_postings",
 	"companies", "company_approvals", "company_domains", "company_members", "company_reservations",
 	"credentials", "customer_tags", "customer_tombstones", "customers",
+	"erasures",
 	"event_consumers", "event_sequence", "events", "groups",
 	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchant_members", "merchants",
 	"operator_staff", "order_details", "order_stats", "orders", "payment_sources", "subscriptions",
