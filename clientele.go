@@ -53,6 +53,8 @@ type Service struct {
 	Vendors *Vendors
 	// Privacy answers data-subject requests: export and erasure.
 	Privacy *Privacy
+	// Bulk imports and exports customers in bulk (JSON Lines, CSV).
+	Bulk *Bulk
 }
 
 // Option configures a Service.
@@ -124,6 +126,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Verifications: &Verifications{e},
 		Vendors:       &Vendors{e},
 		Privacy:       &Privacy{e},
+		Bulk:          &Bulk{e},
 	}
 }
 

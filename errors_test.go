@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/bulk"
 	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
@@ -156,6 +157,9 @@ var sentinels = map[string]struct {
 	"merchant.ErrForbidden":      {merchant.ErrForbidden, errcode.Denied},
 	"operator.ErrInvalid":        {operator.ErrInvalid, errcode.Invalid},
 	"operator.ErrNotFound":       {operator.ErrNotFound, errcode.NotFound},
+	// Bulk import and export.
+	"bulk.ErrInvalid":            {bulk.ErrInvalid, errcode.Invalid},
+	"clientele.ErrTooManyErrors": {clientele.ErrTooManyErrors, errcode.Invalid},
 	// Privacy (export and erasure).
 	"privacy.ErrInvalid": {privacy.ErrInvalid, errcode.Invalid},
 }

@@ -261,6 +261,24 @@ func (s *Events) Consume(ctx context.Context, consumer string, fn func(ctx conte
 	}
 }
 
+// Read returns up to max (1..storage.MaxClaim) events with Sequence > after,
+// in delivery order, without a consumer: nothing is leased or acknowledged,
+// and no cursor is left behind to hold back Prune (an operator's tail).
+// Errors: an error wrapping storage.ErrInvalidRecord for a negative after
+// or a max out of range; ErrUnsupported on a store without the
+// storage.Outbox and storage.EventReader capabilities.
+func (s *Events) Read(ctx context.Context, after int64, max int) ([]event.Event, error) {
+	ob, err := s.outbox()
+	if err != nil {
+		return nil, err
+	}
+	rd, ok := ob.(storage.EventReader)
+	if !ok {
+		return nil, fmt.Errorf("%w: reading events without a consumer needs the storage.EventReader capability (%T)", ErrUnsupported, ob)
+	}
+	return rd.Read(ctx, after, max)
+}
+
 // Consumers returns every consumer's cursor and lease.
 func (s *Events) Consumers(ctx context.Context) ([]ConsumerState, error) {
 	ev, err := s.outbox()

@@ -444,8 +444,19 @@ func TestEventsLacking(t *testing.T) {
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, err = svc.Events.Audit(ctx, uuid.New(), page.Request{})
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Events.Read(ctx, 0, 10)
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = clientele.New(outboxWithoutReader{newEnv(t).store}).Events.Read(ctx, 0, 10)
+	require.ErrorIs(t, err, clientele.ErrUnsupported, "an outbox without storage.EventReader")
 	_, err = clientele.New(lacking{newEnv(t).store}, clientele.WithConfusableEmails(true)).Customers.Register(ctx, customer.Params{Email: "a@example.com"})
 	require.NoError(t, err)
+}
+
+// outboxWithoutReader is a store whose outbox lacks storage.EventReader.
+type outboxWithoutReader struct{ storage.Store }
+
+func (s outboxWithoutReader) Events() storage.Events {
+	return struct{ storage.Events }{s.Store.(storage.Outbox).Events()}
 }
 
 // TestEventsJSON: what a host's HTTP layer would send of a batch, a

@@ -76,3 +76,31 @@ func ExampleEvents_Audit() {
 	// customer first_name: "A•••" -> "A•••"
 	// customer tags:  -> ["newsletter"]
 }
+
+// An operator's look at the outbox: Read returns the events after a
+// sequence without a consumer, so nothing is acknowledged and no cursor is
+// left behind to hold back Prune.
+func ExampleEvents_Read() {
+	svc := newExampleService()
+	ctx := context.Background()
+	ada, _ := svc.Customers.Register(ctx, customer.Params{Email: "ada@example.com"})
+	_, _ = svc.Customers.Update(ctx, ada.ID, customer.Patch{FirstName: ptr("Ada")})
+
+	evs, err := svc.Events.Read(ctx, 0, 100)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range evs {
+		fmt.Println(e.Sequence, e.Type)
+	}
+	after, _ := svc.Events.Read(ctx, evs[0].Sequence, 100)
+	fmt.Println("after", evs[0].Sequence, "->", len(after), "event")
+	consumers, _ := svc.Events.Consumers(ctx)
+	fmt.Println("consumers:", len(consumers))
+	// Output:
+	// 1 customer.registered
+	// 2 customer.updated
+	// after 1 -> 1 event
+	// consumers: 0
+}

@@ -14,6 +14,7 @@ require (
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/crypto v0.48.0
 	golang.org/x/net v0.50.0
+	golang.org/x/term v0.40.0
 	golang.org/x/text v0.34.0
 	modernc.org/sqlite v1.46.1
 )

@@ -48,6 +48,7 @@ var domainPackages = []string{
 	module + "/verification",
 	module + "/operator",
 	module + "/privacy",
+	module + "/bulk",
 }
 
 // allowedForDomain is everything a domain package may import besides the

@@ -225,3 +225,29 @@ const ListCustomerEvents = "customer_events"
 
 // MaxPrune is the most events one Prune deletes.
 const MaxPrune = 10000
+
+// EventReader is the capability of reading the outbox without a consumer
+// (on the Events of a Store, found with a type assertion): an operator's
+// tail, or a one-off look at the events, reads them in delivery order
+// without creating a cursor that would hold back Prune. A store without it
+// still serves consumers; readers then need a consumer of their own.
+type EventReader interface {
+	// Read returns up to max (1..MaxClaim) committed events with
+	// Sequence > after, ascending: what a consumer at position after
+	// would be delivered. Like Claim, it first assigns Sequences to the
+	// events that committed since the last sequence pass; it creates,
+	// leases and moves no consumer. Errors: an error wrapping
+	// ErrInvalidRecord for a negative after or a max out of range.
+	Read(ctx context.Context, after int64, max int) ([]event.Event, error)
+}
+
+// CheckRead checks the arguments of EventReader.Read.
+func CheckRead(after int64, max int) error {
+	if after < 0 {
+		return &errcode.ValidationError{Field: "after", Reason: "must not be negative", Err: ErrInvalidRecord}
+	}
+	if max < 1 || max > MaxClaim {
+		return &errcode.ValidationError{Field: "max", Reason: fmt.Sprintf("must be between 1 and %d", MaxClaim), Err: ErrInvalidRecord}
+	}
+	return nil
+}

@@ -41,6 +41,8 @@ func newerFirst(a, b int64) bool { return a > b }
 
 type events struct{ repos }
 
+var _ storage.EventReader = events{}
+
 func (r events) Append(ctx context.Context, evs ...event.Event) error {
 	if len(evs) == 0 {
 		return nil
@@ -233,6 +235,26 @@ func (r events) ByCustomer(ctx context.Context, customerID uuid.UUID, p storage.
 		return err
 	})
 	return out, err
+}
+
+// Read returns events after a position without a consumer
+// (storage.EventReader). Events have their Sequence from Append on.
+func (r events) Read(ctx context.Context, after int64, max int) (out []event.Event, err error) {
+	if err := storage.CheckRead(after, max); err != nil {
+		return nil, err
+	}
+	err = r.read(ctx, func(d *db) error {
+		out = make([]event.Event, 0, min(max, 64))
+		d.events.AscendGreaterOrEqual(event.Event{Sequence: after + 1}, func(e event.Event) bool {
+			out = append(out, copyEvent(e))
+			return len(out) < max
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // copyEvent returns e with a payload of its own, so that a caller that

@@ -214,7 +214,7 @@ func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAcc
 }
 
 const selectCustomerByReference = `SELECT ` + customerColumns + ` FROM {{prefix}}customers
-		WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL`
+		WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND reference <> ''`
 
 func (r customers) GetByReference(ctx context.Context, origin, reference string) (customer.Customer, error) {
 	if err := storage.CheckKey("origin", origin); err != nil {

@@ -91,6 +91,8 @@ const (
 
 type events struct{ base }
 
+var _ storage.EventReader = events{}
+
 // Events returns the outbox: the store has the storage.Outbox capability
 // (schema version 4).
 func (s *Store) Events() storage.Events { return events{base{s: s}} }
@@ -245,6 +247,42 @@ func (r events) Claim(ctx context.Context, cl storage.Claim) (storage.Batch, err
 		return storage.Batch{}, err
 	}
 	return b, nil
+}
+
+// Read returns events after a position without a consumer
+// (storage.EventReader): under the sequencer's lock, as Claim, it runs the
+// sequence pass, then reads.
+func (r events) Read(ctx context.Context, after int64, max int) ([]event.Event, error) {
+	if err := storage.CheckRead(after, max); err != nil {
+		return nil, err
+	}
+	var out []event.Event
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		last, err := cn.lockSequencer(ctx, cn.s.dialect.ForUpdate())
+		if err != nil {
+			return err
+		}
+		if err := cn.sequence(ctx, last); err != nil {
+			return err
+		}
+		rows, err := cn.query(ctx, selectBatch+cn.s.latestRead(), after, max)
+		if err != nil {
+			return err
+		}
+		evs, err := collect(rows, 0, scanEvent)
+		if err != nil {
+			return err
+		}
+		out = make([]event.Event, len(evs))
+		for i, e := range evs {
+			out[i] = e.Event
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // sequence is the sequence pass, run under the sequencer's exclusive lock

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -137,6 +138,13 @@ func TestQueriesMatchRepositories(t *testing.T) {
 			_, err := s.Customers().GetByEmail(ctx, "a@example.com", true)
 			return err
 		}, []string{sqltest.GetCustomerByEmail}},
+		{"Customers.GetByReference", func(s *sqlstore.Store) error {
+			_, err := s.Customers().GetByReference(ctx, "erp", "nobody")
+			if errors.Is(err, storage.ErrNotFound) {
+				err = nil
+			}
+			return err
+		}, []string{sqltest.GetCustomerByReference}},
 		{"Customers.Create", func(s *sqlstore.Store) error {
 			_, err := s.Customers().Create(ctx, newCustomer("new@example.com"))
 			return err

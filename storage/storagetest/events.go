@@ -53,6 +53,7 @@ func eventsCases() []testCase {
 		{"ByCustomerCursors", needsOutbox(eventsByCustomerCursors)},
 		{"HostileNamesAndBounds", needsOutbox(eventsHostile)},
 		{"ConcurrentWritersAndHolders", needsOutbox(eventsConcurrent)},
+		{"ReadLeavesNoConsumer", needsOutbox(eventsReadWithoutConsumer)},
 	}
 }
 
@@ -1085,4 +1086,56 @@ func hooksOutside(t *testing.T, e *env, h storage.CommitHooks) {
 	assert.False(t, h.AfterCommit(done, func() { ran.Add(1) }), "a transaction that has ended")
 	require.NoError(t, e.store.Atomic(e.ctx, func(context.Context, storage.Tx) error { return nil }))
 	assert.Zero(t, ran.Load(), "a refused hook never runs")
+}
+
+// eventsReadWithoutConsumer: storage.EventReader reads the events a new
+// consumer would get, in the same order, and leaves no consumer behind.
+func eventsReadWithoutConsumer(t *testing.T, e *env, o storage.Events) {
+	rd, ok := o.(storage.EventReader)
+	if !ok {
+		t.Skipf("the outbox (%T) lacks the storage.EventReader capability", o)
+	}
+	before, err := o.Consumers(e.ctx)
+	require.NoError(t, err)
+	cid := e.id()
+	evs := e.events(cid, 5)
+	e.appendEvents(o, evs...)
+
+	var mine []event.Event
+	var after int64
+	for {
+		page, err := rd.Read(e.ctx, after, 2)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(page), 2, "max bounds the read")
+		if len(page) == 0 {
+			break
+		}
+		for _, ev := range page {
+			require.Greater(t, ev.Sequence, after, "ascending, after the position")
+			after = ev.Sequence
+			if ev.CustomerID == cid {
+				mine = append(mine, ev)
+			}
+		}
+	}
+	require.Equal(t, eventIDs(evs), eventIDs(mine), "every event, in the order appended")
+	for i := range evs {
+		sameEvent(t, evs[i], mine[i])
+	}
+	again, err := rd.Read(e.ctx, mine[2].Sequence-1, 2)
+	require.NoError(t, err)
+	require.Len(t, again, 2)
+	assert.Equal(t, mine[2].ID, again[0].ID, "reading again from a position gives the same events")
+
+	after2, err := o.Consumers(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, len(before), len(after2), "reading creates no consumer")
+
+	for _, bad := range []struct {
+		after int64
+		max   int
+	}{{-1, 1}, {0, 0}, {0, storage.MaxClaim + 1}} {
+		_, err := rd.Read(e.ctx, bad.after, bad.max)
+		assert.ErrorIs(t, err, storage.ErrInvalidRecord, "after %d, max %d", bad.after, bad.max)
+	}
 }

@@ -152,6 +152,7 @@ func TestQueryPlans(t *testing.T) {
 		{"Events.Claim/new events", claim.NewEvents, nil, "events_unsequenced"},
 		{"Events.Claim/batch", claim.Batch, []any{int64(planEvents / 2), int64(100)}, "events_seq_key"},
 		{"Events.ByCustomer", sqltest.CustomerEventsAfter(50), []any{bigCustomer, int64(planEvents - 1000)}, "events_customer"},
+		{"Customers.GetByReference", sqltest.GetCustomerByReference, []any{"erp", "R-1"}, "customers_live_reference"},
 		{"Events.Prune", sqltest.PruneEvents, []any{int64(planEvents / 2), int64(1800000000000000), int64(1000)}, "events_seq_key"},
 	}
 	conn, err := db.Conn(ctx)

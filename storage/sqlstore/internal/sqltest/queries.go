@@ -48,6 +48,10 @@ const (
 	GetCustomerByEmail = `SELECT ` + CustomerColumns + " FROM {{prefix}}customers\n\t\tWHERE email = ? AND has_account = ? AND deleted_at IS NULL"
 )
 
+// GetCustomerByReference is the statement of Customers.GetByReference; its
+// test that reference is not empty lets the planners use the partial index.
+const GetCustomerByReference = `SELECT ` + CustomerColumns + " FROM {{prefix}}customers\n\t\tWHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND reference <> ''"
+
 // InsertCustomer is the statement of Customers.Create (for a customer
 // without tags, its only statement).
 func InsertCustomer(d sqlstore.Dialect) string {

@@ -1,0 +1,80 @@
+package clientele_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/bulk"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// bulkRows returns n JSON Lines rows, every hundredth bad (line 100, 200,
+// ...: an address with an unknown country), and the bad rows' lines.
+func bulkRows(n int) ([]byte, []int) {
+	var buf bytes.Buffer
+	var bad []int
+	for i := 1; i <= n; i++ {
+		country := "DE"
+		if i%100 == 0 {
+			country = "XX"
+			bad = append(bad, i)
+		}
+		fmt.Fprintf(&buf, `{"email":"c%d@example.com","first_name":"First%d","last_name":"Last","tags":["t%d"],`+
+			`"reference_origin":"bench","reference":"R%d","addresses":[{"line1":"Street %d","city":"Berlin","country":"%s"}]}`+"\n",
+			i, i, i%7, i, i, country)
+	}
+	return buf.Bytes(), bad
+}
+
+// TestBulkImport100k imports 100,000 rows with 1% bad rows on every engine
+// (CLIENTELE_BULK_ROWS overrides the count), checks that every good row is
+// in and every bad one reported with its line and field, that a rerun
+// imports nothing, and logs rows/s.
+func TestBulkImport100k(t *testing.T) {
+	n := 100_000
+	if v := os.Getenv("CLIENTELE_BULK_ROWS"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	if testing.Short() {
+		t.Skip("imports 100,000 rows per engine (over a minute in total)")
+	}
+	input, bad := bulkRows(n)
+	eachStore(t, func(t *testing.T, s storage.Store) {
+		ctx := context.Background()
+		svc := clientele.New(s)
+		start := time.Now()
+		rep, err := svc.Bulk.Import(ctx, bytes.NewReader(input), clientele.ImportOptions{Format: bulk.JSONL})
+		elapsed := time.Since(start)
+		require.NoError(t, err)
+		t.Logf("%d rows in %v: %.0f rows/s", n, elapsed, float64(n)/elapsed.Seconds())
+		assert.Equal(t, n, rep.Read)
+		assert.Equal(t, n-len(bad), rep.Imported)
+		assert.Equal(t, len(bad), rep.Failed)
+		require.Len(t, rep.Errors, len(bad))
+		for i, e := range rep.Errors {
+			assert.Equal(t, bad[i], e.Line)
+			assert.Equal(t, "addresses[0].country", e.Field)
+		}
+		c, err := svc.Customers.GetByReference(ctx, "bench", "R99")
+		require.NoError(t, err)
+		assert.Equal(t, "First99", c.FirstName)
+		_, err = svc.Customers.GetByReference(ctx, "bench", "R100")
+		require.Error(t, err)
+
+		start = time.Now()
+		again, err := svc.Bulk.Import(ctx, bytes.NewReader(input), clientele.ImportOptions{Format: bulk.JSONL})
+		require.NoError(t, err)
+		t.Logf("rerun in %v", time.Since(start))
+		assert.Equal(t, 0, again.Imported)
+		assert.Equal(t, n-len(bad), again.Skipped)
+	})
+}
