@@ -14,6 +14,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/bulk"
+	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
 )
@@ -74,11 +75,26 @@ func TestBulkImportJSONL(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, members.Items, 2)
 
+		if _, ok := s.(storage.Outbox); ok {
+			counts := map[event.Type]int{}
+			for _, ev := range drain(t, svc, "bulk") {
+				counts[ev.Type]++
+			}
+			delete(counts, event.AccountLoginSucceeded) // the sign-ins above
+			delete(counts, event.AccountLoginFailed)
+			assert.Equal(t, map[event.Type]int{event.CustomerRegistered: 1, event.CustomerCreated: 1,
+				event.AddressAdded: 2, event.AddressDefaultChanged: 2, event.GroupCreated: 1, event.GroupMemberAdded: 2,
+				event.BalanceAccountOpened: 1, event.BalanceCredited: 1, event.AccountPasswordSet: 1}, counts)
+		}
+
 		again, err := svc.Bulk.Import(ctx, strings.NewReader(input), clientele.ImportOptions{Format: bulk.JSONL})
 		require.NoError(t, err)
 		assert.Equal(t, 0, again.Imported, "a rerun imports nothing")
 		assert.Equal(t, 2, again.Skipped)
 		assert.Equal(t, 2, again.Failed)
+		if _, ok := s.(storage.Outbox); ok {
+			assert.Empty(t, drain(t, svc, "bulk"), "a rerun changes nothing")
+		}
 
 		var out bytes.Buffer
 		exp, err := svc.Bulk.Export(ctx, &out, clientele.ExportOptions{Format: bulk.JSONL})
