@@ -62,9 +62,8 @@ func TestParse(t *testing.T) {
 	m, err := bulk.ParseMapping("Shopify")
 	require.NoError(t, err)
 	assert.Equal(t, bulk.Shopify, m)
-	m, err = bulk.ParseMapping("")
-	require.NoError(t, err)
-	assert.Equal(t, bulk.Native, m)
+	_, err = bulk.ParseMapping("")
+	assert.ErrorIs(t, err, bulk.ErrInvalid)
 	_, err = bulk.ParseMapping("magento")
 	assert.ErrorIs(t, err, bulk.ErrInvalid)
 }
