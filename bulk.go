@@ -65,8 +65,12 @@ type ImportOptions struct {
 // created, the rows skipped because their customer exists already, and the
 // bad rows, each with its line and field.
 type ImportReport struct {
-	Read, Imported, Skipped, Failed int
-	Errors                          []bulk.RowError
+	Read     int `json:"read"`
+	Imported int `json:"imported"`
+	Skipped  int `json:"skipped"`
+	Failed   int `json:"failed"`
+	// Errors are the bad rows in line order.
+	Errors []bulk.RowError `json:"errors"`
 }
 
 // Import reads customers from r and creates those that do not exist yet,
@@ -456,7 +460,7 @@ type ExportOptions struct {
 // ExportReport is the outcome of an export.
 type ExportReport struct {
 	// Written is the number of customers written.
-	Written int
+	Written int `json:"written"`
 }
 
 // Export writes the live customers that match opts.Filter to w, in the

@@ -3,6 +3,7 @@ package clientele_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -205,6 +206,35 @@ func TestBulkExportImportRoundTrip(t *testing.T) {
 			_, err = dst.Bulk.Export(ctx, &again, clientele.ExportOptions{Format: f})
 			require.NoError(t, err)
 			assert.Equal(t, buf.String(), again.String(), "%s: export, import, export gives the same file", f)
+		}
+	})
+}
+
+// With several workers, batches are written side by side: every row is
+// counted once, a customer listed twice (in different batches) is created
+// once and skipped once, and the errors come back in line order.
+func TestBulkImportWorkers(t *testing.T) {
+	eachStore(t, func(t *testing.T, s storage.Store) {
+		var b strings.Builder
+		for i := range 60 {
+			switch {
+			case i%10 == 9:
+				b.WriteString(`{"email":"bad"}` + "\n")
+			default:
+				fmt.Fprintf(&b, `{"email":"w%d@example.com","tags":["x"]}`+"\n", i%30) // each twice
+			}
+		}
+		svc := clientele.New(s)
+		rep, err := svc.Bulk.Import(context.Background(), strings.NewReader(b.String()),
+			clientele.ImportOptions{Format: bulk.JSONL, Workers: 3, BatchSize: 4})
+		require.NoError(t, err)
+		assert.Equal(t, 60, rep.Read)
+		assert.Equal(t, 6, rep.Failed)
+		assert.Equal(t, 27, rep.Imported)
+		assert.Equal(t, 27, rep.Skipped)
+		require.Len(t, rep.Errors, 6)
+		for i, e := range rep.Errors {
+			assert.Equal(t, 10*(i+1), e.Line)
 		}
 	})
 }

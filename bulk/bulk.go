@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -138,14 +139,28 @@ func (e *RowError) Error() string {
 // Unwrap returns the cause.
 func (e *RowError) Unwrap() error { return e.Err }
 
+// MarshalJSON writes {"line":3,"field":"email","error":"..."}, the error as
+// its message.
+func (e RowError) MarshalJSON() ([]byte, error) {
+	msg := ""
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	return json.Marshal(struct {
+		Line  int    `json:"line"`
+		Field string `json:"field,omitempty"`
+		Error string `json:"error"`
+	}{e.Line, e.Field, msg})
+}
+
 // Progress counts the rows of an import or export so far.
 type Progress struct {
 	// Read is the number of rows read (good and bad).
-	Read int
+	Read int `json:"read"`
 	// Imported is the number of customers created.
-	Imported int
+	Imported int `json:"imported"`
 	// Skipped is the number of rows whose customer existed already.
-	Skipped int
+	Skipped int `json:"skipped"`
 	// Failed is the number of bad rows.
-	Failed int
+	Failed int `json:"failed"`
 }
