@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,8 +48,16 @@ type ImportOptions struct {
 	// MaxErrors stops the import with ErrTooManyErrors once more rows than
 	// this failed; 0 means no limit.
 	MaxErrors int
-	// Progress, when set, is called after each batch with the counts so
-	// far, from the goroutine that called Import.
+	// Workers is the number of batches written at once, each in its own
+	// transaction on its own connection (zero: 1). A server engine
+	// (PostgreSQL, MySQL, TiDB) imports several times faster with 4; SQLite
+	// writes one transaction at a time and gains nothing. With more than
+	// one, the customers of a file are created out of file order, and a row
+	// whose email or reference another batch creates meanwhile is skipped.
+	Workers int
+	// Progress, when set, is called after each batch is handed out (with
+	// the counts of the batches written so far) and once at the end, from
+	// the goroutine that called Import.
 	Progress func(bulk.Progress)
 }
 
@@ -55,8 +65,12 @@ type ImportOptions struct {
 // created, the rows skipped because their customer exists already, and the
 // bad rows, each with its line and field.
 type ImportReport struct {
-	Read, Imported, Skipped, Failed int
-	Errors                          []bulk.RowError
+	Read     int `json:"read"`
+	Imported int `json:"imported"`
+	Skipped  int `json:"skipped"`
+	Failed   int `json:"failed"`
+	// Errors are the bad rows in line order.
+	Errors []bulk.RowError `json:"errors"`
 }
 
 // Import reads customers from r and creates those that do not exist yet,
@@ -88,38 +102,72 @@ type ImportReport struct {
 // ErrTooManyErrors, the reader's errors, and storage failures; the report
 // then counts what was done before.
 func (b *Bulk) Import(ctx context.Context, r io.Reader, opts ImportOptions) (ImportReport, error) {
-	var rep ImportReport
 	rd, err := bulk.NewReader(r, opts.Format, opts.Mapping)
 	if err != nil {
-		return rep, err
+		return ImportReport{}, err
 	}
 	rd.Now = b.clock()
 	size := opts.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
 	}
-	batch := make([]pendingRow, 0, size)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	workers := max(opts.Workers, 1)
+	var (
+		mu      sync.Mutex // guards rep and failure
+		rep     ImportReport
+		failure error
+		wg      sync.WaitGroup
+		sem     = make(chan struct{}, workers)
+	)
+	// snapshot returns the counts so far, and whether to stop.
+	snapshot := func() (bulk.Progress, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failure == nil && opts.MaxErrors > 0 && rep.Failed > opts.MaxErrors {
+			failure = fmt.Errorf("%w (%d)", ErrTooManyErrors, rep.Failed)
 		}
-		res, err := b.writeBatch(ctx, batch, opts.DryRun)
+		return bulk.Progress{Read: rep.Read, Imported: rep.Imported, Skipped: rep.Skipped, Failed: rep.Failed}, failure
+	}
+	write := func(rows []pendingRow) {
+		defer func() { <-sem; wg.Done() }()
+		res, err := b.writeBatch(ctx, rows, opts.DryRun)
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
-			return err
+			if failure == nil {
+				failure = err
+			}
+			return
 		}
 		rep.Imported += res.imported
 		rep.Skipped += res.skipped
 		rep.Failed += len(res.errors)
 		rep.Errors = append(rep.Errors, res.errors...)
-		batch = batch[:0]
-		if opts.Progress != nil {
-			opts.Progress(bulk.Progress{Read: rep.Read, Imported: rep.Imported, Skipped: rep.Skipped, Failed: rep.Failed})
-		}
-		return nil
 	}
-	tooMany := func() bool { return opts.MaxErrors > 0 && rep.Failed > opts.MaxErrors }
+	flush := func(batch []pendingRow) error {
+		sem <- struct{}{}
+		wg.Add(1)
+		if workers == 1 {
+			write(batch)
+		} else {
+			go write(batch)
+		}
+		p, err := snapshot()
+		if err == nil && opts.Progress != nil {
+			opts.Progress(p)
+		}
+		return err
+	}
+	finish := func() (ImportReport, error) {
+		wg.Wait()
+		_, err := snapshot()
+		slices.SortStableFunc(rep.Errors, func(a, b bulk.RowError) int { return a.Line - b.Line })
+		return rep, err
+	}
+	batch := make([]pendingRow, 0, size)
 	for {
 		if err := ctx.Err(); err != nil {
+			wg.Wait()
 			return rep, err
 		}
 		rec, err := rd.Next()
@@ -128,35 +176,41 @@ func (b *Bulk) Import(ctx context.Context, r io.Reader, opts ImportOptions) (Imp
 		}
 		var re *bulk.RowError
 		if errors.As(err, &re) {
+			mu.Lock()
 			rep.Read++
 			rep.Failed++
 			rep.Errors = append(rep.Errors, *re)
-			if tooMany() {
-				return rep, fmt.Errorf("%w (%d)", ErrTooManyErrors, rep.Failed)
+			mu.Unlock()
+			if _, err := snapshot(); err != nil {
+				return finish()
 			}
 			continue
 		}
 		if err != nil {
+			wg.Wait()
 			return rep, err
 		}
+		mu.Lock()
 		rep.Read++
+		mu.Unlock()
 		batch = append(batch, pendingRow{line: rd.Line(), rec: rec})
 		if len(batch) == size {
-			if err := flush(); err != nil {
-				return rep, err
+			if err := flush(batch); err != nil {
+				return finish()
 			}
-			if tooMany() {
-				return rep, fmt.Errorf("%w (%d)", ErrTooManyErrors, rep.Failed)
-			}
+			batch = make([]pendingRow, 0, size)
 		}
 	}
-	if err := flush(); err != nil {
-		return rep, err
+	if len(batch) > 0 {
+		if err := flush(batch); err != nil {
+			return finish()
+		}
 	}
-	if tooMany() {
-		return rep, fmt.Errorf("%w (%d)", ErrTooManyErrors, rep.Failed)
+	rep, err = finish()
+	if err == nil && opts.Progress != nil {
+		opts.Progress(bulk.Progress{Read: rep.Read, Imported: rep.Imported, Skipped: rep.Skipped, Failed: rep.Failed})
 	}
-	return rep, nil
+	return rep, err
 }
 
 // pendingRow is a checked row waiting for its batch.
@@ -286,6 +340,9 @@ func (b *Bulk) importRow(ctx context.Context, tx storage.Tx, rec bulk.Record) (s
 		return false, err
 	}
 	if c, err = tx.Customers().Create(ctx, c); err != nil {
+		if storage.IsConflict(err, storage.ConstraintCustomerEmail) || storage.IsConflict(err, storage.ConstraintCustomerReference) {
+			return true, nil // created meanwhile, by another batch or writer
+		}
 		return false, mapCustomerErr(err)
 	}
 	if err := b.emitCustomer(ctx, tx, t, nil, c); err != nil {
@@ -403,7 +460,7 @@ type ExportOptions struct {
 // ExportReport is the outcome of an export.
 type ExportReport struct {
 	// Written is the number of customers written.
-	Written int
+	Written int `json:"written"`
 }
 
 // Export writes the live customers that match opts.Filter to w, in the

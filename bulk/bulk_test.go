@@ -2,6 +2,7 @@ package bulk_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -62,9 +63,8 @@ func TestParse(t *testing.T) {
 	m, err := bulk.ParseMapping("Shopify")
 	require.NoError(t, err)
 	assert.Equal(t, bulk.Shopify, m)
-	m, err = bulk.ParseMapping("")
-	require.NoError(t, err)
-	assert.Equal(t, bulk.Native, m)
+	_, err = bulk.ParseMapping("")
+	assert.ErrorIs(t, err, bulk.ErrInvalid)
 	_, err = bulk.ParseMapping("magento")
 	assert.ErrorIs(t, err, bulk.ErrInvalid)
 }
@@ -278,4 +278,15 @@ func TestLongLine(t *testing.T) {
 	assert.Equal(t, 1, errs[0].Line)
 	require.Len(t, recs, 1)
 	assert.Equal(t, "b@example.com", recs[0].Email)
+}
+
+func TestRowErrorJSON(t *testing.T) {
+	_, errs := readAll(t, strings.NewReader(`{"email":"x"}`), bulk.JSONL, bulk.Native)
+	require.Len(t, errs, 1)
+	b, err := json.Marshal(errs)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"line":1,"field":"email","error":"`+errs[0].Err.Error()+`"}]`, string(b))
+	b, err = json.Marshal(bulk.Progress{Read: 2, Imported: 1, Failed: 1})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"read":2,"imported":1,"skipped":0,"failed":1}`, string(b))
 }

@@ -30,7 +30,6 @@ type Reader struct {
 
 	cr     *csv.Reader
 	header []string
-	err    error // a header error, returned by every Next
 }
 
 // NewReader returns a Reader of r in format f and mapping m. A CSV file's

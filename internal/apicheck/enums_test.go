@@ -15,6 +15,7 @@ import (
 
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/bulk"
 	"github.com/clientele-go/clientele/company"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
@@ -166,6 +167,12 @@ func TestEnumConvention(t *testing.T) {
 	})
 	t.Run("operator.Role", func(t *testing.T) {
 		checkEnum(t, operator.Roles(), operator.ParseRole, "role", operator.ErrInvalid)
+	})
+	t.Run("bulk.Format", func(t *testing.T) {
+		checkEnum(t, bulk.Formats(), bulk.ParseFormat, "format", bulk.ErrInvalid)
+	})
+	t.Run("bulk.Mapping", func(t *testing.T) {
+		checkEnum(t, bulk.Mappings(), bulk.ParseMapping, "mapping", bulk.ErrInvalid)
 	})
 }
 
