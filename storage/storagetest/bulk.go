@@ -175,11 +175,11 @@ func bulkExist(t *testing.T, e *env) {
 	gone := e.createCustomer(e.guest(withReference("shop", "GONE")))
 	e.deleteCustomer(gone.ID)
 	probe := []customer.Customer{
-		e.guest(withReference("shop", "A1")),                      // reference taken
-		e.guest(withEmail(byEmail.Email.Address)),                 // email taken among guests
-		e.guest(withEmail(registered.Email.Address)),              // a registered customer's email: not a guest's
-		e.registered(withEmail(registered.Email.Address)),         // taken among registered
-		e.guest(withReference("other", "A1")),                     // same reference, other origin
+		e.guest(withReference("shop", "A1")),                       // reference taken
+		e.guest(withEmail(byEmail.Email.Address)),                  // email taken among guests
+		e.guest(withEmail(registered.Email.Address)),               // a registered customer's email: not a guest's
+		e.registered(withEmail(registered.Email.Address)),          // taken among registered
+		e.guest(withReference("other", "A1")),                      // same reference, other origin
 		e.guest(withReference("shop", "GONE"), withEmail("x@y.z")), // a deleted customer's keys are free
 		e.guest(),
 	}
