@@ -14,6 +14,11 @@ var _ storage.BulkLoader = repos{}
 // under every engine's limit (SQLite 32766, PostgreSQL and MySQL 65535).
 const maxBulkParams = 8192
 
+// maxInList bounds the keys of one existence query: a planner weighs an
+// IN list of hundreds of keys against a scan of the table, and a plan
+// cached while the table was small may pick the scan.
+const maxInList = 64
+
 // bulkChunk returns how many of n rows of cols columns one statement
 // takes: all of them up to the bound, else the largest power of two under
 // it, so that a store prepares few texts (one per power of two).
@@ -90,13 +95,15 @@ func (c conn) customersExist(ctx context.Context, cs []customer.Customer) ([]boo
 	takenRef := map[refKey]bool{}
 	for origin, list := range refs {
 		for len(list) > 0 {
-			k := bulkChunk(len(list), 1)
-			args := []any{origin}
+			k := min(bulkChunk(len(list), 1), maxInList)
+			// One branch per key, each the shape of GetByReference's
+			// query: an IN list on the index's second column may be
+			// planned as a filter over every row of the origin.
+			args := make([]any, 0, 2*k)
 			for _, ref := range list[:k] {
-				args = append(args, ref)
+				args = append(args, origin, ref)
 			}
-			rows, err := c.query(ctx, `SELECT reference FROM {{prefix}}customers
-				WHERE reference_origin = ? AND reference IN (`+marks(k)+`) AND deleted_at IS NULL AND reference <> ''`, args...)
+			rows, err := c.query(ctx, strings.TrimSuffix(strings.Repeat(selectLiveReference+" UNION ALL ", k), " UNION ALL "), args...)
 			if err != nil {
 				return nil, err
 			}
@@ -116,7 +123,7 @@ func (c conn) customersExist(ctx context.Context, cs []customer.Customer) ([]boo
 	}
 	takenEmail := map[emailKey]bool{}
 	for len(emails) > 0 {
-		k := bulkChunk(len(emails), 1)
+		k := min(bulkChunk(len(emails), 1), maxInList)
 		rows, err := c.query(ctx, `SELECT email, has_account FROM {{prefix}}customers
 			WHERE email IN (`+marks(k)+`) AND deleted_at IS NULL`, emails[:k]...)
 		if err != nil {
@@ -142,6 +149,10 @@ func (c conn) customersExist(ctx context.Context, cs []customer.Customer) ([]boo
 	}
 	return out, nil
 }
+
+// selectLiveReference is one branch of the existence query of references.
+const selectLiveReference = `SELECT reference FROM {{prefix}}customers
+	WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND reference <> ''`
 
 const (
 	insertCustomersHead = `INSERT INTO {{prefix}}customers (` + customerColumns + `, email_skeleton) VALUES `
