@@ -91,6 +91,12 @@ type ImportReport struct {
 // through the outbox: customer.registered or customer.created, then
 // address, group and balance events, in the row's transaction.
 //
+// On a store whose transactions have the storage.BulkLoader capability,
+// the rows of a batch that make only a customer and its address book are
+// written together instead (one existence query, multi-row inserts, one
+// append of the same events), and the batch's other rows row by row after
+// them; see docs/ARCHITECTURE.md, "Bulk import and export".
+//
 // A customer with an account is created active; one without, as a guest.
 // created_at is kept. Groups are found by name and created when missing.
 // Each balance is credited as an opening posting (balance.KindAdjustment,
