@@ -91,6 +91,12 @@ type ImportReport struct {
 // through the outbox: customer.registered or customer.created, then
 // address, group and balance events, in the row's transaction.
 //
+// On a store whose transactions have the storage.BulkLoader capability,
+// the rows of a batch that make only a customer and its address book are
+// written together instead (one existence query, multi-row inserts, one
+// append of the same events), and the batch's other rows row by row after
+// them; see docs/ARCHITECTURE.md, "Bulk import and export".
+//
 // A customer with an account is created active; one without, as a guest.
 // created_at is kept. Groups are found by name and created when missing.
 // Each balance is credited as an opening posting (balance.KindAdjustment,
@@ -230,7 +236,14 @@ func (b *Bulk) writeBatch(ctx context.Context, rows []pendingRow, dryRun bool) (
 	var res batchResult
 	err := b.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
 		res = batchResult{} // fresh on every (re)run
-		for _, row := range rows {
+		todo := rows
+		if l, ok := tx.(storage.BulkLoader); ok && !dryRun {
+			var err error
+			if todo, err = b.loadBatch(ctx, tx, l, rows, &res); err != nil {
+				return err
+			}
+		}
+		for _, row := range todo {
 			var skipped bool
 			var err error
 			if dryRun {
@@ -320,19 +333,7 @@ func (b *Bulk) importRow(ctx context.Context, tx storage.Tx, rec bulk.Record) (s
 	if found, err := b.exists(ctx, tx, rec); found || err != nil {
 		return found, err
 	}
-	created := rec.CreatedAt
-	if created.IsZero() {
-		created = b.clock()
-	}
-	created = created.UTC().Truncate(time.Microsecond)
-	var c customer.Customer
-	t := event.CustomerCreated
-	if rec.HasAccount {
-		t = event.CustomerRegistered
-		c, err = customer.NewRegistered(b.newID(), rec.Params(), created)
-	} else {
-		c, err = customer.NewGuest(b.newID(), rec.Params(), created)
-	}
+	c, t, err := b.newCustomer(rec)
 	if err != nil {
 		return false, err
 	}
@@ -368,6 +369,71 @@ func (b *Bulk) importRow(ctx context.Context, tx storage.Tx, rec bulk.Record) (s
 	return false, nil
 }
 
+// newCustomer returns rec's new customer (a guest, or registered when rec
+// has an account) and the event its creation emits.
+func (b *Bulk) newCustomer(rec bulk.Record) (customer.Customer, event.Type, error) {
+	created := rec.CreatedAt
+	if created.IsZero() {
+		created = b.clock()
+	}
+	created = created.UTC().Truncate(time.Microsecond)
+	if rec.HasAccount {
+		c, err := customer.NewRegistered(b.newID(), rec.Params(), created)
+		return c, event.CustomerRegistered, err
+	}
+	c, err := customer.NewGuest(b.newID(), rec.Params(), created)
+	return c, event.CustomerCreated, err
+}
+
+// fillBook adds the entries as to book, with their defaults, and returns
+// the new entries' IDs.
+func (b *Bulk) fillBook(book *address.Book, as []bulk.Address, now time.Time) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	for _, a := range as {
+		e, err := book.Add(b.newID(), a.Address, now)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, e.ID)
+		for _, k := range []struct {
+			on   bool
+			kind address.Kind
+		}{{a.DefaultShipping, address.Shipping}, {a.DefaultBilling, address.Billing}} {
+			if k.on {
+				if err := book.SetDefault(e.ID, k.kind, now); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return ids, nil
+}
+
+// addressEvents returns the events Addresses.Add and SetDefault emit for
+// the entries ids of the customer id's stored book.
+func addressEvents(id uuid.UUID, book address.Book, ids []uuid.UUID) ([]event.Event, error) {
+	evs := make([]event.Event, 0, len(ids)+2)
+	for _, eid := range ids {
+		e, _ := book.Get(eid)
+		ev, err := newEvent(event.AddressAdded, event.AggregateAddressBook, id.String(), id, 0, event.AddressPayload{Entry: e})
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, ev)
+	}
+	for _, k := range address.Kinds() {
+		if e, ok := book.Default(k); ok {
+			ev, err := newEvent(event.AddressDefaultChanged, event.AggregateAddressBook, id.String(), id, 0,
+				event.AddressPayload{Entry: e, Kind: k.String()})
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, ev)
+		}
+	}
+	return evs, nil
+}
+
 // importAddresses writes the customer's address book in one write, and
 // the events Addresses.Add and SetDefault emit.
 func (b *Bulk) importAddresses(ctx context.Context, tx storage.Tx, id uuid.UUID, as []bulk.Address) error {
@@ -377,47 +443,16 @@ func (b *Bulk) importAddresses(ctx context.Context, tx storage.Tx, id uuid.UUID,
 	now := b.clock()
 	var ids []uuid.UUID
 	book, err := tx.Addresses().UpdateBook(ctx, id, func(book *address.Book) error {
-		ids = ids[:0]
-		for _, a := range as {
-			e, err := book.Add(b.newID(), a.Address, now)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, e.ID)
-			for _, k := range []struct {
-				on   bool
-				kind address.Kind
-			}{{a.DefaultShipping, address.Shipping}, {a.DefaultBilling, address.Billing}} {
-				if k.on {
-					if err := book.SetDefault(e.ID, k.kind, now); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
+		var err error
+		ids, err = b.fillBook(book, as, now)
+		return err
 	})
 	if err != nil {
 		return mapCustomerErr(err)
 	}
-	evs := make([]event.Event, 0, len(ids)+2)
-	for _, eid := range ids {
-		e, _ := book.Get(eid)
-		ev, err := newEvent(event.AddressAdded, event.AggregateAddressBook, id.String(), id, 0, event.AddressPayload{Entry: e})
-		if err != nil {
-			return err
-		}
-		evs = append(evs, ev)
-	}
-	for _, k := range address.Kinds() {
-		if e, ok := book.Default(k); ok {
-			ev, err := newEvent(event.AddressDefaultChanged, event.AggregateAddressBook, id.String(), id, 0,
-				event.AddressPayload{Entry: e, Kind: k.String()})
-			if err != nil {
-				return err
-			}
-			evs = append(evs, ev)
-		}
+	evs, err := addressEvents(id, book, ids)
+	if err != nil {
+		return err
 	}
 	return b.emit(ctx, tx, evs...)
 }

@@ -100,5 +100,6 @@ func areas() []area {
 		{"ErrorText", errorTextCases()},
 		{"Verifications", verificationCases()},
 		{"Privacy", privacyCases()},
+		{"Bulk", bulkCases()},
 	}
 }
