@@ -56,9 +56,17 @@ func TestBulkImport100k(t *testing.T) {
 		input, bad := bulkRows(n)
 		ctx := context.Background()
 		svc := clientele.New(s)
-		workers := 4 // the server engines write batches side by side
-		if strings.HasSuffix(t.Name(), "/sqlite") {
+		workers := 4 // PostgreSQL and memory write batches side by side
+		switch {
+		case strings.HasSuffix(t.Name(), "/sqlite"):
 			workers = 1 // one writer at a time
+		case strings.HasSuffix(t.Name(), "/mysql"), strings.HasSuffix(t.Name(), "/tidb"):
+			// InnoDB's gap locks made four 500-row batch transactions
+			// deadlock often enough, under the race detector, to use up
+			// Atomic's retries once in CI (on the row-by-row path); this
+			// test is about 100,000 rows, and racing imports are tested
+			// in the storagetest Bulk area.
+			workers = 1
 		}
 		start := time.Now()
 		rep, err := svc.Bulk.Import(ctx, bytes.NewReader(input), clientele.ImportOptions{Format: bulk.JSONL, Workers: workers})
