@@ -14,9 +14,8 @@ var _ storage.BulkLoader = repos{}
 // under every engine's limit (SQLite 32766, PostgreSQL and MySQL 65535).
 const maxBulkParams = 8192
 
-// maxInList bounds the keys of one existence query: a planner weighs an
-// IN list of hundreds of keys against a scan of the table, and a plan
-// cached while the table was small may pick the scan.
+// maxInList bounds the keys of one existence query (its UNION ALL
+// branches): the statement stays small to plan and to cache.
 const maxInList = 64
 
 // bulkChunk returns how many of n rows of cols columns one statement
@@ -35,9 +34,6 @@ func bulkChunk(n, cols int) int {
 func valuesList(values string, k int) string {
 	return strings.TrimSuffix(strings.Repeat(values+", ", k), ", ")
 }
-
-// marks returns "?, ?, ..." with k marks.
-func marks(k int) string { return valuesList("?", k) }
 
 // insertRows inserts rows with multi-row statements of head (an INSERT up
 // to VALUES) and the row tuple values, each made an InsertOrNothing, and
