@@ -48,9 +48,12 @@ import (
 //     flight have inserted. So the pass finds the events to number with a
 //     locking read that skips locked rows (FOR UPDATE SKIP LOCKED): it sees
 //     the latest committed rows and passes over the uncommitted ones, which
-//     a later pass numbers once they commit. The batch is read with a
-//     shared lock, for the same reason: a plain read might not show the
-//     numbers a pass committed after the snapshot was taken.
+//     a later pass numbers once they commit. Such a read checks each row
+//     as it reaches it, so a transaction can commit halfway through it:
+//     the pass reads again until nothing new appears (see settle). The
+//     batch is read with a shared lock, for the same reason: a plain read
+//     might not show the numbers a pass committed after the snapshot was
+//     taken.
 //   - TiDB shows no uncommitted row and reads the latest committed rows in
 //     locking reads; its ForShare is FOR UPDATE. The migration gives the
 //     events table AUTO_ID_CACHE 1, so that pos grows with time across
@@ -290,16 +293,15 @@ func (r events) Read(ctx context.Context, after int64, max int) ([]event.Event, 
 // committed events that have no seq yet, up to maxSequencePass of them, in
 // pos order, from last+1.
 func (c conn) sequence(ctx context.Context, last int64) error {
-	rows, err := c.query(ctx, selectNewEvents+itoa(maxSequencePass)+c.s.newEventsLock())
-	if err != nil {
-		return err
-	}
-	positions, err := collect(rows, 0, func(r scanner) (int64, error) {
-		var pos int64
-		return pos, r.Scan(&pos)
-	})
+	lock := c.s.newEventsLock()
+	positions, err := c.newEvents(ctx, selectNewEvents+itoa(maxSequencePass)+lock)
 	if err != nil || len(positions) == 0 {
 		return err
+	}
+	if lock != "" {
+		if positions, err = c.settle(ctx, positions, lock); err != nil || len(positions) == 0 {
+			return err
+		}
 	}
 	n, err := c.execText(ctx, assignSeqSQL(positions, last))
 	if err != nil {
@@ -310,6 +312,47 @@ func (c conn) sequence(ctx context.Context, last int64) error {
 	}
 	_, err = c.exec(ctx, updateLastSeq, last+n)
 	return err
+}
+
+// maxSettle is the most times settle reads the events to number again.
+const maxSettle = 8
+
+// settle makes a skipping read's events safe to number. A locking read
+// that skips locked rows (lock) checks each row when it reaches it: it may
+// pass over an event whose transaction is in flight, then reach a later
+// event of the same transaction (or of one begun after it committed) once
+// that has committed, and numbering the later one alone would deliver an
+// aggregate's events out of order. Each such event has committed by the
+// end of the read, so the same read again, up to the highest position
+// found, returns it; settle reads again until a read adds nothing (our own
+// locks skip none of what we hold), and returns what it found. When the
+// reads never agree (transactions keep committing below the highest
+// position) it numbers nothing this time: the next pass does.
+func (c conn) settle(ctx context.Context, positions []int64, lock string) ([]int64, error) {
+	query := `SELECT pos FROM {{prefix}}events WHERE seq IS NULL AND pos <= ? ORDER BY pos` + lock
+	for range maxSettle {
+		again, err := c.newEvents(ctx, query, positions[len(positions)-1])
+		if err != nil {
+			return nil, err
+		}
+		if len(again) == len(positions) {
+			return positions, nil
+		}
+		positions = again
+	}
+	return nil, nil
+}
+
+// newEvents returns the positions the query reads.
+func (c conn) newEvents(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, 0, func(r scanner) (int64, error) {
+		var pos int64
+		return pos, r.Scan(&pos)
+	})
 }
 
 // lockSequencer locks the sequencer row with the locking clause lock

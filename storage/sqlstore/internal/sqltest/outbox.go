@@ -40,6 +40,9 @@ func Outbox(t *testing.T, e Engine) {
 		t.Run("ClaimAfterSnapshot", func(t *testing.T) { outboxClaimAfterSnapshot(t, e) })
 	}
 	t.Run("Processes", func(t *testing.T) { outboxProcesses(t, e) })
+	if concurrent {
+		t.Run("CommitDuringPass", func(t *testing.T) { outboxCommitDuringPass(t, e) })
+	}
 	t.Run("ManyInOneAppend", func(t *testing.T) { outboxManyInOneAppend(t, e) })
 	t.Run("SequencerRestored", func(t *testing.T) { outboxSequencerRestored(t, e) })
 	t.Run("HostTransaction", func(t *testing.T) { outboxHostTransaction(t, e) })
@@ -363,6 +366,83 @@ func outboxProcesses(t *testing.T, e Engine) {
 		delete(appended, ev.ID)
 	}
 	t.Logf("%d events delivered in order", len(delivered))
+}
+
+// outboxCommitDuringPass: writers append two events of one aggregate in
+// one transaction, with other writers' events between them, while a
+// consumer claims in a loop. A sequence pass that reads row by row and
+// passes over the rows of transactions in flight (InnoDB's SKIP LOCKED)
+// may reach the first event while its transaction is open and the second
+// after it has committed: numbering the second alone would deliver it
+// before the first. Each aggregate's events must arrive in version order.
+func outboxCommitDuringPass(t *testing.T, e Engine) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s := NewStore(t, e.DB, e.Dialect)
+	const writers, txPerWriter = 4, 150
+	var (
+		appended atomic.Int64
+		wg       sync.WaitGroup
+		failed   = make(chan error, writers+1)
+	)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range txPerWriter {
+				agg := fmt.Sprintf("w%d-%d", w, i)
+				err := s.Atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+					for v := int64(1); v <= 2; v++ {
+						if err := tx.(storage.Outbox).Events().Append(ctx, testEvent(t, uuid.Nil, agg, v)); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					failed <- fmt.Errorf("writer %d: %w", w, err)
+					return
+				}
+				appended.Add(2)
+			}
+		}()
+	}
+	writing := make(chan struct{})
+	go func() { wg.Wait(); close(writing) }()
+	seen := map[string]int64{}
+	var delivered int64
+	for {
+		c := claimOf("pass", "h")
+		c.Max = 1 + rand.IntN(50)
+		b, err := s.Events().Claim(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range b.Events {
+			if ev.Version != seen[ev.AggregateID]+1 {
+				t.Fatalf("aggregate %s: version %d delivered after %d", ev.AggregateID, ev.Version, seen[ev.AggregateID])
+			}
+			seen[ev.AggregateID] = ev.Version
+			delivered++
+		}
+		if err := s.Events().Ack(ctx, "pass", "h", b.Last()); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-failed:
+			t.Fatal(err)
+		default:
+		}
+		if len(b.Events) == 0 {
+			select {
+			case <-writing:
+				if delivered == appended.Load() {
+					return
+				}
+			default:
+			}
+		}
+	}
 }
 
 // outboxManyInOneAppend: one Append of more events than one INSERT takes
