@@ -160,15 +160,21 @@ func (r events) Append(ctx context.Context, evs ...event.Event) error {
 	return r.conn(ctx).atomic(ctx, write)
 }
 
+// maxEventsInsert is the most events one INSERT takes: 512 rows of 11
+// columns stay under maxBulkParams, and a bulk import's batch of 500
+// customers (about 1,000 events) goes in two statements instead of 16.
+const maxEventsInsert = 512
+
 // insertChunk returns how many of n events to insert with one statement:
-// all of up to 8, otherwise the largest power of two up to 64, so that a
-// store prepares at most 11 texts of the insert.
+// all of up to 8, otherwise the largest power of two up to
+// maxEventsInsert, so that a store prepares at most 14 texts of the
+// insert.
 func insertChunk(n int) int {
 	if n <= 8 {
 		return n
 	}
 	k := 16
-	for k*2 <= min(n, 64) {
+	for k*2 <= min(n, maxEventsInsert) {
 		k *= 2
 	}
 	if k > n {
