@@ -375,6 +375,56 @@ func canonicalDomain(domain string) (string, error) {
 	if strings.HasPrefix(domain, "[") || strings.HasSuffix(domain, "]") {
 		return "", emailError("must not use an IP address literal as domain")
 	}
+	if out, ok := asciiDomain(domain); ok {
+		return out, nil
+	}
+	return idnaDomain(domain)
+}
+
+// asciiDomain is canonicalDomain's fast path, for a domain of ASCII
+// letters, digits, hyphens and dots whose labels are plain LDH labels
+// (none with "--" in its third and fourth place, so no A-label): there
+// IDNA's mapping only lowercases and its checks (hyphens, bidi, joiners)
+// all pass, so the result is the domain in lower case (idnaDomain's,
+// checked by FuzzASCIIDomain). ok is false for every other domain, which
+// idnaDomain then decides.
+func asciiDomain(domain string) (string, bool) {
+	var b []byte
+	labels, start := 0, 0
+	for i := 0; i <= len(domain); i++ {
+		if i < len(domain) && domain[i] != '.' {
+			c := domain[i]
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-':
+			case 'A' <= c && c <= 'Z':
+				if b == nil {
+					b = []byte(domain)
+				}
+				b[i] = c + 'a' - 'A'
+			default:
+				return "", false
+			}
+			continue
+		}
+		label := domain[start:i]
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' ||
+			(len(label) >= 4 && label[2:4] == "--") {
+			return "", false
+		}
+		labels++
+		start = i + 1
+	}
+	if labels < 2 || isAllDigits(domain[strings.LastIndexByte(domain, '.')+1:]) {
+		return "", false
+	}
+	if b != nil {
+		return string(b), true
+	}
+	return domain, true
+}
+
+// idnaDomain is canonicalDomain through IDNA (UTS #46 lookup).
+func idnaDomain(domain string) (string, error) {
 	domain = ideographicDots.Replace(domain)
 	if err := checkDots(domain, "domain"); err != nil {
 		return "", err
