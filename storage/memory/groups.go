@@ -312,4 +312,5 @@ func (d *db) isMember(groupID, customerID uuid.UUID) bool {
 func notMember(groupID, customerID uuid.UUID) error {
 	return fmt.Errorf("membership of customer %v in group %v: %w", customerID, groupID, storage.ErrNotFound)
 }
+
 var _ storage.TimedMemberships = groups{}

@@ -132,7 +132,6 @@ func timedListsSkipOutsideWindow(t *testing.T, e *env) {
 	assert.ElementsMatch(t, []uuid.UUID{a.ID, d.ID}, e.memberOfAt(c.ID, at, a.ID, b.ID, d.ID))
 }
 
-
 // timedZeroTimeIgnoresWindows: MemberOf, and lists with a zero time, see
 // every membership whatever its window.
 func timedZeroTimeIgnoresWindows(t *testing.T, e *env) {
