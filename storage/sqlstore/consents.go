@@ -159,7 +159,14 @@ func (r consentRecords) Append(ctx context.Context, customerID uuid.UUID, fn fun
 			}
 			for _, rec := range recs {
 				if _, err := cn.exec(ctx, insertConsent, consentArgs(rec)...); err != nil {
-					return cn.uniqueConflict(err, consentConstraints, nil)
+					return cn.uniqueConflict(err, consentConstraints, func() (storage.Constraint, error) {
+						var one int
+						err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}consent_records WHERE id = ?`, rec.ID.String()).Scan(&one)
+						if err != nil {
+							return "", err
+						}
+						return storage.ConstraintConsentID, nil
+					})
 				}
 			}
 			n, err := cn.exec(ctx, `UPDATE {{prefix}}consent_heads SET seq = ? WHERE customer_id = ? AND seq = ?`,
