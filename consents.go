@@ -181,7 +181,7 @@ func (s *Consents) set(ctx context.Context, scope string, status consent.Status,
 					return nil, nil
 				}
 				rec := proto
-				rec.ID = s.newID()
+				rec.ID, rec.At = s.newID(), s.stamp(st, proto.Pair())
 				return []consent.Record{rec}, nil
 			})
 			if err != nil {
@@ -233,6 +233,20 @@ func consentRecord(ctx context.Context, tx storage.Tx, customerID, id uuid.UUID)
 	}
 }
 
+// stamp returns the time of a new record of the pair, read under the
+// customer's consent lock: the service clock, or the time of the pair's
+// latest record if that is later (another host's clock ahead of ours).
+// So the newest change of a pair is always its current one: the state
+// (the latest record by time, then Seq) never keeps an older change over
+// a newer one, and a withdrawal takes effect at once.
+func (s *Consents) stamp(st consent.State, p consent.Pair) time.Time {
+	now := s.clock()
+	if cur, ok := st.Of(p); ok && cur.At.After(now) {
+		return cur.At
+	}
+	return now
+}
+
 // emitConsent emits the event of rec.
 func (s *Consents) emitConsent(ctx context.Context, tx storage.Tx, rec consent.Record) error {
 	t := event.ConsentGranted
@@ -282,8 +296,11 @@ func (s *Consents) Request(ctx context.Context, customerID uuid.UUID, c ConsentC
 		if _, err := liveCustomer(ctx, tx, customerID); err != nil {
 			return err
 		}
-		recs, err := repo.Append(ctx, customerID, func(consent.State) ([]consent.Record, error) {
-			return []consent.Record{rec}, nil
+		recs, err := repo.Append(ctx, customerID, func(st consent.State) ([]consent.Record, error) {
+			r := rec
+			r.At = s.stamp(st, rec.Pair())
+			r.ExpiresAt = r.At.Add(ttl)
+			return []consent.Record{r}, nil
 		})
 		if err != nil {
 			return err
@@ -336,10 +353,10 @@ func (s *Consents) Confirm(ctx context.Context, token string) (consent.Record, e
 		if _, err := liveCustomer(ctx, tx, pending.CustomerID); err != nil {
 			return &credential.TokenError{Reason: credential.ReasonUnknown}
 		}
-		now := s.clock()
 		replay := false
 		recs, err := repo.Append(ctx, pending.CustomerID, func(st consent.State) ([]consent.Record, error) {
 			replay = false
+			now := s.stamp(st, pending.Pair())
 			cur, ok := st.Of(pending.Pair())
 			switch {
 			case ok && cur.Status == consent.Granted && cur.Confirms == pending.ID:
