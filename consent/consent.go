@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
@@ -235,7 +236,8 @@ type Evidence struct {
 	// WordingVersion names the text the customer agreed to ("2026-01").
 	WordingVersion string `json:"wording_version,omitempty"`
 	// IP and UserAgent are the customer's, when the change came from their
-	// device (personal: cleared by an erasure).
+	// device (personal: cleared by an erasure). IP is an IPv4 or IPv6
+	// address without a zone, kept as given.
 	IP        string `json:"ip,omitempty"`
 	UserAgent string `json:"user_agent,omitempty"`
 	// Note is free text (personal: cleared by an erasure).
@@ -250,8 +252,11 @@ func (e Evidence) Validate() error {
 	if err := validation.Text(ErrInvalid, "wording_version", e.WordingVersion, MaxWordingBytes, false); err != nil {
 		return err
 	}
-	if err := validation.Text(ErrInvalid, "ip", e.IP, MaxIPBytes, false); err != nil {
-		return err
+	if e.IP != "" {
+		a, err := netip.ParseAddr(e.IP)
+		if err != nil || len(e.IP) > MaxIPBytes || a.Zone() != "" {
+			return validation.New(ErrInvalid, "ip", "is not an IP address")
+		}
 	}
 	if err := validation.Text(ErrInvalid, "user_agent", e.UserAgent, MaxUserAgentBytes, false); err != nil {
 		return err
