@@ -12,6 +12,7 @@ import (
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/credential"
+	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
@@ -350,8 +351,10 @@ func (s *Consents) Confirm(ctx context.Context, token string) (consent.Record, e
 		if err != nil {
 			return err
 		}
-		if _, err := liveCustomer(ctx, tx, pending.CustomerID); err != nil {
+		if _, err := liveCustomer(ctx, tx, pending.CustomerID); errors.Is(err, customer.ErrNotFound) {
 			return &credential.TokenError{Reason: credential.ReasonUnknown}
+		} else if err != nil {
+			return err
 		}
 		replay := false
 		recs, err := repo.Append(ctx, pending.CustomerID, func(st consent.State) ([]consent.Record, error) {
