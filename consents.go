@@ -85,7 +85,8 @@ type ConsentChange struct {
 	consent.Evidence
 }
 
-// Issued consent token: what Request returns.
+// ConsentToken is what Consents.Request returns: the pending record and
+// the secret of its double opt-in token.
 type ConsentToken struct {
 	// Record is the pending record.
 	Record consent.Record `json:"record"`
