@@ -55,6 +55,8 @@ type Service struct {
 	Privacy *Privacy
 	// Bulk imports and exports customers in bulk (JSON Lines, CSV).
 	Bulk *Bulk
+	// Consents keeps customers' communication preferences and consent.
+	Consents *Consents
 }
 
 // Option configures a Service.
@@ -97,6 +99,7 @@ type env struct {
 	uncountCancelled bool
 	subs             *subscribers
 	acct             accountsConfig
+	consentTTL       time.Duration // WithConsentTokenLifetime
 }
 
 func (e *env) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
@@ -127,6 +130,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Vendors:       &Vendors{e},
 		Privacy:       &Privacy{e},
 		Bulk:          &Bulk{e},
+		Consents:      &Consents{e},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/bulk"
 	"github.com/clientele-go/clientele/company"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
@@ -151,6 +152,8 @@ var sentinels = map[string]struct {
 	"verification.ErrInvalid":           {verification.ErrInvalid, errcode.Invalid},
 	"verification.ErrInvalidTransition": {verification.ErrInvalidTransition, errcode.FailedPrecondition},
 	"verification.ErrTooManyFlags":      {verification.ErrTooManyFlags, errcode.FailedPrecondition},
+	// Communication consent.
+	"consent.ErrInvalid": {consent.ErrInvalid, errcode.Invalid},
 	// Marketplace roles.
 	"merchant.ErrLastOwner":      {merchant.ErrLastOwner, errcode.FailedPrecondition},
 	"merchant.ErrMemberTaken":    {merchant.ErrMemberTaken, errcode.Conflict},

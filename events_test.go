@@ -18,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/company"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/group"
@@ -264,6 +265,7 @@ func TestEveryWriteEmits(t *testing.T) {
 		companySteps(t, svc, ctx, step)
 		verificationSteps(t, svc, ctx, ada.ID, step)
 		vendorSteps(t, svc, ctx, ada.ID, step)
+		consentSteps(t, svc, ctx, ada.ID, step)
 		step([]event.Type{event.CustomerDeleted}, func() { require.NoError(t, svc.Customers.Delete(ctx, guest.ID)) })
 		step([]event.Type{event.CustomerErased}, func() {
 			_, err := svc.Customers.Erase(ctx, ada.ID)
@@ -957,6 +959,28 @@ func vendorSteps(t *testing.T, svc *clientele.Service, ctx context.Context, cust
 	})
 	step([]event.Type{event.OperatorRevoked}, func() {
 		_, err := svc.Vendors.RevokeOperator(ctx, other.ID)
+		require.NoError(t, err)
+	})
+}
+
+func consentSteps(t *testing.T, svc *clientele.Service, ctx context.Context, customerID uuid.UUID, step func([]event.Type, func())) {
+	change := clientele.ConsentChange{Channel: consent.SMS, Purpose: consent.Marketing, Evidence: consent.Evidence{Source: "test"}}
+	step([]event.Type{event.ConsentGranted}, func() {
+		_, err := svc.Consents.Grant(ctx, customerID, change)
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.ConsentWithdrawn}, func() {
+		_, err := svc.Consents.Withdraw(ctx, customerID, change)
+		require.NoError(t, err)
+	})
+	var token string
+	step([]event.Type{event.ConsentRequested}, func() {
+		tok, err := svc.Consents.Request(ctx, customerID, change)
+		require.NoError(t, err)
+		token = tok.Token
+	})
+	step([]event.Type{event.ConsentGranted}, func() {
+		_, err := svc.Consents.Confirm(ctx, token)
 		require.NoError(t, err)
 	})
 }

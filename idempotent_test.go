@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/company"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/group"
@@ -234,6 +235,17 @@ func TestCapabilitiesLacking(t *testing.T) {
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, err = svc.Verifications.PendingQueue(ctx, verification.Customer, page.Request{})
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	// Consents need their capability; the export leaves their section out.
+	_, ok = any(store).(storage.Consents)
+	require.False(t, ok)
+	_, err = svc.Consents.Grant(clientele.WithActor(ctx, actor.Staff("ana")), c.ID, clientele.ConsentChange{
+		Channel: consent.Email, Purpose: consent.Marketing, Evidence: consent.Evidence{Source: "x"}})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Consents.State(ctx, c.ID)
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	doc, err := svc.Privacy.Export(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Nil(t, doc.Consents)
 	// Marketplace roles need MerchantRoles; plain groups keep working.
 	_, ok = any(store).(storage.MerchantRoles)
 	require.False(t, ok)

@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/company"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/merchant"
@@ -370,4 +371,41 @@ func TestVendorJSON(t *testing.T) {
 
 	assert.Error(t, json.Unmarshal([]byte(`{"role":"boss"}`), &m))
 	assert.Error(t, json.Unmarshal([]byte(`{"source":"telepathy"}`), &relBack))
+}
+
+// TestConsentJSON: a consent record marshals with snake_case names, the
+// enums as their names, no token hash, and round-trips; a validation
+// error names a key of the JSON.
+func TestConsentJSON(t *testing.T) {
+	e := newEnv(t)
+	c := e.register(t, "consent@example.com")
+	staff := clientele.WithActor(e.ctx, actor.Staff("ana"))
+	change := clientele.ConsentChange{Channel: consent.Email, Purpose: consent.Marketing,
+		Evidence: consent.Evidence{Source: "checkout", WordingVersion: "v2", IP: "192.0.2.9", UserAgent: "ua", Note: "n"}}
+	tok, err := e.Consents.Request(staff, c.ID, change)
+	require.NoError(t, err)
+	g, err := e.Consents.Confirm(staff, tok.Token)
+	require.NoError(t, err)
+	obj := jsonObject(t, tok.Record)
+	assert.Equal(t, []string{"actor", "at", "channel", "customer_id", "expires_at", "id", "ip", "note", "purpose", "seq",
+		"source", "status", "user_agent", "wording_version"}, keysOf(obj), "no token hash")
+	assert.Equal(t, "email", obj["channel"])
+	assert.Equal(t, "pending", obj["status"])
+	gobj := jsonObject(t, g)
+	assert.Equal(t, "granted", gobj["status"])
+	assert.Equal(t, tok.Record.ID.String(), gobj["confirms"])
+	raw, err := json.Marshal(tok)
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), tok.Token, "never the secret")
+	_, err = e.Consents.Grant(staff, c.ID, clientele.ConsentChange{Channel: consent.Email, Purpose: consent.Marketing,
+		Evidence: consent.Evidence{Source: "checkout", IP: "not-an-ip"}})
+	var ve *consent.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, obj, ve.Field)
+	b, err := json.Marshal(g)
+	require.NoError(t, err)
+	var back consent.Record
+	require.NoError(t, json.Unmarshal(b, &back))
+	back.TokenHash = g.TokenHash // not in the JSON
+	assert.Equal(t, g, back)
 }

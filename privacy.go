@@ -11,6 +11,7 @@ import (
 	"github.com/clientele-go/clientele/actor"
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
@@ -241,6 +242,13 @@ func scrubCustomerData(ctx context.Context, tx storage.Tx, id uuid.UUID) error {
 			return err
 		}
 	}
+	// The consent history stays as the proof of consent, under the
+	// pseudonymous ID: each record's IP address, user agent and note go.
+	if repo, err := consentsOf(tx); err == nil {
+		if _, err := repo.Anonymize(ctx, id); err != nil {
+			return err
+		}
+	}
 	// Company memberships go too; the company keeps its spend record.
 	if err := eraseCompanyMemberships(ctx, tx, id); err != nil {
 		return err
@@ -388,6 +396,13 @@ func (e *env) export(ctx context.Context, tx storage.Tx, id uuid.UUID) (privacy.
 				return privacy.Document{}, err
 			}
 			doc.Verification = &privacy.Verification{Current: v, History: hist}
+		}
+	}
+	if repo, err := consentsOf(tx); err == nil {
+		if doc.Consents, err = all(func(p page.Request) (page.Page[consent.Record], error) {
+			return repo.History(ctx, id, p)
+		}); err != nil {
+			return privacy.Document{}, err
 		}
 	}
 	pr, hasRecords := privacyOf(tx)

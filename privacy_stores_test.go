@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/clienteletest"
 	"github.com/clientele-go/clientele/company"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/merchant"
@@ -100,6 +102,13 @@ func buildSubject(t *testing.T, e *clienteletest.Env) subject {
 	e.MustSubmitVerification(c.ID)
 	e.MustRejectVerification(c.ID, "reason-"+tok)
 	s.values = append(s.values, "reason-"+tok)
+
+	ip := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0xfe, 0xed, 12: byte(rand.IntN(256)), 13: byte(rand.IntN(256)),
+		14: byte(rand.IntN(256)), 15: 1}).String()
+	e.MustDoubleOptIn(c.ID, consent.Email, consent.Newsletter, clienteletest.ConsentEvidence(consent.Evidence{
+		Source: "signup-form", WordingVersion: "nl-2026", IP: ip, UserAgent: "agent-" + tok, Note: "consent-note-" + tok}))
+	e.MustWithdrawConsent(c.ID, consent.SMS, consent.Marketing)
+	s.values = append(s.values, ip, "agent-"+tok, "consent-note-"+tok)
 
 	s.dup = e.MustGuest(clienteletest.Email("dup."+tok+"@example.com"), clienteletest.Name("Dupfirst"+tok, "Duplast"+tok),
 		clienteletest.Phone(dupPhone), clienteletest.Note("dupnote-"+tok))
@@ -216,6 +225,21 @@ func TestPrivacyEraseOnEveryStore(t *testing.T) {
 			assert.NotEmpty(t, after.Balances[0].Postings)
 			assert.Equal(t, []privacy.Erasure{rec}, after.Erasures)
 			assert.Contains(t, where["outbox"], "ticket dsr-42", "customer.erased carries the reason")
+			// The proof of consent stays, anonymized: what was agreed,
+			// when, from where, under which wording.
+			require.Len(t, after.Consents, len(before.Consents))
+			require.Len(t, after.Consents, 3)
+			for i, r := range after.Consents {
+				b := before.Consents[i]
+				assert.Equal(t, b.Anonymized(), r, "record %d keeps all but IP, user agent and note", i)
+				assert.Equal(t, s.c.ID, r.CustomerID)
+			}
+			assert.Equal(t, consent.Pending, after.Consents[0].Status)
+			assert.Equal(t, consent.Granted, after.Consents[1].Status)
+			assert.Equal(t, after.Consents[0].ID, after.Consents[1].Confirms)
+			assert.Equal(t, "signup-form", after.Consents[1].Source)
+			assert.Equal(t, "nl-2026", after.Consents[1].WordingVersion)
+			assert.NotEmpty(t, before.Consents[0].IP, "the IP was there before")
 
 			// The email is free again.
 			_, err = e.Service.Accounts.Register(context.Background(), customer.Params{Email: s.c.Email.Display}, clienteletest.Password)

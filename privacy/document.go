@@ -8,6 +8,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/company"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
@@ -75,6 +76,10 @@ type Document struct {
 	Audit []event.AuditEntry `json:"audit,omitempty"`
 	// Erasures are the records of the customer's erasure (at most one).
 	Erasures []Erasure `json:"erasures,omitempty"`
+	// Consents is the customer's consent history, oldest first (after an
+	// erasure, without IP addresses, user agents and notes); nil without
+	// the capability.
+	Consents []consent.Record `json:"consents,omitempty"`
 }
 
 // Order is one order of the customer with its details.

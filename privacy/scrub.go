@@ -12,6 +12,7 @@ import (
 // return's reason, who set a risk flag), tags and external references.
 var scrubbed = map[string]bool{
 	"reason": true, "set_by": true, "tags": true, "reference": true, "reference_origin": true,
+	"ip": true, "user_agent": true, // a consent record's evidence
 }
 
 // Scrubbed reports whether ScrubPayload clears the values of a field of

@@ -17,6 +17,7 @@ import (
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/bulk"
 	"github.com/clientele-go/clientele/company"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/internal/validation"
@@ -148,6 +149,15 @@ func TestEnumConvention(t *testing.T) {
 	})
 	t.Run("verification.Status", func(t *testing.T) {
 		checkEnum(t, verification.Statuses(), verification.ParseStatus, "status", verification.ErrInvalid)
+	})
+	t.Run("consent.Channel", func(t *testing.T) {
+		checkEnum(t, consent.Channels(), consent.ParseChannel, "channel", consent.ErrInvalid)
+	})
+	t.Run("consent.Purpose", func(t *testing.T) {
+		checkEnum(t, consent.Purposes(), consent.ParsePurpose, "purpose", consent.ErrInvalid)
+	})
+	t.Run("consent.Status", func(t *testing.T) {
+		checkEnum(t, consent.Statuses(), consent.ParseStatus, "status", consent.ErrInvalid)
 	})
 	t.Run("verification.Kind", func(t *testing.T) {
 		checkEnum(t, verification.Kinds(), verification.ParseKind, "kind", verification.ErrInvalid)

@@ -160,6 +160,7 @@ type db struct {
 	verifyByStatus  map[verifyList]*btree.BTreeG[timeKey]          // (kind, status) -> (UpdatedAt, ID)
 	roles           roles                                          // marketplace roles (marketplace.go)
 	erasures        map[uuid.UUID]privacy.Erasure                  // by customer ID (privacy.go)
+	consents        consentTables                                  // consent histories (consents.go)
 }
 
 type identityKey struct{ provider, subject string }
@@ -233,6 +234,7 @@ func newDB() *db {
 		verifyByStatus:      map[verifyList]*btree.BTreeG[timeKey]{},
 		roles:               newRoles(),
 		erasures:            map[uuid.UUID]privacy.Erasure{},
+		consents:            newConsentTables(),
 	}
 }
 

@@ -20,7 +20,8 @@ import (
 // storage.Authentication, Wallets for storage.Wallets,
 // Subscriptions for storage.Subscriptions, Merges for storage.Merging, Lots for
 // storage.CreditLots, Companies for storage.Companies, MerchantRoles for
-// storage.MerchantRoles, Verifications for storage.Verifications), so
+// storage.MerchantRoles, Verifications for storage.Verifications,
+// Consents for storage.Consents), so
 // that go test -run 'TestX/Balance/' runs one area.
 //
 // opts declare what the store can do beyond the contract's minimum (see
@@ -102,5 +103,6 @@ func areas() []area {
 		{"Privacy", privacyCases()},
 		{"Bulk", bulkCases()},
 		{"TimedMemberships", timedMembershipCases()},
+		{"Consents", consentCases()},
 	}
 }

@@ -60,6 +60,7 @@ func (e Engine) analyze(t testing.TB, prefix string, tables ...string) {
 var Tables = []string{
 	"addresses", "auth_tokens", "balance_accounts", "balance_lots", "balance_postings",
 	"companies", "company_approvals", "company_domains", "company_members", "company_reservations",
+	"consent_heads", "consent_records",
 	"credentials", "customer_tags", "customer_tombstones", "customers",
 	"erasures",
 	"event_consumers", "event_sequence", "events", "groups",

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/balance"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
@@ -121,6 +122,21 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 			_, err := creds.Get(ctx, first.ID)
 			return err
 		}, []faultdriver.Kind{faultdriver.Statement}},
+		// A customer's consent state, every pair, is one query; an
+		// append locks the head, reads the records under the lock,
+		// inserts and moves the head on.
+		{"ConsentRecords.State", func() error {
+			_, err := s.ConsentRecords().State(ctx, first.ID)
+			return err
+		}, []faultdriver.Kind{faultdriver.Statement}},
+		{"ConsentRecords.Append", func() error {
+			_, err := s.ConsentRecords().Append(ctx, first.ID, func(consent.State) ([]consent.Record, error) {
+				return []consent.Record{{ID: uuid.New(), CustomerID: first.ID, Channel: consent.Email, Purpose: consent.Marketing,
+					Status: consent.Granted, At: now, Evidence: consent.Evidence{Source: "rt"}}}, nil
+			})
+			return err
+		}, []faultdriver.Kind{faultdriver.Begin, faultdriver.Statement, faultdriver.Statement, faultdriver.Statement,
+			faultdriver.Statement, faultdriver.Commit}},
 		{"Credentials.ByIdentity", func() error {
 			_, err := creds.ByIdentity(ctx, "google", "rt")
 			return err
