@@ -183,4 +183,3 @@ func (r segmentEval) Matches(ctx context.Context, rule segment.Rule, customerID 
 	})
 	return ok, err
 }
-
