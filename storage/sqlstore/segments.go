@@ -254,7 +254,11 @@ func (w *ruleSQL) condition(c segment.Condition) error {
 		if !ok {
 			return errNoMetadataMatcher
 		}
-		w.add(mm.MetadataHas("c.metadata", "?", "?"), c.Key, c.Value)
+		object, err := jsonText(map[string]string{c.Key: c.Value})
+		if err != nil {
+			return err
+		}
+		w.add(mm.MetadataHas("c.metadata", "?"), object)
 	case segment.FieldCountry:
 		column := "a.default_shipping"
 		if c.Key == "billing" {

@@ -107,7 +107,6 @@ func (dialect) MigrationLock(key string) (lock, unlock string) {
 
 // MetadataHas implements sqlstore.MetadataMatcher with JSON_CONTAINS (JSON
 // strings compare byte by byte); the BLOB column is read as utf8mb4.
-func (dialect) MetadataHas(column, key, value string) string {
-	return "JSON_CONTAINS(CONVERT(" + column + " USING utf8mb4), JSON_OBJECT(CONVERT(" + key +
-		" USING utf8mb4), CONVERT(" + value + " USING utf8mb4)))"
+func (dialect) MetadataHas(column, object string) string {
+	return "JSON_CONTAINS(CONVERT(" + column + " USING utf8mb4), CONVERT(" + object + " USING utf8mb4))"
 }

@@ -101,6 +101,6 @@ func (dialect) MigrationLock(key string) (lock, unlock string) {
 }
 
 // MetadataHas implements sqlstore.MetadataMatcher with jsonb containment.
-func (dialect) MetadataHas(column, key, value string) string {
-	return "(" + column + "::jsonb @> jsonb_build_object(" + key + "::text, " + value + "::text))"
+func (dialect) MetadataHas(column, object string) string {
+	return "(" + column + "::jsonb @> " + object + "::jsonb)"
 }

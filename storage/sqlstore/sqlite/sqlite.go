@@ -90,6 +90,6 @@ func (dialect) ConstraintName(error) (string, bool) { return "", false }
 func (dialect) MigrationLock(string) (lock, unlock string) { return "", "" }
 
 // MetadataHas implements sqlstore.MetadataMatcher with json_each.
-func (dialect) MetadataHas(column, key, value string) string {
-	return "EXISTS (SELECT 1 FROM json_each(" + column + ") j WHERE j.key = " + key + " AND j.value = " + value + ")"
+func (dialect) MetadataHas(column, object string) string {
+	return "EXISTS (SELECT 1 FROM json_each(" + column + ") j, json_each(" + object + ") o WHERE j.key = o.key AND j.value = o.value)"
 }

@@ -60,6 +60,6 @@ func (d dialect) Classify(err error) sqlstore.ErrorKind {
 }
 
 // MetadataHas implements sqlstore.MetadataMatcher as MySQL does.
-func (d dialect) MetadataHas(column, key, value string) string {
-	return d.Dialect.(sqlstore.MetadataMatcher).MetadataHas(column, key, value)
+func (d dialect) MetadataHas(column, object string) string {
+	return d.Dialect.(sqlstore.MetadataMatcher).MetadataHas(column, object)
 }
