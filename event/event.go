@@ -87,6 +87,16 @@ const (
 	// GroupMemberRemoved: a customer left a group (MemberPayload).
 	GroupMemberRemoved Type = "group.member_removed"
 
+	// SegmentCreated, SegmentUpdated (with Changes), SegmentDeleted (the
+	// segment as it was): SegmentPayload.
+	SegmentCreated Type = "segment.created"
+	SegmentUpdated Type = "segment.updated"
+	SegmentDeleted Type = "segment.deleted"
+	// SegmentFrozen: a segment's members at one moment were copied into a
+	// new group (SegmentPayload with GroupID and Members); the group's own
+	// group.created and group.member_added events precede it.
+	SegmentFrozen Type = "segment.frozen"
+
 	// MerchantCreated, MerchantUpdated (with Changes), MerchantDeleted:
 	// MerchantPayload.
 	MerchantCreated Type = "merchant.created"
@@ -273,6 +283,7 @@ const (
 	AggregateCustomer       = "customer"
 	AggregateAddressBook    = "address_book" // its ID is the customer's
 	AggregateGroup          = "group"
+	AggregateSegment        = "segment"
 	AggregateMerchant       = "merchant"
 	AggregateMarket         = "market"
 	AggregateBalanceAccount = "balance_account"
