@@ -57,6 +57,9 @@ func (e *env) emitSegment(ctx context.Context, r storage.Repositories, t event.T
 // Create validates and stores a new segment (Version 1) and emits
 // segment.created. Errors: *segment.ValidationError, ErrUnsupported.
 func (s *Segments) Create(ctx context.Context, p SegmentParams) (segment.Segment, error) {
+	if _, err := segmentsOf(s.store); err != nil {
+		return segment.Segment{}, err
+	}
 	sg, err := segment.New(s.newID(), p, s.clock())
 	if err != nil {
 		return segment.Segment{}, err
@@ -91,6 +94,9 @@ func (s *Segments) Get(ctx context.Context, id uuid.UUID) (segment.Segment, erro
 // changes. Errors: segment.ErrNotFound, *segment.ValidationError,
 // ErrUnsupported.
 func (s *Segments) Update(ctx context.Context, id uuid.UUID, p SegmentParams) (segment.Segment, error) {
+	if _, err := segmentsOf(s.store); err != nil {
+		return segment.Segment{}, err
+	}
 	now := s.clock()
 	var out segment.Segment
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
@@ -117,6 +123,9 @@ func (s *Segments) Update(ctx context.Context, id uuid.UUID, p SegmentParams) (s
 // Delete removes the segment and emits segment.deleted. Groups frozen from
 // it stay. Errors: segment.ErrNotFound, ErrUnsupported.
 func (s *Segments) Delete(ctx context.Context, id uuid.UUID) error {
+	if _, err := segmentsOf(s.store); err != nil {
+		return err
+	}
 	return s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
 		repo, err := segmentsOf(tx)
 		if err != nil {
@@ -241,6 +250,9 @@ func factsOf(ctx context.Context, st storage.Store, r segment.Rule, id uuid.UUID
 // segment do not change the group. Errors: segment.ErrNotFound,
 // group.ErrNameTaken, *group.ValidationError, ErrUnsupported.
 func (s *Segments) Freeze(ctx context.Context, segmentID uuid.UUID, groupName string) (group.Group, error) {
+	if _, err := evaluatorOf(s.store); err != nil {
+		return group.Group{}, err
+	}
 	g, err := group.New(s.newID(), group.Params{Name: groupName}, s.clock())
 	if err != nil {
 		return group.Group{}, err
