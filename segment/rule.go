@@ -454,7 +454,9 @@ type Facts struct {
 }
 
 // Matches reports whether the live customer of f matches the normalized
-// rule r: a deleted customer never matches, nor does an invalid node.
+// rule r (see Rule.Normalize; the adapters evaluate only normalized
+// rules): a deleted customer never matches. An invalid condition or node
+// counts as false (so Not of it as true); Matches never panics.
 func Matches(r Rule, f Facts) bool {
 	if f.Customer.DeletedAt != nil {
 		return false
