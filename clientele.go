@@ -57,6 +57,9 @@ type Service struct {
 	Bulk *Bulk
 	// Consents keeps customers' communication preferences and consent.
 	Consents *Consents
+	// Segments manages saved, rule-based audiences evaluated against live
+	// data.
+	Segments *Segments
 }
 
 // Option configures a Service.
@@ -131,6 +134,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Privacy:       &Privacy{e},
 		Bulk:          &Bulk{e},
 		Consents:      &Consents{e},
+		Segments:      &Segments{e},
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/privacy"
+	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -161,6 +162,9 @@ type db struct {
 	roles           roles                                          // marketplace roles (marketplace.go)
 	erasures        map[uuid.UUID]privacy.Erasure                  // by customer ID (privacy.go)
 	consents        consentTables                                  // consent histories (consents.go)
+
+	segments     map[uuid.UUID]segment.Segment // by ID
+	segmentOrder *btree.BTreeG[timeKey]        // by (CreatedAt, ID)
 }
 
 type identityKey struct{ provider, subject string }
@@ -235,6 +239,8 @@ func newDB() *db {
 		roles:               newRoles(),
 		erasures:            map[uuid.UUID]privacy.Erasure{},
 		consents:            newConsentTables(),
+		segments:            map[uuid.UUID]segment.Segment{},
+		segmentOrder:        newTimeIndex(),
 	}
 }
 

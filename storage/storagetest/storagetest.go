@@ -104,5 +104,6 @@ func areas() []area {
 		{"Bulk", bulkCases()},
 		{"TimedMemberships", timedMembershipCases()},
 		{"Consents", consentCases()},
+		{"Segments", segmentCases()},
 	}
 }
