@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -164,7 +165,7 @@ func (s *Segments) Members(ctx context.Context, id uuid.UUID, p page.Request) (p
 	if err != nil {
 		return page.Page[customer.Customer]{}, err
 	}
-	return ev.Members(ctx, sg.Rule, p)
+	return ev.Members(ctx, sg.Rule, s.clock(), p)
 }
 
 // Count returns how many live customers the segment's rule matches now.
@@ -178,7 +179,7 @@ func (s *Segments) Count(ctx context.Context, id uuid.UUID) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ev.Count(ctx, sg.Rule)
+	return ev.Count(ctx, sg.Rule, s.clock())
 }
 
 // InSegment reports whether the customer is live and in the segment now
@@ -191,9 +192,9 @@ func (s *Segments) InSegment(ctx context.Context, segmentID, customerID uuid.UUI
 		return false, err
 	}
 	if ev, err := evaluatorOf(s.store); err == nil {
-		return ev.Matches(ctx, sg.Rule, customerID)
+		return ev.Matches(ctx, sg.Rule, customerID, s.clock())
 	}
-	f, ok, err := factsOf(ctx, s.store, sg.Rule, customerID)
+	f, ok, err := factsOf(ctx, s.store, sg.Rule, customerID, s.clock())
 	if err != nil || !ok {
 		return false, err
 	}
@@ -201,9 +202,9 @@ func (s *Segments) InSegment(ctx context.Context, segmentID, customerID uuid.UUI
 }
 
 // factsOf reads what r may test about the customer through the store's
-// repositories (of the groups, only those r names); ok is false for an
-// unknown customer.
-func factsOf(ctx context.Context, st storage.Store, r segment.Rule, id uuid.UUID) (segment.Facts, bool, error) {
+// repositories (of the groups, only those r names, whose membership counts
+// at now); ok is false for an unknown customer.
+func factsOf(ctx context.Context, st storage.Store, r segment.Rule, id uuid.UUID, now time.Time) (segment.Facts, bool, error) {
 	c, err := st.Customers().Get(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return segment.Facts{}, false, nil
@@ -220,7 +221,7 @@ func factsOf(ctx context.Context, st storage.Store, r segment.Rule, id uuid.UUID
 		}
 	})
 	if len(groups) > 0 {
-		if f.Groups, err = st.Groups().MemberOf(ctx, id, groups); err != nil {
+		if f.Groups, err = memberOfNow(ctx, st, now, id, groups); err != nil {
 			return f, false, err
 		}
 	}
@@ -253,7 +254,8 @@ func (s *Segments) Freeze(ctx context.Context, segmentID uuid.UUID, groupName st
 	if _, err := evaluatorOf(s.store); err != nil {
 		return group.Group{}, err
 	}
-	g, err := group.New(s.newID(), group.Params{Name: groupName}, s.clock())
+	at := s.clock()
+	g, err := group.New(s.newID(), group.Params{Name: groupName}, at)
 	if err != nil {
 		return group.Group{}, err
 	}
@@ -286,7 +288,7 @@ func (s *Segments) Freeze(ctx context.Context, segmentID uuid.UUID, groupName st
 		}
 		var n int64
 		for p := (page.Request{Limit: MaxBatch}); ; {
-			members, err := ev.Members(ctx, sg.Rule, p)
+			members, err := ev.Members(ctx, sg.Rule, at, p)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -50,17 +51,20 @@ type SegmentEvaluation interface {
 
 // SegmentEvaluator evaluates normalized rules (segment.Rule.Normalize)
 // over the live customers; every adapter returns the members that
-// segment.Matches selects from the customers' facts.
+// segment.Matches selects from the customers' facts. at is the time group
+// memberships are judged at (the service clock): a timed membership
+// (TimedMemberships) counts only when its window contains at; a zero at
+// ignores the windows.
 type SegmentEvaluator interface {
 	// Members returns the live customers r matches, ordered by
 	// (CreatedAt, ID) like Customers.List, with cursors of
 	// ListSegmentMembers. Errors: ErrInvalidCursor.
-	Members(ctx context.Context, r segment.Rule, p PageRequest) (Page[customer.Customer], error)
+	Members(ctx context.Context, r segment.Rule, at time.Time, p PageRequest) (Page[customer.Customer], error)
 	// Count returns how many live customers r matches.
-	Count(ctx context.Context, r segment.Rule) (int64, error)
+	Count(ctx context.Context, r segment.Rule, at time.Time) (int64, error)
 	// Matches reports whether the customer is live and r matches it; false
 	// for an unknown customer.
-	Matches(ctx context.Context, r segment.Rule, customerID uuid.UUID) (bool, error)
+	Matches(ctx context.Context, r segment.Rule, customerID uuid.UUID, at time.Time) (bool, error)
 }
 
 // The cursors of the segment lists.

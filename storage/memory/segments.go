@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -114,11 +115,15 @@ func (r segmentRecords) List(ctx context.Context, p storage.PageRequest) (out st
 
 type segmentEval struct{ repos }
 
-// facts gathers what a rule may test about the customer c.
-func (d *db) facts(c customer.Customer) segment.Facts {
+// facts gathers what a rule may test about the customer c, its timed
+// memberships judged at at (a zero at ignores their windows).
+func (d *db) facts(c customer.Customer, at time.Time) segment.Facts {
 	f := segment.Facts{Customer: c}
 	if tree := d.memberOf[c.ID]; tree != nil {
 		tree.Ascend(func(k timeKey) bool {
+			if !at.IsZero() && !d.windows[groupMember{k.id, c.ID}].Contains(at) {
+				return true
+			}
 			f.Groups = append(f.Groups, k.id)
 			return true
 		})
@@ -140,19 +145,19 @@ func (d *db) facts(c customer.Customer) segment.Facts {
 }
 
 // matches reports whether the customer with key k is live and r matches it.
-func (d *db) matches(r segment.Rule, id uuid.UUID) (customer.Customer, bool) {
+func (d *db) matches(r segment.Rule, id uuid.UUID, at time.Time) (customer.Customer, bool) {
 	c, ok := d.customers[id]
 	if !ok || c.DeletedAt != nil {
 		return customer.Customer{}, false
 	}
-	return c, segment.Matches(r, d.facts(c))
+	return c, segment.Matches(r, d.facts(c, at))
 }
 
-func (r segmentEval) Members(ctx context.Context, rule segment.Rule, p storage.PageRequest) (out storage.Page[customer.Customer], err error) {
+func (r segmentEval) Members(ctx context.Context, rule segment.Rule, at time.Time, p storage.PageRequest) (out storage.Page[customer.Customer], err error) {
 	err = r.read(ctx, func(d *db) error {
 		out, err = pageAfter(d.customerOrder, lessTimeKey, storage.ListSegmentMembers, p, timeFrom, timeCursor,
 			func(k timeKey) (customer.Customer, bool) {
-				c, ok := d.matches(rule, k.id)
+				c, ok := d.matches(rule, k.id, at)
 				if !ok {
 					return customer.Customer{}, false
 				}
@@ -163,11 +168,11 @@ func (r segmentEval) Members(ctx context.Context, rule segment.Rule, p storage.P
 	return out, err
 }
 
-func (r segmentEval) Count(ctx context.Context, rule segment.Rule) (n int64, err error) {
+func (r segmentEval) Count(ctx context.Context, rule segment.Rule, at time.Time) (n int64, err error) {
 	err = r.read(ctx, func(d *db) error {
 		n = 0
 		for id := range d.customers {
-			if _, ok := d.matches(rule, id); ok {
+			if _, ok := d.matches(rule, id, at); ok {
 				n++
 			}
 		}
@@ -176,9 +181,9 @@ func (r segmentEval) Count(ctx context.Context, rule segment.Rule) (n int64, err
 	return n, err
 }
 
-func (r segmentEval) Matches(ctx context.Context, rule segment.Rule, customerID uuid.UUID) (ok bool, err error) {
+func (r segmentEval) Matches(ctx context.Context, rule segment.Rule, customerID uuid.UUID, at time.Time) (ok bool, err error) {
 	err = r.read(ctx, func(d *db) error {
-		_, ok = d.matches(rule, customerID)
+		_, ok = d.matches(rule, customerID, at)
 		return nil
 	})
 	return ok, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -180,6 +181,7 @@ var errNoMetadataMatcher = errors.New("sqlstore: the dialect cannot match metada
 // ruleSQL accumulates the WHERE clause of a rule and its arguments.
 type ruleSQL struct {
 	d    Dialect
+	at   int64 // the time memberships are judged at, in microseconds; 0: their windows ignored
 	q    strings.Builder
 	args []any
 }
@@ -262,7 +264,13 @@ func (w *ruleSQL) condition(c segment.Condition) error {
 	case segment.FieldState:
 		w.add(`c.state = ?`, c.Value)
 	case segment.FieldGroup:
-		w.add(`EXISTS (SELECT 1 FROM {{prefix}}memberships m WHERE m.group_id = ? AND m.customer_id = c.id`+w.fence()+`)`, c.Value)
+		if w.at == 0 {
+			w.add(`EXISTS (SELECT 1 FROM {{prefix}}memberships m WHERE m.group_id = ? AND m.customer_id = c.id`+w.fence()+`)`, c.Value)
+			break
+		}
+		w.add(`EXISTS (SELECT 1 FROM {{prefix}}memberships m WHERE m.group_id = ? AND m.customer_id = c.id`+
+			` AND (m.valid_from IS NULL OR m.valid_from <= ?) AND (m.valid_until IS NULL OR m.valid_until > ?)`+w.fence()+`)`,
+			c.Value, w.at, w.at)
 	case segment.FieldMetadata:
 		mm, ok := w.d.(MetadataMatcher)
 		if !ok {
@@ -341,8 +349,8 @@ func cmpZero(n int64) int {
 
 // compile returns the WHERE clause (without WHERE) selecting the live
 // customers r matches, and its arguments.
-func (cn conn) compileRule(r segment.Rule) (string, []any, error) {
-	w := &ruleSQL{d: cn.s.dialect}
+func (cn conn) compileRule(r segment.Rule, at time.Time) (string, []any, error) {
+	w := &ruleSQL{d: cn.s.dialect, at: atMicros(at)}
 	w.q.WriteString(`c.deleted_at IS NULL AND `)
 	if err := w.where(r); err != nil {
 		return "", nil, err
@@ -350,13 +358,22 @@ func (cn conn) compileRule(r segment.Rule) (string, []any, error) {
 	return w.q.String(), w.args, nil
 }
 
+// atMicros is at in microseconds, 0 for a zero at.
+func atMicros(at time.Time) int64 {
+	if at.IsZero() {
+		return 0
+	}
+	return micros(at)
+}
+
 // SegmentMembersQuery returns the statement Members runs for a page of
-// size items of the normalized rule r on dialect d (with {{prefix}} and ?
+// size items of the normalized rule r on dialect d, memberships judged at
+// membersAt (see storage.SegmentEvaluator) (with {{prefix}} and ?
 // placeholders, before sqlstore.Render), with its arguments; after a
 // cursor (at, id) the keyset condition comes last. Hosts and tests EXPLAIN
 // it to see the plan of a segment's page.
-func SegmentMembersQuery(d Dialect, r segment.Rule, size int, after bool, at int64, id string) (string, []any, error) {
-	w := &ruleSQL{d: d}
+func SegmentMembersQuery(d Dialect, r segment.Rule, membersAt time.Time, size int, after bool, at int64, id string) (string, []any, error) {
+	w := &ruleSQL{d: d, at: atMicros(membersAt)}
 	w.q.WriteString(`c.deleted_at IS NULL AND `)
 	if err := w.where(r); err != nil {
 		return "", nil, err
@@ -370,7 +387,7 @@ func SegmentMembersQuery(d Dialect, r segment.Rule, size int, after bool, at int
 	return q + ` ORDER BY c.created_at, c.id LIMIT ` + itoa(limit), args, nil
 }
 
-func (r segmentEval) Members(ctx context.Context, rule segment.Rule, p storage.PageRequest) (storage.Page[customer.Customer], error) {
+func (r segmentEval) Members(ctx context.Context, rule segment.Rule, membersAt time.Time, p storage.PageRequest) (storage.Page[customer.Customer], error) {
 	return read(ctx, r.conn(ctx), func() (storage.Page[customer.Customer], error) {
 		var page storage.Page[customer.Customer]
 		at, key, after, err := timeCursor(storage.ListSegmentMembers, p)
@@ -378,7 +395,7 @@ func (r segmentEval) Members(ctx context.Context, rule segment.Rule, p storage.P
 			return page, err
 		}
 		cn := r.conn(ctx)
-		q, args, err := SegmentMembersQuery(cn.s.dialect, rule, p.Limit, after, at, key)
+		q, args, err := SegmentMembersQuery(cn.s.dialect, rule, membersAt, p.Limit, after, at, key)
 		if err != nil {
 			return page, err
 		}
@@ -397,10 +414,10 @@ func (r segmentEval) Members(ctx context.Context, rule segment.Rule, p storage.P
 	})
 }
 
-func (r segmentEval) Count(ctx context.Context, rule segment.Rule) (int64, error) {
+func (r segmentEval) Count(ctx context.Context, rule segment.Rule, at time.Time) (int64, error) {
 	return read(ctx, r.conn(ctx), func() (int64, error) {
 		cn := r.conn(ctx)
-		where, args, err := cn.compileRule(rule)
+		where, args, err := cn.compileRule(rule, at)
 		if err != nil {
 			return 0, err
 		}
@@ -410,10 +427,10 @@ func (r segmentEval) Count(ctx context.Context, rule segment.Rule) (int64, error
 	})
 }
 
-func (r segmentEval) Matches(ctx context.Context, rule segment.Rule, customerID uuid.UUID) (bool, error) {
+func (r segmentEval) Matches(ctx context.Context, rule segment.Rule, customerID uuid.UUID, at time.Time) (bool, error) {
 	return read(ctx, r.conn(ctx), func() (bool, error) {
 		cn := r.conn(ctx)
-		where, args, err := cn.compileRule(rule)
+		where, args, err := cn.compileRule(rule, at)
 		if err != nil {
 			return false, err
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
@@ -41,6 +42,7 @@ func segmentCases() []testCase {
 		{"MembersPageByCursor", needsEvaluation(segmentPaging)},
 		{"OrderFigureBoundaries", needsEvaluation(segmentBoundaries)},
 		{"ConcurrentUpdatesSerialize", needsSegments(segmentConcurrentUpdates)},
+		{"GroupConditionHonoursWindows", needsEvaluation(segmentTimedGroup)},
 	}
 }
 
@@ -361,7 +363,7 @@ func (e *env) allMembers(ev storage.SegmentEvaluator, r segment.Rule, limit int)
 	var got []uuid.UUID
 	p := storage.PageRequest{Limit: limit}
 	for range 10000 {
-		page, err := ev.Members(e.ctx, r, p)
+		page, err := ev.Members(e.ctx, r, time.Now(), p)
 		require.NoError(e.t, err)
 		for _, c := range page.Items {
 			got = append(got, c.ID)
@@ -399,12 +401,12 @@ func segmentProperty(t *testing.T, e *env, ev storage.SegmentEvaluator) {
 		if !assert.Equal(t, want, got, "seed %d rule %d: %s", seed, i, js) {
 			continue
 		}
-		n, err := ev.Count(e.ctx, rule)
+		n, err := ev.Count(e.ctx, rule, time.Now())
 		require.NoError(t, err)
 		assert.Equal(t, int64(len(want)), n, "count: seed %d rule %d: %s", seed, i, js)
 		for range 3 {
 			id := w.order[rng.IntN(len(w.order))]
-			ok, err := ev.Matches(e.ctx, rule, id)
+			ok, err := ev.Matches(e.ctx, rule, id, time.Now())
 			require.NoError(t, err)
 			assert.Equal(t, slices.Contains(want, id), ok, "matches %s: seed %d rule %d: %s", id, seed, i, js)
 		}
@@ -434,7 +436,7 @@ func segmentHostile(t *testing.T, e *env, ev storage.SegmentEvaluator) {
 			assert.Empty(t, e.allMembers(ev, rule, 50), "tag %q", v)
 		}
 	}
-	n, err := ev.Count(e.ctx, segment.All())
+	n, err := ev.Count(e.ctx, segment.All(), time.Time{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(hostile)), n, "the customers are all still there")
 }
@@ -445,13 +447,13 @@ func segmentDeleted(t *testing.T, e *env, ev storage.SegmentEvaluator) {
 	e.deleteCustomer(a.ID)
 	rule, _ := segment.Cond(segment.FieldTag, segment.OpHas, "vip").Normalize()
 	assert.Equal(t, []uuid.UUID{b.ID}, e.allMembers(ev, rule, 10))
-	ok, err := ev.Matches(e.ctx, rule, a.ID)
+	ok, err := ev.Matches(e.ctx, rule, a.ID, time.Time{})
 	require.NoError(t, err)
 	assert.False(t, ok, "a deleted customer matched")
-	ok, err = ev.Matches(e.ctx, rule, e.id())
+	ok, err = ev.Matches(e.ctx, rule, e.id(), time.Time{})
 	require.NoError(t, err)
 	assert.False(t, ok, "an unknown customer matched")
-	n, err := ev.Count(e.ctx, segment.Not(rule))
+	n, err := ev.Count(e.ctx, segment.Not(rule), time.Time{})
 	require.NoError(t, err)
 	assert.Zero(t, n)
 }
@@ -468,11 +470,11 @@ func segmentPaging(t *testing.T, e *env, ev storage.SegmentEvaluator) {
 	for _, limit := range []int{1, 2, 3, 100} {
 		assert.Equal(t, want, e.allMembers(ev, rule, limit), "limit %d", limit)
 	}
-	_, err := ev.Members(e.ctx, rule, storage.PageRequest{Cursor: "junk"})
+	_, err := ev.Members(e.ctx, rule, time.Time{}, storage.PageRequest{Cursor: "junk"})
 	assert.ErrorIs(t, err, storage.ErrInvalidCursor)
 	other, err := e.store.Customers().List(e.ctx, storage.CustomerFilter{}, storage.PageRequest{Limit: 1})
 	require.NoError(t, err)
-	_, err = ev.Members(e.ctx, rule, storage.PageRequest{Cursor: other.Next})
+	_, err = ev.Members(e.ctx, rule, time.Time{}, storage.PageRequest{Cursor: other.Next})
 	assert.ErrorIs(t, err, storage.ErrInvalidCursor, "another list's cursor")
 }
 
@@ -552,4 +554,56 @@ func segmentConcurrentUpdates(t *testing.T, e *env, r storage.SegmentRecords) {
 	got, err := r.Get(e.ctx, s.ID)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1+n), got.Version)
+}
+
+// segmentTimedGroup: a group condition counts a timed membership only
+// inside its window, judged at the time the evaluator is given (a
+// membership that ends at T counts at T-1µs, not at T; one that starts at
+// T not before T), and a zero time ignores windows.
+func segmentTimedGroup(t *testing.T, e *env, ev storage.SegmentEvaluator) {
+	tm, ok := e.store.Groups().(storage.TimedMemberships)
+	if !ok {
+		t.Skipf("the store (%T) lacks the storage.TimedMemberships capability", e.store)
+	}
+	g := e.createGroup("season")
+	ending, starting, always := e.newCustomer(), e.newCustomer(), e.newCustomer()
+	at := time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC)
+	for _, m := range []struct {
+		id uuid.UUID
+		v  group.Validity
+	}{
+		{ending.ID, group.Validity{Until: at}},
+		{starting.ID, group.Validity{From: at}},
+		{always.ID, group.Validity{}},
+	} {
+		_, _, err := tm.AddMemberFor(e.ctx, g.ID, m.id, m.v)
+		require.NoError(t, err)
+	}
+	rule, err := segment.Cond(segment.FieldGroup, segment.OpHas, g.ID.String()).Normalize()
+	require.NoError(t, err)
+	for _, c := range []struct {
+		name string
+		at   time.Time
+		want []uuid.UUID
+	}{
+		{"before T", at.Add(-time.Microsecond), []uuid.UUID{ending.ID, always.ID}},
+		{"at T", at, []uuid.UUID{starting.ID, always.ID}},
+		{"windows ignored", time.Time{}, []uuid.UUID{ending.ID, starting.ID, always.ID}},
+	} {
+		var got []uuid.UUID
+		page, err := ev.Members(e.ctx, rule, c.at, storage.PageRequest{Limit: 10})
+		require.NoError(t, err)
+		for _, m := range page.Items {
+			got = append(got, m.ID)
+		}
+		assert.ElementsMatch(t, c.want, got, "members %s", c.name)
+		n, err := ev.Count(e.ctx, rule, c.at)
+		require.NoError(t, err)
+		assert.Equal(t, int64(len(c.want)), n, "count %s", c.name)
+		for _, id := range []uuid.UUID{ending.ID, starting.ID, always.ID} {
+			ok, err := ev.Matches(e.ctx, rule, id, c.at)
+			require.NoError(t, err)
+			assert.Equal(t, slices.Contains(c.want, id), ok, "matches %s %s", id, c.name)
+		}
+	}
 }

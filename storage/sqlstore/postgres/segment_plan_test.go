@@ -88,7 +88,7 @@ func TestSegmentPlan(t *testing.T) {
 		}
 	}
 	rule := fiveConditions(t)
-	q, args, err := sqlstore.SegmentMembersQuery(postgres.Dialect, rule, 50, false, 0, "")
+	q, args, err := sqlstore.SegmentMembersQuery(postgres.Dialect, rule, time.Now(), 50, false, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestSegmentPlan(t *testing.T) {
 	// The page through the store, as a host gets it.
 	ev := store.SegmentEvaluator()
 	start := time.Now()
-	page, err := ev.Members(ctx, rule, storage.PageRequest{Limit: 50})
+	page, err := ev.Members(ctx, rule, time.Now(), storage.PageRequest{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestSegmentPlan(t *testing.T) {
 	best := first
 	for range 5 {
 		start = time.Now()
-		if _, err := ev.Members(ctx, rule, storage.PageRequest{Limit: 50}); err != nil {
+		if _, err := ev.Members(ctx, rule, time.Now(), storage.PageRequest{Limit: 50}); err != nil {
 			t.Fatal(err)
 		}
 		best = min(best, time.Since(start))
