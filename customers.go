@@ -517,11 +517,15 @@ func (s *Customers) Erase(ctx context.Context, id uuid.UUID) (customer.Customer,
 // normalized first (customer.Filter.Normalize); at most customer.MaxTags
 // (storage.MaxFilterTags) distinct tags. Errors: *customer.ValidationError,
 // page.ErrInvalidCursor, storage.ErrTooLarge for a Name longer than
-// storage.MaxKeyBytes.
+// storage.MaxKeyBytes. With f.GroupID and a zero f.GroupAt it lists the
+// group's members now, by the service clock (as Groups.Members does).
 func (s *Customers) List(ctx context.Context, f customer.Filter, p page.Request) (page.Page[customer.Customer], error) {
 	f, err := f.Normalize()
 	if err != nil {
 		return page.Page[customer.Customer]{}, err
+	}
+	if f.GroupID != uuid.Nil && f.GroupAt.IsZero() {
+		f.GroupAt = s.clock() // members now, as Groups.Members lists them
 	}
 	return s.store.Customers().List(ctx, f, p)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
+	"github.com/clientele-go/clientele/group"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/storage"
@@ -329,11 +330,29 @@ func (s *Customers) mergeAddresses(ctx context.Context, tx storage.Tx, dupID, su
 	return joined, dropped, nil
 }
 
-// mergeGroups moves the duplicate's memberships to the survivor.
+// mergeGroups moves the duplicate's memberships to the survivor. A timed
+// membership keeps its window, unless the survivor is a member already:
+// then the survivor's membership stays as it is.
 func mergeGroups(ctx context.Context, tx storage.Tx, ids []uuid.UUID, dupID, survID uuid.UUID) (int, error) {
+	timed, _ := tx.Groups().(storage.TimedMemberships)
 	for _, g := range ids {
-		if _, err := tx.Groups().AddMember(ctx, g, survID); err != nil {
-			return 0, customerGone(err)
+		var v group.Validity
+		if timed != nil {
+			var err error
+			if v, err = timed.Membership(ctx, g, dupID); err != nil {
+				return 0, err
+			}
+		}
+		if v.IsZero() {
+			if _, err := tx.Groups().AddMember(ctx, g, survID); err != nil {
+				return 0, customerGone(err)
+			}
+		} else if _, err := timed.Membership(ctx, g, survID); errors.Is(err, storage.ErrNotFound) {
+			if _, _, err := timed.AddMemberFor(ctx, g, survID, v); err != nil {
+				return 0, customerGone(err)
+			}
+		} else if err != nil {
+			return 0, err
 		}
 		if _, err := tx.Groups().RemoveMember(ctx, g, dupID); err != nil {
 			return 0, err

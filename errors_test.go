@@ -66,6 +66,7 @@ var sentinels = map[string]struct {
 	"group.ErrNotFound":                 {group.ErrNotFound, errcode.NotFound},
 	"group.ErrNameTaken":                {group.ErrNameTaken, errcode.Conflict},
 	"group.ErrInUse":                    {group.ErrInUse, errcode.FailedPrecondition},
+	"group.ErrNotMember":                {group.ErrNotMember, errcode.NotFound},
 	"market.ErrInvalid":                 {market.ErrInvalid, errcode.Invalid},
 	"market.ErrNotFound":                {market.ErrNotFound, errcode.NotFound},
 	"market.ErrCodeTaken":               {market.ErrCodeTaken, errcode.Conflict},

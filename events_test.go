@@ -167,6 +167,17 @@ func TestEveryWriteEmits(t *testing.T) {
 			_, err := svc.Groups.RemoveMembers(ctx, g.ID, []uuid.UUID{ada.ID, ada.ID})
 			require.NoError(t, err)
 		})
+		step([]event.Type{event.GroupMemberAdded, event.GroupMemberValidityChanged, event.GroupMemberValidityChanged, event.GroupMemberRemoved}, func() {
+			until := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
+			_, err := svc.Groups.AddMembersFor(ctx, g.ID, []uuid.UUID{ada.ID, ada.ID}, group.Validity{Until: until})
+			require.NoError(t, err)
+			_, err = svc.Groups.AddMembersFor(ctx, g.ID, []uuid.UUID{ada.ID}, group.Validity{Until: until.Add(time.Hour)})
+			require.NoError(t, err)
+			_, err = svc.Groups.SetMemberValidity(ctx, g.ID, ada.ID, group.Validity{})
+			require.NoError(t, err)
+			_, err = svc.Groups.RemoveMembers(ctx, g.ID, []uuid.UUID{ada.ID})
+			require.NoError(t, err)
+		})
 		step([]event.Type{event.MerchantCreated, event.MerchantUpdated, event.MarketCreated, event.MarketUpdated, event.MarketDeleted, event.MerchantDeleted}, func() {
 			m, err = svc.Merchants.Create(ctx, merchant.Params{Name: "Acme", BillingAddress: address.Address{Line1: "Torstr. 1", City: "Berlin", PostalCode: "10119", Country: "DE"}})
 			require.NoError(t, err)

@@ -196,6 +196,9 @@ const (
 	MemberRemoved
 	// MemberNotMember: the customer was not a member.
 	MemberNotMember
+	// MemberValidityChanged: the customer was a member already, and
+	// AddMembersFor changed the membership's window.
+	MemberValidityChanged
 )
 
 // String returns the outcome's name.
@@ -209,6 +212,8 @@ func (o MemberOutcome) String() string {
 		return "removed"
 	case MemberNotMember:
 		return "not_member"
+	case MemberValidityChanged:
+		return "validity_changed"
 	default:
 		return "failed"
 	}
@@ -286,6 +291,12 @@ func removeMember(groupID uuid.UUID) memberChange {
 type memberChange func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error)
 
 func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange) ([]MemberResult, error) {
+	return s.batchWith(ctx, groupID, ids, change, nil)
+}
+
+// batchWith is batch with detail, unless nil, completing each event's
+// payload (the membership's window).
+func (s *Groups) batchWith(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange, detail func(*event.MemberPayload)) ([]MemberResult, error) {
 	if len(ids) > MaxBatch {
 		return nil, ErrBatchTooLarge
 	}
@@ -312,8 +323,11 @@ func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, 
 			case err == nil:
 				results[i].Outcome = outcome
 				if t, ok := memberEvents[outcome]; ok {
-					ev, err := newEvent(t, event.AggregateGroup, groupID.String(), id, g.Version,
-						event.MemberPayload{GroupID: groupID, CustomerID: id})
+					p := event.MemberPayload{GroupID: groupID, CustomerID: id}
+					if detail != nil {
+						detail(&p)
+					}
+					ev, err := newEvent(t, event.AggregateGroup, groupID.String(), id, g.Version, p)
 					if err != nil {
 						return err
 					}
@@ -338,22 +352,25 @@ func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, 
 
 // memberEvents are the events of the membership outcomes that change
 // something.
-var memberEvents = map[MemberOutcome]event.Type{MemberAdded: event.GroupMemberAdded, MemberRemoved: event.GroupMemberRemoved}
+var memberEvents = map[MemberOutcome]event.Type{MemberAdded: event.GroupMemberAdded, MemberRemoved: event.GroupMemberRemoved,
+	MemberValidityChanged: event.GroupMemberValidityChanged}
 
 // Members returns a page of the group's live members ordered by
-// (CreatedAt, ID). Errors: group.ErrNotFound.
+// (CreatedAt, ID): those whose membership's window contains the service
+// clock's now (see AddMembersFor). Errors: group.ErrNotFound.
 func (s *Groups) Members(ctx context.Context, groupID uuid.UUID, p page.Request) (page.Page[customer.Customer], error) {
 	if _, err := s.Get(ctx, groupID); err != nil {
 		return page.Page[customer.Customer]{}, err
 	}
-	return s.store.Customers().List(ctx, customer.Filter{GroupID: groupID}, p)
+	return s.store.Customers().List(ctx, customer.Filter{GroupID: groupID, GroupAt: s.clock()}, p)
 }
 
-// GroupsOf returns a page of the groups the customer belongs to, ordered by
-// the groups' (CreatedAt, ID). Errors: customer.ErrNotFound.
+// GroupsOf returns a page of the groups the customer belongs to now (by
+// the service clock: an expired or not yet valid membership is left out),
+// ordered by the groups' (CreatedAt, ID). Errors: customer.ErrNotFound.
 func (s *Groups) GroupsOf(ctx context.Context, customerID uuid.UUID, p page.Request) (page.Page[group.Group], error) {
 	if _, err := liveCustomer(ctx, s.store, customerID); err != nil {
 		return page.Page[group.Group]{}, err
 	}
-	return s.store.Groups().List(ctx, group.Filter{MemberID: customerID}, p)
+	return s.store.Groups().List(ctx, group.Filter{MemberID: customerID, MemberAt: s.clock()}, p)
 }

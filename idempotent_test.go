@@ -137,6 +137,14 @@ func (l lacking) Atomic(ctx context.Context, fn func(ctx context.Context, tx sto
 
 type lackingTx struct{ storage.Tx }
 
+func (l lacking) Groups() storage.Groups {
+	return struct{ storage.Groups }{l.Store.Groups()}
+}
+
+func (l lackingTx) Groups() storage.Groups {
+	return struct{ storage.Groups }{l.Tx.Groups()}
+}
+
 func (l lackingTx) Customers() storage.Customers {
 	return struct{ storage.Customers }{l.Tx.Customers()}
 }
@@ -239,6 +247,24 @@ func TestCapabilitiesLacking(t *testing.T) {
 	require.ErrorIs(t, err, clientele.ErrUnsupported)
 	_, err = svc.Groups.Create(ctx, clientele.GroupParams{Name: "Plain"})
 	require.NoError(t, err)
+	// Timed memberships need TimedMemberships; memberships without a
+	// window, their lists and market access work without it.
+	_, ok = store.Groups().(storage.TimedMemberships)
+	require.False(t, ok)
+	plain, err := svc.Groups.GetByName(ctx, "Plain")
+	require.NoError(t, err)
+	_, err = svc.Groups.AddMembersFor(ctx, plain.ID, []uuid.UUID{c.ID}, group.Validity{Until: time.Now().Add(time.Hour)})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Groups.SetMemberValidity(ctx, plain.ID, c.ID, group.Validity{})
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	_, err = svc.Groups.Membership(ctx, plain.ID, c.ID)
+	require.ErrorIs(t, err, clientele.ErrUnsupported)
+	res, err := svc.Groups.AddMembers(ctx, plain.ID, []uuid.UUID{c.ID})
+	require.NoError(t, err)
+	require.Equal(t, clientele.MemberAdded, res[0].Outcome)
+	inPlain, err := svc.Groups.GroupsOf(ctx, c.ID, page.Request{})
+	require.NoError(t, err)
+	require.Len(t, inPlain.Items, 1)
 	_, err = svc.Customers.Erase(ctx, c.ID)
 	require.NoError(t, err, "erasure works without the capability")
 }

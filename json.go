@@ -12,11 +12,12 @@ import (
 
 // memberOutcomeNames are the text forms of the MemberOutcomes, by value.
 var memberOutcomeNames = [...]string{
-	MemberFailed:        "failed",
-	MemberAdded:         "added",
-	MemberAlreadyMember: "already_member",
-	MemberRemoved:       "removed",
-	MemberNotMember:     "not_member",
+	MemberFailed:          "failed",
+	MemberAdded:           "added",
+	MemberAlreadyMember:   "already_member",
+	MemberRemoved:         "removed",
+	MemberNotMember:       "not_member",
+	MemberValidityChanged: "validity_changed",
 }
 
 // MarshalText implements encoding.TextMarshaler with the outcome's name

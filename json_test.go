@@ -201,7 +201,7 @@ func TestMemberResultJSON(t *testing.T) {
 		{"customer_id":"0195a1b2-0000-7000-8000-000000000001","outcome":"failed","error":"customer: not found","code":"not_found"}]`, string(b))
 
 	for _, o := range []clientele.MemberOutcome{clientele.MemberFailed, clientele.MemberAdded, clientele.MemberAlreadyMember,
-		clientele.MemberRemoved, clientele.MemberNotMember} {
+		clientele.MemberRemoved, clientele.MemberNotMember, clientele.MemberValidityChanged} {
 		text, err := o.MarshalText()
 		require.NoError(t, err)
 		assert.Equal(t, o.String(), string(text))

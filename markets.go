@@ -285,7 +285,7 @@ func (s *Markets) Access(ctx context.Context, marketID, customerID uuid.UUID) er
 		}
 		visitor = &c
 		if m.IsPrivate() {
-			if memberOf, err = s.store.Groups().MemberOf(ctx, customerID, m.AccessGroups); err != nil {
+			if memberOf, err = memberOfNow(ctx, s.store, s.clock(), customerID, m.AccessGroups); err != nil {
 				return err
 			}
 			// One more read, only where the market asks for it. A store

@@ -535,7 +535,7 @@ func (s *Vendors) VendorGroupMembers(ctx context.Context, acting, merchantID, gr
 			return err
 		}
 		var err error
-		out, err = tx.Customers().List(ctx, customer.Filter{GroupID: groupID}, p)
+		out, err = tx.Customers().List(ctx, customer.Filter{GroupID: groupID, GroupAt: s.clock()}, p)
 		return err
 	})
 	return out, err

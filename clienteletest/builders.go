@@ -140,6 +140,19 @@ func (e *Env) MustJoin(groupID uuid.UUID, customerIDs ...uuid.UUID) {
 	}
 }
 
+// MustJoinFor adds the customers to the group for the window v (a
+// season's VIPs: group.Validity{Until: end}), or sets the window of those
+// who are members already, and fails the test unless each succeeds. The
+// window is judged by the Env's Clock.
+func (e *Env) MustJoinFor(groupID uuid.UUID, v group.Validity, customerIDs ...uuid.UUID) {
+	e.TB.Helper()
+	results, err := e.Service.Groups.AddMembersFor(context.Background(), groupID, customerIDs, v)
+	e.must(err, "add members for %v to %v", v.From, v.Until)
+	for _, r := range results {
+		e.must(r.Err, "add member %s", r.CustomerID)
+	}
+}
+
 // MustMerchant creates a merchant with the name and a Berlin billing address.
 func (e *Env) MustMerchant(name string) merchant.Merchant {
 	e.TB.Helper()

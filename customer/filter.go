@@ -22,6 +22,10 @@ type Filter struct {
 	Name string `json:"name,omitempty"`
 	// GroupID, unless uuid.Nil, matches members of the group.
 	GroupID uuid.UUID `json:"group_id,omitzero"`
+	// GroupAt, with GroupID, matches only the members whose membership's
+	// window (group.Validity) contains this time; the services set it to
+	// their clock's now. Zero matches every member whatever the window.
+	GroupAt time.Time `json:"group_at,omitzero"`
 	// Status, State and Type match when non-zero.
 	Status Status `json:"status,omitzero"`
 	State  State  `json:"state,omitzero"`

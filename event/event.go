@@ -87,6 +87,9 @@ const (
 	GroupMemberAdded Type = "group.member_added"
 	// GroupMemberRemoved: a customer left a group (MemberPayload).
 	GroupMemberRemoved Type = "group.member_removed"
+	// GroupMemberValidityChanged: the window of a customer's membership
+	// changed (MemberPayload with Validity, the new window, and Before).
+	GroupMemberValidityChanged Type = "group.member_validity_changed"
 
 	// MerchantCreated, MerchantUpdated (with Changes), MerchantDeleted:
 	// MerchantPayload.

@@ -99,11 +99,17 @@ type GroupPayload struct {
 	Changes []Change    `json:"changes,omitempty"`
 }
 
-// MemberPayload is the payload of group.member_added and
-// group.member_removed (whose aggregate is the group).
+// MemberPayload is the payload of group.member_added,
+// group.member_removed and group.member_validity_changed (whose aggregate
+// is the group).
 type MemberPayload struct {
 	GroupID    uuid.UUID `json:"group_id"`
 	CustomerID uuid.UUID `json:"customer_id"`
+	// Validity is the membership's window on group.member_added and
+	// group.member_validity_changed (left out when it has none).
+	Validity group.Validity `json:"validity,omitzero"`
+	// Before is the window a group.member_validity_changed replaced.
+	Before *group.Validity `json:"before,omitempty"`
 }
 
 // MerchantPayload is the payload of the merchant.* events.

@@ -13,6 +13,11 @@
 // Storage enforces uniqueness on the key and returns [ErrNameTaken]; a group
 // that a market restricts access to cannot be deleted ([ErrInUse]).
 //
+// A membership may count only in a window, [Validity] (half-open
+// [From, Until), UTC microseconds): outside it the membership grants no
+// market access and is not listed, yet it is kept. [Membership] is a
+// membership with its window; [ErrNotMember] reports a missing one.
+//
 // A Group and a Patch marshal to JSON with snake_case names, the ones
 // [ValidationError] reports, and times in UTC.
 package group

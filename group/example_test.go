@@ -50,3 +50,16 @@ func ExampleGroup_Rename() {
 	fmt.Println(g.Name, g.UpdatedAt.Format(time.RFC3339))
 	// Output: VIP Gold 2024-05-01T13:00:00Z
 }
+
+func ExampleValidity_Contains() {
+	seasonEnd := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
+	v := group.Validity{Until: seasonEnd} // since always, until the season's end
+	fmt.Println(v.Contains(seasonEnd.Add(-time.Microsecond)), v.Contains(seasonEnd))
+
+	err := group.Validity{From: seasonEnd, Until: seasonEnd}.Validate()
+	var ve *group.ValidationError
+	fmt.Println(errors.As(err, &ve), ve.Field)
+	// Output:
+	// true false
+	// true valid_until
+}

@@ -195,4 +195,8 @@ func (g Group) Clone() Group {
 type Filter struct {
 	// MemberID, unless uuid.Nil, lists the groups this customer belongs to.
 	MemberID uuid.UUID `json:"member_id,omitzero"`
+	// MemberAt, with MemberID, lists only the memberships whose Validity
+	// contains this time (the services pass their clock's now); zero lists
+	// every membership whatever its window.
+	MemberAt time.Time `json:"member_at,omitzero"`
 }

@@ -179,6 +179,9 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 			if !matchCustomer(c, f, name) {
 				return customer.Customer{}, false
 			}
+			if f.GroupID != uuid.Nil && !f.GroupAt.IsZero() && !d.windows[groupMember{f.GroupID, k.id}].Contains(f.GroupAt) {
+				return customer.Customer{}, false
+			}
 			return c.Clone(), true
 		}
 	}

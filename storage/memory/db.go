@@ -92,6 +92,7 @@ type db struct {
 	groupByName map[string]uuid.UUID
 	members     map[uuid.UUID]*btree.BTreeG[timeKey] // group ID -> members by customer (CreatedAt, ID)
 	memberOf    map[uuid.UUID]*btree.BTreeG[timeKey] // customer ID -> groups by group (CreatedAt, ID)
+	windows     map[groupMember]group.Validity       // the windows of the timed memberships only
 
 	merchants     map[uuid.UUID]merchant.Merchant
 	merchantOrder *btree.BTreeG[timeKey]
@@ -177,6 +178,7 @@ func newDB() *db {
 		groupByName:         map[string]uuid.UUID{},
 		members:             map[uuid.UUID]*btree.BTreeG[timeKey]{},
 		memberOf:            map[uuid.UUID]*btree.BTreeG[timeKey]{},
+		windows:             map[groupMember]group.Validity{},
 		merchants:           map[uuid.UUID]merchant.Merchant{},
 		merchantOrder:       newTimeIndex(),
 		markets:             map[uuid.UUID]market.Market{},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -108,6 +109,7 @@ func (r groups) Delete(ctx context.Context, id uuid.UUID) error {
 			gk := timeKey{g.CreatedAt, id}
 			members.Ascend(func(k timeKey) bool {
 				remove(t, d.memberOf[k.id], gk)
+				del(t, d.windows, groupMember{id, k.id})
 				return true
 			})
 			del(t, d.members, id)
@@ -131,6 +133,9 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 			}
 		}
 		out, err = pageAfter(index, lessTimeKey, storage.ListGroups, p, timeFrom, timeCursor, func(k timeKey) (group.Group, bool) {
+			if f.MemberID != uuid.Nil && !f.MemberAt.IsZero() && !d.windows[groupMember{k.id, f.MemberID}].Contains(f.MemberAt) {
+				return group.Group{}, false
+			}
 			return d.groups[k.id].Clone(), true
 		})
 		return err
@@ -176,6 +181,7 @@ func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID)
 		}
 		remove(t, members, timeKey{c.CreatedAt, customerID})
 		remove(t, d.memberOf[customerID], timeKey{g.CreatedAt, groupID})
+		del(t, d.windows, groupMember{groupID, customerID})
 		removed = true
 		return nil
 	})
@@ -183,6 +189,12 @@ func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID)
 }
 
 func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) (out []uuid.UUID, err error) {
+	return r.MemberOfAt(ctx, customerID, groupIDs, time.Time{})
+}
+
+// MemberOfAt is MemberOf with the windows of the memberships checked at
+// at, unless at is zero.
+func (r groups) MemberOfAt(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID, at time.Time) (out []uuid.UUID, err error) {
 	if err := storage.CheckIDs("groupIDs", groupIDs); err != nil {
 		return nil, err
 	}
@@ -193,7 +205,8 @@ func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []u
 		}
 		for _, gid := range groupIDs {
 			members := d.members[gid]
-			if members != nil && members.Has(timeKey{c.CreatedAt, customerID}) && !slices.Contains(out, gid) {
+			if members != nil && members.Has(timeKey{c.CreatedAt, customerID}) && !slices.Contains(out, gid) &&
+				(at.IsZero() || d.windows[groupMember{gid, customerID}].Contains(at)) {
 				out = append(out, gid)
 			}
 		}
@@ -202,3 +215,102 @@ func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []u
 	slices.SortFunc(out, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 	return out, err
 }
+
+// groupMember names a group membership: (group ID, customer ID).
+type groupMember struct{ group, customer uuid.UUID }
+
+// AddMemberFor adds the membership with the window v, or sets an existing
+// membership's window.
+func (r groups) AddMemberFor(ctx context.Context, groupID, customerID uuid.UUID, v group.Validity) (added bool, before group.Validity, err error) {
+	if err := v.Validate(); err != nil {
+		return false, before, err
+	}
+	v = v.Normalize()
+	err = r.write(ctx, func(t *txn) error {
+		d := t.db
+		g, ok := d.groups[groupID]
+		if !ok {
+			return notFound("group", groupID)
+		}
+		if err := d.liveCustomer(customerID); err != nil {
+			return err
+		}
+		c := d.customers[customerID]
+		members := treeFor(t, d.members, groupID, lessTimeKey)
+		ck := timeKey{c.CreatedAt, customerID}
+		key := groupMember{groupID, customerID}
+		if members.Has(ck) {
+			before = d.windows[key]
+		} else {
+			insert(t, members, ck)
+			insert(t, treeFor(t, d.memberOf, customerID, lessTimeKey), timeKey{g.CreatedAt, groupID})
+			added = true
+		}
+		setWindow(t, d, key, v)
+		return nil
+	})
+	if err != nil {
+		return false, group.Validity{}, err
+	}
+	return added, before, nil
+}
+
+// setWindow stores the membership's window; a zero one is not kept.
+func setWindow(t *txn, d *db, key groupMember, v group.Validity) {
+	if v.IsZero() {
+		del(t, d.windows, key)
+	} else {
+		put(t, d.windows, key, v)
+	}
+}
+
+// SetMemberValidity sets an existing membership's window.
+func (r groups) SetMemberValidity(ctx context.Context, groupID, customerID uuid.UUID, v group.Validity) (before group.Validity, err error) {
+	if err := v.Validate(); err != nil {
+		return before, err
+	}
+	v = v.Normalize()
+	err = r.write(ctx, func(t *txn) error {
+		d := t.db
+		if _, ok := d.groups[groupID]; !ok {
+			return notFound("group", groupID)
+		}
+		if !d.isMember(groupID, customerID) {
+			return notMember(groupID, customerID)
+		}
+		key := groupMember{groupID, customerID}
+		before = d.windows[key]
+		setWindow(t, d, key, v)
+		return nil
+	})
+	if err != nil {
+		return group.Validity{}, err
+	}
+	return before, nil
+}
+
+// Membership returns the membership's window.
+func (r groups) Membership(ctx context.Context, groupID, customerID uuid.UUID) (out group.Validity, err error) {
+	err = r.read(ctx, func(d *db) error {
+		if !d.isMember(groupID, customerID) {
+			return notMember(groupID, customerID)
+		}
+		out = d.windows[groupMember{groupID, customerID}]
+		return nil
+	})
+	return out, err
+}
+
+// isMember reports whether the customer is a member of the group, whatever
+// the window.
+func (d *db) isMember(groupID, customerID uuid.UUID) bool {
+	c, ok := d.customers[customerID]
+	members := d.members[groupID]
+	return ok && members != nil && members.Has(timeKey{c.CreatedAt, customerID})
+}
+
+func notMember(groupID, customerID uuid.UUID) error {
+	return fmt.Errorf("membership of customer %v in group %v: %w", customerID, groupID, storage.ErrNotFound)
+}
+
+var _ storage.TimedMemberships = groups{}

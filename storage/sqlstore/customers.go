@@ -383,6 +383,9 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 		if !f.IncludeDeleted {
 			where(`c.deleted_at IS NULL`)
 		}
+		if f.GroupID != uuid.Nil && !f.GroupAt.IsZero() {
+			where(memberValidAt("m."), micros(f.GroupAt), micros(f.GroupAt))
+		}
 		if f.Email != "" {
 			where(`c.email = ?`, f.Email)
 		}

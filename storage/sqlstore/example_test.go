@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 15 <nil>
+	// Output: grace@example.com active 16 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -79,4 +79,5 @@ func ExampleWriteMigrations() {
 	// 0013_marketplace_roles.up.sql
 	// 0014_verification.up.sql
 	// 0015_erasures.up.sql
+	// 0016_timed_memberships.up.sql
 }

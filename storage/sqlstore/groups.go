@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -242,6 +243,10 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 		if f.MemberID != uuid.Nil {
 			q.WriteString(` JOIN {{prefix}}memberships m ON m.group_id = g.id AND m.customer_id = ?`)
 			args = append(args, f.MemberID.String())
+			if !f.MemberAt.IsZero() {
+				q.WriteString(` AND ` + memberValidAt("m."))
+				args = append(args, micros(f.MemberAt), micros(f.MemberAt))
+			}
 			orderAt, orderID = "m.group_created_at", "m.group_id"
 		}
 		if after {
@@ -276,33 +281,39 @@ const insertMembership = `INSERT INTO {{prefix}}memberships (group_id, customer_
 
 func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (bool, error) {
 	var added bool
-	err := r.conn(ctx).single(ctx, func(cn conn) error {
-		n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertMembership+cn.s.dialect.ForShare()),
-			customerID.String(), groupID.String())
-		if err != nil {
-			if cn.s.dialect.Classify(err) == ErrForeignKey { // deleted since the SELECT read it
-				return fmt.Errorf("group %v or customer %v: %w", groupID, customerID, errors.Join(storage.ErrNotFound, err))
-			}
-			return err
-		}
-		added = n > 0
-		if added {
-			return nil
-		}
-		// Nothing inserted: a missing group, a missing or deleted
-		// customer, or an existing membership.
-		var one int
-		lock := cn.s.dialect.ForShare() // see the latest rows (see diagnoseAccount)
-		err = cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE id = ?`+lock, groupID.String()).Scan(&one)
-		if err != nil {
-			return noRows(err, "group", groupID)
-		}
-		return cn.lockLiveCustomer(ctx, customerID, lock)
+	err := r.conn(ctx).single(ctx, func(cn conn) (err error) {
+		added, err = cn.addMember(ctx, groupID, customerID)
+		return err
 	})
 	if err != nil {
 		return false, err
 	}
 	return added, nil
+}
+
+// addMember adds a membership without a window, unless there is one, and
+// reports whether it did.
+func (cn conn) addMember(ctx context.Context, groupID, customerID uuid.UUID) (bool, error) {
+	n, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertMembership+cn.s.dialect.ForShare()),
+		customerID.String(), groupID.String())
+	if err != nil {
+		if cn.s.dialect.Classify(err) == ErrForeignKey { // deleted since the SELECT read it
+			return false, fmt.Errorf("group %v or customer %v: %w", groupID, customerID, errors.Join(storage.ErrNotFound, err))
+		}
+		return false, err
+	}
+	if n > 0 {
+		return true, nil
+	}
+	// Nothing inserted: a missing group, a missing or deleted
+	// customer, or an existing membership.
+	var one int
+	lock := cn.s.dialect.ForShare() // see the latest rows (see diagnoseAccount)
+	err = cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}groups WHERE id = ?`+lock, groupID.String()).Scan(&one)
+	if err != nil {
+		return false, noRows(err, "group", groupID)
+	}
+	return false, cn.lockLiveCustomer(ctx, customerID, lock)
 }
 
 func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID) (bool, error) {
@@ -331,6 +342,12 @@ func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID)
 const memberOfChunk = 512
 
 func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID) ([]uuid.UUID, error) {
+	return r.MemberOfAt(ctx, customerID, groupIDs, time.Time{})
+}
+
+// MemberOfAt is MemberOf with the memberships' windows checked at at,
+// unless at is zero.
+func (r groups) MemberOfAt(ctx context.Context, customerID uuid.UUID, groupIDs []uuid.UUID, at time.Time) ([]uuid.UUID, error) {
 	if err := storage.CheckIDs("groupIDs", groupIDs); err != nil {
 		return nil, err
 	}
@@ -347,13 +364,18 @@ func (r groups) MemberOf(ctx context.Context, customerID uuid.UUID, groupIDs []u
 			for n < len(chunk) {
 				n *= 2
 			}
-			args := make([]any, 0, n+1)
+			args := make([]any, 0, n+3)
 			args = append(args, customerID.String())
 			for i := range n {
 				args = append(args, chunk[min(i, len(chunk)-1)].String())
 			}
+			window := ""
+			if !at.IsZero() {
+				window = ` AND ` + memberValidAt("")
+				args = append(args, micros(at), micros(at))
+			}
 			rows, err := cn.query(ctx, `SELECT group_id FROM {{prefix}}memberships WHERE customer_id = ? AND group_id IN (`+
-				strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
+				strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`+window, args...)
 			if err != nil {
 				return nil, err
 			}

@@ -157,6 +157,11 @@ func TestQueriesMatchRepositories(t *testing.T) {
 			_, err := s.Customers().List(ctx, storage.CustomerFilter{GroupID: g.ID}, storage.PageRequest{Limit: 50, Cursor: cursor})
 			return err
 		}, []string{sqltest.ListGroupMembersAfter(50)}},
+		{"Customers.List/group at", func(s *sqlstore.Store) error {
+			_, err := s.Customers().List(ctx, storage.CustomerFilter{GroupID: g.ID, GroupAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)},
+				storage.PageRequest{Limit: 50, Cursor: cursor})
+			return err
+		}, []string{sqltest.ListGroupMembersAtAfter(50)}},
 		{"Groups.AddMember", func(s *sqlstore.Store) error {
 			_, err := s.Groups().AddMember(ctx, g.ID, ids[1])
 			return err

@@ -101,5 +101,6 @@ func areas() []area {
 		{"Verifications", verificationCases()},
 		{"Privacy", privacyCases()},
 		{"Bulk", bulkCases()},
+		{"TimedMemberships", timedMembershipCases()},
 	}
 }

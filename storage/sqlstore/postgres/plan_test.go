@@ -146,6 +146,7 @@ func TestQueryPlans(t *testing.T) {
 		{"Customers.GetByEmail", sqltest.GetCustomerByEmail, []any{custEmail, true}, "customers_live_email"},
 		{"Customers.List", sqltest.ListCustomersAfter(50), []any{custAt, custAt, custID}, "customers_created_live"},
 		{"Customers.List/group", sqltest.ListGroupMembersAfter(50), []any{groupID, custAt, custAt, custID}, "memberships_group_order"},
+		{"Customers.List/group at", sqltest.ListGroupMembersAtAfter(50), []any{groupID, int64(1800000000000000), int64(1800000000000000), custAt, custAt, custID}, "memberships_group_order"},
 		{"Groups.AddMember", sqltest.AddMemberInsert(d), []any{custID, groupID}, "customers_pkey"},
 		{"Balances.Post/lock account", post.LockAccount, []any{postingArgs[0], acctID, "key-2", acctID, int64(1800000000000000), acctID}, "balance_accounts_pkey"},
 		{"Balances.Post/apply", post.Apply, []any{int64(100), int64(1), int64(1), int64(1800000000000000), acctID, int64(100)}, "balance_accounts_pkey"},

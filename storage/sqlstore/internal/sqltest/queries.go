@@ -75,6 +75,19 @@ func ListGroupMembersAfter(size int) string {
 		` ORDER BY m.customer_created_at, m.customer_id LIMIT ` + strconv.Itoa(size+1)
 }
 
+// ListGroupMembersAtAfter is Customers.List of a group's live members
+// whose membership's window contains a time (args: group ID, time, time,
+// cursor time, cursor time, cursor ID), for a page of size: the window is
+// checked on the rows of the same index walk.
+func ListGroupMembersAtAfter(size int) string {
+	return `SELECT ` + CustomerColumnsOf("c") + ` FROM {{prefix}}customers c` +
+		` JOIN {{prefix}}memberships m ON m.customer_id = c.id AND m.group_id = ?` +
+		` WHERE 1 = 1 AND c.deleted_at IS NULL` +
+		` AND (m.valid_from IS NULL OR m.valid_from <= ?) AND (m.valid_until IS NULL OR m.valid_until > ?)` +
+		` AND m.customer_created_at >= ? AND (m.customer_created_at, m.customer_id) > (?, ?)` +
+		` ORDER BY m.customer_created_at, m.customer_id LIMIT ` + strconv.Itoa(size+1)
+}
+
 // AddMemberInsert is Groups.AddMember's one statement (args: customer ID,
 // group ID); its read locks the group and the customer (ForShare).
 func AddMemberInsert(d sqlstore.Dialect) string {
