@@ -55,6 +55,9 @@ type Service struct {
 	Privacy *Privacy
 	// Bulk imports and exports customers in bulk (JSON Lines, CSV).
 	Bulk *Bulk
+	// Segments manages saved, rule-based audiences evaluated against live
+	// data.
+	Segments *Segments
 }
 
 // Option configures a Service.
@@ -127,6 +130,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Vendors:       &Vendors{e},
 		Privacy:       &Privacy{e},
 		Bulk:          &Bulk{e},
+		Segments:      &Segments{e},
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/password"
 	"github.com/clientele-go/clientele/privacy"
+	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -163,6 +164,9 @@ var sentinels = map[string]struct {
 	"clientele.ErrTooManyErrors": {clientele.ErrTooManyErrors, errcode.Invalid},
 	// Privacy (export and erasure).
 	"privacy.ErrInvalid": {privacy.ErrInvalid, errcode.Invalid},
+	// Segments.
+	"segment.ErrInvalid":  {segment.ErrInvalid, errcode.Invalid},
+	"segment.ErrNotFound": {segment.ErrNotFound, errcode.NotFound},
 }
 
 func TestErrorCategories(t *testing.T) {

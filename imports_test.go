@@ -49,6 +49,7 @@ var domainPackages = []string{
 	module + "/operator",
 	module + "/privacy",
 	module + "/bulk",
+	module + "/segment",
 }
 
 // allowedForDomain is everything a domain package may import besides the

@@ -91,6 +91,16 @@ const (
 	// changed (MemberPayload with Validity, the new window, and Before).
 	GroupMemberValidityChanged Type = "group.member_validity_changed"
 
+	// SegmentCreated, SegmentUpdated (with Changes), SegmentDeleted (the
+	// segment as it was): SegmentPayload.
+	SegmentCreated Type = "segment.created"
+	SegmentUpdated Type = "segment.updated"
+	SegmentDeleted Type = "segment.deleted"
+	// SegmentFrozen: a segment's members at one moment were copied into a
+	// new group (SegmentPayload with GroupID and Members); the group's own
+	// group.created and group.member_added events precede it.
+	SegmentFrozen Type = "segment.frozen"
+
 	// MerchantCreated, MerchantUpdated (with Changes), MerchantDeleted:
 	// MerchantPayload.
 	MerchantCreated Type = "merchant.created"
@@ -277,6 +287,7 @@ const (
 	AggregateCustomer       = "customer"
 	AggregateAddressBook    = "address_book" // its ID is the customer's
 	AggregateGroup          = "group"
+	AggregateSegment        = "segment"
 	AggregateMerchant       = "merchant"
 	AggregateMarket         = "market"
 	AggregateBalanceAccount = "balance_account"

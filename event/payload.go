@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
@@ -97,6 +98,16 @@ type AddressPayload struct {
 type GroupPayload struct {
 	Group   group.Group `json:"group"`
 	Changes []Change    `json:"changes,omitempty"`
+}
+
+// SegmentPayload is the payload of the segment.* events.
+type SegmentPayload struct {
+	Segment segment.Segment `json:"segment"`
+	Changes []Change        `json:"changes,omitempty"`
+	// GroupID and Members are set on segment.frozen: the new group and how
+	// many members it received.
+	GroupID uuid.UUID `json:"group_id,omitzero"`
+	Members int64     `json:"members,omitempty"`
 }
 
 // MemberPayload is the payload of group.member_added,

@@ -19,6 +19,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/privacy"
+	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -160,6 +161,9 @@ type db struct {
 	verifyByStatus  map[verifyList]*btree.BTreeG[timeKey]          // (kind, status) -> (UpdatedAt, ID)
 	roles           roles                                          // marketplace roles (marketplace.go)
 	erasures        map[uuid.UUID]privacy.Erasure                  // by customer ID (privacy.go)
+
+	segments     map[uuid.UUID]segment.Segment // by ID
+	segmentOrder *btree.BTreeG[timeKey]        // by (CreatedAt, ID)
 }
 
 type identityKey struct{ provider, subject string }
@@ -233,6 +237,8 @@ func newDB() *db {
 		verifyByStatus:      map[verifyList]*btree.BTreeG[timeKey]{},
 		roles:               newRoles(),
 		erasures:            map[uuid.UUID]privacy.Erasure{},
+		segments:            map[uuid.UUID]segment.Segment{},
+		segmentOrder:        newTimeIndex(),
 	}
 }
 

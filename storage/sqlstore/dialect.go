@@ -136,3 +136,18 @@ const (
 type FreshAfterLock interface {
 	FreshAfterLock() bool
 }
+
+// MetadataMatcher is an optional interface of a Dialect: a condition on a
+// JSON metadata column (an object of strings, stored as text) that is true
+// when the column holds every member of the one-member object bound to the
+// parameter object (encoded as the column is, by encoding/json), and false
+// (never NULL) otherwise: PostgreSQL's jsonb containment, MySQL's
+// JSON_CONTAINS, SQLite's json_each. The object is a bind parameter, never
+// spliced into the SQL. (MariaDB's JSON_CONTAINS compares strings by their
+// escaped text, so the object is encoded exactly as the stored column.) The dialects of
+// this module implement it; segment evaluation (storage.SegmentEvaluation)
+// needs it for metadata conditions and answers ErrUnsupported for them
+// without it.
+type MetadataMatcher interface {
+	MetadataHas(column, object string) string
+}

@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 16 <nil>
+	// Output: grace@example.com active 18 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -80,4 +80,5 @@ func ExampleWriteMigrations() {
 	// 0014_verification.up.sql
 	// 0015_erasures.up.sql
 	// 0016_timed_memberships.up.sql
+	// 0018_segments.up.sql
 }

@@ -102,5 +102,6 @@ func areas() []area {
 		{"Privacy", privacyCases()},
 		{"Bulk", bulkCases()},
 		{"TimedMemberships", timedMembershipCases()},
+		{"Segments", segmentCases()},
 	}
 }

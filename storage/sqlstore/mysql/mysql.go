@@ -104,3 +104,9 @@ func (dialect) ConstraintName(error) (string, bool) { return "", false }
 func (dialect) MigrationLock(key string) (lock, unlock string) {
 	return "SELECT GET_LOCK('" + key + "', 0)", "SELECT RELEASE_LOCK('" + key + "')"
 }
+
+// MetadataHas implements sqlstore.MetadataMatcher with JSON_CONTAINS (JSON
+// strings compare byte by byte); the BLOB column is read as utf8mb4.
+func (dialect) MetadataHas(column, object string) string {
+	return "JSON_CONTAINS(CONVERT(" + column + " USING utf8mb4), CONVERT(" + object + " USING utf8mb4))"
+}

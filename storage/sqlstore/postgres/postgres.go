@@ -99,3 +99,8 @@ func (dialect) MigrationLock(key string) (lock, unlock string) {
 	k := strconv.FormatInt(int64(h.Sum64()), 10)
 	return "SELECT CASE WHEN pg_try_advisory_lock(" + k + ") THEN 1 ELSE 0 END", "SELECT pg_advisory_unlock(" + k + ")"
 }
+
+// MetadataHas implements sqlstore.MetadataMatcher with jsonb containment.
+func (dialect) MetadataHas(column, object string) string {
+	return "(" + column + "::jsonb @> " + object + "::jsonb)"
+}

@@ -88,3 +88,8 @@ func (dialect) Classify(err error) sqlstore.ErrorKind {
 func (dialect) ConstraintName(error) (string, bool) { return "", false }
 
 func (dialect) MigrationLock(string) (lock, unlock string) { return "", "" }
+
+// MetadataHas implements sqlstore.MetadataMatcher with json_each.
+func (dialect) MetadataHas(column, object string) string {
+	return "EXISTS (SELECT 1 FROM json_each(" + column + ") j, json_each(" + object + ") o WHERE j.key = o.key AND j.value = o.value)"
+}

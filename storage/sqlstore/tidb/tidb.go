@@ -58,3 +58,8 @@ func (d dialect) Classify(err error) sqlstore.ErrorKind {
 	}
 	return d.Dialect.Classify(err)
 }
+
+// MetadataHas implements sqlstore.MetadataMatcher as MySQL does.
+func (d dialect) MetadataHas(column, object string) string {
+	return d.Dialect.(sqlstore.MetadataMatcher).MetadataHas(column, object)
+}

@@ -64,7 +64,9 @@ var Tables = []string{
 	"erasures",
 	"event_consumers", "event_sequence", "events", "groups",
 	"idempotency_records", "identities", "market_groups", "markets", "memberships", "merchant_members", "merchants",
-	"operator_staff", "order_details", "order_stats", "orders", "payment_sources", "subscriptions",
+	"operator_staff", "order_details", "order_stats", "orders", "payment_sources",
+	"segments",
+	"subscriptions",
 	"vendor_customers", "verification_reviews", "verifications",
 }
 
