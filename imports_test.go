@@ -50,6 +50,7 @@ var domainPackages = []string{
 	module + "/privacy",
 	module + "/bulk",
 	module + "/segment",
+	module + "/pricing",
 }
 
 // allowedForDomain is everything a domain package may import besides the

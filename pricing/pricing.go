@@ -161,7 +161,7 @@ type Context struct {
 
 	MarketID          uuid.UUID        `json:"market_id"`
 	MarketCode        string           `json:"market_code"`
-	Currency          balance.Currency `json:"currency"`
+	Currency          balance.Currency `json:"currency,omitzero"`
 	PriceListRef      string           `json:"price_list_ref,omitempty"`
 	InventoryModelRef string           `json:"inventory_model_ref,omitempty"`
 	MerchantID        uuid.UUID        `json:"merchant_id"`
