@@ -277,6 +277,7 @@ func TestEveryWriteEmits(t *testing.T) {
 		companySteps(t, svc, ctx, step)
 		verificationSteps(t, svc, ctx, ada.ID, step)
 		vendorSteps(t, svc, ctx, ada.ID, step)
+		segmentSteps(t, svc, ctx, step)
 		step([]event.Type{event.CustomerDeleted}, func() { require.NoError(t, svc.Customers.Delete(ctx, guest.ID)) })
 		step([]event.Type{event.CustomerErased}, func() {
 			_, err := svc.Customers.Erase(ctx, ada.ID)

@@ -19,6 +19,26 @@ import (
 	"github.com/clientele-go/clientele/storage/memory"
 )
 
+// segmentSteps are TestEveryWriteEmits' segment writes.
+func segmentSteps(t *testing.T, svc *clientele.Service, ctx context.Context, step func([]event.Type, func())) {
+	var sg segment.Segment
+	step([]event.Type{event.SegmentCreated}, func() {
+		var err error
+		sg, err = svc.Segments.Create(ctx, clientele.SegmentParams{Name: "Everyone", Rule: segment.All()})
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.SegmentUpdated}, func() {
+		_, err := svc.Segments.Update(ctx, sg.ID, clientele.SegmentParams{Name: "Everyone", Rule: segment.Any()}) // nobody
+
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.GroupCreated, event.SegmentFrozen}, func() {
+		_, err := svc.Segments.Freeze(ctx, sg.ID, "Nobody, frozen")
+		require.NoError(t, err)
+	})
+	step([]event.Type{event.SegmentDeleted}, func() { require.NoError(t, svc.Segments.Delete(ctx, sg.ID)) })
+}
+
 func vipRule() segment.Rule {
 	return segment.All(segment.Cond(segment.FieldTag, segment.OpHas, "VIP"), segment.Cond(segment.FieldCountry, segment.OpEq, "de"))
 }

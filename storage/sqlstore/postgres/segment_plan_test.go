@@ -131,6 +131,22 @@ func TestSegmentPlan(t *testing.T) {
 				mode, strings.Join(lines, "\n"))
 		}
 	}
+	if os.Getenv("CLIENTELE_SEGMENT_CUSTOMERS") != "" {
+		rows, err := conn.QueryContext(ctx, `EXPLAIN (ANALYZE, BUFFERS) EXECUTE seg_q(`+literals(args)+`)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		rows.Close()
+		t.Logf("EXPLAIN ANALYZE (generic plan):\n%s", strings.Join(plan, "\n"))
+	}
 	// The page through the store, as a host gets it.
 	ev := store.SegmentEvaluator()
 	start := time.Now()
