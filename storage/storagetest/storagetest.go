@@ -103,5 +103,6 @@ func areas() []area {
 		{"Bulk", bulkCases()},
 		{"TimedMemberships", timedMembershipCases()},
 		{"Segments", segmentCases()},
+		{"Pricing", pricingCases()},
 	}
 }
