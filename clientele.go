@@ -60,6 +60,9 @@ type Service struct {
 	// Segments manages saved, rule-based audiences evaluated against live
 	// data.
 	Segments *Segments
+	// Pricing answers the pricing context of a visitor in a market and
+	// keeps the host references of groups and segments.
+	Pricing *Pricing
 }
 
 // Option configures a Service.
@@ -135,6 +138,7 @@ func New(store storage.Store, opts ...Option) *Service {
 		Bulk:          &Bulk{e},
 		Consents:      &Consents{e},
 		Segments:      &Segments{e},
+		Pricing:       &Pricing{e},
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
 	"github.com/clientele-go/clientele/password"
+	"github.com/clientele-go/clientele/pricing"
 	"github.com/clientele-go/clientele/privacy"
 	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
@@ -170,6 +171,8 @@ var sentinels = map[string]struct {
 	// Segments.
 	"segment.ErrInvalid":  {segment.ErrInvalid, errcode.Invalid},
 	"segment.ErrNotFound": {segment.ErrNotFound, errcode.NotFound},
+	// Pricing context.
+	"pricing.ErrInvalid": {pricing.ErrInvalid, errcode.Invalid},
 }
 
 func TestErrorCategories(t *testing.T) {

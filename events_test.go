@@ -27,6 +27,8 @@ import (
 	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/page"
+	"github.com/clientele-go/clientele/pricing"
+	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -190,6 +192,17 @@ func TestEveryWriteEmits(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, svc.Markets.Delete(ctx, mk.ID))
 			require.NoError(t, svc.Merchants.Delete(ctx, m.ID))
+		})
+		step([]event.Type{event.GroupRefsChanged, event.SegmentCreated, event.SegmentRefsChanged, event.SegmentDeleted}, func() {
+			_, err := svc.Pricing.SetGroupRefs(ctx, g.ID, pricing.Refs{PriceList: "pl-vip"})
+			require.NoError(t, err)
+			_, err = svc.Pricing.SetGroupRefs(ctx, g.ID, pricing.Refs{PriceList: "pl-vip"}) // unchanged: no event
+			require.NoError(t, err)
+			sg, err := svc.Segments.Create(ctx, clientele.SegmentParams{Name: "All", Rule: segment.All()})
+			require.NoError(t, err)
+			_, err = svc.Pricing.SetSegmentRefs(ctx, sg.ID, pricing.Refs{Promotion: "promo"})
+			require.NoError(t, err)
+			require.NoError(t, svc.Segments.Delete(ctx, sg.ID))
 		})
 		step([]event.Type{event.GroupDeleted}, func() { require.NoError(t, svc.Groups.Delete(ctx, g.ID)) })
 		step([]event.Type{event.BalanceAccountOpened, event.BalanceCredited, event.BalanceDebited, event.BalanceCreditLimitSet, event.BalanceOrderPaid}, func() {

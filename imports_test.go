@@ -51,6 +51,7 @@ var domainPackages = []string{
 	module + "/bulk",
 	module + "/consent",
 	module + "/segment",
+	module + "/pricing",
 }
 
 // allowedForDomain is everything a domain package may import besides the

@@ -18,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/pricing"
 )
 
 // CustomerOption changes the parameters a customer builder starts from.
@@ -326,4 +327,16 @@ func (e *Env) MustRecordRefund(orderID, refundID, amount string, opts ...RefundO
 	r, err := e.Service.Orders.RecordRefund(context.Background(), p)
 	e.must(err, "record refund %q of order %q", refundID, orderID)
 	return r
+}
+
+// TaxDisplay sets the market's tax display (market.TaxDisplay).
+func TaxDisplay(t market.TaxDisplay) MarketOption {
+	return func(p *market.Params) { p.TaxDisplay = t }
+}
+
+// MustGroupRefs sets the host references the group carries.
+func (e *Env) MustGroupRefs(groupID uuid.UUID, r pricing.Refs) {
+	e.TB.Helper()
+	_, err := e.Service.Pricing.SetGroupRefs(context.Background(), groupID, r)
+	e.must(err, "set the references of group %v", groupID)
 }

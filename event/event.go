@@ -100,6 +100,11 @@ const (
 	// new group (SegmentPayload with GroupID and Members); the group's own
 	// group.created and group.member_added events precede it.
 	SegmentFrozen Type = "segment.frozen"
+	// GroupRefsChanged and SegmentRefsChanged: the host references
+	// (price list, promotion, content audience) of a group or a segment
+	// changed (RefsPayload).
+	GroupRefsChanged   Type = "group.refs_changed"
+	SegmentRefsChanged Type = "segment.refs_changed"
 
 	// MerchantCreated, MerchantUpdated (with Changes), MerchantDeleted:
 	// MerchantPayload.

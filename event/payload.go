@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/pricing"
 	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -108,6 +109,15 @@ type SegmentPayload struct {
 	// many members it received.
 	GroupID uuid.UUID `json:"group_id,omitzero"`
 	Members int64     `json:"members,omitempty"`
+}
+
+// RefsPayload is the payload of group.refs_changed and
+// segment.refs_changed (whose aggregate is the group or the segment): the
+// references now and before.
+type RefsPayload struct {
+	ID     uuid.UUID    `json:"id"`
+	Refs   pricing.Refs `json:"refs"`
+	Before pricing.Refs `json:"before"`
 }
 
 // MemberPayload is the payload of group.member_added,

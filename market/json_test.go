@@ -90,3 +90,41 @@ func TestMarketJSON(t *testing.T) {
 		assert.Error(t, json.Unmarshal([]byte(in), &back), in)
 	}
 }
+
+// TestMarketTaxDisplay: the setting's JSON form, its validation and its
+// patch.
+func TestMarketTaxDisplay(t *testing.T) {
+	m := newMarket(t, func(p *market.Params) { p.TaxDisplay = market.TaxDisplayNet })
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"tax_display":"net"`)
+	var back market.Market
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, market.TaxDisplayNet, back.TaxDisplay)
+	b, err = json.Marshal(newMarket(t))
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "tax_display", "the default, by customer, is left out")
+
+	bad := market.TaxDisplay("half")
+	require.ErrorIs(t, m.Apply(market.Patch{TaxDisplay: &bad}, m.UpdatedAt), market.ErrInvalid)
+	assert.Equal(t, market.TaxDisplayNet, m.TaxDisplay, "unchanged on error")
+	gross := market.TaxDisplayGross
+	require.NoError(t, m.Apply(market.Patch{TaxDisplay: &gross}, m.UpdatedAt))
+	assert.Equal(t, market.TaxDisplayGross, m.TaxDisplay)
+	var v *market.ValidationError
+	_, err = market.New(m.ID, market.Params{MerchantID: m.MerchantID, Code: "x", Name: "X", BusinessModel: market.BusinessModelB2C,
+		Currency: m.Currency, TaxDisplay: bad}, m.CreatedAt)
+	require.ErrorAs(t, err, &v)
+	assert.Equal(t, "tax_display", v.Field)
+
+	for _, c := range []struct {
+		t        market.TaxDisplay
+		business bool
+		want     bool
+	}{
+		{market.TaxDisplayByCustomer, false, false}, {market.TaxDisplayByCustomer, true, true},
+		{market.TaxDisplayGross, true, false}, {market.TaxDisplayNet, false, true},
+	} {
+		assert.Equal(t, c.want, c.t.ExcludesVAT(c.business), "%q business=%v", c.t, c.business)
+	}
+}

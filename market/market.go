@@ -52,6 +52,10 @@ type Market struct {
 	// inventory model; the library stores them and does not interpret them.
 	PriceListRef      string `json:"price_list_ref,omitempty"`
 	InventoryModelRef string `json:"inventory_model_ref,omitempty"`
+	// TaxDisplay says whether the market shows prices including or
+	// excluding VAT; the zero value, TaxDisplayByCustomer, decides by the
+	// customer's type (see package pricing).
+	TaxDisplay TaxDisplay `json:"tax_display,omitempty"`
 	// Disabled markets admit nobody.
 	Disabled bool `json:"disabled"`
 	// AccessGroups are the groups whose members may buy here, sorted by
@@ -78,6 +82,8 @@ type Params struct {
 	Currency          balance.Currency `json:"currency,omitzero"`
 	PriceListRef      string           `json:"price_list_ref,omitempty"`
 	InventoryModelRef string           `json:"inventory_model_ref,omitempty"`
+	// TaxDisplay: see Market.
+	TaxDisplay TaxDisplay `json:"tax_display,omitempty"`
 	// Disabled creates the market disabled.
 	Disabled bool `json:"disabled,omitempty"`
 	// AccessGroups, when not empty, make the market private; they are
@@ -106,6 +112,7 @@ func New(id uuid.UUID, p Params, now time.Time) (Market, error) {
 		Currency:          p.Currency,
 		PriceListRef:      textnorm.Clean(p.PriceListRef),
 		InventoryModelRef: textnorm.Clean(p.InventoryModelRef),
+		TaxDisplay:        p.TaxDisplay,
 		Disabled:          p.Disabled,
 		AccessGroups:      groups,
 		RequireVerified:   p.RequireVerified,
@@ -206,6 +213,9 @@ func (m Market) Validate() error {
 	if err := validation.Text(ErrInvalid, "inventory_model_ref", m.InventoryModelRef, MaxRefLength, false); err != nil {
 		return err
 	}
+	if !m.TaxDisplay.Valid() {
+		return validation.New(ErrInvalid, "tax_display", "is invalid (%q)", string(m.TaxDisplay))
+	}
 	if err := validateAccessGroups(m.AccessGroups); err != nil {
 		return err
 	}
@@ -248,6 +258,7 @@ type Patch struct {
 	Currency          *balance.Currency  `json:"currency,omitempty"`
 	PriceListRef      *string            `json:"price_list_ref,omitempty"`
 	InventoryModelRef *string            `json:"inventory_model_ref,omitempty"`
+	TaxDisplay        *TaxDisplay        `json:"tax_display,omitempty"`
 	Disabled          *bool              `json:"disabled,omitempty"`
 	AccessGroups      *[]uuid.UUID       `json:"access_groups,omitempty"`
 	RequireVerified   *bool              `json:"require_verified,omitempty"`
@@ -257,7 +268,7 @@ type Patch struct {
 // IsZero reports whether p changes nothing.
 func (p Patch) IsZero() bool {
 	return p.Name == nil && p.BusinessModel == nil && p.Currency == nil && p.PriceListRef == nil &&
-		p.InventoryModelRef == nil && p.Disabled == nil && p.AccessGroups == nil && p.RequireVerified == nil && len(p.Metadata) == 0
+		p.InventoryModelRef == nil && p.TaxDisplay == nil && p.Disabled == nil && p.AccessGroups == nil && p.RequireVerified == nil && len(p.Metadata) == 0
 }
 
 // Apply applies p, normalizes and revalidates the result and sets UpdatedAt
@@ -281,6 +292,9 @@ func (m *Market) Apply(p Patch, now time.Time) error {
 	}
 	if p.InventoryModelRef != nil {
 		next.InventoryModelRef = textnorm.Clean(*p.InventoryModelRef)
+	}
+	if p.TaxDisplay != nil {
+		next.TaxDisplay = *p.TaxDisplay
 	}
 	if p.Disabled != nil {
 		next.Disabled = *p.Disabled

@@ -18,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/market"
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/pricing"
 	"github.com/clientele-go/clientele/privacy"
 	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
@@ -165,6 +166,9 @@ type db struct {
 
 	segments     map[uuid.UUID]segment.Segment // by ID
 	segmentOrder *btree.BTreeG[timeKey]        // by (CreatedAt, ID)
+
+	groupRefs   map[uuid.UUID]pricing.Refs // host references by group ID; absent when none (pricing.go)
+	segmentRefs map[uuid.UUID]pricing.Refs // host references by segment ID; absent when none
 }
 
 type identityKey struct{ provider, subject string }
@@ -241,6 +245,8 @@ func newDB() *db {
 		consents:            newConsentTables(),
 		segments:            map[uuid.UUID]segment.Segment{},
 		segmentOrder:        newTimeIndex(),
+		groupRefs:           map[uuid.UUID]pricing.Refs{},
+		segmentRefs:         map[uuid.UUID]pricing.Refs{},
 	}
 }
 

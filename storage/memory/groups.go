@@ -119,6 +119,7 @@ func (r groups) Delete(ctx context.Context, id uuid.UUID) error {
 		}
 		del(t, d.groups, id)
 		del(t, d.groupByName, g.Key())
+		del(t, d.groupRefs, id)
 		remove(t, d.groupOrder, timeKey{g.CreatedAt, id})
 		return nil
 	})

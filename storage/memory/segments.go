@@ -99,6 +99,7 @@ func (r segmentRecords) Delete(ctx context.Context, id uuid.UUID) error {
 			return notFound("segment", id)
 		}
 		del(t, d.segments, id)
+		del(t, d.segmentRefs, id)
 		remove(t, d.segmentOrder, timeKey{s.CreatedAt, id})
 		return nil
 	})

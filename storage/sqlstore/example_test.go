@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 18 <nil>
+	// Output: grace@example.com active 19 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -82,4 +82,5 @@ func ExampleWriteMigrations() {
 	// 0016_timed_memberships.up.sql
 	// 0017_consents.up.sql
 	// 0018_segments.up.sql
+	// 0019_pricing.up.sql
 }

@@ -18,7 +18,7 @@ import (
 type markets struct{ base }
 
 const marketColumns = `id, merchant_id, code, name, business_model, currency, price_list_ref, inventory_model_ref,
-	disabled, access_groups, metadata, created_at, updated_at, version, require_verified`
+	disabled, access_groups, metadata, created_at, updated_at, version, require_verified, tax_display`
 
 var marketConstraints = map[string]storage.Constraint{
 	"markets_pkey": storage.ConstraintPrimaryKey,
@@ -42,7 +42,7 @@ func marketArgs(m market.Market) ([]any, error) {
 	return []any{
 		m.ID.String(), m.MerchantID.String(), m.Code, m.Name, m.BusinessModel.String(), m.Currency.Code(),
 		m.PriceListRef, m.InventoryModelRef, m.Disabled, access, meta,
-		micros(m.CreatedAt), micros(m.UpdatedAt), m.Version, m.RequireVerified,
+		micros(m.CreatedAt), micros(m.UpdatedAt), m.Version, m.RequireVerified, string(m.TaxDisplay),
 	}, nil
 }
 
@@ -52,9 +52,10 @@ func scanMarket(r scanner) (market.Market, error) {
 		model, cur       string
 		access, meta     string
 		created, updated int64
+		tax              string
 	)
 	err := r.Scan(scanUUID{&m.ID}, scanUUID{&m.MerchantID}, &m.Code, &m.Name, &model, &cur,
-		&m.PriceListRef, &m.InventoryModelRef, &m.Disabled, &access, &meta, &created, &updated, &m.Version, &m.RequireVerified)
+		&m.PriceListRef, &m.InventoryModelRef, &m.Disabled, &access, &meta, &created, &updated, &m.Version, &m.RequireVerified, &tax)
 	if err != nil {
 		return market.Market{}, err
 	}
@@ -73,11 +74,12 @@ func scanMarket(r scanner) (market.Market, error) {
 		return market.Market{}, err
 	}
 	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
+	m.TaxDisplay = market.TaxDisplay(tax)
 	return m, nil
 }
 
 const insertMarket = `INSERT INTO {{prefix}}markets (` + marketColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (r markets) Create(ctx context.Context, m market.Market) (market.Market, error) {
 	m, err := storage.NewMarket(m)
@@ -222,7 +224,7 @@ func (r markets) GetByCode(ctx context.Context, code string) (market.Market, err
 
 const updateMarket = `UPDATE {{prefix}}markets SET merchant_id = ?, code = ?, name = ?, business_model = ?,
 	currency = ?, price_list_ref = ?, inventory_model_ref = ?, disabled = ?, access_groups = ?, metadata = ?,
-	created_at = ?, updated_at = ?, version = ?, require_verified = ? WHERE id = ?`
+	created_at = ?, updated_at = ?, version = ?, require_verified = ?, tax_display = ? WHERE id = ?`
 
 func (r markets) Update(ctx context.Context, id uuid.UUID, fn func(*market.Market) error) (market.Market, error) {
 	var out market.Market

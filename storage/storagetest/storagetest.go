@@ -105,5 +105,6 @@ func areas() []area {
 		{"TimedMemberships", timedMembershipCases()},
 		{"Consents", consentCases()},
 		{"Segments", segmentCases()},
+		{"Pricing", pricingCases()},
 	}
 }

@@ -68,7 +68,7 @@ func Faults(t *testing.T, e FaultEngine) {
 	if k := e.Dialect.Classify(e.Retryable); k != sqlstore.ErrRetry && k != sqlstore.ErrBusy {
 		t.Fatalf("the dialect does not classify %T %v as retryable", e.Retryable, e.Retryable)
 	}
-	for _, op := range slices.Concat(faultOps, moreFaultOps, outboxFaultOps, accountFaultOps, walletFaultOps, orderHistoryFaultOps, lotFaultOps, mergeFaultOps, companyFaultOps, verificationFaultOps, vendorFaultOps, privacyFaultOps, bulkFaultOps, membershipFaultOps, consentFaultOps, segmentFaultOps) {
+	for _, op := range slices.Concat(faultOps, moreFaultOps, outboxFaultOps, accountFaultOps, walletFaultOps, orderHistoryFaultOps, lotFaultOps, mergeFaultOps, companyFaultOps, verificationFaultOps, vendorFaultOps, privacyFaultOps, bulkFaultOps, membershipFaultOps, consentFaultOps, segmentFaultOps, pricingFaultOps) {
 		t.Run(op.name, func(t *testing.T) {
 			t.Parallel()
 			db, fc := e.Open(t)
