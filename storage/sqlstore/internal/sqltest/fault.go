@@ -128,15 +128,35 @@ func newFaultFixture(t, owner testing.TB, e FaultEngine, db *sql.DB, op faultOp,
 		t.Fatal(err)
 	}
 	owner.Cleanup(func() { s.Close() })
-	f := &faultFixture{t: t, ctx: context.Background(), d: e.Dialect, db: db, prefix: prefix, store: s,
-		ids: map[string]uuid.UUID{}, secrets: map[string]string{}}
-	f.svc = clientele.New(s, clientele.WithClock(func() time.Time { return faultEpoch }), clientele.WithIDGenerator(f.next),
+	f := &faultFixture{t: t, ctx: context.Background(), d: e.Dialect, db: db, prefix: prefix, store: s}
+	f.setUp(op)
+	return f
+}
+
+// setUp gives f a new service (IDs drawn from 1 again) and runs op's setup
+// on f's store, which holds no rows.
+func (f *faultFixture) setUp(op faultOp) {
+	f.t.Helper()
+	f.n, f.ids, f.secrets = 0, map[string]uuid.UUID{}, map[string]string{}
+	f.svc = clientele.New(f.store, clientele.WithClock(func() time.Time { return faultEpoch }), clientele.WithIDGenerator(f.next),
 		clientele.WithPasswordHasher(fastHasher))
 	if op.setup != nil {
 		op.setup(f)
 	}
 	f.setupN = f.n
-	return f
+}
+
+// recycle empties the tables of a fixture that a run wrote to and runs
+// op's setup on them again: the same rows as a fresh fixture's (the IDs and
+// the clock are the fixture's; only the outbox's insertion counter, which
+// snapshots leave out, goes on), without a migration per run.
+func (f *faultFixture) recycle(t testing.TB, op faultOp) {
+	t.Helper()
+	if err := emptyTables(f.db, f.d, f.prefix); err != nil {
+		t.Fatalf("empty %s: %v", f.prefix, err)
+	}
+	f.t, f.ctx = t, context.Background()
+	f.setUp(op)
 }
 
 // next draws the fixture's next ID: 00000000-0000-4000-8000-000000000001, ...
@@ -516,14 +536,22 @@ func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Con
 
 	// fresh returns a store as the setup left it (see freshStores); keep
 	// hands one back after a run that left it so.
-	var spare *faultFixture
+	// A run that wrote hands its store back emptied, set up again (see
+	// recycle) for the next run.
+	var spare, last *faultFixture
 	owner := t
 	fresh := func(t *testing.T) *faultFixture {
 		if f := spare; f != nil {
 			spare, f.t, f.n = nil, t, f.setupN
+			last = f
 			return f
 		}
-		return newFaultFixture(t, owner, e, db, op)
+		if f := last; f != nil && !freshStores {
+			f.recycle(t, op)
+			return f
+		}
+		last = newFaultFixture(t, owner, e, db, op)
+		return last
 	}
 	keep := func(f *faultFixture, clean bool) {
 		if !freshStores && clean {

@@ -15,6 +15,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/clientele-go/clientele/internal/sqlscratch"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
 )
@@ -473,7 +474,7 @@ func (nilDialect) Migrations() fs.FS { return fstest.MapFS{} }
 // every prefix of a conformance run exhausts PostgreSQL's lock table.
 func dropWhenDone(t testing.TB, db *sql.DB, d sqlstore.Dialect, prefix string) {
 	t.Helper()
-	tables, err := createdTables(d, prefix)
+	tables, err := sqlscratch.Tables(d, prefix)
 	if err != nil {
 		t.Fatalf("migrations: %v", err)
 	}
@@ -484,33 +485,9 @@ func dropWhenDone(t testing.TB, db *sql.DB, d sqlstore.Dialect, prefix string) {
 	})
 }
 
-// createdTables returns the tables the dialect's migrations create under
-// prefix, in the order they create them.
-func createdTables(d sqlstore.Dialect, prefix string) ([]string, error) {
-	migrations, err := sqlstore.Migrations(d, sqlstore.WithTablePrefix(prefix))
-	if err != nil {
-		return nil, err
-	}
-	var tables []string
-	for _, m := range migrations {
-		for _, stmt := range m.Statements {
-			fields := strings.Fields(stmt)
-			if len(fields) > 2 && strings.EqualFold(fields[0], "CREATE") && strings.EqualFold(fields[1], "TABLE") {
-				tables = append(tables, strings.TrimSuffix(fields[2], "("))
-			}
-		}
-	}
-	return tables, nil
-}
-
-// dropTables drops tables in reverse order (foreign keys point backwards).
+// dropTables drops tables, newest first, within 30 seconds.
 func dropTables(db *sql.DB, tables []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for i := len(tables) - 1; i >= 0; i-- {
-		if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS `+tables[i]); err != nil {
-			return fmt.Errorf("drop %s: %w", tables[i], err)
-		}
-	}
-	return nil
+	return sqlscratch.Drop(ctx, db, tables)
 }

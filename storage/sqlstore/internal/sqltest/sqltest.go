@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele/customer"
+	"github.com/clientele-go/clientele/internal/sqlscratch"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
 	"github.com/clientele-go/clientele/storage/storagetest"
@@ -106,11 +106,7 @@ func (p *prefixPool) get() (string, error) {
 // put empties prefix's tables and returns it to the pool; a prefix that
 // cannot be emptied is left out (and dropped with the rest at the end).
 func (p *prefixPool) put(prefix string) error {
-	tables, err := createdTables(p.d, prefix)
-	if err != nil {
-		return err
-	}
-	if err := emptyTables(p.db, p.d, tables); err != nil {
+	if err := emptyTables(p.db, p.d, prefix); err != nil {
 		return err
 	}
 	p.mu.Lock()
@@ -124,7 +120,7 @@ func (p *prefixPool) drop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, prefix := range p.all {
-		tables, err := createdTables(p.d, prefix)
+		tables, err := sqlscratch.Tables(p.d, prefix)
 		if err == nil {
 			err = dropTables(p.db, append([]string{prefix + "schema_migrations"}, tables...))
 		}
@@ -134,32 +130,12 @@ func (p *prefixPool) drop() {
 	}
 }
 
-// emptyTables deletes every row of tables: one TRUNCATE on PostgreSQL,
-// DELETEs with foreign key checks off on one connection elsewhere.
-func emptyTables(db *sql.DB, d sqlstore.Dialect, tables []string) error {
+// emptyTables brings prefix's tables back to a fresh migration's rows
+// (sqlscratch.Empty) within 30 seconds.
+func emptyTables(db *sql.DB, d sqlstore.Dialect, prefix string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if d.Name() == "postgres" {
-		_, err := db.ExecContext(ctx, `TRUNCATE `+strings.Join(tables, ", "))
-		return err
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if d.Name() == "mysql" || d.Name() == "tidb" {
-		if _, err := conn.ExecContext(ctx, `SET FOREIGN_KEY_CHECKS = 0`); err != nil {
-			return err
-		}
-		defer conn.ExecContext(context.Background(), `SET FOREIGN_KEY_CHECKS = 1`)
-	}
-	for i := len(tables) - 1; i >= 0; i-- {
-		if _, err := conn.ExecContext(ctx, `DELETE FROM `+tables[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sqlscratch.Empty(ctx, db, d, prefix)
 }
 
 // registered returns a new registered customer with email, created at now,
