@@ -515,6 +515,9 @@ var moreFaultOps = []faultOp{
 
 // baseline is what a successful run of an operation does.
 type baseline struct {
+	// fixture is the store the baseline ran on, for the first run to
+	// recycle.
+	fixture       *faultFixture
 	before, after Snapshot
 	digest        string
 	log           []faultdriver.Event
@@ -538,7 +541,8 @@ func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Con
 	// hands one back after a run that left it so.
 	// A run that wrote hands its store back emptied, set up again (see
 	// recycle) for the next run.
-	var spare, last *faultFixture
+	var spare *faultFixture
+	last := base.fixture
 	owner := t
 	fresh := func(t *testing.T) *faultFixture {
 		if f := spare; f != nil {
@@ -796,7 +800,7 @@ func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Con
 func runBaseline(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Connector, op faultOp) baseline {
 	t.Helper()
 	f := newFaultFixture(t, t, e, db, op)
-	var b baseline
+	b := baseline{fixture: f}
 	b.before = TakeSnapshot(t, db, e.Dialect, f.prefix)
 	fc.ResetLog()
 	digest, err := op.run(f)
