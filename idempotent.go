@@ -26,7 +26,8 @@ import (
 // creates it once.
 //
 // Register, Invite, CreateGuest, Addresses.Add, Groups.Create,
-// Merchants.Create, Markets.Create and Orders.RecordPlaced honour it
+// Merchants.Create, Markets.Create, Segments.Create and
+// Orders.RecordPlaced honour it
 // (postings take their key in the request). CreateGuest and RecordPlaced
 // are idempotent without one (by the guest's email, by the host's order
 // ID); with one they also refuse another request under the key. The key follows the rules of

@@ -56,8 +56,10 @@ func (e *env) emitSegment(ctx context.Context, r storage.Repositories, t event.T
 }
 
 // Create validates and stores a new segment (Version 1) and emits
-// segment.created. Errors: *segment.ValidationError, ErrUnsupported.
-func (s *Segments) Create(ctx context.Context, p SegmentParams) (segment.Segment, error) {
+// segment.created. It honours IdempotencyKey: a retry with the key returns
+// the segment the first call created (as it is now). Errors:
+// *segment.ValidationError, ErrIdempotencyKeyReused, ErrUnsupported.
+func (s *Segments) Create(ctx context.Context, p SegmentParams, opts ...CallOption) (segment.Segment, error) {
 	if _, err := segmentsOf(s.store); err != nil {
 		return segment.Segment{}, err
 	}
@@ -65,19 +67,35 @@ func (s *Segments) Create(ctx context.Context, p SegmentParams) (segment.Segment
 	if err != nil {
 		return segment.Segment{}, err
 	}
+	request := segment.Params{Name: sg.Name, Description: sg.Description, Rule: sg.Rule}
 	var out segment.Segment
-	err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		repo, err := segmentsOf(tx)
-		if err != nil {
-			return err
-		}
-		out, err = repo.Create(ctx, sg)
-		if err != nil {
-			return err
-		}
-		return s.emitSegment(ctx, tx, event.SegmentCreated, event.SegmentPayload{Segment: out})
-	})
-	return out, err
+	err = s.once(ctx, "segment.create", collect(opts), request,
+		func(ctx context.Context, tx storage.Tx) (string, error) {
+			repo, err := segmentsOf(tx)
+			if err != nil {
+				return "", err
+			}
+			out, err = repo.Create(ctx, sg)
+			if err != nil {
+				return "", err
+			}
+			return out.ID.String(), s.emitSegment(ctx, tx, event.SegmentCreated, event.SegmentPayload{Segment: out})
+		},
+		func(ctx context.Context, tx storage.Tx, result string) error {
+			repo, err := segmentsOf(tx)
+			if err != nil {
+				return err
+			}
+			id, err := parseResult(result)
+			if err == nil {
+				out, err = repo.Get(ctx, id)
+			}
+			return mapSegmentErr(err)
+		})
+	if err != nil {
+		return segment.Segment{}, err
+	}
+	return out, nil
 }
 
 // Get returns the segment. Errors: segment.ErrNotFound, ErrUnsupported.

@@ -2,6 +2,7 @@ package clientele_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -160,4 +161,47 @@ func TestSegmentsWithoutEvaluation(t *testing.T) {
 	bare := clientele.New(lacking{memory.New()})
 	_, err = bare.Segments.Create(ctx, clientele.SegmentParams{Name: "s", Rule: vipRule()})
 	assert.ErrorIs(t, err, clientele.ErrUnsupported)
+}
+
+// TestSegmentsCreateIdempotencyKey: a retry with the key returns the first
+// segment and emits nothing more, even when the retries race; the key with
+// another request is refused.
+func TestSegmentsCreateIdempotencyKey(t *testing.T) {
+	eachStore(t, func(t *testing.T, store storage.Store) {
+		ctx := context.Background()
+		svc := clientele.New(store)
+		p := clientele.SegmentParams{Name: "German VIPs", Rule: vipRule()}
+		const racers = 6
+		got := make([]segment.Segment, racers)
+		errs := make([]error, racers)
+		var wg sync.WaitGroup
+		for i := range racers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i], errs[i] = svc.Segments.Create(ctx, p, clientele.IdempotencyKey("seg-1"))
+			}()
+		}
+		wg.Wait()
+		for i := range racers {
+			require.NoError(t, errs[i])
+			assert.Equal(t, got[0].ID, got[i].ID)
+		}
+		assert.Equal(t, []event.Type{event.SegmentCreated}, types(drain(t, svc, "all")))
+		list, err := svc.Segments.List(ctx, page.Request{})
+		require.NoError(t, err)
+		assert.Len(t, list.Items, 1)
+
+		// The same request spelled otherwise (as normalized) is the same.
+		again, err := svc.Segments.Create(ctx, clientele.SegmentParams{Name: "  German VIPs ", Rule: vipRule()}, clientele.IdempotencyKey("seg-1"))
+		require.NoError(t, err)
+		assert.Equal(t, got[0].ID, again.ID)
+
+		_, err = svc.Segments.Create(ctx, clientele.SegmentParams{Name: "Others", Rule: vipRule()}, clientele.IdempotencyKey("seg-1"))
+		assert.ErrorIs(t, err, clientele.ErrIdempotencyKeyReused)
+		other, err := svc.Segments.Create(ctx, p, clientele.IdempotencyKey("seg-2"))
+		require.NoError(t, err)
+		assert.NotEqual(t, got[0].ID, other.ID, "another key is another request")
+		assert.Equal(t, []event.Type{event.SegmentCreated}, types(drain(t, svc, "all")), "only seg-2 created one")
+	})
 }
