@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -60,19 +61,34 @@ var freshStores = os.Getenv("CLIENTELE_FAULT_FRESH_STORES") == "1"
 // idempotency key must post nothing more). A retryable driver error must
 // make Atomic run the transaction again, and a plain one must not.
 //
-// Each operation runs in a subtest of its own, in parallel with the others,
-// on the handle e.Open returns; its runs are sequential, each on a store
-// with a fresh table prefix, or on the store of a run that left every table
-// as it found it (see freshStores).
+// Each operation runs in a subtest of its own, in parallel with the others
+// on as many lanes as the tests run in parallel: a lane is a handle that
+// e.Open returns and one migrated store on it, which each run empties and
+// sets up again for the next (see recycle), or hands on as it is when it
+// left every table as it found it. One migration per lane, not one per
+// run: on the server engines the DDL was most of the suite's time. With
+// CLIENTELE_FAULT_FRESH_STORES=1 every run migrates a store of its own.
 func Faults(t *testing.T, e FaultEngine) {
 	if k := e.Dialect.Classify(e.Retryable); k != sqlstore.ErrRetry && k != sqlstore.ErrBusy {
 		t.Fatalf("the dialect does not classify %T %v as retryable", e.Retryable, e.Retryable)
 	}
+	n := min(max(runtime.GOMAXPROCS(0), 2), 4)
+	lanes := make(chan *faultLane, n)
+	for range n {
+		db, fc := e.Open(t)
+		lanes <- &faultLane{db: db, fc: fc, owner: t}
+	}
 	for _, op := range slices.Concat(faultOps, moreFaultOps, outboxFaultOps, accountFaultOps, walletFaultOps, orderHistoryFaultOps, lotFaultOps, mergeFaultOps, companyFaultOps, verificationFaultOps, vendorFaultOps, privacyFaultOps, bulkFaultOps, membershipFaultOps, consentFaultOps, segmentFaultOps, pricingFaultOps) {
 		t.Run(op.name, func(t *testing.T) {
 			t.Parallel()
-			db, fc := e.Open(t)
-			faultOperation(t, e, db, fc, op)
+			l := <-lanes
+			defer func() {
+				if t.Failed() { // its store may hold anything: the next op migrates another
+					l.last = nil
+				}
+				lanes <- l
+			}()
+			faultOperation(t, e, l, op)
 		})
 	}
 }
@@ -97,6 +113,8 @@ type faultOp struct {
 // the setup created.
 type faultFixture struct {
 	t      testing.TB
+	owner  testing.TB // closes the stores
+	custom bool       // the store was opened with options of the run's
 	ctx    context.Context
 	d      sqlstore.Dialect
 	db     *sql.DB
@@ -128,7 +146,7 @@ func newFaultFixture(t, owner testing.TB, e FaultEngine, db *sql.DB, op faultOp,
 		t.Fatal(err)
 	}
 	owner.Cleanup(func() { s.Close() })
-	f := &faultFixture{t: t, ctx: context.Background(), d: e.Dialect, db: db, prefix: prefix, store: s}
+	f := &faultFixture{t: t, owner: owner, ctx: context.Background(), d: e.Dialect, db: db, prefix: prefix, store: s}
 	f.setUp(op)
 	return f
 }
@@ -146,14 +164,47 @@ func (f *faultFixture) setUp(op faultOp) {
 	f.setupN = f.n
 }
 
+// faultLane is a handle through the fault driver and the migrated store
+// its last run left, which the runs of one operation at a time share.
+type faultLane struct {
+	db    *sql.DB
+	fc    *faultdriver.Connector
+	owner testing.TB // closes the stores
+	last  *faultFixture
+}
+
+// fixture returns the lane's store, emptied and set up for op (a new
+// store with opts on the same tables when opts are given), or a newly
+// migrated one.
+func (l *faultLane) fixture(t *testing.T, e FaultEngine, op faultOp, opts ...sqlstore.Option) *faultFixture {
+	t.Helper()
+	if f := l.last; f != nil && !freshStores {
+		f.recycle(t, op, opts...)
+		return f
+	}
+	l.last = newFaultFixture(t, l.owner, e, l.db, op, opts...)
+	l.last.custom = len(opts) > 0
+	return l.last
+}
+
 // recycle empties the tables of a fixture that a run wrote to and runs
 // op's setup on them again: the same rows as a fresh fixture's (the IDs and
 // the clock are the fixture's; only the outbox's insertion counter, which
-// snapshots leave out, goes on), without a migration per run.
-func (f *faultFixture) recycle(t testing.TB, op faultOp) {
+// snapshots leave out, goes on), without a migration per run. With opts,
+// or after a store made with some, it opens a store of its own on the
+// same tables.
+func (f *faultFixture) recycle(t testing.TB, op faultOp, opts ...sqlstore.Option) {
 	t.Helper()
 	if err := emptyTables(f.db, f.d, f.prefix); err != nil {
 		t.Fatalf("empty %s: %v", f.prefix, err)
+	}
+	if len(opts) > 0 || f.custom {
+		s, err := sqlstore.New(f.db, f.d, append([]sqlstore.Option{sqlstore.WithTablePrefix(f.prefix)}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.owner.Cleanup(func() { s.Close() })
+		f.store, f.custom = s, len(opts) > 0
 	}
 	f.t, f.ctx = t, context.Background()
 	f.setUp(op)
@@ -515,9 +566,6 @@ var moreFaultOps = []faultOp{
 
 // baseline is what a successful run of an operation does.
 type baseline struct {
-	// fixture is the store the baseline ran on, for the first run to
-	// recycle.
-	fixture       *faultFixture
 	before, after Snapshot
 	digest        string
 	log           []faultdriver.Event
@@ -530,32 +578,25 @@ type baseline struct {
 	lastInTx int
 }
 
-func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Connector, op faultOp) {
-	base := runBaseline(t, e, db, fc, op)
+func faultOperation(t *testing.T, e FaultEngine, l *faultLane, op faultOp) {
+	db, fc := l.db, l.fc
+	base := runBaseline(t, e, l, op)
 	if t.Failed() {
 		return
 	}
 	t.Logf("%d statements, %d transactions", len(base.statements), base.begins)
 
-	// fresh returns a store as the setup left it (see freshStores); keep
-	// hands one back after a run that left it so.
-	// A run that wrote hands its store back emptied, set up again (see
-	// recycle) for the next run.
+	// fresh returns a store as the setup left it: the lane's, as it is
+	// when keep says the last run left it so, else emptied and set up
+	// again (see faultLane).
 	var spare *faultFixture
-	last := base.fixture
-	owner := t
 	fresh := func(t *testing.T) *faultFixture {
-		if f := spare; f != nil {
+		if f := spare; f != nil && f == l.last && !f.custom {
 			spare, f.t, f.n = nil, t, f.setupN
-			last = f
 			return f
 		}
-		if f := last; f != nil && !freshStores {
-			f.recycle(t, op)
-			return f
-		}
-		last = newFaultFixture(t, owner, e, db, op)
-		return last
+		spare = nil
+		return l.fixture(t, e, op)
 	}
 	keep := func(f *faultFixture, clean bool) {
 		if !freshStores && clean {
@@ -764,7 +805,8 @@ func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Con
 	if base.lastInTx > 0 {
 		for _, at := range []faultdriver.Point{faultdriver.AtStatement, faultdriver.AtCommit} {
 			t.Run("Retryable"+strings.ToUpper(at.String()[:1])+at.String()[1:], func(t *testing.T) {
-				f := newFaultFixture(t, t, e, db, op, sqlstore.WithRetries(3, time.Millisecond))
+				spare = nil
+				f := l.fixture(t, e, op, sqlstore.WithRetries(3, time.Millisecond))
 				fc.ResetLog()
 				fault := faultdriver.Fault{At: at, N: base.lastInTx, Err: e.Retryable}
 				if at == faultdriver.AtCommit {
@@ -797,10 +839,11 @@ func faultOperation(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Con
 }
 
 // runBaseline runs op once without faults on a fresh store.
-func runBaseline(t *testing.T, e FaultEngine, db *sql.DB, fc *faultdriver.Connector, op faultOp) baseline {
+func runBaseline(t *testing.T, e FaultEngine, l *faultLane, op faultOp) baseline {
 	t.Helper()
-	f := newFaultFixture(t, t, e, db, op)
-	b := baseline{fixture: f}
+	db, fc := l.db, l.fc
+	f := l.fixture(t, e, op)
+	var b baseline
 	b.before = TakeSnapshot(t, db, e.Dialect, f.prefix)
 	fc.ResetLog()
 	digest, err := op.run(f)
