@@ -25,6 +25,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
@@ -183,6 +184,13 @@ func TestEnumConvention(t *testing.T) {
 	})
 	t.Run("bulk.Mapping", func(t *testing.T) {
 		checkEnum(t, bulk.Mappings(), bulk.ParseMapping, "mapping", bulk.ErrInvalid)
+	})
+	// The conditions of a segment's rule.
+	t.Run("segment.Field", func(t *testing.T) {
+		checkEnum(t, segment.Fields(), segment.ParseField, "field", segment.ErrInvalid)
+	})
+	t.Run("segment.Op", func(t *testing.T) {
+		checkEnum(t, segment.Ops(), segment.ParseOp, "op", segment.ErrInvalid)
 	})
 }
 
