@@ -138,6 +138,9 @@ func TestEnumConvention(t *testing.T) {
 	t.Run("market.BusinessModel", func(t *testing.T) {
 		checkEnum(t, market.BusinessModels(), market.ParseBusinessModel, "business_model", market.ErrInvalid)
 	})
+	t.Run("market.TaxDisplay", func(t *testing.T) {
+		checkEnum(t, market.TaxDisplays(), market.ParseTaxDisplay, "tax_display", market.ErrInvalid)
+	})
 	t.Run("order.Status", func(t *testing.T) {
 		checkEnum(t, order.Statuses(), order.ParseStatus, "status", order.ErrInvalid)
 	})
