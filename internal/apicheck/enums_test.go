@@ -25,6 +25,7 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/pricing"
 	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
@@ -187,6 +188,9 @@ func TestEnumConvention(t *testing.T) {
 	})
 	t.Run("bulk.Mapping", func(t *testing.T) {
 		checkEnum(t, bulk.Mappings(), bulk.ParseMapping, "mapping", bulk.ErrInvalid)
+	})
+	t.Run("pricing.Reason", func(t *testing.T) {
+		checkEnum(t, pricing.Reasons(), pricing.ParseReason, "reason", pricing.ErrInvalid)
 	})
 	// The conditions of a segment's rule.
 	t.Run("segment.Field", func(t *testing.T) {
