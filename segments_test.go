@@ -68,7 +68,7 @@ func TestSegmentsService(t *testing.T) {
 		assert.Equal(t, "vip", sg.Rule.All[0].Condition.Value, "normalized")
 		assert.Equal(t, []event.Type{event.SegmentCreated}, types(drain(t, svc, "all")))
 
-		_, err = svc.Segments.Create(ctx, clientele.SegmentParams{Name: "bad", Rule: segment.Cond("nope", segment.OpEq, "")})
+		_, err = svc.Segments.Create(ctx, clientele.SegmentParams{Name: "bad", Rule: segment.Cond(segment.Field(99), segment.OpEq, "")})
 		assert.ErrorIs(t, err, segment.ErrInvalid)
 
 		members, err := svc.Segments.Members(ctx, sg.ID, page.Request{Limit: 1})

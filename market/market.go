@@ -53,8 +53,9 @@ type Market struct {
 	PriceListRef      string `json:"price_list_ref,omitempty"`
 	InventoryModelRef string `json:"inventory_model_ref,omitempty"`
 	// TaxDisplay says whether the market shows prices including or
-	// excluding VAT; the zero value, TaxDisplayByCustomer, decides by the
-	// customer's type (see package pricing).
+	// excluding VAT; TaxDisplayByCustomer, the default, decides by the
+	// customer's type (see package pricing). The JSON form leaves the
+	// default out, and reads a missing tax_display as the default.
 	TaxDisplay TaxDisplay `json:"tax_display,omitempty"`
 	// Disabled markets admit nobody.
 	Disabled bool `json:"disabled"`
@@ -82,7 +83,8 @@ type Params struct {
 	Currency          balance.Currency `json:"currency,omitzero"`
 	PriceListRef      string           `json:"price_list_ref,omitempty"`
 	InventoryModelRef string           `json:"inventory_model_ref,omitempty"`
-	// TaxDisplay: see Market.
+	// TaxDisplay: see Market. The zero value is "not set": New makes it
+	// TaxDisplayByCustomer.
 	TaxDisplay TaxDisplay `json:"tax_display,omitempty"`
 	// Disabled creates the market disabled.
 	Disabled bool `json:"disabled,omitempty"`
@@ -96,11 +98,15 @@ type Params struct {
 
 // New returns a validated market created at now. The code is normalized
 // (NormalizeCode), name and references are trimmed and put in NFC, access
-// groups are sorted and deduplicated, and slices and maps are copied.
+// groups are sorted and deduplicated, an unset tax display is
+// TaxDisplayByCustomer, and slices and maps are copied.
 func New(id uuid.UUID, p Params, now time.Time) (Market, error) {
 	groups, err := NormalizeAccessGroups(p.AccessGroups)
 	if err != nil {
 		return Market{}, err
+	}
+	if p.TaxDisplay == 0 {
+		p.TaxDisplay = TaxDisplayByCustomer
 	}
 	now = now.UTC()
 	m := Market{
@@ -183,7 +189,8 @@ func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
 
 // Validate checks m: non-nil ID and merchant, a normalized valid code, a
 // name of 1 to MaxNameLength bytes, a valid business model, a currency,
-// references of at most MaxRefLength bytes, access groups in normalized form
+// references of at most MaxRefLength bytes, a valid tax display (the zero
+// value is not: New sets the default), access groups in normalized form
 // and valid metadata. Errors are *ValidationError.
 func (m Market) Validate() error {
 	if m.ID == uuid.Nil {
@@ -214,7 +221,7 @@ func (m Market) Validate() error {
 		return err
 	}
 	if !m.TaxDisplay.Valid() {
-		return validation.New(ErrInvalid, "tax_display", "is invalid (%q)", string(m.TaxDisplay))
+		return invalidTaxDisplay(m.TaxDisplay)
 	}
 	if err := validateAccessGroups(m.AccessGroups); err != nil {
 		return err

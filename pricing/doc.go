@@ -30,5 +30,7 @@
 //
 // A denial reads "access":{"allowed":false,"reason":"not_member",
 // "message":"market: access denied: customer is not in any of the market's
-// access groups"}; the reasons are the Reason constants.
+// access groups"}; the reasons are the names of the Reason constants
+// (Reason.String). An allowed access has no reason (the zero Reason, left
+// out).
 package pricing

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -97,23 +98,74 @@ type Segment struct {
 	Refs Refs      `json:"refs,omitzero"`
 }
 
-// Reason says why access is denied.
-type Reason string
+// Reason says why access is denied. The zero value is not valid: it is
+// the Reason of an Access that is allowed, which has none.
+type Reason int
 
 // The reasons, one per market access error.
 const (
-	ReasonNoMarket    Reason = "no_market"    // market.ErrNoMarket
-	ReasonDisabled    Reason = "disabled"     // market.ErrDisabled
-	ReasonPrivate     Reason = "private"      // market.ErrPrivate
-	ReasonNotMember   Reason = "not_member"   // market.ErrNotMember
-	ReasonNotVerified Reason = "not_verified" // market.ErrNotVerified
-	ReasonDenied      Reason = "denied"       // another market.ErrAccessDenied
+	ReasonNoMarket    Reason = iota + 1 // "no_market": market.ErrNoMarket
+	ReasonDisabled                      // "disabled": market.ErrDisabled
+	ReasonPrivate                       // "private": market.ErrPrivate
+	ReasonNotMember                     // "not_member": market.ErrNotMember
+	ReasonNotVerified                   // "not_verified": market.ErrNotVerified
+	ReasonDenied                        // "denied": another market.ErrAccessDenied
 )
+
+var reasonNames = [...]string{
+	ReasonNoMarket: "no_market", ReasonDisabled: "disabled", ReasonPrivate: "private",
+	ReasonNotMember: "not_member", ReasonNotVerified: "not_verified", ReasonDenied: "denied",
+}
+
+// Reasons returns every valid Reason.
+func Reasons() []Reason {
+	return []Reason{ReasonNoMarket, ReasonDisabled, ReasonPrivate, ReasonNotMember, ReasonNotVerified, ReasonDenied}
+}
+
+// Valid reports whether r is one of the reasons.
+func (r Reason) Valid() bool { return r >= ReasonNoMarket && r <= ReasonDenied }
+
+// String returns the reason's name ("not_member"), or "Reason(n)".
+func (r Reason) String() string {
+	if r.Valid() {
+		return reasonNames[r]
+	}
+	return fmt.Sprintf("Reason(%d)", int(r))
+}
+
+// ParseReason returns the Reason named s; white space is trimmed and case
+// folded. The error is a *ValidationError for the field "reason".
+func ParseReason(s string) (Reason, error) {
+	v, err := validation.Enum(ErrInvalid, "reason", s, reasonNames[:])
+	return Reason(v), err
+}
+
+// MarshalText implements encoding.TextMarshaler; an invalid reason is an
+// error.
+func (r Reason) MarshalText() ([]byte, error) {
+	if !r.Valid() {
+		return nil, validation.New(ErrInvalid, "reason", "is not an access denial reason: %s", r)
+	}
+	return []byte(r.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseReason; on
+// error r is unchanged.
+func (r *Reason) UnmarshalText(b []byte) error {
+	v, err := ParseReason(string(b))
+	if err != nil {
+		return err
+	}
+	*r = v
+	return nil
+}
 
 // Access is whether the visitor may buy in the market and, when not, why.
 type Access struct {
-	Allowed bool   `json:"allowed"`
-	Reason  Reason `json:"reason,omitempty"`
+	Allowed bool `json:"allowed"`
+	// Reason is why access is denied; when it is allowed, Reason is the
+	// zero value (not a valid Reason) and the JSON form leaves it out.
+	Reason Reason `json:"reason,omitzero"`
 	// Message is the denial's error text.
 	Message string `json:"message,omitempty"`
 	// Err is the denial (errors.Is(Err, market.ErrAccessDenied)); not

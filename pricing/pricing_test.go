@@ -42,6 +42,38 @@ func TestAccessOf(t *testing.T) {
 	}
 }
 
+// TestAccessJSON: an allowed access has no reason and leaves it out; a
+// denial names its reason, and both read back.
+func TestAccessJSON(t *testing.T) {
+	allowed := pricing.AccessOf(nil)
+	assert.Zero(t, allowed.Reason)
+	assert.False(t, allowed.Reason.Valid())
+	b, err := json.Marshal(allowed)
+	require.NoError(t, err)
+	assert.Equal(t, `{"allowed":true}`, string(b))
+	var back pricing.Access
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, allowed, back)
+
+	for _, r := range pricing.Reasons() {
+		a := pricing.Access{Reason: r, Message: "m"}
+		b, err := json.Marshal(a)
+		require.NoError(t, err)
+		assert.Equal(t, `{"allowed":false,"reason":"`+r.String()+`","message":"m"}`, string(b))
+		var back pricing.Access
+		require.NoError(t, json.Unmarshal(b, &back))
+		assert.Equal(t, a, back)
+	}
+	assert.Equal(t, []string{"no_market", "disabled", "private", "not_member", "not_verified", "denied"},
+		func() (out []string) {
+			for _, r := range pricing.Reasons() {
+				out = append(out, r.String())
+			}
+			return out
+		}(), "the reasons' names are those of the JSON form")
+	assert.ErrorIs(t, json.Unmarshal([]byte(`{"allowed":false,"reason":"because"}`), &back), pricing.ErrInvalid)
+}
+
 func TestRefs(t *testing.T) {
 	r := pricing.Refs{PriceList: " pl ", Promotion: "pro\u0301mo"}.Normalize()
 	assert.Equal(t, "pl", r.PriceList)

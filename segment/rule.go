@@ -43,54 +43,155 @@ const (
 	SchemaVersion = 1
 )
 
-// Field names what a condition tests.
-type Field string
+// Field names what a condition tests. The zero value is not valid. Its
+// text form (and so its JSON, in a stored rule) is the lower-case name of
+// its constant without the prefix: "tag", "created_at"...
+type Field int
 
 // The fields, with the operators each accepts and the form of its Value.
 const (
-	// FieldTag: OpHas; Value a tag (normalized as customer.NormalizeTags).
-	FieldTag Field = "tag"
-	// FieldType: OpEq; Value "private" or "business".
-	FieldType Field = "type"
-	// FieldStatus: OpEq; Value a customer.Status ("prospect"...).
-	FieldStatus Field = "status"
-	// FieldState: OpEq; Value a customer.State ("active"...).
-	FieldState Field = "state"
-	// FieldGroup: OpHas; Value a group ID: the customer is a member.
-	FieldGroup Field = "group"
-	// FieldMetadata: OpEq; Key the metadata key, Value the exact value.
-	FieldMetadata Field = "metadata"
-	// FieldCountry: OpEq; Value an ISO 3166-1 alpha-2 code; Key "shipping"
-	// (or "") for the default shipping address, "billing" for the default
-	// billing address. A customer without that default never matches.
-	FieldCountry Field = "country"
-	// FieldCreatedAt: OpLt, OpLte, OpGt, OpGte, OpEq; Value an RFC 3339 time.
-	FieldCreatedAt Field = "created_at"
-	// FieldOrderCount: any comparison; Value a non-negative integer;
-	// compares customer.Customer.OrderCount.
-	FieldOrderCount Field = "order_count"
-	// FieldSpent: any comparison; Value an amount and a currency ("500.00
-	// EUR"); compares order.Stats.Spent in that currency, which is zero for
-	// a customer without figures in it.
-	FieldSpent Field = "spent"
-	// FieldLastOrderAt: any comparison; Value an RFC 3339 time; compares the
-	// latest order.Stats.LastOrderAt over every currency. A customer without
-	// orders never matches.
-	FieldLastOrderAt Field = "last_order_at"
+	// FieldTag ("tag"): OpHas; Value a tag (normalized as
+	// customer.NormalizeTags).
+	FieldTag Field = iota + 1
+	// FieldType ("type"): OpEq; Value "private" or "business".
+	FieldType
+	// FieldStatus ("status"): OpEq; Value a customer.Status ("prospect"...).
+	FieldStatus
+	// FieldState ("state"): OpEq; Value a customer.State ("active"...).
+	FieldState
+	// FieldGroup ("group"): OpHas; Value a group ID: the customer is a
+	// member.
+	FieldGroup
+	// FieldMetadata ("metadata"): OpEq; Key the metadata key, Value the
+	// exact value.
+	FieldMetadata
+	// FieldCountry ("country"): OpEq; Value an ISO 3166-1 alpha-2 code;
+	// Key "shipping" (or "") for the default shipping address, "billing"
+	// for the default billing address. A customer without that default
+	// never matches.
+	FieldCountry
+	// FieldCreatedAt ("created_at"): OpLt, OpLte, OpGt, OpGte, OpEq; Value
+	// an RFC 3339 time.
+	FieldCreatedAt
+	// FieldOrderCount ("order_count"): any comparison; Value a
+	// non-negative integer; compares customer.Customer.OrderCount.
+	FieldOrderCount
+	// FieldSpent ("spent"): any comparison; Value an amount and a currency
+	// ("500.00 EUR"); compares order.Stats.Spent in that currency, which is
+	// zero for a customer without figures in it.
+	FieldSpent
+	// FieldLastOrderAt ("last_order_at"): any comparison; Value an RFC 3339
+	// time; compares the latest order.Stats.LastOrderAt over every
+	// currency. A customer without orders never matches.
+	FieldLastOrderAt
 )
 
-// Op is a condition's operator.
-type Op string
+var fieldNames = [...]string{
+	FieldTag: "tag", FieldType: "type", FieldStatus: "status", FieldState: "state", FieldGroup: "group",
+	FieldMetadata: "metadata", FieldCountry: "country", FieldCreatedAt: "created_at",
+	FieldOrderCount: "order_count", FieldSpent: "spent", FieldLastOrderAt: "last_order_at",
+}
+
+// Fields returns every valid Field, in a fixed order.
+func Fields() []Field {
+	return []Field{FieldTag, FieldType, FieldStatus, FieldState, FieldGroup, FieldMetadata, FieldCountry,
+		FieldCreatedAt, FieldOrderCount, FieldSpent, FieldLastOrderAt}
+}
+
+// Valid reports whether f is one of the fields.
+func (f Field) Valid() bool { return f >= FieldTag && f <= FieldLastOrderAt }
+
+// String returns the field's name ("tag"), or "Field(n)".
+func (f Field) String() string {
+	if f.Valid() {
+		return fieldNames[f]
+	}
+	return fmt.Sprintf("Field(%d)", int(f))
+}
+
+// ParseField returns the Field named s; white space is trimmed and case
+// folded. The error is a *ValidationError for the field "field".
+func ParseField(s string) (Field, error) {
+	v, err := validation.Enum(ErrInvalid, "field", s, fieldNames[:])
+	return Field(v), err
+}
+
+// MarshalText implements encoding.TextMarshaler; an invalid field is an
+// error.
+func (f Field) MarshalText() ([]byte, error) {
+	if !f.Valid() {
+		return nil, validation.New(ErrInvalid, "field", "is not a known field (%s)", f)
+	}
+	return []byte(f.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseField; on
+// error f is unchanged.
+func (f *Field) UnmarshalText(b []byte) error {
+	v, err := ParseField(string(b))
+	if err != nil {
+		return err
+	}
+	*f = v
+	return nil
+}
+
+// Op is a condition's operator. The zero value is not valid. Its text form
+// is the lower-case name of its constant without the prefix: "eq", "lt"...
+type Op int
 
 // The operators.
 const (
-	OpEq  Op = "eq"
-	OpLt  Op = "lt"
-	OpLte Op = "lte"
-	OpGt  Op = "gt"
-	OpGte Op = "gte"
-	OpHas Op = "has"
+	OpEq  Op = iota + 1 // "eq": equal
+	OpLt                // "lt": less than
+	OpLte               // "lte": less than or equal
+	OpGt                // "gt": greater than
+	OpGte               // "gte": greater than or equal
+	OpHas               // "has": a set holds the value
 )
+
+var opNames = [...]string{OpEq: "eq", OpLt: "lt", OpLte: "lte", OpGt: "gt", OpGte: "gte", OpHas: "has"}
+
+// Ops returns every valid Op; Field.Ops returns those of one field.
+func Ops() []Op { return []Op{OpEq, OpLt, OpLte, OpGt, OpGte, OpHas} }
+
+// Valid reports whether op is one of the operators.
+func (op Op) Valid() bool { return op >= OpEq && op <= OpHas }
+
+// String returns the operator's name ("eq"), or "Op(n)".
+func (op Op) String() string {
+	if op.Valid() {
+		return opNames[op]
+	}
+	return fmt.Sprintf("Op(%d)", int(op))
+}
+
+// ParseOp returns the Op named s; white space is trimmed and case folded.
+// The error is a *ValidationError for the field "op".
+func ParseOp(s string) (Op, error) {
+	v, err := validation.Enum(ErrInvalid, "op", s, opNames[:])
+	return Op(v), err
+}
+
+// MarshalText implements encoding.TextMarshaler; an invalid operator is an
+// error.
+func (op Op) MarshalText() ([]byte, error) {
+	if !op.Valid() {
+		return nil, validation.New(ErrInvalid, "op", "is not an operator (%s)", op)
+	}
+	return []byte(op.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseOp; on error
+// op is unchanged.
+func (op *Op) UnmarshalText(b []byte) error {
+	v, err := ParseOp(string(b))
+	if err != nil {
+		return err
+	}
+	*op = v
+	return nil
+}
 
 // comparisons are the operators of ordered values.
 var comparisons = []Op{OpEq, OpLt, OpLte, OpGt, OpGte}
@@ -100,12 +201,6 @@ var fieldOps = map[Field][]Op{
 	FieldTag: {OpHas}, FieldType: {OpEq}, FieldStatus: {OpEq}, FieldState: {OpEq},
 	FieldGroup: {OpHas}, FieldMetadata: {OpEq}, FieldCountry: {OpEq},
 	FieldCreatedAt: comparisons, FieldOrderCount: comparisons, FieldSpent: comparisons, FieldLastOrderAt: comparisons,
-}
-
-// Fields returns every field, in a fixed order.
-func Fields() []Field {
-	return []Field{FieldTag, FieldType, FieldStatus, FieldState, FieldGroup, FieldMetadata, FieldCountry,
-		FieldCreatedAt, FieldOrderCount, FieldSpent, FieldLastOrderAt}
 }
 
 // Ops returns the operators f accepts.
@@ -300,10 +395,10 @@ func (c Condition) normalize(path string) (Condition, error) {
 	}
 	ops, ok := fieldOps[c.Field]
 	if !ok {
-		return Condition{}, bad("field", "is not a known field (%s)", validation.Quote(truncate(string(c.Field))))
+		return Condition{}, bad("field", "is not a known field (%s)", validation.Quote(c.Field.String()))
 	}
 	if !slices.Contains(ops, c.Op) {
-		return Condition{}, bad("op", "%s is not an operator of %s", validation.Quote(truncate(string(c.Op))), c.Field)
+		return Condition{}, bad("op", "%s is not an operator of %s", validation.Quote(c.Op.String()), c.Field)
 	}
 	if len(c.Value) > MaxValueLength || len(c.Key) > MaxValueLength {
 		return Condition{}, bad("value", "is longer than %d bytes", MaxValueLength)
@@ -590,39 +685,96 @@ func (r Rule) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, the inverse of MarshalJSON.
-// It does not validate: call Normalize.
+// It reads the whole tree at once, so that an error names the node as
+// Normalize does ("rule.all[2].field"): a node that is not exactly one of
+// all, any, not and condition, and a condition's field or operator that is
+// not the name of a Field or an Op, are *ValidationError. It does not
+// validate otherwise (an operator the field does not take, the values):
+// call Normalize.
 func (r *Rule) UnmarshalJSON(b []byte) error {
-	var w ruleJSON
+	var w ruleWire
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&w); err != nil {
 		return validation.New(ErrInvalid, "rule", "is not a rule: %v", err)
 	}
-	out := Rule{Not: w.Not, Condition: w.Condition}
-	n := 0
-	if w.All != nil {
-		out.All, out.kind, n = *w.All, kindAll, n+1
-		if out.All == nil {
-			out.All = []Rule{}
-		}
-	}
-	if w.Any != nil {
-		out.Any, out.kind, n = *w.Any, kindAny, n+1
-		if out.Any == nil {
-			out.Any = []Rule{}
-		}
-	}
-	if w.Not != nil {
-		out.kind, n = kindNot, n+1
-	}
-	if w.Condition != nil {
-		out.kind, n = kindCond, n+1
-	}
-	if n != 1 {
-		return validation.New(ErrInvalid, "rule", "must have exactly one of all, any, not and condition")
+	out, err := w.rule("rule")
+	if err != nil {
+		return err
 	}
 	*r = out
 	return nil
+}
+
+// ruleWire is the JSON form of a node as it is read: a condition's field
+// and operator as text, so that an unknown name is reported with the
+// node's path.
+type ruleWire struct {
+	All       *[]ruleWire    `json:"all,omitempty"`
+	Any       *[]ruleWire    `json:"any,omitempty"`
+	Not       *ruleWire      `json:"not,omitempty"`
+	Condition *conditionWire `json:"condition,omitempty"`
+}
+
+type conditionWire struct {
+	Field string `json:"field"`
+	Op    string `json:"op"`
+	Key   string `json:"key,omitempty"`
+	Value string `json:"value"`
+}
+
+// rule returns the node w at path (the path Normalize reports).
+func (w ruleWire) rule(path string) (Rule, error) {
+	n := 0
+	for _, set := range []bool{w.All != nil, w.Any != nil, w.Not != nil, w.Condition != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return Rule{}, validation.New(ErrInvalid, path, "must have exactly one of all, any, not and condition")
+	}
+	list := func(name string, in []ruleWire) ([]Rule, error) {
+		out := make([]Rule, len(in))
+		for i, c := range in {
+			r, err := c.rule(fmt.Sprintf("%s.%s[%d]", path, name, i))
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	switch {
+	case w.All != nil:
+		all, err := list("all", *w.All)
+		if err != nil {
+			return Rule{}, err
+		}
+		return Rule{All: all, kind: kindAll}, nil
+	case w.Any != nil:
+		anyOf, err := list("any", *w.Any)
+		if err != nil {
+			return Rule{}, err
+		}
+		return Rule{Any: anyOf, kind: kindAny}, nil
+	case w.Not != nil:
+		not, err := w.Not.rule(path + ".not")
+		if err != nil {
+			return Rule{}, err
+		}
+		return Rule{Not: &not, kind: kindNot}, nil
+	}
+	c := w.Condition
+	f, err := ParseField(c.Field)
+	if err != nil {
+		return Rule{}, validation.New(ErrInvalid, path+".field", "is not a known field (%s)", validation.Quote(truncate(c.Field)))
+	}
+	op, err := ParseOp(c.Op)
+	if err != nil {
+		return Rule{}, validation.New(ErrInvalid, path+".op", "%s is not an operator of %s", validation.Quote(truncate(c.Op)), f)
+	}
+	return Rule{Condition: &Condition{Field: f, Op: op, Key: c.Key, Value: c.Value}, kind: kindCond}, nil
 }
 
 // envelope is the stored JSON form of a rule.

@@ -25,6 +25,8 @@ import (
 	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/operator"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/pricing"
+	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/subscription"
 	"github.com/clientele-go/clientele/verification"
 	"github.com/clientele-go/clientele/wallet"
@@ -137,6 +139,9 @@ func TestEnumConvention(t *testing.T) {
 	t.Run("market.BusinessModel", func(t *testing.T) {
 		checkEnum(t, market.BusinessModels(), market.ParseBusinessModel, "business_model", market.ErrInvalid)
 	})
+	t.Run("market.TaxDisplay", func(t *testing.T) {
+		checkEnum(t, market.TaxDisplays(), market.ParseTaxDisplay, "tax_display", market.ErrInvalid)
+	})
 	t.Run("order.Status", func(t *testing.T) {
 		checkEnum(t, order.Statuses(), order.ParseStatus, "status", order.ErrInvalid)
 	})
@@ -183,6 +188,16 @@ func TestEnumConvention(t *testing.T) {
 	})
 	t.Run("bulk.Mapping", func(t *testing.T) {
 		checkEnum(t, bulk.Mappings(), bulk.ParseMapping, "mapping", bulk.ErrInvalid)
+	})
+	t.Run("pricing.Reason", func(t *testing.T) {
+		checkEnum(t, pricing.Reasons(), pricing.ParseReason, "reason", pricing.ErrInvalid)
+	})
+	// The conditions of a segment's rule.
+	t.Run("segment.Field", func(t *testing.T) {
+		checkEnum(t, segment.Fields(), segment.ParseField, "field", segment.ErrInvalid)
+	})
+	t.Run("segment.Op", func(t *testing.T) {
+		checkEnum(t, segment.Ops(), segment.ParseOp, "op", segment.ErrInvalid)
 	})
 }
 

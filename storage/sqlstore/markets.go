@@ -42,7 +42,7 @@ func marketArgs(m market.Market) ([]any, error) {
 	return []any{
 		m.ID.String(), m.MerchantID.String(), m.Code, m.Name, m.BusinessModel.String(), m.Currency.Code(),
 		m.PriceListRef, m.InventoryModelRef, m.Disabled, access, meta,
-		micros(m.CreatedAt), micros(m.UpdatedAt), m.Version, m.RequireVerified, string(m.TaxDisplay),
+		micros(m.CreatedAt), micros(m.UpdatedAt), m.Version, m.RequireVerified, taxDisplayColumn(m.TaxDisplay),
 	}, nil
 }
 
@@ -74,8 +74,30 @@ func scanMarket(r scanner) (market.Market, error) {
 		return market.Market{}, err
 	}
 	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
-	m.TaxDisplay = market.TaxDisplay(tax)
+	if m.TaxDisplay, err = parseTaxDisplayColumn(tax); err != nil {
+		return market.Market{}, err
+	}
 	return m, nil
+}
+
+// taxDisplayColumn is the stored form of t in markets.tax_display: the
+// default, market.TaxDisplayByCustomer, is the empty string (the column's
+// default since migration 0019, so rows from before it and rows written
+// now read alike), the others their names ("gross", "net").
+func taxDisplayColumn(t market.TaxDisplay) string {
+	if t == market.TaxDisplayByCustomer {
+		return ""
+	}
+	return t.String()
+}
+
+// parseTaxDisplayColumn is the inverse of taxDisplayColumn; it also reads
+// the default's name ("by_customer").
+func parseTaxDisplayColumn(s string) (market.TaxDisplay, error) {
+	if s == "" {
+		return market.TaxDisplayByCustomer, nil
+	}
+	return market.ParseTaxDisplay(s)
 }
 
 const insertMarket = `INSERT INTO {{prefix}}markets (` + marketColumns + `)

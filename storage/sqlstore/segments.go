@@ -331,7 +331,7 @@ func (w *ruleSQL) condition(c segment.Condition) error {
 			w.add(`(EXISTS (`+stats+` AND s.last_order_at = ?`+w.fence()+`) AND NOT EXISTS (`+stats+` AND s.last_order_at > ?`+w.fence()+`))`, at, at)
 		}
 	default:
-		return fmt.Errorf("sqlstore: segment field %q: %w", c.Field, segment.ErrInvalid)
+		return fmt.Errorf("sqlstore: segment field %s: %w", c.Field, segment.ErrInvalid)
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ func marketCases() []testCase {
 		{"DeleteMissing", marketDeleteMissing},
 		{"ListOrder", marketListOrder},
 		{"ListFilters", marketListFilters},
+		{"TaxDisplayRoundTrip", marketTaxDisplayRoundTrip},
 	}
 }
 
@@ -55,6 +56,10 @@ func withAccessGroups(ids ...uuid.UUID) marketOption {
 
 func withCode(code string) marketOption {
 	return func(s *marketSpec) { s.params.Code = code }
+}
+
+func withTaxDisplay(t market.TaxDisplay) marketOption {
+	return func(s *marketSpec) { s.params.TaxDisplay = t }
 }
 
 func marketCreatedAt(at time.Time) marketOption {
@@ -462,4 +467,33 @@ func marketListFilters(t *testing.T, e *env) {
 			assertIDs(t, expectedMarketIDs(tt.want...), marketIDs(e.listMarkets(tt.f, limit)), "%s, pages of %d", tt.name, limit)
 		}
 	}
+}
+
+// marketTaxDisplayRoundTrip: every tax display is stored and read back, on
+// create and on update, and a market created without one has the default.
+func marketTaxDisplayRoundTrip(t *testing.T, e *env) {
+	m := e.createMerchant()
+	def := e.createMarket(m.ID)
+	assert.Equal(t, market.TaxDisplayByCustomer, def.TaxDisplay, "the default")
+	assertMarket(t, def, e.getMarket(def.ID), "Get")
+	for _, td := range market.TaxDisplays() {
+		mk := e.createMarket(m.ID, withTaxDisplay(td))
+		assert.Equal(t, td, mk.TaxDisplay)
+		assertMarket(t, mk, e.getMarket(mk.ID), "Get %s", td)
+		for _, to := range market.TaxDisplays() {
+			now := e.now()
+			out, err := e.store.Markets().Update(e.ctx, mk.ID, func(x *market.Market) error {
+				return x.Apply(market.Patch{TaxDisplay: ptr(to)}, now)
+			})
+			require.NoError(t, err, "%s to %s", td, to)
+			assert.Equal(t, to, out.TaxDisplay)
+			assertMarket(t, out, e.getMarket(mk.ID), "Get after %s to %s", td, to)
+		}
+	}
+	_, err := e.store.Markets().Update(e.ctx, def.ID, func(x *market.Market) error {
+		x.TaxDisplay = 0
+		return nil
+	})
+	assert.ErrorIs(t, err, market.ErrInvalid, "the zero tax display is not stored")
+	assertMarket(t, def, e.getMarket(def.ID), "unchanged")
 }

@@ -156,7 +156,7 @@ func segmentList(t *testing.T, e *env, r storage.SegmentRecords) {
 
 func segmentInvalid(t *testing.T, e *env, r storage.SegmentRecords) {
 	s := e.segment(segment.All())
-	s.Rule = segment.Cond("nope", segment.OpEq, "x")
+	s.Rule = segment.Cond(segment.Field(99), segment.OpEq, "x")
 	_, err := r.Create(e.ctx, s)
 	assert.ErrorIs(t, err, segment.ErrInvalid)
 }
