@@ -64,14 +64,60 @@ func (r Refs) Validate() error {
 	return validation.Text(ErrInvalid, "content_audience_ref", r.ContentAudience, MaxRefLength, false)
 }
 
-// TaxDisplay says how prices are shown: including or excluding VAT.
-type TaxDisplay string
+// TaxDisplay says how prices are shown: including or excluding VAT. The
+// zero value is not valid.
+type TaxDisplay int
 
 // The tax displays.
 const (
-	IncludingVAT TaxDisplay = "including_vat"
-	ExcludingVAT TaxDisplay = "excluding_vat"
+	IncludingVAT TaxDisplay = iota + 1 // "including_vat"
+	ExcludingVAT                       // "excluding_vat"
 )
+
+var taxDisplayNames = [...]string{IncludingVAT: "including_vat", ExcludingVAT: "excluding_vat"}
+
+// TaxDisplays returns every valid TaxDisplay.
+func TaxDisplays() []TaxDisplay { return []TaxDisplay{IncludingVAT, ExcludingVAT} }
+
+// Valid reports whether d is one of the tax displays.
+func (d TaxDisplay) Valid() bool { return d == IncludingVAT || d == ExcludingVAT }
+
+// String returns the tax display's name ("including_vat"), or
+// "TaxDisplay(n)".
+func (d TaxDisplay) String() string {
+	if d.Valid() {
+		return taxDisplayNames[d]
+	}
+	return fmt.Sprintf("TaxDisplay(%d)", int(d))
+}
+
+// ParseTaxDisplay returns the TaxDisplay named s; white space is trimmed
+// and case folded. The error is a *ValidationError for the field
+// "tax_display".
+func ParseTaxDisplay(s string) (TaxDisplay, error) {
+	v, err := validation.Enum(ErrInvalid, "tax_display", s, taxDisplayNames[:])
+	return TaxDisplay(v), err
+}
+
+// MarshalText implements encoding.TextMarshaler; an invalid tax display is
+// an error.
+func (d TaxDisplay) MarshalText() ([]byte, error) {
+	if !d.Valid() {
+		return nil, validation.New(ErrInvalid, "tax_display", "is not a tax display: %s", d)
+	}
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseTaxDisplay;
+// on error d is unchanged.
+func (d *TaxDisplay) UnmarshalText(b []byte) error {
+	v, err := ParseTaxDisplay(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
 
 // TaxDisplayFor decides the tax display of a market's setting for a
 // visitor; c == nil is a guest, who is not a business customer.

@@ -189,6 +189,9 @@ func TestEnumConvention(t *testing.T) {
 	t.Run("bulk.Mapping", func(t *testing.T) {
 		checkEnum(t, bulk.Mappings(), bulk.ParseMapping, "mapping", bulk.ErrInvalid)
 	})
+	t.Run("pricing.TaxDisplay", func(t *testing.T) {
+		checkEnum(t, pricing.TaxDisplays(), pricing.ParseTaxDisplay, "tax_display", pricing.ErrInvalid)
+	})
 	t.Run("pricing.Reason", func(t *testing.T) {
 		checkEnum(t, pricing.Reasons(), pricing.ParseReason, "reason", pricing.ErrInvalid)
 	})
