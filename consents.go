@@ -51,6 +51,14 @@ func WithConsentTokenLifetime(d time.Duration) Option {
 // customer ID, as the proof of consent, and clears each record's IP
 // address, user agent and note.
 //
+// A merge (Customers.Merge) re-points the merged customer's history at
+// the survivor, numbered after the survivor's records: History then lists
+// the survivor's records, then the merged ones, each part in time order
+// but not the two together, and the state is the latest record of each
+// pair by time across both. A pending double opt-in moves with its token.
+// A change of the merged customer racing the merge either commits first,
+// and moves, or fails with customer.ErrNotFound.
+//
 // It needs a store with the storage.Consents capability (every adapter of
 // this module has it); on another store every call returns
 // ErrUnsupported.
@@ -187,7 +195,7 @@ func (s *Consents) set(ctx context.Context, scope string, status consent.Status,
 				return []consent.Record{rec}, nil
 			})
 			if err != nil {
-				return "", err
+				return "", customerGone(err) // merged away since liveCustomer read it
 			}
 			if current != nil {
 				out = *current
@@ -305,7 +313,7 @@ func (s *Consents) Request(ctx context.Context, customerID uuid.UUID, c ConsentC
 			return []consent.Record{r}, nil
 		})
 		if err != nil {
-			return err
+			return customerGone(err)
 		}
 		out = recs[0]
 		return s.emitConsent(ctx, tx, out)
@@ -376,6 +384,11 @@ func (s *Consents) Confirm(ctx context.Context, token string) (consent.Record, e
 				Evidence:  consent.Evidence{Source: pending.Source, WordingVersion: pending.WordingVersion},
 				TokenHash: pending.TokenHash, Confirms: pending.ID}}, nil
 		})
+		if errors.Is(err, storage.ErrCustomerNotLive) {
+			// Merged away since the token was looked up: the token moved
+			// with the history (a new lookup finds it), this one is gone.
+			return &credential.TokenError{Reason: credential.ReasonUnknown}
+		}
 		if err != nil || replay {
 			return err
 		}

@@ -51,6 +51,9 @@ type MergeResult struct {
 	// into the survivor's (the stronger role wins, the survivor's limits
 	// stay).
 	Companies int `json:"companies,omitempty"`
+	// Consents counts the consent records that moved (the duplicate's
+	// whole history, pending double opt-ins included).
+	Consents int `json:"consents,omitempty"`
 	// Transfers are the survivor's side of the balance transfers, one per
 	// currency in which the merged customer had a non-zero balance.
 	Transfers []balance.Posting `json:"transfers,omitempty"`
@@ -102,7 +105,21 @@ func mergesOf(r any) (storage.Merges, error) {
 //   - saved payment sources, by wallet.Wallet.Absorb (a source the
 //     survivor holds already, by provider and token reference, is dropped;
 //     the survivor's default stays), then the subscription references,
-//     re-pointed at the survivor's source where theirs was dropped.
+//     re-pointed at the survivor's source where theirs was dropped;
+//   - the consent history (with storage.Consents), by
+//     storage.ConsentRecords.Move: every record is re-pointed, not copied
+//     (its ID, time, actor and evidence kept), numbered after the
+//     survivor's own, so the survivor keeps the whole proof of both. Its
+//     state is then, for each channel and purpose, the latest record by
+//     time across both histories (at the very same time, the duplicate's,
+//     numbered later): the customer's latest expressed choice wins, a
+//     withdrawal included. A pending double opt-in moves with its token:
+//     the link the duplicate was sent confirms the survivor's consent
+//     while the request is still that pair's latest record, and a later
+//     record of the survivor's supersedes it (the merge says the two are
+//     one person, as it does for the grants that move). The duplicate's
+//     history is closed: a consent change of it racing the merge either
+//     commits first, and moves, or fails with customer.ErrNotFound.
 //
 // The duplicate is then deleted, releasing its email and reference, and a
 // customer.Tombstone points from it to the survivor (tombstones pointing
@@ -200,6 +217,9 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 	if res.Identities, err = s.mergeCredentials(ctx, tx, dupID, survID); err != nil {
 		return MergeResult{}, err
 	}
+	if res.Consents, err = mergeConsents(ctx, tx, dupID, survID); err != nil {
+		return MergeResult{}, err
+	}
 	if res.Transfers, err = s.mergeBalances(ctx, tx, held.Accounts, dupID, survID); err != nil {
 		return MergeResult{}, err
 	}
@@ -254,7 +274,8 @@ func (s *Customers) merge(ctx context.Context, tx storage.Tx, dupID, survID uuid
 
 	payload := event.MergePayload{Tombstone: res.Tombstone, Orders: res.Orders, Addresses: res.Addresses,
 		DroppedAddresses: res.DroppedAddresses, Groups: res.Groups, Identities: res.Identities,
-		PaymentSources: res.PaymentSources, Subscriptions: res.Subscriptions, Transfers: res.Transfers, Roles: res.Roles, Companies: res.Companies}
+		PaymentSources: res.PaymentSources, Subscriptions: res.Subscriptions, Transfers: res.Transfers, Roles: res.Roles, Companies: res.Companies,
+		Consents: res.Consents}
 	if err := s.emitOne(ctx, tx, event.CustomerMerged, event.AggregateCustomer, dupID.String(), dupID, gone.Version, payload); err != nil {
 		return MergeResult{}, err
 	}
@@ -400,6 +421,18 @@ func (s *Customers) mergeCredentials(ctx context.Context, tx storage.Tx, dupID, 
 		return 0, err
 	}
 	return len(moving), nil
+}
+
+// mergeConsents re-points the duplicate's consent history at the survivor
+// and closes the duplicate's (storage.ConsentRecords.Move, under both
+// histories' locks). A store without consents has nothing to move.
+func mergeConsents(ctx context.Context, tx storage.Tx, dupID, survID uuid.UUID) (int, error) {
+	repo, err := consentsOf(tx)
+	if err != nil {
+		return 0, nil
+	}
+	n, err := repo.Move(ctx, dupID, survID)
+	return n, customerGone(err)
 }
 
 // mergeBalances moves each currency's balance of the duplicate to the

@@ -16,6 +16,8 @@ import (
 	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/clienteletest"
+	"github.com/clientele-go/clientele/consent"
+	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/order"
@@ -209,6 +211,135 @@ func TestMergeOnEveryStore(t *testing.T) {
 				} else {
 					assert.Equal(t, shared.ID, *sub.PaymentSourceID, "charges the survivor's card for the same method")
 				}
+			}
+		})
+
+		t.Run("the consent history moves whole and the latest choice wins", func(t *testing.T) {
+			surv, dup := e.MustRegister(), e.MustGuest()
+			email := func(p consent.Purpose) consent.Pair { return consent.Pair{Channel: consent.Email, Purpose: p} }
+			// The clock ticks on every call: each record is later than the
+			// one before.
+			own0 := e.MustGrantConsent(surv.ID, consent.Email, consent.Marketing)
+			mov0 := e.MustGrantConsent(dup.ID, consent.Email, consent.Newsletter)
+			mov1 := e.MustWithdrawConsent(dup.ID, consent.Email, consent.Marketing)   // after the survivor's grant: wins
+			own1 := e.MustWithdrawConsent(surv.ID, consent.Email, consent.Newsletter) // after the duplicate's grant: wins
+			sms, err := e.Service.Consents.Request(ctx, dup.ID, clientele.ConsentChange{Channel: consent.SMS, Purpose: consent.Marketing,
+				Evidence: consent.Evidence{Source: "pos"}})
+			require.NoError(t, err)
+			push, err := e.Service.Consents.Request(ctx, dup.ID, clientele.ConsentChange{Channel: consent.Push, Purpose: consent.Marketing,
+				Evidence: consent.Evidence{Source: "app"}})
+			require.NoError(t, err)
+			own2 := e.MustGrantConsent(surv.ID, consent.Push, consent.Marketing) // supersedes the duplicate's request
+			own, moving := []consent.Record{own0, own1, own2}, []consent.Record{mov0, mov1, sms.Record, push.Record}
+			e.TakeEvents()
+
+			res, err := cs.Merge(ctx, dup.ID, surv.ID)
+			require.NoError(t, err)
+			assert.Equal(t, len(moving), res.Consents)
+			for _, ev := range e.TakeEvents() {
+				if ev.Type == event.CustomerMerged {
+					p, err := event.Decode[event.MergePayload](ev)
+					require.NoError(t, err)
+					assert.Equal(t, len(moving), p.Consents, "the event counts them")
+				}
+			}
+
+			hist, err := e.Service.Consents.History(context.Background(), surv.ID, page.Request{Limit: page.MaxLimit})
+			require.NoError(t, err)
+			require.Len(t, hist.Items, len(own)+len(moving), "the whole history of both, nothing copied or lost")
+			assert.Equal(t, own, hist.Items[:len(own)])
+			for i, want := range moving {
+				got := hist.Items[len(own)+i]
+				want.CustomerID, want.Seq = surv.ID, int64(len(own)+i+1)
+				assert.Equal(t, want, got, "moved record %d keeps its ID, time, actor and evidence", i)
+			}
+			repo := s.(storage.Consents).ConsentRecords()
+			left, err := repo.History(context.Background(), dup.ID, page.Request{})
+			require.NoError(t, err)
+			assert.Empty(t, left.Items, "nothing stays on the tombstone")
+
+			st, err := e.Service.Consents.State(context.Background(), surv.ID)
+			require.NoError(t, err)
+			for _, c := range []struct {
+				pair consent.Pair
+				want consent.Record
+			}{
+				{email(consent.Marketing), moving[1]},
+				{email(consent.Newsletter), own[1]},
+				{consent.Pair{Channel: consent.SMS, Purpose: consent.Marketing}, moving[2]},
+				{consent.Pair{Channel: consent.Push, Purpose: consent.Marketing}, own[2]},
+			} {
+				cur, ok := st.Of(c.pair)
+				require.True(t, ok, "%s", c.pair)
+				assert.Equal(t, c.want.ID, cur.ID, "%s: the latest record by time", c.pair)
+			}
+			assert.False(t, st.Granted(consent.Email, consent.Marketing), "the duplicate's later withdrawal holds")
+
+			// The duplicate's pending requests moved with their tokens.
+			granted, err := e.Service.Consents.Confirm(context.Background(), sms.Token)
+			require.NoError(t, err)
+			assert.Equal(t, surv.ID, granted.CustomerID)
+			assert.Equal(t, sms.Record.ID, granted.Confirms)
+			assert.Equal(t, int64(len(own)+len(moving)+1), granted.Seq)
+			_, err = e.Service.Consents.Confirm(context.Background(), push.Token)
+			var te *credential.TokenError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, credential.ReasonSuperseded, te.Reason, "the survivor's later grant superseded the request")
+
+			_, err = e.Service.Consents.Grant(ctx, dup.ID, clientele.ConsentChange{Channel: consent.Post, Purpose: consent.Marketing,
+				Evidence: consent.Evidence{Source: "late"}})
+			assert.ErrorIs(t, err, customer.ErrNotFound, "the merged customer records nothing")
+		})
+
+		t.Run("consent changes racing a merge land on one side and nothing is lost", func(t *testing.T) {
+			surv, dup := e.MustRegister(), e.MustGuest()
+			e.MustGrantConsent(dup.ID, consent.Email, consent.Marketing)
+			const n = 8
+			var (
+				wg       sync.WaitGroup
+				mu       sync.Mutex
+				recorded []uuid.UUID
+				merged   clientele.MergeResult
+			)
+			for range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					// A request always records (a retry issues a new token).
+					tok, err := e.Service.Consents.Request(ctx, dup.ID, clientele.ConsentChange{Channel: consent.SMS,
+						Purpose: consent.Newsletter, Evidence: consent.Evidence{Source: "race"}})
+					if err != nil {
+						assert.ErrorIs(t, err, customer.ErrNotFound)
+						return
+					}
+					mu.Lock()
+					recorded = append(recorded, tok.Record.ID)
+					mu.Unlock()
+				}()
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				merged, err = cs.Merge(ctx, dup.ID, surv.ID)
+				assert.NoError(t, err)
+			}()
+			wg.Wait()
+			repo := s.(storage.Consents).ConsentRecords()
+			left, err := repo.History(context.Background(), dup.ID, page.Request{})
+			require.NoError(t, err)
+			assert.Empty(t, left.Items, "no change is left on the tombstone")
+			hist, err := e.Service.Consents.History(context.Background(), surv.ID, page.Request{Limit: page.MaxLimit})
+			require.NoError(t, err)
+			require.Len(t, hist.Items, 1+len(recorded))
+			assert.Equal(t, 1+len(recorded), merged.Consents)
+			have := map[uuid.UUID]bool{}
+			for i, r := range hist.Items {
+				assert.Equal(t, int64(i+1), r.Seq)
+				have[r.ID] = true
+			}
+			for _, id := range recorded {
+				assert.True(t, have[id], "a change that succeeded is on the survivor")
 			}
 		})
 

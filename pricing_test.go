@@ -1,7 +1,9 @@
 package clientele_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +206,88 @@ func TestPricingRefs(t *testing.T) {
 		require.NoError(t, svc.Segments.Delete(ctx, sg.ID))
 		_, err = svc.Pricing.SegmentRefs(ctx, sg.ID)
 		assert.ErrorIs(t, err, segment.ErrNotFound)
+	})
+}
+
+// TestPricingContextRequiresVerified: on every engine, a member of a
+// private market's access group is denied it with the reason not_verified
+// while the market requires verified customers and the member is not (nor
+// while the review is pending), and allowed once approved.
+func TestPricingContextRequiresVerified(t *testing.T) {
+	eachStore(t, func(t *testing.T, s storage.Store) {
+		e := clienteletest.New(t, clienteletest.WithStore(s))
+		ctx := context.Background()
+		g := e.MustGroup("Verified VIP")
+		vault := e.MustMarket(e.MustMerchant("Acme").ID, "vault", "EUR", clienteletest.Private(g.ID), clienteletest.RequireVerified())
+		ada := e.MustRegister()
+		e.MustJoin(g.ID, ada.ID)
+
+		denied := func(step string) {
+			t.Helper()
+			c, err := e.Service.Pricing.Context(ctx, ada.ID, vault.ID)
+			require.NoError(t, err, step)
+			assert.False(t, c.Access.Allowed, step)
+			assert.Equal(t, pricing.ReasonNotVerified, c.Access.Reason, step)
+			assert.ErrorIs(t, c.Access.Err, market.ErrNotVerified, step)
+			assert.ErrorIs(t, c.Access.Err, market.ErrAccessDenied, step)
+			assert.Equal(t, []uuid.UUID{g.ID}, pricingGroupIDs(c.Groups), "%s: the member's groups are listed", step)
+		}
+		denied("never reviewed")
+		e.MustSubmitVerification(ada.ID)
+		denied("pending review")
+
+		e.MustVerify(ada.ID)
+		c, err := e.Service.Pricing.Context(ctx, ada.ID, vault.ID)
+		require.NoError(t, err)
+		assert.True(t, c.Access.Allowed, "verified: %+v", c.Access)
+		assert.Empty(t, c.Access.Reason)
+		assert.NoError(t, c.Access.Err)
+	})
+}
+
+// TestPricingContextManyGroups: on every engine, a customer in more groups
+// than a context lists (pricing.MaxGroups, the first by ID) gets into a
+// private market whose access group is not among those listed: with the
+// list cut (GroupsTruncated), access asks about the market's access groups
+// themselves.
+func TestPricingContextManyGroups(t *testing.T) {
+	eachStore(t, func(t *testing.T, s storage.Store) {
+		e := clienteletest.New(t, clienteletest.WithStore(s))
+		ctx := context.Background()
+		ada, bob := e.MustRegister(), e.MustRegister()
+		// One transaction for the setup: the service's calls join it.
+		var last uuid.UUID
+		err := s.Atomic(ctx, func(ctx context.Context, _ storage.Tx) error {
+			last = uuid.Nil
+			for i := range pricing.MaxGroups + 1 {
+				g, err := e.Service.Groups.Create(ctx, clientele.GroupParams{Name: fmt.Sprintf("many-%03d", i)})
+				if err != nil {
+					return err
+				}
+				if _, err := e.Service.Groups.AddMembers(ctx, g.ID, []uuid.UUID{ada.ID}); err != nil {
+					return err
+				}
+				if bytes.Compare(g.ID[:], last[:]) > 0 {
+					last = g.ID
+				}
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		// The group with the highest ID sorts after the first MaxGroups.
+		lounge := e.MustMarket(e.MustMerchant("Acme").ID, "lounge", "EUR", clienteletest.Private(last))
+
+		c, err := e.Service.Pricing.Context(ctx, ada.ID, lounge.ID)
+		require.NoError(t, err)
+		assert.True(t, c.GroupsTruncated)
+		require.Len(t, c.Groups, pricing.MaxGroups)
+		assert.NotContains(t, pricingGroupIDs(c.Groups), last, "the access group is beyond the list")
+		assert.True(t, c.Access.Allowed, "a member of the access group: %+v", c.Access)
+
+		// Someone in none of them is still kept out.
+		c, err = e.Service.Pricing.Context(ctx, bob.ID, lounge.ID)
+		require.NoError(t, err)
+		assert.False(t, c.GroupsTruncated)
+		assert.Equal(t, pricing.ReasonNotMember, c.Access.Reason)
 	})
 }

@@ -286,14 +286,18 @@ func checkSlug(field, s string, max int, required bool) error {
 }
 
 // Record is one entry of a customer's consent history. Records are never
-// changed, except by an erasure (Anonymized).
+// changed, except by an erasure (Anonymized) and by a merge of customers,
+// which re-points the merged customer's records at the survivor (a new
+// CustomerID and Seq; everything else kept).
 //
 // Its JSON form leaves the token hash out.
 type Record struct {
 	ID         uuid.UUID `json:"id"`
 	CustomerID uuid.UUID `json:"customer_id"`
 	// Seq numbers the customer's records from 1 in the order they were
-	// stored; storage assigns it.
+	// stored; storage assigns it. A pair's records are in time order by
+	// Seq, except after a merge: the merged customer's records follow the
+	// survivor's, whatever their times (the state orders by time).
 	Seq     int64   `json:"seq"`
 	Channel Channel `json:"channel"`
 	Purpose Purpose `json:"purpose"`

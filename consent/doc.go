@@ -4,7 +4,10 @@
 // of [Record]s — granted, withdrawn, or pending a double opt-in — each
 // with its time, source, actor and the version of the wording the
 // customer saw. The current [State] of a pair is its latest record by
-// (At, Seq); a pair never recorded has no consent.
+// (At, Seq); a pair never recorded has no consent. A merge of two
+// customers joins their histories (the merged customer's records follow
+// the survivor's), and the latest record by time of each pair is then the
+// survivor's state.
 //
 // Double opt-in: a pending record carries the hash of a one-time token
 // (package credential's secrets) and its expiry; the grant that confirms

@@ -77,6 +77,9 @@ type MergePayload struct {
 	Roles int `json:"roles,omitempty"`
 	// Companies counts the company memberships that moved.
 	Companies int `json:"companies,omitempty"`
+	// Consents counts the consent records that moved (re-pointed, so the
+	// survivor's history holds both).
+	Consents int `json:"consents,omitempty"`
 	// Transfers are the survivor's side of the balance transfers, one per
 	// currency, or per live credit lot where credit expires (the merged
 	// side's postings have events of their own).

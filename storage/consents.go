@@ -35,8 +35,26 @@ type ConsentRecords interface {
 	// valid (consent.Record.Validate: a *consent.ValidationError);
 	// records are stored with microsecond UTC times. Errors:
 	// ErrInvalidRecord for a record of another customer or with a Seq;
-	// *ConflictError with ConstraintConsentID for an ID stored already.
+	// *ConflictError with ConstraintConsentID for an ID stored already;
+	// an error wrapping ErrCustomerNotLive for a customer whose history
+	// Move closed (fn is not called).
 	Append(ctx context.Context, customerID uuid.UUID, fn func(consent.State) ([]consent.Record, error)) ([]consent.Record, error)
+
+	// Move re-points every record of the customer from to the customer to
+	// (a merge) and returns how many it moved. The records keep their IDs
+	// and every field but CustomerID and Seq: they are numbered after to's
+	// records, in from's Seq order (so to's History lists its own records,
+	// then from's), and to's state is then the latest record of each pair
+	// by (At, Seq) across both histories. Move locks both histories (the
+	// locks Append takes, in ascending ID order, reading the latest
+	// committed records), and closes from's: every later Append of from,
+	// including one that waited for the lock, fails with an error wrapping
+	// ErrCustomerNotLive, so no record is left behind on a merged
+	// customer. Moving from a closed history moves nothing (0). Errors:
+	// ErrInvalidRecord for a nil ID or from == to; an error wrapping
+	// ErrCustomerNotLive when to's history is closed. Nothing is written
+	// on error.
+	Move(ctx context.Context, from, to uuid.UUID) (int, error)
 
 	// State returns the customer's current state: the latest record of
 	// each pair by (At, Seq) (consent.NewState), read in one query. A
@@ -88,4 +106,22 @@ func CheckConsentRecords(customerID uuid.UUID, last int64, recs []consent.Record
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// CheckConsentMove is the prologue of ConsentRecords.Move: two IDs, not
+// nil, not the same. Errors wrap ErrInvalidRecord.
+func CheckConsentMove(from, to uuid.UUID) error {
+	switch {
+	case from == uuid.Nil || to == uuid.Nil:
+		return fmt.Errorf("%w: a consent move needs two customers", ErrInvalidRecord)
+	case from == to:
+		return fmt.Errorf("%w: a consent move from customer %s to itself", ErrInvalidRecord, from)
+	}
+	return nil
+}
+
+// ConsentHistoryClosed returns the error of a write to a consent history
+// that ConsentRecords.Move closed: it wraps ErrCustomerNotLive.
+func ConsentHistoryClosed(customerID uuid.UUID) error {
+	return fmt.Errorf("consent of customer %s: moved to another customer by a merge: %w", customerID, ErrCustomerNotLive)
 }

@@ -41,7 +41,9 @@ type Merges interface {
 	// latest committed rows where a plain read may return the
 	// transaction's snapshot: TiDB, InnoDB at REPEATABLE READ), what a merge
 	// must move of the customer's that has no lock of its own: its orders,
-	// group memberships and balance accounts. Called after Lock, nothing is
+	// group memberships and balance accounts. (What has one is moved under
+	// it: the address book, credentials, wallet, and the consent history,
+	// which ConsentRecords.Move locks, moves and closes in one call.) Called after Lock, nothing is
 	// added to them until the transaction ends. (At PostgreSQL's
 	// SERIALIZABLE the snapshot may still hide rows committed after it was
 	// taken; the merge's write of the merged customer's row, which those

@@ -33,12 +33,14 @@ type consentRef struct {
 	seq        int64
 }
 
-// consentTables hold each customer's history in Seq order, and the
-// indexes by record ID and by token hash (pending records).
+// consentTables hold each customer's history in Seq order, the indexes
+// by record ID and by token hash (pending records), and the customers
+// whose history Move closed.
 type consentTables struct {
 	history map[uuid.UUID][]consent.Record
 	byID    map[uuid.UUID]consentRef
 	byToken map[credential.TokenHash]consentRef
+	closed  map[uuid.UUID]bool
 }
 
 func newConsentTables() consentTables {
@@ -46,6 +48,7 @@ func newConsentTables() consentTables {
 		history: map[uuid.UUID][]consent.Record{},
 		byID:    map[uuid.UUID]consentRef{},
 		byToken: map[credential.TokenHash]consentRef{},
+		closed:  map[uuid.UUID]bool{},
 	}
 }
 
@@ -57,6 +60,9 @@ func (r consentRecords) Append(ctx context.Context, customerID uuid.UUID, fn fun
 	}
 	err = r.write(ctx, func(t *txn) error {
 		c := &t.db.consents
+		if c.closed[customerID] {
+			return storage.ConsentHistoryClosed(customerID)
+		}
 		hist := c.history[customerID]
 		recs, err := fn(consent.NewState(customerID, slices.Clone(hist)))
 		if err != nil {
@@ -87,6 +93,43 @@ func (r consentRecords) Append(ctx context.Context, customerID uuid.UUID, fn fun
 		return nil
 	})
 	return out, err
+}
+
+// Move re-points from's records to to, numbered after to's, and closes
+// from's history; the store's write lock serializes it with every Append.
+func (r consentRecords) Move(ctx context.Context, from, to uuid.UUID) (n int, err error) {
+	if err := storage.CheckConsentMove(from, to); err != nil {
+		return 0, err
+	}
+	err = r.write(ctx, func(t *txn) error {
+		n = 0
+		c := &t.db.consents
+		if c.closed[to] {
+			return storage.ConsentHistoryClosed(to)
+		}
+		if c.closed[from] {
+			return nil
+		}
+		moving, dest := c.history[from], c.history[to]
+		if len(moving) > 0 {
+			joined := slices.Grow(slices.Clone(dest), len(moving))
+			for _, rec := range moving {
+				rec.CustomerID, rec.Seq = to, int64(len(joined)+1)
+				ref := consentRef{to, rec.Seq}
+				put(t, c.byID, rec.ID, ref)
+				if rec.Status == consent.Pending {
+					put(t, c.byToken, rec.TokenHash, ref)
+				}
+				joined = append(joined, rec)
+			}
+			put(t, c.history, to, joined)
+			del(t, c.history, from)
+		}
+		put(t, c.closed, from, true)
+		n = len(moving)
+		return nil
+	})
+	return n, err
 }
 
 func (r consentRecords) State(ctx context.Context, customerID uuid.UUID) (out consent.State, err error) {

@@ -146,26 +146,33 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 
 func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (added bool, err error) {
 	err = r.write(ctx, func(t *txn) error {
-		d := t.db
-		g, ok := d.groups[groupID]
-		if !ok {
-			return notFound("group", groupID)
-		}
-		if err := d.liveCustomer(customerID); err != nil {
-			return err
-		}
-		c := d.customers[customerID]
-		members := treeFor(t, d.members, groupID, lessTimeKey)
-		ck := timeKey{c.CreatedAt, customerID}
-		if members.Has(ck) {
-			return nil
-		}
-		insert(t, members, ck)
-		insert(t, treeFor(t, d.memberOf, customerID, lessTimeKey), timeKey{g.CreatedAt, groupID})
-		added = true
-		return nil
+		added, err = addMembership(t, groupID, customerID)
+		return err
 	})
 	return added, err
+}
+
+// addMembership makes the live customer a member of the group, unless it
+// is one already, and reports whether it added the membership. Errors:
+// ErrNotFound (group); an error wrapping storage.ErrCustomerNotLive.
+func addMembership(t *txn, groupID, customerID uuid.UUID) (bool, error) {
+	d := t.db
+	g, ok := d.groups[groupID]
+	if !ok {
+		return false, notFound("group", groupID)
+	}
+	if err := d.liveCustomer(customerID); err != nil {
+		return false, err
+	}
+	c := d.customers[customerID]
+	members := treeFor(t, d.members, groupID, lessTimeKey)
+	ck := timeKey{c.CreatedAt, customerID}
+	if members.Has(ck) {
+		return false, nil
+	}
+	insert(t, members, ck)
+	insert(t, treeFor(t, d.memberOf, customerID, lessTimeKey), timeKey{g.CreatedAt, groupID})
+	return true, nil
 }
 
 func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID) (removed bool, err error) {
@@ -228,26 +235,15 @@ func (r groups) AddMemberFor(ctx context.Context, groupID, customerID uuid.UUID,
 	}
 	v = v.Normalize()
 	err = r.write(ctx, func(t *txn) error {
-		d := t.db
-		g, ok := d.groups[groupID]
-		if !ok {
-			return notFound("group", groupID)
-		}
-		if err := d.liveCustomer(customerID); err != nil {
+		var err error
+		if added, err = addMembership(t, groupID, customerID); err != nil {
 			return err
 		}
-		c := d.customers[customerID]
-		members := treeFor(t, d.members, groupID, lessTimeKey)
-		ck := timeKey{c.CreatedAt, customerID}
 		key := groupMember{groupID, customerID}
-		if members.Has(ck) {
-			before = d.windows[key]
-		} else {
-			insert(t, members, ck)
-			insert(t, treeFor(t, d.memberOf, customerID, lessTimeKey), timeKey{g.CreatedAt, groupID})
-			added = true
+		if !added {
+			before = t.db.windows[key]
 		}
-		setWindow(t, d, key, v)
+		setWindow(t, t.db, key, v)
 		return nil
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -21,7 +22,9 @@ import (
 // READ could show a snapshot older than the lock), so fn sees every
 // committed record. A customer's first head is inserted with
 // InsertOrNothing and read again under its lock. State is one query: the
-// records no later record of their pair follows, by (at, seq).
+// records no later record of their pair follows, by (at, seq). Move (a
+// merge) re-points a history with one UPDATE and closes its head: Seq -1,
+// which every later Append refuses.
 
 type consentRecords struct{ base }
 
@@ -121,70 +124,135 @@ func (r consentRecords) Append(ctx context.Context, customerID uuid.UUID, fn fun
 	}
 	var out []consent.Record
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
-		lock := cn.s.dialect.ForUpdate()
-		for range 2 {
-			var last int64
-			err := cn.queryRow(ctx, `SELECT seq FROM {{prefix}}consent_heads WHERE customer_id = ?`+lock,
-				customerID.String()).Scan(&last)
-			if errors.Is(err, sql.ErrNoRows) {
-				if _, err := cn.exec(ctx, cn.s.dialect.InsertOrNothing(`INSERT INTO {{prefix}}consent_heads
-					(customer_id, seq) VALUES (?, ?)`), customerID.String(), 0); err != nil {
-					return err
-				}
-				continue // read it (or a concurrent first head) under its lock
-			} else if err != nil {
-				return err
-			}
-			rows, err := cn.query(ctx, `SELECT `+consentColumns+` FROM {{prefix}}consent_records
-				WHERE customer_id = ? ORDER BY seq`+lock, customerID.String())
-			if err != nil {
-				return err
-			}
-			hist, err := collect(rows, 0, scanConsent)
-			if err != nil {
-				return err
-			}
-			recs, err := fn(consent.NewState(customerID, hist))
-			if err != nil {
-				return err
-			}
-			recs, err = storage.CheckConsentRecords(customerID, last, recs)
-			if err != nil {
-				return err
-			}
-			out = recs
-			if len(recs) == 0 {
-				out = []consent.Record{}
-				return nil
-			}
-			for _, rec := range recs {
-				if _, err := cn.exec(ctx, insertConsent, consentArgs(rec)...); err != nil {
-					return cn.uniqueConflict(err, consentConstraints, func() (storage.Constraint, error) {
-						var one int
-						err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}consent_records WHERE id = ?`, rec.ID.String()).Scan(&one)
-						if err != nil {
-							return "", err
-						}
-						return storage.ConstraintConsentID, nil
-					})
-				}
-			}
-			n, err := cn.exec(ctx, `UPDATE {{prefix}}consent_heads SET seq = ? WHERE customer_id = ? AND seq = ?`,
-				recs[len(recs)-1].Seq, customerID.String(), last)
-			if err != nil {
-				return err
-			}
-			if n != 1 {
-				return fmt.Errorf("sqlstore: consent of customer %s: the locked head changed: %w", customerID, storage.ErrConflict)
-			}
+		last, err := cn.lockConsentHead(ctx, customerID)
+		if err != nil {
+			return err
+		}
+		if last == closedConsentHead {
+			return storage.ConsentHistoryClosed(customerID)
+		}
+		rows, err := cn.query(ctx, `SELECT `+consentColumns+` FROM {{prefix}}consent_records
+			WHERE customer_id = ? ORDER BY seq`+cn.s.dialect.ForUpdate(), customerID.String())
+		if err != nil {
+			return err
+		}
+		hist, err := collect(rows, 0, scanConsent)
+		if err != nil {
+			return err
+		}
+		recs, err := fn(consent.NewState(customerID, hist))
+		if err != nil {
+			return err
+		}
+		recs, err = storage.CheckConsentRecords(customerID, last, recs)
+		if err != nil {
+			return err
+		}
+		out = recs
+		if len(recs) == 0 {
+			out = []consent.Record{}
 			return nil
 		}
-		return fmt.Errorf("sqlstore: consent of customer %s: the first head did not settle: %w", customerID, storage.ErrConflict)
+		for _, rec := range recs {
+			if _, err := cn.exec(ctx, insertConsent, consentArgs(rec)...); err != nil {
+				return cn.uniqueConflict(err, consentConstraints, func() (storage.Constraint, error) {
+					var one int
+					err := cn.queryRow(ctx, `SELECT 1 FROM {{prefix}}consent_records WHERE id = ?`, rec.ID.String()).Scan(&one)
+					if err != nil {
+						return "", err
+					}
+					return storage.ConstraintConsentID, nil
+				})
+			}
+		}
+		n, err := cn.exec(ctx, `UPDATE {{prefix}}consent_heads SET seq = ? WHERE customer_id = ? AND seq = ?`,
+			recs[len(recs)-1].Seq, customerID.String(), last)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return fmt.Errorf("sqlstore: consent of customer %s: the locked head changed: %w", customerID, storage.ErrConflict)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// closedConsentHead is the Seq of the head of a history Move closed.
+const closedConsentHead = -1
+
+// lockConsentHead locks the customer's consent head with a locking read
+// and returns its Seq (closedConsentHead for a closed history). A customer
+// without one gets one first, inserted with InsertOrNothing and read
+// again under its lock (it may be a concurrent first head).
+func (c conn) lockConsentHead(ctx context.Context, customerID uuid.UUID) (int64, error) {
+	for range 2 {
+		var last int64
+		err := c.queryRow(ctx, `SELECT seq FROM {{prefix}}consent_heads WHERE customer_id = ?`+c.s.dialect.ForUpdate(),
+			customerID.String()).Scan(&last)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return last, err
+		}
+		if _, err := c.exec(ctx, c.s.dialect.InsertOrNothing(`INSERT INTO {{prefix}}consent_heads
+			(customer_id, seq) VALUES (?, ?)`), customerID.String(), 0); err != nil {
+			return 0, err
+		}
+	}
+	return 0, fmt.Errorf("sqlstore: consent of customer %s: the first head did not settle: %w", customerID, storage.ErrConflict)
+}
+
+// Move locks both heads in ascending ID order, re-points from's records
+// with one UPDATE (Seq shifted past to's head), advances to's head and
+// closes from's.
+func (r consentRecords) Move(ctx context.Context, from, to uuid.UUID) (int, error) {
+	if err := storage.CheckConsentMove(from, to); err != nil {
+		return 0, err
+	}
+	var moved int64
+	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
+		moved = 0
+		order := []uuid.UUID{from, to}
+		if bytes.Compare(to[:], from[:]) < 0 {
+			order = []uuid.UUID{to, from}
+		}
+		heads := map[uuid.UUID]int64{}
+		for _, id := range order {
+			seq, err := cn.lockConsentHead(ctx, id)
+			if err != nil {
+				return err
+			}
+			heads[id] = seq
+		}
+		last, dest := heads[from], heads[to]
+		switch {
+		case dest == closedConsentHead:
+			return storage.ConsentHistoryClosed(to)
+		case last == closedConsentHead:
+			return nil
+		}
+		if last > 0 {
+			var err error
+			if moved, err = cn.exec(ctx, `UPDATE {{prefix}}consent_records SET customer_id = ?, seq = seq + ?
+				WHERE customer_id = ?`, to.String(), dest, from.String()); err != nil {
+				return err
+			}
+			// Seq has no gaps, so from's records were 1..last.
+			if _, err := cn.exec(ctx, `UPDATE {{prefix}}consent_heads SET seq = ? WHERE customer_id = ?`,
+				dest+last, to.String()); err != nil {
+				return err
+			}
+		}
+		_, err := cn.exec(ctx, `UPDATE {{prefix}}consent_heads SET seq = ? WHERE customer_id = ?`,
+			closedConsentHead, from.String())
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(moved), nil
 }
 
 func (r consentRecords) State(ctx context.Context, customerID uuid.UUID) (consent.State, error) {

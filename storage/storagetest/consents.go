@@ -37,6 +37,11 @@ func consentCases() []testCase {
 		{"ConcurrentGrantsAndWithdrawals", needsConsents(consentConcurrent)},
 		{"InterleavedAppendAfterRead", needsConsents(consentInterleaved)},
 		{"CanceledContext", needsConsents(consentCanceled)},
+		{"MoveRepointsHistory", needsConsents(consentMove)},
+		{"MoveClosesTheHistory", needsConsents(consentMoveCloses)},
+		{"MoveInsideAtomicRollsBack", needsConsents(consentMoveAtomic)},
+		{"MoveRacesAppends", needsConsents(consentMoveRaces)},
+		{"MoveAfterReadSeesLatest", needsConsents(consentMoveAfterRead)},
 	}
 }
 
@@ -435,4 +440,202 @@ func consentCanceled(t *testing.T, e *env, r storage.ConsentRecords) {
 	require.ErrorIs(t, err, context.Canceled, "ByToken")
 	_, err = r.Anonymize(ctx, id)
 	require.ErrorIs(t, err, context.Canceled, "Anonymize")
+	_, err = r.Move(ctx, id, e.id())
+	require.ErrorIs(t, err, context.Canceled, "Move")
+	assert.Len(t, e.consentHistory(r, id), 1, "nothing moved")
+}
+
+// consentMove: Move re-points the history (IDs and fields kept, Seq after
+// the destination's, the pending token found under the destination), and
+// the destination's state is the latest record of each pair by (At, Seq)
+// across both histories: by time, and at the same time the moved record,
+// numbered later.
+func consentMove(t *testing.T, e *env, r storage.ConsentRecords) {
+	dup, surv := e.id(), e.id()
+	t0 := e.now()
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	own := e.appendConsent(r, surv,
+		e.consentRecord(surv, consent.Email, consent.Marketing, consent.Withdrawn, at(1)),
+		e.consentRecord(surv, consent.Email, consent.Newsletter, consent.Granted, at(5)),
+		e.consentRecord(surv, consent.Push, consent.Marketing, consent.Granted, at(4)))
+	moving := e.appendConsent(r, dup,
+		e.consentRecord(dup, consent.Email, consent.Marketing, consent.Granted, at(2)),    // later: wins
+		e.consentRecord(dup, consent.Email, consent.Newsletter, consent.Withdrawn, at(0)), // earlier: loses
+		e.consentRecord(dup, consent.Push, consent.Marketing, consent.Withdrawn, at(4)),   // same time: wins by Seq
+		e.consentRecord(dup, consent.SMS, consent.Newsletter, consent.Pending, at(3)))     // only here
+
+	n, err := r.Move(e.ctx, dup, surv)
+	require.NoError(t, err)
+	assert.Equal(t, len(moving), n)
+
+	hist := e.consentHistory(r, surv)
+	require.Len(t, hist, len(own)+len(moving))
+	assert.Equal(t, own, hist[:len(own)], "the destination's records stay as they were")
+	for i, want := range moving {
+		want.CustomerID, want.Seq = surv, int64(len(own)+i+1)
+		assert.Equal(t, want, hist[len(own)+i], "moved record %d: re-pointed and numbered after, nothing else changed", i)
+	}
+	assert.Empty(t, e.consentHistory(r, dup))
+	assert.Empty(t, e.consentState(r, dup).Latest)
+
+	st := e.consentState(r, surv)
+	assert.Equal(t, latestByScan(surv, hist), st)
+	for _, c := range []struct {
+		pair consent.Pair
+		id   uuid.UUID
+	}{
+		{consent.Pair{Channel: consent.Email, Purpose: consent.Marketing}, moving[0].ID},
+		{consent.Pair{Channel: consent.Email, Purpose: consent.Newsletter}, own[1].ID},
+		{consent.Pair{Channel: consent.Push, Purpose: consent.Marketing}, moving[2].ID},
+		{consent.Pair{Channel: consent.SMS, Purpose: consent.Newsletter}, moving[3].ID},
+	} {
+		cur, ok := st.Of(c.pair)
+		require.True(t, ok, "%s", c.pair)
+		assert.Equal(t, c.id, cur.ID, "%s", c.pair)
+	}
+
+	pending, err := r.ByToken(e.ctx, moving[3].TokenHash)
+	require.NoError(t, err)
+	assert.Equal(t, surv, pending.CustomerID, "the token now names the destination")
+	assert.Equal(t, moving[3].ID, pending.ID)
+	assert.Equal(t, hist[len(hist)-1].Seq, pending.Seq)
+
+	next := e.appendConsent(r, surv, e.consentRecord(surv, consent.Post, consent.Marketing, consent.Granted, at(6)))
+	assert.Equal(t, int64(len(hist)+1), next[0].Seq, "the destination's Seq carries on")
+}
+
+// consentMoveCloses: after a Move, the source's history is closed: an
+// Append of it is refused (its fn never runs), a second Move moves
+// nothing, and a Move into it is refused. A customer with no records is
+// closed too. Bad IDs are refused.
+func consentMoveCloses(t *testing.T, e *env, r storage.ConsentRecords) {
+	dup, surv, empty, other := e.id(), e.id(), e.id(), e.id()
+	e.appendConsent(r, dup, e.consentRecord(dup, consent.Email, consent.Marketing, consent.Granted, e.now()))
+	e.appendConsent(r, other, e.consentRecord(other, consent.Email, consent.Marketing, consent.Granted, e.now()))
+	n, err := r.Move(e.ctx, dup, surv)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	n, err = r.Move(e.ctx, empty, surv)
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing to move")
+
+	for _, id := range []uuid.UUID{dup, empty} {
+		_, err = r.Append(e.ctx, id, func(consent.State) ([]consent.Record, error) {
+			t.Error("fn ran on a closed history")
+			return []consent.Record{e.consentRecord(id, consent.SMS, consent.Marketing, consent.Granted, e.now())}, nil
+		})
+		require.ErrorIs(t, err, storage.ErrCustomerNotLive)
+		require.ErrorIs(t, err, storage.ErrNotFound)
+		assert.Empty(t, e.consentHistory(r, id))
+	}
+	n, err = r.Move(e.ctx, dup, surv)
+	require.NoError(t, err)
+	assert.Zero(t, n, "moved already")
+	_, err = r.Move(e.ctx, other, dup)
+	require.ErrorIs(t, err, storage.ErrCustomerNotLive, "a move into a closed history")
+	assert.Len(t, e.consentHistory(r, other), 1, "nothing moved")
+	assert.Len(t, e.consentHistory(r, surv), 1)
+	e.appendConsent(r, other, e.consentRecord(other, consent.SMS, consent.Marketing, consent.Granted, e.now()))
+
+	for _, ids := range [][2]uuid.UUID{{uuid.Nil, surv}, {surv, uuid.Nil}, {surv, surv}} {
+		_, err := r.Move(e.ctx, ids[0], ids[1])
+		assert.ErrorIs(t, err, storage.ErrInvalidRecord, "%v", ids)
+	}
+	e.appendConsent(r, surv, e.consentRecord(surv, consent.SMS, consent.Marketing, consent.Granted, e.now()))
+}
+
+// consentMoveAtomic: a Move in a transaction that fails leaves both
+// histories, the token and the source's head as they were.
+func consentMoveAtomic(t *testing.T, e *env, r storage.ConsentRecords) {
+	dup, surv := e.id(), e.id()
+	pending := e.appendConsent(r, dup, e.consentRecord(dup, consent.Email, consent.Newsletter, consent.Pending, e.now()))[0]
+	e.appendConsent(r, surv, e.consentRecord(surv, consent.Email, consent.Marketing, consent.Granted, e.now()))
+	boom := errors.New("boom")
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		n, err := tx.(storage.Consents).ConsentRecords().Move(ctx, dup, surv)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, []consent.Record{pending}, e.consentHistory(r, dup))
+	assert.Len(t, e.consentHistory(r, surv), 1)
+	got, err := r.ByToken(e.ctx, pending.TokenHash)
+	require.NoError(t, err)
+	assert.Equal(t, dup, got.CustomerID)
+	out := e.appendConsent(r, dup, e.consentRecord(dup, consent.Email, consent.Newsletter, consent.Granted, e.now()))
+	assert.Equal(t, int64(2), out[0].Seq, "the history is open again")
+}
+
+// consentMoveRaces: appends to the source race a Move: each either commits
+// before it, and is moved, or is refused; nothing is left on the source
+// and the destination's Seq has no gaps.
+func consentMoveRaces(t *testing.T, e *env, r storage.ConsentRecords) {
+	const n = 8
+	dup, surv := e.id(), e.id()
+	e.appendConsent(r, dup, e.consentRecord(dup, consent.Email, consent.Marketing, consent.Granted, e.now()))
+	e.appendConsent(r, surv, e.consentRecord(surv, consent.Email, consent.Marketing, consent.Withdrawn, e.now()))
+	ids := make([]uuid.UUID, n)
+	moved := 0
+	errs := race(n+1, func(i int) error {
+		if i == n {
+			var err error
+			moved, err = r.Move(e.ctx, dup, surv)
+			return err
+		}
+		rec := e.consentRecord(dup, consent.SMS, consent.Marketing, consent.Granted, e.now())
+		ids[i] = rec.ID
+		_, err := r.Append(e.ctx, dup, func(consent.State) ([]consent.Record, error) { return []consent.Record{rec}, nil })
+		return err
+	})
+	require.NoError(t, errs[n], "the move")
+	ok, refused := tally(t, errs[:n], func(err error) bool { return errors.Is(err, storage.ErrCustomerNotLive) }, "ErrCustomerNotLive")
+	assert.Equal(t, n, ok+refused)
+	assert.Equal(t, 1+ok, moved, "every append that committed was moved")
+	assert.Empty(t, e.consentHistory(r, dup), "nothing is left on the source")
+	hist := e.consentHistory(r, surv)
+	require.Len(t, hist, 2+ok)
+	have := map[uuid.UUID]bool{}
+	for i, h := range hist {
+		assert.Equal(t, int64(i+1), h.Seq, "Seq without gaps")
+		assert.Equal(t, surv, h.CustomerID)
+		have[h.ID] = true
+	}
+	for i, err := range errs[:n] {
+		assert.Equal(t, err == nil, have[ids[i]], "append %d: kept if and only if it committed", i)
+	}
+}
+
+// consentMoveAfterRead: a transaction reads the source's state (fixing its
+// snapshot where the engine keeps one), an append commits outside, then
+// the transaction moves: the outside record moves too (the move reads
+// under its lock) and nothing is left behind.
+func consentMoveAfterRead(t *testing.T, e *env, r storage.ConsentRecords) {
+	if !e.cfg.concurrentWriters {
+		t.Skip("the store does not declare ConcurrentWriters")
+	}
+	dup, surv := e.id(), e.id()
+	e.appendConsent(r, dup, e.consentRecord(dup, consent.Email, consent.Marketing, consent.Granted, e.now()))
+	ran := false
+	var moved int
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		tr := tx.(storage.Consents).ConsentRecords()
+		if _, err := tr.State(ctx, dup); err != nil {
+			return err
+		}
+		if !ran {
+			ran = true
+			e.appendConsent(r, dup, e.consentRecord(dup, consent.Email, consent.Marketing, consent.Withdrawn, e.now()))
+		}
+		var err error
+		moved, err = tr.Move(ctx, dup, surv)
+		return err
+	})
+	require.NoError(t, err)
+	require.True(t, ran)
+	assert.Equal(t, 2, moved)
+	assert.Empty(t, e.consentHistory(r, dup))
+	assert.Len(t, e.consentHistory(r, surv), 2)
+	cur, _ := e.consentState(r, surv).Of(consent.Pair{Channel: consent.Email, Purpose: consent.Marketing})
+	assert.Equal(t, consent.Withdrawn, cur.Status, "the record committed outside moved and is the latest")
 }

@@ -6,14 +6,16 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/actor"
+	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/subscription"
 )
 
 // mergeFaultOps are the customer merges: every kind of record a merge
-// moves is there, so that a failure at any statement must leave both
+// moves (consent records included) is there, so that a failure at any statement must leave both
 // customers exactly as they were.
 var mergeFaultOps = []faultOp{
 	{
@@ -51,6 +53,16 @@ var mergeFaultOps = []faultOp{
 			_, err = f.svc.Customers.Update(f.ctx, bob, customer.Patch{Tags: &[]string{"wholesale"},
 				Reference: ptr("E-1"), ReferenceOrigin: ptr("erp")})
 			f.must("update", err)
+			// Consent on both sides: the survivor's head moves on, the
+			// duplicate's records (a pending double opt-in too) move and
+			// its head closes.
+			_, err = f.svc.Consents.Grant(f.staffCtx(), ada, newsletter)
+			f.must("grant", err)
+			_, err = f.svc.Consents.Withdraw(f.staffCtx(), bob, newsletter)
+			f.must("withdraw", err)
+			_, err = f.svc.Consents.Request(f.staffCtx(), bob, clientele.ConsentChange{Channel: consent.SMS,
+				Purpose: consent.Marketing, Evidence: consent.Evidence{Source: "app"}})
+			f.must("request", err)
 		},
 		run: func(f *faultFixture) (string, error) {
 			res, err := f.svc.Customers.Merge(actor.NewContext(f.ctx, actor.Staff("support-1")), f.ids["bob"], f.ids["ada"])

@@ -5,8 +5,7 @@ import (
 )
 
 // pricingFaultOps are the writes of the pricing context: the host
-// references of groups (the segments' setter runs the same statements on
-// its own table).
+// references of groups and of segments.
 var pricingFaultOps = []faultOp{
 	{
 		name: "Pricing.SetGroupRefs",
@@ -17,6 +16,18 @@ var pricingFaultOps = []faultOp{
 		},
 		run: func(f *faultFixture) (string, error) {
 			r, err := f.svc.Pricing.SetGroupRefs(f.ctx, f.ids["VIP"], pricing.Refs{PriceList: "pl-vip", Promotion: "promo"})
+			return r.PriceList + " " + r.Promotion, err
+		},
+	},
+	{
+		name: "Pricing.SetSegmentRefs",
+		setup: func(f *faultFixture) {
+			f.addSegment("vips")
+			_, err := f.svc.Pricing.SetSegmentRefs(f.ctx, f.ids["vips"], pricing.Refs{PriceList: "pl-old"})
+			f.must("set the old references", err)
+		},
+		run: func(f *faultFixture) (string, error) {
+			r, err := f.svc.Pricing.SetSegmentRefs(f.ctx, f.ids["vips"], pricing.Refs{PriceList: "pl-vip", Promotion: "promo"})
 			return r.PriceList + " " + r.Promotion, err
 		},
 	},
