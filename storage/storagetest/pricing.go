@@ -28,6 +28,8 @@ func pricingCases() []testCase {
 		{"SegmentsOf", needsPricing(pricingSegmentsOf)},
 		{"DeleteDropsRefs", needsPricing(pricingDeleteDropsRefs)},
 		{"ConcurrentSetsSerialize", needsPricing(pricingConcurrentSets)},
+		{"SnapshotSameAsReads", needsSnapshots(pricingSnapshotSameAsReads)},
+		{"SnapshotOfGuest", needsSnapshots(pricingSnapshotGuest)},
 	}
 }
 

@@ -63,3 +63,17 @@ func (d dialect) Classify(err error) sqlstore.ErrorKind {
 func (d dialect) MetadataHas(column, object string) string {
 	return d.Dialect.(sqlstore.MetadataMatcher).MetadataHas(column, object)
 }
+
+// JSONObject, JSONArrayAgg and JSONString implement sqlstore.JSONBuilder as
+// MySQL does.
+func (d dialect) JSONObject(pairs ...string) string {
+	return d.Dialect.(sqlstore.JSONBuilder).JSONObject(pairs...)
+}
+
+func (d dialect) JSONArrayAgg(expr string) string {
+	return d.Dialect.(sqlstore.JSONBuilder).JSONArrayAgg(expr)
+}
+
+func (d dialect) JSONString(column string) string {
+	return d.Dialect.(sqlstore.JSONBuilder).JSONString(column)
+}
