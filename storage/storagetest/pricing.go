@@ -30,6 +30,7 @@ func pricingCases() []testCase {
 		{"ConcurrentSetsSerialize", needsPricing(pricingConcurrentSets)},
 		{"SnapshotSameAsReads", needsSnapshots(pricingSnapshotSameAsReads)},
 		{"SnapshotOfGuest", needsSnapshots(pricingSnapshotGuest)},
+		{"SnapshotNumbersExact", needsSnapshots(pricingSnapshotExact)},
 	}
 }
 

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/pricing"
 	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
@@ -246,4 +249,42 @@ func (e *env) storedSegmentOf(s segment.Segment) segment.Segment {
 	out, err := r.SegmentRecords().Create(e.ctx, s)
 	require.NoError(e.t, err)
 	return out
+}
+
+// pricingSnapshotExact: the snapshot's numbers pass through no float (the
+// SQL adapters' JSON): order figures beyond 2^53 minor units, the largest
+// int64, and a window's end at a microsecond come back exactly, times in
+// UTC.
+func pricingSnapshotExact(t *testing.T, e *env, snaps storage.PricingSnapshots, _ storage.PricingRecords) {
+	od, ok := e.store.(storage.OrderHistory)
+	if !ok {
+		t.Skipf("the store (%T) lacks the storage.OrderHistory capability", e.store)
+	}
+	c := e.newCustomer()
+	g := e.createGroup("Exact")
+	until := time.Date(2286, 11, 20, 17, 46, 39, 999999000, time.UTC) // past 10^16 µs
+	e.addFor(g.ID, c.ID, group.Validity{Until: until})
+	figures := map[string]int64{"EUR": 1<<53 + 1, "USD": math.MaxInt64, "JPY": 9007199254740993}
+	placed := time.Date(2030, 1, 2, 3, 4, 5, 678901000, time.UTC)
+	for code, minor := range figures {
+		cur, err := balance.ParseCurrency(code)
+		require.NoError(t, err)
+		_, err = od.OrderDetails().UpdateStats(e.ctx, c.ID, cur, func(s *order.Stats) error {
+			return s.AddOrder(balance.FromMinorUnits(minor, cur), placed)
+		})
+		require.NoError(t, err)
+	}
+	m := e.createMarket(e.createMerchant().ID)
+	snap, err := snaps.PricingSnapshot(e.ctx, c.ID, m.ID, placed, pricing.MaxGroups, pricing.MaxSegments)
+	require.NoError(t, err)
+	require.Len(t, snap.Groups, 1)
+	assert.Equal(t, until, snap.Groups[0].ValidUntil)
+	want, err := od.OrderDetails().Stats(e.ctx, c.ID)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, want, snap.Stats)
+	for _, s := range snap.Stats {
+		assert.Equal(t, figures[s.Currency.Code()], s.Spent.MinorUnits(), s.Currency.Code())
+		assert.Equal(t, placed, s.LastOrderAt)
+		assert.Equal(t, time.UTC, s.FirstOrderAt.Location())
+	}
 }
