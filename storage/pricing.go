@@ -49,9 +49,10 @@ type PricingRecords interface {
 }
 
 // PricingSnapshots is the optional capability of reading everything a
-// pricing context is decided from at once (on a Store, found with a type
-// assertion): the SQL adapters in one statement, the memory adapter under
-// one read lock, so that the context is one consistent snapshot. A store
+// pricing context is decided from at once (on a Store and on a Tx, found
+// with a type assertion): the SQL adapters in one statement, the memory
+// adapter under one read lock, so that the context is one consistent
+// snapshot. A store
 // without it still answers Pricing.Context, with the reads of Pricing (or
 // of the core repositories) one after the other.
 type PricingSnapshots interface {

@@ -148,8 +148,14 @@ func (r pricingRecords) SegmentsOf(ctx context.Context, customerID uuid.UUID, at
 
 // PricingSnapshot reads the snapshot under one read lock: one consistent
 // state of the store (the storage.PricingSnapshots capability).
-func (s *Store) PricingSnapshot(ctx context.Context, customerID, marketID uuid.UUID, at time.Time, maxGroups, maxSegments int) (out pricing.Snapshot, err error) {
-	err = repos{store: s}.read(ctx, func(d *db) error {
+func (s *Store) PricingSnapshot(ctx context.Context, customerID, marketID uuid.UUID, at time.Time, maxGroups, maxSegments int) (pricing.Snapshot, error) {
+	return repos{store: s}.PricingSnapshot(ctx, customerID, marketID, at, maxGroups, maxSegments)
+}
+
+// PricingSnapshot reads the snapshot in the transaction (the
+// storage.PricingSnapshots capability).
+func (r repos) PricingSnapshot(ctx context.Context, customerID, marketID uuid.UUID, at time.Time, maxGroups, maxSegments int) (out pricing.Snapshot, err error) {
+	err = r.read(ctx, func(d *db) error {
 		out = pricing.Snapshot{}
 		m, ok := d.markets[marketID]
 		if !ok {
@@ -191,4 +197,7 @@ func (s *Store) PricingSnapshot(ctx context.Context, customerID, marketID uuid.U
 	return out, err
 }
 
-var _ storage.PricingSnapshots = (*Store)(nil)
+var (
+	_ storage.PricingSnapshots = (*Store)(nil)
+	_ storage.PricingSnapshots = repos{}
+)

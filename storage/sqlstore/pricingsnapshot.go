@@ -20,7 +20,10 @@ import (
 	"github.com/clientele-go/clientele/verification"
 )
 
-var _ storage.PricingSnapshots = (*Store)(nil)
+var (
+	_ storage.PricingSnapshots = (*Store)(nil)
+	_ storage.PricingSnapshots = repos{}
+)
 
 // PricingSnapshot reads the pricing snapshot in one statement (the
 // storage.PricingSnapshots capability): the market joined with its merchant
@@ -35,7 +38,16 @@ var _ storage.PricingSnapshots = (*Store)(nil)
 // (MariaDB's group_concat_max_len) is detected: the snapshot is then
 // storage.ErrNoSnapshot, as on a dialect without JSONBuilder.
 func (s *Store) PricingSnapshot(ctx context.Context, customerID, marketID uuid.UUID, at time.Time, maxGroups, maxSegments int) (pricing.Snapshot, error) {
-	cn := s.connFor(ctx)
+	return s.connFor(ctx).pricingSnapshot(ctx, customerID, marketID, at, maxGroups, maxSegments)
+}
+
+// PricingSnapshot reads the pricing snapshot in the transaction, in one
+// statement (the storage.PricingSnapshots capability).
+func (r repos) PricingSnapshot(ctx context.Context, customerID, marketID uuid.UUID, at time.Time, maxGroups, maxSegments int) (pricing.Snapshot, error) {
+	return r.c.pricingSnapshot(ctx, customerID, marketID, at, maxGroups, maxSegments)
+}
+
+func (cn conn) pricingSnapshot(ctx context.Context, customerID, marketID uuid.UUID, at time.Time, maxGroups, maxSegments int) (pricing.Snapshot, error) {
 	jb, ok := cn.s.dialect.(JSONBuilder)
 	if !ok {
 		return pricing.Snapshot{}, fmt.Errorf("sqlstore: dialect %s has no JSONBuilder: %w", cn.s.dialect.Name(), storage.ErrNoSnapshot)
