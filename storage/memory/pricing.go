@@ -182,6 +182,7 @@ func (r repos) PricingSnapshot(ctx context.Context, customerID, marketID uuid.UU
 		}
 		out.ShippingCountry, out.BillingCountry, out.Stats = f.ShippingCountry, f.BillingCountry, f.Stats
 		out.Verified = d.verification(verification.CustomerSubject(customerID)).Status == verification.Verified
+		out.Segments = make([]pricing.Candidate, 0, min(maxSegments, d.segmentOrder.Len()))
 		d.segmentOrder.Ascend(func(k timeKey) bool {
 			if len(out.Segments) == maxSegments {
 				out.SegmentsTruncated = true
