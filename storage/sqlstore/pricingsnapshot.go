@@ -71,7 +71,7 @@ func (cn conn) pricingSnapshot(ctx context.Context, customerID, marketID uuid.UU
 }
 
 // The snapshot's columns: the market's, the merchant's name, then for a
-// customer the customer's and the six subqueries'.
+// customer the customer's and the seven subqueries'.
 var (
 	marketColumnCount   = len(strings.Split(marketColumns, ","))
 	customerColumnCount = len(strings.Split(customerColumns, ","))
