@@ -3,6 +3,7 @@ package clientele
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -22,15 +23,23 @@ import (
 // Pricing answers the pricing context (package pricing): what a host's
 // pricing, promotion and content engines need about a visitor in a market.
 //
-// Round trips: Context reads the market, its merchant, the customer, the
-// customer's groups in force with their references (one statement, joined)
-// and the segments the customer is in (two statements: the first
-// pricing.MaxSegments segments, then every rule at once over the one
-// customer row), and, only for a private market that requires verified
-// customers, the verification: at most 7 statements, however many groups
-// and segments there are; a guest needs 2. The reads are not one
-// transaction: a change committed between them may show in one and not in
-// another.
+// Round trips: on a store with the storage.PricingSnapshots capability
+// (both adapters of this module) Context is one read: one SQL statement
+// on every engine, for a customer as for a guest, however many groups and
+// segments there are; the memory adapter reads under one lock. The
+// context is then one consistent snapshot of the store, and the segments
+// are evaluated in Go (segment.Matches) over the facts that statement
+// returned. (An unknown market or customer costs the reads below after
+// it, which name what is missing.)
+//
+// Without the capability Context reads the market, its merchant, the
+// customer, the customer's groups in force with their references (one
+// statement, joined) and the segments the customer is in (two
+// statements: the first pricing.MaxSegments segments, then every rule at
+// once over the one customer row), and, only for a private market that
+// requires verified customers, the verification: at most 7 statements; a
+// guest needs 2. Those reads are not one transaction: a change committed
+// between them may show in one and not in another.
 //
 // On a store without the storage.Pricing capability Context still works:
 // groups come from the group list by member (their windows honoured where
@@ -57,6 +66,24 @@ func pricingOf(r any) (storage.PricingRecords, error) {
 // Markets.Access: a typo must not pass for a guest).
 func (s *Pricing) Context(ctx context.Context, customerID, marketID uuid.UUID) (pricing.Context, error) {
 	now := s.clock()
+	if p, ok := s.store.(storage.PricingSnapshots); ok {
+		snap, err := p.PricingSnapshot(ctx, customerID, marketID, now, pricing.MaxGroups, pricing.MaxSegments)
+		if err == nil {
+			return snap.Decide(now), nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrNoSnapshot) {
+			return pricing.Context{}, err
+		}
+		// Something is missing (the reads name it), or the snapshot
+		// cannot be read at once (the reads take it apart).
+	}
+	return s.contextByReads(ctx, customerID, marketID, now)
+}
+
+// contextByReads is Context on a store without storage.PricingSnapshots:
+// the market, the merchant, the customer, its groups and its segments, one
+// read after the other.
+func (s *Pricing) contextByReads(ctx context.Context, customerID, marketID uuid.UUID, now time.Time) (pricing.Context, error) {
 	m, err := s.store.Markets().Get(ctx, marketID)
 	if err != nil {
 		return pricing.Context{}, notFound(err, market.ErrNotFound)

@@ -37,6 +37,8 @@ func TestPricingContextLacking(t *testing.T) {
 	require.False(t, ok)
 	_, ok = any(store).(storage.SegmentEvaluation)
 	require.False(t, ok)
+	_, ok = any(store).(storage.PricingSnapshots)
+	require.False(t, ok, "the context is read piece by piece")
 	e := clienteletest.New(t, clienteletest.WithStore(store), clienteletest.WithServiceOptions(clientele.WithConfusableEmails(true)))
 	svc := e.Service
 

@@ -74,6 +74,8 @@
 // groups) followed.
 // Privacy (on a Store and on a Tx: event payloads rewritten by an
 // erasure, and the durable erasure records) came with issue 13.
+// PricingSnapshots (on a Store and on a Tx: everything a pricing context
+// is decided from, read at once: one SQL statement) came after Pricing.
 // storage/memory has all of them. An adapter that implements one
 // implements it on the Store and on the Tx alike, so that it joins
 // transactions as the repositories do.

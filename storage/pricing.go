@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/errcode"
 	"github.com/clientele-go/clientele/pricing"
 )
 
@@ -46,3 +47,33 @@ type PricingRecords interface {
 	// the segments, then every rule at once over the one customer row.
 	SegmentsOf(ctx context.Context, customerID uuid.UUID, at time.Time, limit int) (segments []pricing.Segment, more bool, err error)
 }
+
+// PricingSnapshots is the optional capability of reading everything a
+// pricing context is decided from at once (on a Store and on a Tx, found
+// with a type assertion): the SQL adapters in one statement, the memory
+// adapter under one read lock, so that the context is one consistent
+// snapshot. A store
+// without it still answers Pricing.Context, with the reads of Pricing (or
+// of the core repositories) one after the other.
+type PricingSnapshots interface {
+	// PricingSnapshot reads the snapshot of the customer in the market
+	// (pricing.Snapshot), memberships judged at at: the market, its
+	// merchant's name, and for a customer (customerID not uuid.Nil; a
+	// guest needs nothing more) the live customer, its groups in force
+	// ordered by ID (at most maxGroups with their references and windows'
+	// ends; every ID in force when there are more), whether its
+	// verification is verified, its default addresses' countries and
+	// order figures, and the first maxSegments segments in (CreatedAt,
+	// ID) order with their rules and references. Errors: ErrNotFound
+	// (wrapped) when the market, its merchant or the live customer does
+	// not exist (the caller reads again to tell which); ErrNoSnapshot
+	// when the adapter cannot read this snapshot at once.
+	PricingSnapshot(ctx context.Context, customerID, marketID uuid.UUID, at time.Time, maxGroups, maxSegments int) (pricing.Snapshot, error)
+}
+
+// ErrNoSnapshot is what PricingSnapshot returns (wrapped) when it cannot
+// read a snapshot at once: a sqlstore dialect without JSON functions, or
+// an aggregate beyond an engine's limit (MariaDB cuts JSON_ARRAYAGG at
+// group_concat_max_len). The services then read the context as on a
+// store without the capability. It unwraps to errcode.Unsupported.
+var ErrNoSnapshot = errcode.New(errcode.Unsupported, "storage: the pricing snapshot cannot be read at once")

@@ -11,6 +11,7 @@ import (
 	"github.com/clientele-go/clientele/pricing"
 	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/verification"
 )
 
 // PricingRecords returns the pricing repository: the store has the
@@ -91,11 +92,16 @@ func (r pricingRecords) SegmentRefs(ctx context.Context, segmentID uuid.UUID) (o
 
 func (r pricingRecords) GroupsInForce(ctx context.Context, customerID uuid.UUID, at time.Time, limit int) (out []pricing.Group, more bool, err error) {
 	err = r.read(ctx, func(d *db) error {
-		out, more = nil, false
-		tree := d.memberOf[customerID]
-		if tree == nil {
-			return nil
-		}
+		out, more = d.groupsInForce(customerID, at, limit)
+		return nil
+	})
+	return out, more, err
+}
+
+// groupsInForce returns the customer's groups in force at at, ordered by
+// ID, at most limit, and whether there were more.
+func (d *db) groupsInForce(customerID uuid.UUID, at time.Time, limit int) (out []pricing.Group, more bool) {
+	if tree := d.memberOf[customerID]; tree != nil {
 		tree.Ascend(func(k timeKey) bool {
 			w := d.windows[groupMember{k.id, customerID}]
 			if !w.Contains(at) {
@@ -105,13 +111,12 @@ func (r pricingRecords) GroupsInForce(ctx context.Context, customerID uuid.UUID,
 			out = append(out, pricing.Group{ID: g.ID, Name: g.Name, ValidUntil: w.Until, Refs: d.groupRefs[g.ID]})
 			return true
 		})
-		return nil
-	})
+	}
 	slices.SortFunc(out, func(a, b pricing.Group) int { return bytes.Compare(a.ID[:], b.ID[:]) })
 	if len(out) > limit {
 		out, more = out[:limit], true
 	}
-	return out, more, err
+	return out, more
 }
 
 func (r pricingRecords) SegmentsOf(ctx context.Context, customerID uuid.UUID, at time.Time, limit int) (out []pricing.Segment, more bool, err error) {
@@ -140,3 +145,60 @@ func (r pricingRecords) SegmentsOf(ctx context.Context, customerID uuid.UUID, at
 	})
 	return out, more, err
 }
+
+// PricingSnapshot reads the snapshot under one read lock: one consistent
+// state of the store (the storage.PricingSnapshots capability).
+func (s *Store) PricingSnapshot(ctx context.Context, customerID, marketID uuid.UUID, at time.Time, maxGroups, maxSegments int) (pricing.Snapshot, error) {
+	return repos{store: s}.PricingSnapshot(ctx, customerID, marketID, at, maxGroups, maxSegments)
+}
+
+// PricingSnapshot reads the snapshot in the transaction (the
+// storage.PricingSnapshots capability).
+func (r repos) PricingSnapshot(ctx context.Context, customerID, marketID uuid.UUID, at time.Time, maxGroups, maxSegments int) (out pricing.Snapshot, err error) {
+	err = r.read(ctx, func(d *db) error {
+		out = pricing.Snapshot{}
+		m, ok := d.markets[marketID]
+		if !ok {
+			return notFound("market", marketID)
+		}
+		mer, ok := d.merchants[m.MerchantID]
+		if !ok {
+			return notFound("merchant", m.MerchantID)
+		}
+		out.Market, out.MerchantName = m.Clone(), mer.Name
+		if customerID == uuid.Nil {
+			return nil
+		}
+		c, ok := d.customers[customerID]
+		if !ok || c.DeletedAt != nil {
+			return notFound("customer", customerID)
+		}
+		c = c.Clone()
+		out.Customer = &c
+		f := d.facts(c, at) // every group in force, the countries, the figures
+		out.Groups, out.GroupsTruncated = d.groupsInForce(customerID, at, maxGroups)
+		if out.GroupsTruncated {
+			out.InForce = f.Groups
+		}
+		out.ShippingCountry, out.BillingCountry, out.Stats = f.ShippingCountry, f.BillingCountry, f.Stats
+		out.Verified = d.verification(verification.CustomerSubject(customerID)).Status == verification.Verified
+		out.Segments = make([]pricing.Candidate, 0, min(maxSegments, d.segmentOrder.Len()))
+		d.segmentOrder.Ascend(func(k timeKey) bool {
+			if len(out.Segments) == maxSegments {
+				out.SegmentsTruncated = true
+				return false
+			}
+			sg := d.segments[k.id]
+			out.Segments = append(out.Segments, pricing.Candidate{
+				Segment: pricing.Segment{ID: sg.ID, Name: sg.Name, Refs: d.segmentRefs[sg.ID]}, Rule: sg.Rule.Clone()})
+			return true
+		})
+		return nil
+	})
+	return out, err
+}
+
+var (
+	_ storage.PricingSnapshots = (*Store)(nil)
+	_ storage.PricingSnapshots = repos{}
+)

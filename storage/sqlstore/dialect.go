@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"io/fs"
+	"strings"
 )
 
 // Dialect is what sqlstore needs to know about one SQL engine. The engines'
@@ -150,4 +151,51 @@ type FreshAfterLock interface {
 // without it.
 type MetadataMatcher interface {
 	MetadataHas(column, object string) string
+}
+
+// JSONBuilder is an optional interface of a Dialect: building JSON in a
+// query, so that one statement returns a row with the lists that belong
+// to it, each a scalar subquery aggregated to a JSON array (the pricing
+// snapshot, storage.PricingSnapshots). PostgreSQL (and CockroachDB):
+// json_build_object and json_agg; MySQL, MariaDB and TiDB: JSON_OBJECT
+// and JSON_ARRAYAGG; SQLite: json_object and json_group_array. The
+// adapter keeps numbers that JSON carries to integers (times in
+// microseconds, amounts in minor units), which every engine writes
+// exactly. Without it Store.PricingSnapshot answers storage.ErrNoSnapshot
+// and the services read a pricing context in several statements.
+type JSONBuilder interface {
+	// JSONObject returns an expression for the JSON object of the pairs:
+	// a key (the adapter's own, letters and underscores, written as a
+	// string literal) followed by its value expression, and so on.
+	JSONObject(pairs ...string) string
+	// JSONArrayAgg returns the aggregate that collects expr over the
+	// rows into a JSON array; over no rows it is NULL or []. The
+	// elements' order is not specified (MySQL's JSON_ARRAYAGG takes no
+	// ORDER BY): the adapter sorts them.
+	JSONArrayAgg(expr string) string
+	// JSONString returns the text column as JSONObject must be given it to
+	// write a JSON string: MySQL's and TiDB's text columns are binary,
+	// which JSON_OBJECT would write in base64, so they are converted to
+	// utf8mb4 first.
+	JSONString(column string) string
+}
+
+// JSONObjectCall is the JSONObject of the dialects whose function takes
+// alternating keys and values (json_build_object, JSON_OBJECT,
+// json_object): fn('k1', v1, 'k2', v2, ...).
+func JSONObjectCall(fn string, pairs ...string) string {
+	var b strings.Builder
+	b.WriteString(fn + "(")
+	for i, p := range pairs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i%2 == 0 {
+			b.WriteString("'" + p + "'")
+		} else {
+			b.WriteString(p)
+		}
+	}
+	b.WriteString(")")
+	return b.String()
 }

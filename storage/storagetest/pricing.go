@@ -28,6 +28,9 @@ func pricingCases() []testCase {
 		{"SegmentsOf", needsPricing(pricingSegmentsOf)},
 		{"DeleteDropsRefs", needsPricing(pricingDeleteDropsRefs)},
 		{"ConcurrentSetsSerialize", needsPricing(pricingConcurrentSets)},
+		{"SnapshotSameAsReads", needsSnapshots(pricingSnapshotSameAsReads)},
+		{"SnapshotOfGuest", needsSnapshots(pricingSnapshotGuest)},
+		{"SnapshotNumbersExact", needsSnapshots(pricingSnapshotExact)},
 	}
 }
 

@@ -110,3 +110,17 @@ func (dialect) MigrationLock(key string) (lock, unlock string) {
 func (dialect) MetadataHas(column, object string) string {
 	return "JSON_CONTAINS(CONVERT(" + column + " USING utf8mb4), CONVERT(" + object + " USING utf8mb4))"
 }
+
+// JSONObject implements sqlstore.JSONBuilder with JSON_OBJECT.
+func (dialect) JSONObject(pairs ...string) string {
+	return sqlstore.JSONObjectCall("JSON_OBJECT", pairs...)
+}
+
+// JSONArrayAgg implements sqlstore.JSONBuilder with JSON_ARRAYAGG, which
+// MariaDB cuts at group_concat_max_len bytes (the adapter detects it).
+func (dialect) JSONArrayAgg(expr string) string { return "JSON_ARRAYAGG(" + expr + ")" }
+
+// JSONString implements sqlstore.JSONBuilder: the binary text columns are
+// read as utf8mb4, which JSON_OBJECT writes as a JSON string (a binary
+// string it would write as "base64:type15:...").
+func (dialect) JSONString(column string) string { return "CONVERT(" + column + " USING utf8mb4)" }

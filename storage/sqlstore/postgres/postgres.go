@@ -104,3 +104,14 @@ func (dialect) MigrationLock(key string) (lock, unlock string) {
 func (dialect) MetadataHas(column, object string) string {
 	return "(" + column + "::jsonb @> " + object + "::jsonb)"
 }
+
+// JSONObject implements sqlstore.JSONBuilder with json_build_object.
+func (dialect) JSONObject(pairs ...string) string {
+	return sqlstore.JSONObjectCall("json_build_object", pairs...)
+}
+
+// JSONArrayAgg implements sqlstore.JSONBuilder with json_agg.
+func (dialect) JSONArrayAgg(expr string) string { return "json_agg(" + expr + ")" }
+
+// JSONString implements sqlstore.JSONBuilder: text is text.
+func (dialect) JSONString(column string) string { return column }

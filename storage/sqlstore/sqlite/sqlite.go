@@ -93,3 +93,14 @@ func (dialect) MigrationLock(string) (lock, unlock string) { return "", "" }
 func (dialect) MetadataHas(column, object string) string {
 	return "EXISTS (SELECT 1 FROM json_each(" + column + ") j, json_each(" + object + ") o WHERE j.key = o.key AND j.value = o.value)"
 }
+
+// JSONObject implements sqlstore.JSONBuilder with json_object.
+func (dialect) JSONObject(pairs ...string) string {
+	return sqlstore.JSONObjectCall("json_object", pairs...)
+}
+
+// JSONArrayAgg implements sqlstore.JSONBuilder with json_group_array.
+func (dialect) JSONArrayAgg(expr string) string { return "json_group_array(" + expr + ")" }
+
+// JSONString implements sqlstore.JSONBuilder: text is text.
+func (dialect) JSONString(column string) string { return column }

@@ -63,3 +63,20 @@ func (d dialect) Classify(err error) sqlstore.ErrorKind {
 func (d dialect) MetadataHas(column, object string) string {
 	return d.Dialect.(sqlstore.MetadataMatcher).MetadataHas(column, object)
 }
+
+// JSONObject implements sqlstore.JSONBuilder as MySQL does.
+func (d dialect) JSONObject(pairs ...string) string {
+	return d.Dialect.(sqlstore.JSONBuilder).JSONObject(pairs...)
+}
+
+// JSONArrayAgg implements sqlstore.JSONBuilder as MySQL does (TiDB does
+// not cut it at group_concat_max_len).
+func (d dialect) JSONArrayAgg(expr string) string {
+	return d.Dialect.(sqlstore.JSONBuilder).JSONArrayAgg(expr)
+}
+
+// JSONString implements sqlstore.JSONBuilder as MySQL does: TiDB writes a
+// binary string in JSON_OBJECT in base64 too.
+func (d dialect) JSONString(column string) string {
+	return d.Dialect.(sqlstore.JSONBuilder).JSONString(column)
+}

@@ -11,12 +11,17 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/consent"
 	"github.com/clientele-go/clientele/credential"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
 	"github.com/clientele-go/clientele/order"
+	"github.com/clientele-go/clientele/segment"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
 	"github.com/clientele-go/clientele/storage/sqlstore/internal/faultdriver"
@@ -34,7 +39,9 @@ import (
 // older ones and COMMIT; redeeming one reads its customer before BEGIN,
 // then locks the customer and the token and writes it. The order
 // statistics' update is BEGIN, the locking read, the write and COMMIT (an
-// INSERT first for a customer's first figures in a currency). Each
+// INSERT first for a customer's first figures in a currency). A pricing
+// context (clientele's Pricing.Context) is one statement, for a customer
+// as for a guest. Each
 // operation runs once before
 // it is counted, so that its statements are prepared (database/sql
 // prepares once per connection; preparing is not in the log).
@@ -113,11 +120,52 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 		}
 		redeemable = append(redeemable, tk)
 	}
+	// A pricing context: a private market that requires verified
+	// customers, the customer in its access group, a segment naming it.
+	svc := clientele.New(s)
+	mer, err := merchant.New(uuid.New(), merchant.Params{Name: "RT", BillingAddress: address.Address{Line1: "Main St 1", City: "Berlin", Country: "DE"}}, now)
+	if err == nil {
+		_, err = s.Merchants().Create(ctx, mer)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk, err := market.New(uuid.New(), market.Params{MerchantID: mer.ID, Code: "rt", Name: "RT", BusinessModel: market.BusinessModelB2C,
+		Currency: eur, AccessGroups: []uuid.UUID{g.ID}, RequireVerified: true}, now)
+	if err == nil {
+		_, err = s.Markets().Create(ctx, mk)
+	}
+	if err == nil {
+		_, err = s.Groups().AddMember(ctx, g.ID, first.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg, err := segment.New(uuid.New(), segment.Params{Name: "RT", Rule: segment.Cond(segment.FieldGroup, segment.OpHas, g.ID.String())}, now)
+	if err == nil {
+		_, err = s.SegmentRecords().Create(ctx, seg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	pricingContext := func(customerID uuid.UUID, groups, segments int) func() error {
+		return func() error {
+			c, err := svc.Pricing.Context(ctx, customerID, mk.ID)
+			if err == nil && (len(c.Groups) != groups || len(c.Segments) != segments || c.Access.Reason == "") {
+				err = fmt.Errorf("context %+v: want %d groups, %d segments and a denial", c, groups, segments)
+			}
+			return err
+		}
+	}
 	for _, c := range []struct {
 		name string
 		run  func() error
 		want []faultdriver.Kind
 	}{
+		// The pricing context is one statement (storage.PricingSnapshots),
+		// for a customer (here denied: not verified) as for a guest.
+		{"Pricing.Context", pricingContext(first.ID, 1, 1), []faultdriver.Kind{faultdriver.Statement}},
+		{"Pricing.Context/guest", pricingContext(uuid.Nil, 0, 0), []faultdriver.Kind{faultdriver.Statement}},
 		{"Credentials.Get", func() error {
 			_, err := creds.Get(ctx, first.ID)
 			return err
