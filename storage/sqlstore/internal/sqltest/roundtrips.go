@@ -151,7 +151,7 @@ func RoundTrips(t *testing.T, e FaultEngine) {
 	pricingContext := func(customerID uuid.UUID, groups, segments int) func() error {
 		return func() error {
 			c, err := svc.Pricing.Context(ctx, customerID, mk.ID)
-			if err == nil && (len(c.Groups) != groups || len(c.Segments) != segments || c.Access.Reason == "") {
+			if err == nil && (len(c.Groups) != groups || len(c.Segments) != segments || !c.Access.Reason.Valid()) {
 				err = fmt.Errorf("context %+v: want %d groups, %d segments and a denial", c, groups, segments)
 			}
 			return err
