@@ -62,18 +62,18 @@ func TestSnapshotDecide(t *testing.T) {
 		{"customer, groups cut: InForce decides", pricing.Snapshot{Market: private, Customer: ada, Segments: segments[:2],
 			SegmentsTruncated: true, Groups: []pricing.Group{{ID: vip}}, GroupsTruncated: true, InForce: []uuid.UUID{vip, other, hidden},
 			BillingCountry: "FR"},
-			[]string{"tagged", "hidden group"}, "", [2]bool{true, true}},
+			[]string{"tagged", "hidden group"}, 0, [2]bool{true, true}},
 		{"verification required", pricing.Snapshot{Market: func() market.Market { m := private; m.RequireVerified = true; return m }(),
 			Customer: ada, Groups: []pricing.Group{{ID: hidden}}}, nil, pricing.ReasonNotVerified, [2]bool{}},
 		{"verified", pricing.Snapshot{Market: func() market.Market { m := private; m.RequireVerified = true; return m }(),
-			Customer: ada, Groups: []pricing.Group{{ID: hidden}}, Verified: true}, nil, "", [2]bool{}},
+			Customer: ada, Groups: []pricing.Group{{ID: hidden}}, Verified: true}, nil, 0, [2]bool{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := tt.snap.Decide(at)
 			assert.Equal(t, at, c.At)
 			assert.Equal(t, tt.snap.Customer == nil, c.Guest)
 			assert.Equal(t, tt.wantSegments, names(c.Segments))
-			assert.Equal(t, tt.wantAccess == "", c.Access.Allowed)
+			assert.Equal(t, tt.wantAccess == 0, c.Access.Allowed)
 			assert.Equal(t, tt.wantAccess, c.Access.Reason)
 			assert.Equal(t, tt.wantCut, [2]bool{c.GroupsTruncated, c.SegmentsTruncated})
 			if tt.snap.Customer == nil {
