@@ -91,6 +91,7 @@ var sentinels = map[string]struct {
 	"actor.ErrInvalid":                  {actor.ErrInvalid, errcode.Invalid},
 	"event.ErrInvalid":                  {event.ErrInvalid, errcode.Invalid},
 	"storage.ErrTooLarge":               {storage.ErrTooLarge, errcode.Invalid},
+	"storage.ErrNoSnapshot":             {storage.ErrNoSnapshot, errcode.Unsupported},
 	"customer.ErrEmailConfusable":       {customer.ErrEmailConfusable, errcode.Conflict},
 	"storage.ErrCommitUnknown":          {storage.ErrCommitUnknown, errcode.CommitUnknown},
 	"storage.ErrLockTimeout":            {storage.ErrLockTimeout, errcode.Unavailable},
