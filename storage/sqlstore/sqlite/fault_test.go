@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"modernc.org/sqlite"
@@ -22,7 +23,9 @@ func dsn(path, busyTimeout string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "secure_delete(1)")
 	q.Set("_txlock", "immediate")
+	path = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path) // as Open does
 	return "file:" + path + "?" + q.Encode()
 }
 
