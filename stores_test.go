@@ -80,7 +80,7 @@ var engines = []struct {
 // far more on TiDB). SQLite copies one migrated file.
 var (
 	postgresScratch = &scratchPool{
-		env: "CLIENTELE_POSTGRES_DSN", dialect: postgres.Dialect, open_: postgres.Open,
+		env: "CLIENTELE_POSTGRES_DSN", dialect: postgres.Dialect, connect: postgres.Open,
 		create: "CREATE SCHEMA %s", drop: "DROP SCHEMA %s CASCADE",
 		scoped: func(dsn, name string) (string, error) {
 			u, err := url.Parse(dsn)
@@ -94,11 +94,11 @@ var (
 		},
 	}
 	mysqlScratch = &scratchPool{
-		env: "CLIENTELE_MYSQL_DSN", dialect: mysql.Dialect, open_: mysql.Open,
+		env: "CLIENTELE_MYSQL_DSN", dialect: mysql.Dialect, connect: mysql.Open,
 		create: "CREATE DATABASE %s", drop: "DROP DATABASE %s", scoped: mysqlDatabase,
 	}
 	tidbScratch = &scratchPool{
-		env: "CLIENTELE_TIDB_DSN", dialect: tidb.Dialect, open_: tidb.Open,
+		env: "CLIENTELE_TIDB_DSN", dialect: tidb.Dialect, connect: tidb.Open,
 		create: "CREATE DATABASE %s", drop: "DROP DATABASE %s", scoped: mysqlDatabase,
 		skip: " (scripts/tidb.sh start runs a server)",
 	}
@@ -120,7 +120,7 @@ func mysqlDatabase(dsn, name string) (string, error) {
 type scratchPool struct {
 	env, skip    string
 	dialect      sqlstore.Dialect
-	open_        func(dsn string) (*sql.DB, error)
+	connect        func(dsn string) (*sql.DB, error)
 	create, drop string // statements, with the name for %s
 	scoped       func(dsn, name string) (string, error)
 
@@ -159,7 +159,7 @@ func (p *scratchPool) handle(dsn, name string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.open_(scoped)
+	return p.connect(scoped)
 }
 
 // take returns an empty, migrated schema: a free one, or a new one.
@@ -234,7 +234,7 @@ func (p *scratchPool) dropAll() {
 }
 
 func (p *scratchPool) exec(dsn, stmt string) error {
-	admin, err := p.open_(dsn)
+	admin, err := p.connect(dsn)
 	if err != nil {
 		return err
 	}
