@@ -120,7 +120,7 @@ func mysqlDatabase(dsn, name string) (string, error) {
 type scratchPool struct {
 	env, skip    string
 	dialect      sqlstore.Dialect
-	connect        func(dsn string) (*sql.DB, error)
+	connect      func(dsn string) (*sql.DB, error)
 	create, drop string // statements, with the name for %s
 	scoped       func(dsn, name string) (string, error)
 
