@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -256,7 +257,7 @@ func decodeSnapshot(vals values, customerID uuid.UUID, maxGroups, maxSegments in
 	}
 	slices.SortFunc(segs, func(a, b jsonSegment) int {
 		if a.CreatedAt != b.CreatedAt {
-			return cmpInt64(a.CreatedAt, b.CreatedAt)
+			return cmp.Compare(a.CreatedAt, b.CreatedAt)
 		}
 		return bytes.Compare(a.ID[:], b.ID[:])
 	})
@@ -272,16 +273,6 @@ func decodeSnapshot(vals values, customerID uuid.UUID, maxGroups, maxSegments in
 			Segment: pricing.Segment{ID: sg.ID, Name: sg.Name, Refs: sg.refs()}, Rule: r})
 	}
 	return out, nil
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // stats is the order figures of the JSON form, as scanStats reads them.
