@@ -51,6 +51,9 @@ func (s *Customers) CreateGuest(ctx context.Context, p customer.Params, opts ...
 		return customer.Customer{}, false, err
 	}
 	o := collect(opts)
+	if !o.keySet {
+		return s.guestWithoutKey(ctx, guest)
+	}
 	request := guest.Clone()
 	request.ID, request.CreatedAt, request.UpdatedAt = uuid.Nil, time.Time{}, time.Time{}
 	err = s.once(ctx, "customer.guest", o, request,
@@ -70,6 +73,37 @@ func (s *Customers) CreateGuest(ctx context.Context, p customer.Params, opts ...
 		return customer.Customer{}, false, err
 	}
 	return c, created, nil
+}
+
+// guestWithoutKey is CreateGuest without an idempotency key. The common
+// case, a returning guest, is one read, outside any transaction of the
+// service's own. A new guest is created in a transaction with its event;
+// the INSERT's conflict on the live email key tells that another request
+// created the guest since the read, and the lookup runs again.
+func (s *Customers) guestWithoutKey(ctx context.Context, guest customer.Customer) (customer.Customer, bool, error) {
+	for range maxCreateAttempts {
+		c, err := s.store.Customers().GetByEmail(ctx, guest.Email.Address, false)
+		if err == nil {
+			return c, false, nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return customer.Customer{}, false, mapCustomerErr(err)
+		}
+		err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
+			c, err = tx.Customers().Create(ctx, guest)
+			if err != nil {
+				return err
+			}
+			return s.emitCustomer(ctx, tx, event.CustomerCreated, nil, c)
+		})
+		if !storage.IsConflict(err, storage.ConstraintCustomerEmail) {
+			if err != nil {
+				return customer.Customer{}, false, mapCustomerErr(err)
+			}
+			return c, true, nil
+		}
+	}
+	return customer.Customer{}, false, fmt.Errorf("clientele: create raced %d times: %w", maxCreateAttempts, storage.ErrConflict)
 }
 
 // findOrCreateGuest returns the live guest with guest's email through r (a
@@ -253,11 +287,23 @@ func (s *Customers) GetByEmail(ctx context.Context, email string) (customer.Cust
 	if err != nil {
 		return customer.Customer{}, err
 	}
-	c, err := s.store.Customers().GetByEmail(ctx, canonical, true)
-	if errors.Is(err, storage.ErrNotFound) {
-		c, err = s.store.Customers().GetByEmail(ctx, canonical, false)
-	}
+	c, err := lookupEmail(ctx, s.store, canonical)
 	return c, mapCustomerErr(err)
+}
+
+// lookupEmail returns the live customer with the canonical address through
+// r, the registered one first: one read where the repository has the
+// storage.CustomerEmailLookup capability, two otherwise.
+func lookupEmail(ctx context.Context, r storage.Repositories, canonical string) (customer.Customer, error) {
+	repo := r.Customers()
+	if l, ok := repo.(storage.CustomerEmailLookup); ok {
+		return l.LookupEmail(ctx, canonical)
+	}
+	c, err := repo.GetByEmail(ctx, canonical, true)
+	if errors.Is(err, storage.ErrNotFound) {
+		c, err = repo.GetByEmail(ctx, canonical, false)
+	}
+	return c, err
 }
 
 // GetByReference returns the live customer with the external reference.

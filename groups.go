@@ -241,26 +241,40 @@ type MemberResult struct {
 // storage failure changes nothing. Errors (for the whole call):
 // group.ErrNotFound, ErrBatchTooLarge, or a storage failure.
 func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
-	return s.batch(ctx, groupID, customerIDs, addMember(groupID))
+	return s.batchWith(ctx, groupID, customerIDs, addMember(groupID), nil, false)
 }
 
-// addMember is the change of AddMembers.
+// addMember is the change of AddMembers. It is given the customer's ID
+// only (the batch does not read the customer): the adapter's write checks,
+// under the lock it writes with, that the customer exists and is live, and
+// only a refusal reads the customer, to tell an unknown customer from a
+// deleted one.
 func addMember(groupID uuid.UUID) memberChange {
 	return func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
-		if c.IsDeleted() {
-			return MemberFailed, deletedErr(c.ID)
-		}
 		added, err := tx.Groups().AddMember(ctx, groupID, c.ID)
 		switch {
 		case errors.Is(err, storage.ErrCustomerNotLive):
-			// Deleted since it was read: the adapter checked it under the
-			// lock the membership is written with.
-			return MemberFailed, customerGone(err)
+			return MemberFailed, notLive(ctx, tx, c.ID, err)
 		case added:
 			return MemberAdded, err
 		}
 		return MemberAlreadyMember, err
 	}
+}
+
+// notLive is the per-item error of a membership write that the adapter
+// refused with err, wrapping storage.ErrCustomerNotLive: a MemberFailed
+// result wrapping customer.ErrNotFound, for a customer that does not exist
+// as for one deleted (or erased) since the request.
+func notLive(ctx context.Context, tx storage.Tx, id uuid.UUID, err error) error {
+	c, rerr := tx.Customers().Get(ctx, id)
+	switch {
+	case errors.Is(rerr, storage.ErrNotFound):
+		return fmt.Errorf("customer %s: %w", id, customer.ErrNotFound)
+	case rerr == nil && c.IsDeleted():
+		return deletedErr(id)
+	}
+	return customerGone(err)
 }
 
 // RemoveMembers removes customers from the group, idempotently (a
@@ -291,12 +305,14 @@ func removeMember(groupID uuid.UUID) memberChange {
 type memberChange func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error)
 
 func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange) ([]MemberResult, error) {
-	return s.batchWith(ctx, groupID, ids, change, nil)
+	return s.batchWith(ctx, groupID, ids, change, nil, true)
 }
 
 // batchWith is batch with detail, unless nil, completing each event's
-// payload (the membership's window).
-func (s *Groups) batchWith(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange, detail func(*event.MemberPayload)) ([]MemberResult, error) {
+// payload (the membership's window). With read false the customers are not
+// read first: change is given a customer.Customer with only the ID set,
+// and reports an unknown or deleted customer itself.
+func (s *Groups) batchWith(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange, detail func(*event.MemberPayload), read bool) ([]MemberResult, error) {
 	if len(ids) > MaxBatch {
 		return nil, ErrBatchTooLarge
 	}
@@ -310,13 +326,17 @@ func (s *Groups) batchWith(ctx context.Context, groupID uuid.UUID, ids []uuid.UU
 		var evs []event.Event
 		for i, id := range ids {
 			results[i].CustomerID = id
-			c, err := tx.Customers().Get(ctx, id)
-			if errors.Is(err, storage.ErrNotFound) {
-				results[i].Err = fmt.Errorf("customer %s: %w", id, customer.ErrNotFound)
-				continue
-			}
-			if err != nil {
-				return err
+			c := customer.Customer{ID: id}
+			if read {
+				var err error
+				c, err = tx.Customers().Get(ctx, id)
+				if errors.Is(err, storage.ErrNotFound) {
+					results[i].Err = fmt.Errorf("customer %s: %w", id, customer.ErrNotFound)
+					continue
+				}
+				if err != nil {
+					return err
+				}
 			}
 			outcome, err := change(ctx, tx, c)
 			switch {

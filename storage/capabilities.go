@@ -28,3 +28,17 @@ type CustomerSkeletons interface {
 
 // ListEmailSkeleton names the cursors of CustomerSkeletons.ListByEmailSkeleton.
 const ListEmailSkeleton = "email_skeleton"
+
+// CustomerEmailLookup is an optional capability of a Customers repository
+// (found with a type assertion, like CustomerSkeletons): finding the live
+// customer with an address whether or not they have an account, in one
+// read. Without it, the services ask GetByEmail twice (the registered
+// customer, then the guest).
+type CustomerEmailLookup interface {
+	// LookupEmail returns the live customer with the canonical email
+	// address: the registered one (HasAccount) when there is one, the
+	// guest otherwise. The lookup is byte-exact on the canonical form, as
+	// GetByEmail's. Errors: ErrNotFound; *LimitError when canonicalEmail
+	// is longer than MaxKeyBytes.
+	LookupEmail(ctx context.Context, canonicalEmail string) (customer.Customer, error)
+}

@@ -213,6 +213,24 @@ func (r customers) GetByEmail(ctx context.Context, canonicalEmail string, hasAcc
 	})
 }
 
+// selectLiveByEmail finds the live customer with an address, the
+// registered one first: both rows share the unique index's prefix.
+const selectLiveByEmail = `SELECT ` + customerColumns + ` FROM {{prefix}}customers
+		WHERE email = ? AND deleted_at IS NULL ORDER BY has_account DESC LIMIT 1`
+
+var _ storage.CustomerEmailLookup = customers{}
+
+// LookupEmail implements storage.CustomerEmailLookup.
+func (r customers) LookupEmail(ctx context.Context, canonicalEmail string) (customer.Customer, error) {
+	if err := storage.CheckKey("canonicalEmail", canonicalEmail); err != nil {
+		return customer.Customer{}, err
+	}
+	return read(ctx, r.conn(ctx), func() (customer.Customer, error) {
+		c, err := scanCustomer(r.conn(ctx).queryRow(ctx, selectLiveByEmail, canonicalEmail))
+		return c, noRows(err, "customer with email", canonicalEmail)
+	})
+}
+
 const selectCustomerByReference = `SELECT ` + customerColumns + ` FROM {{prefix}}customers
 		WHERE reference_origin = ? AND reference = ? AND deleted_at IS NULL AND reference <> ''`
 

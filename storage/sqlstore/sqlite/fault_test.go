@@ -78,6 +78,8 @@ func TestOutboxFaults(t *testing.T) { sqltest.OutboxFaults(t, faultEngine(t)) }
 
 func TestRoundTrips(t *testing.T) { sqltest.RoundTrips(t, faultEngine(t)) }
 
+func TestServiceRoundTrips(t *testing.T) { sqltest.ServiceRoundTrips(t, faultEngine(t)) }
+
 func TestLostTransactions(t *testing.T) { sqltest.LostTransactions(t, faultEngine(t)) }
 
 func faultEngine(t *testing.T) sqltest.FaultEngine {
