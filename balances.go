@@ -86,6 +86,28 @@ func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (bala
 	}
 	var out balance.Posting
 	err := s.retryRace(ctx, func(ctx context.Context, tx storage.Tx) error {
+		if posts, ok := tx.Balances().(storage.AccountPosts); ok {
+			// The common case in the round trips of one posting: the
+			// account is found and locked by the posting's own first
+			// statement, which also checks the customer and the key.
+			// A customer without an account in the currency, and a
+			// replayed key, take the path below.
+			now := s.clock()
+			p, err := balance.NewCustomerPosting(s.newID(), r.CustomerID, params, now)
+			if err != nil {
+				return err
+			}
+			done, err := posts.PostToCustomer(ctx, p)
+			switch {
+			case err == nil:
+				out = done.Posting
+				return s.emitPosted(ctx, tx, done)
+			case errors.Is(err, storage.ErrCustomerNotLive):
+				return customerGone(err)
+			case !errors.Is(err, storage.ErrNotFound) && !storage.IsConflict(err, storage.ConstraintIdempotencyKey):
+				return err
+			}
+		}
 		acct, err := s.account(ctx, tx, r.CustomerID, r.Amount.Currency())
 		if err != nil {
 			return err
@@ -112,6 +134,19 @@ func (s *Balances) post(ctx context.Context, r PostingRequest, debit bool) (bala
 		return s.emitPosting(ctx, tx, acct, out)
 	})
 	return out, err
+}
+
+// emitPosted emits the events of what AccountPosts.PostToCustomer did:
+// the expiry postings, then the posting, each one version further.
+func (e *env) emitPosted(ctx context.Context, r storage.Repositories, done storage.Posted) error {
+	acct := done.Account
+	for _, p := range append(done.Expired, done.Posting) {
+		if err := e.emitPosting(ctx, r, acct, p); err != nil {
+			return err
+		}
+		acct.Version++
+	}
+	return nil
 }
 
 // postingActor is the actor a posting records: the request's, or else the

@@ -254,7 +254,7 @@ func addMember(groupID uuid.UUID) memberChange {
 		added, err := tx.Groups().AddMember(ctx, groupID, c.ID)
 		switch {
 		case errors.Is(err, storage.ErrCustomerNotLive):
-			return MemberFailed, notLive(ctx, tx, c.ID, err)
+			return notLive(ctx, tx, c.ID, err)
 		case added:
 			return MemberAdded, err
 		}
@@ -262,19 +262,22 @@ func addMember(groupID uuid.UUID) memberChange {
 	}
 }
 
-// notLive is the per-item error of a membership write that the adapter
-// refused with err, wrapping storage.ErrCustomerNotLive: a MemberFailed
-// result wrapping customer.ErrNotFound, for a customer that does not exist
-// as for one deleted (or erased) since the request.
-func notLive(ctx context.Context, tx storage.Tx, id uuid.UUID, err error) error {
+// notLive is the outcome of a membership write that the adapter refused
+// with err, wrapping storage.ErrCustomerNotLive: MemberFailed with an
+// error wrapping customer.ErrNotFound, for a customer that does not exist
+// as for one deleted (or erased) since the request. A failed read of the
+// customer aborts the batch (an outcome other than MemberFailed).
+func notLive(ctx context.Context, tx storage.Tx, id uuid.UUID, err error) (MemberOutcome, error) {
 	c, rerr := tx.Customers().Get(ctx, id)
 	switch {
 	case errors.Is(rerr, storage.ErrNotFound):
-		return fmt.Errorf("customer %s: %w", id, customer.ErrNotFound)
-	case rerr == nil && c.IsDeleted():
-		return deletedErr(id)
+		return MemberFailed, fmt.Errorf("customer %s: %w", id, customer.ErrNotFound)
+	case rerr != nil:
+		return MemberNotMember, rerr
+	case c.IsDeleted():
+		return MemberFailed, deletedErr(id)
 	}
-	return customerGone(err)
+	return MemberFailed, customerGone(err)
 }
 
 // RemoveMembers removes customers from the group, idempotently (a

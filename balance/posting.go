@@ -121,6 +121,16 @@ func NewPosting(id uuid.UUID, a Account, p PostingParams, now time.Time) (Postin
 	}, nil
 }
 
+// NewCustomerPosting is NewPosting for a posting to the account of
+// customerID in p.Amount's currency whose ID is not known yet: the
+// posting's AccountID is left zero, for a store that finds the account
+// itself (storage.AccountPosts) to set.
+func NewCustomerPosting(id, customerID uuid.UUID, p PostingParams, now time.Time) (Posting, error) {
+	q, err := NewPosting(id, Account{ID: customerID, CustomerID: customerID, Currency: p.Amount.cur}, p, now)
+	q.AccountID = uuid.Nil
+	return q, err
+}
+
 // validateParams checks p for an account in currency c.
 func validateParams(p PostingParams, c Currency) error {
 	if !p.Kind.Valid() {

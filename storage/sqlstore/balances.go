@@ -236,12 +236,21 @@ var selectAccountForUpdate = `SELECT ` + qualify(accountColumns, "a") + `, CASE 
 // account's customer is deleted, locking the customer's row too, and
 // whether the account has lots due (args: account ID, time); the last arg
 // is the account ID.
-var lockAccountForPost = `SELECT ` + qualify(accountColumns, "a") + `,
+var lockAccountForPost = lockPostColumns + ` WHERE a.id = ?`
+
+// lockCustomerAccountForPost is lockAccountForPost finding the account by
+// customer and currency (PostToCustomer).
+var lockCustomerAccountForPost = lockPostColumns + ` WHERE a.customer_id = ? AND a.currency = ?`
+
+// lockPostColumns reads, for a posting (its ID, key and time are the
+// arguments), the account, whether the ID or the key is taken, whether the
+// customer is deleted and whether lots are due.
+var lockPostColumns = `SELECT ` + qualify(accountColumns, "a") + `,
 	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,
-	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE account_id = ? AND idempotency_key = ?) THEN 1 ELSE 0 END,
+	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings k WHERE k.account_id = a.id AND k.idempotency_key = ?) THEN 1 ELSE 0 END,
 	CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END,
-	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots WHERE account_id = ? AND remaining > 0 AND due_at <= ?) THEN 1 ELSE 0 END
-	FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.id = ?`
+	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots l WHERE l.account_id = a.id AND l.remaining > 0 AND l.due_at <= ?) THEN 1 ELSE 0 END
+	FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id`
 
 // extra is a scanner that scans columns after those its caller asks for.
 type extra struct {
@@ -324,115 +333,162 @@ func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting,
 	if err := p.Validate(); err != nil {
 		return balance.Posting{}, err
 	}
-	var out balance.Posting
-	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
-		// Lock the account first: postings to it are serialized from here
-		// on, so the check below sees every committed posting of the
-		// account and the domain's decision still holds at the write.
-		// (Taking the lock in the first statement also keeps the snapshot
-		// of REPEATABLE READ and SERIALIZABLE transactions as young as
-		// possible, which makes serialization failures rarer.)
-		//
-		// The same statement tells whether the posting's ID or key is
-		// taken, so that a replayed request is refused before anything is
-		// written. Its subqueries may read a snapshot older than the lock
-		// (PostgreSQL's statement snapshot at READ COMMITTED): a posting
-		// committed while this waited for the lock then reaches the unique
-		// indexes of the INSERT below, which decide.
-		//
-		// It also locks the customer's row and reads, under that lock,
-		// whether the customer is deleted: no posting is made for a
-		// customer deleted or erased since the caller looked.
-		var idTaken, keyTaken, deleted, due int
-		a, err := scanAccount(extra{cn.queryRow(ctx, lockAccountForPost+cn.s.dialect.ForUpdate(),
-			p.ID.String(), p.AccountID.String(), nullString(p.IdempotencyKey), p.AccountID.String(),
-			micros(p.CreatedAt), p.AccountID.String()),
-			[]any{&idTaken, &keyTaken, &deleted, &due}})
-		if err != nil {
-			return noRows(err, "balance account", p.AccountID)
-		}
-		switch {
-		case deleted != 0:
-			return customerNotLive(a.CustomerID)
-		case idTaken != 0:
-			return storage.Conflict(storage.ConstraintPrimaryKey, nil)
-		case keyTaken != 0:
-			return storage.Conflict(storage.ConstraintIdempotencyKey, nil)
-		}
-		// The domain decides (currency, floor, overflow, lots) on a copy,
-		// and computes the posting's sequence and ending balance, after
-		// the expiry postings of the lots due at its time: the account row
-		// is locked (and with it its lots), so the UPDATE below moves it
-		// from exactly the values read, and nothing needs reading back.
-		// A credit with no lot due needs none of the lots (it adds one, of
-		// what does not repay debt): they are loaded for a debit, or when
-		// some must expire first.
-		var before []balance.Lot
-		if due != 0 || p.Amount.IsNegative() {
-			if before, err = cn.openLots(ctx, a); err != nil {
-				return err
-			}
-		}
-		book, q := balance.Book{Account: a.Clone(), Lots: before}, p
-		expired, err := book.Post(&q, p.CreatedAt)
-		if err != nil {
-			return err
-		}
-		moved := book.Account.Balance.MinorUnits() - a.Balance.MinorUnits()
-		count := book.Account.Postings - a.Postings
-		n, err := cn.exec(ctx, applyPosting, moved, count, count, micros(p.CreatedAt), a.ID.String(), moved)
-		if err != nil {
-			if cn.s.dialect.Classify(err) == ErrCheck {
-				return fmt.Errorf("balance account %v: %w", a.ID, errors.Join(balance.ErrInsufficientFunds, err))
-			}
-			return err
-		}
-		if n == 0 {
-			return &balance.InsufficientFundsError{Available: a.Available(), Requested: q.Amount.Abs()}
-		}
-		n, err = cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertPosting), postingArgs(q)...)
-		if err != nil {
-			if cn.s.dialect.Classify(err) != ErrUnique {
-				return err
-			}
-			err = cn.uniqueConflict(err, postingConstraints, func() (storage.Constraint, error) {
-				return cn.diagnosePosting(ctx, q, cn.s.dialect.ForShare())
-			})
-		} else if n == 0 {
-			// Another transaction stored the ID or the key between the
-			// check and the insert; a locking read sees its row even where
-			// plain reads use an older snapshot (MySQL).
-			con, derr := cn.diagnosePosting(ctx, q, cn.s.dialect.ForShare())
-			switch {
-			case derr != nil:
-				return derr
-			case con == "":
-				err = fmt.Errorf("sqlstore: posting %v: %w", q.ID, storage.ErrConflict)
-			default:
-				err = storage.Conflict(con, nil)
-			}
-		}
-		if err != nil {
-			// Nothing is written on error, even in a caller's transaction
-			// that goes on: undo the balance move (the account is locked).
-			if _, uerr := cn.exec(ctx, restoreAccount, a.Balance.MinorUnits(), a.Postings, a.Version,
-				micros(a.UpdatedAt), a.ID.String()); uerr != nil {
-				return errors.Join(err, uerr)
-			}
-			return restored(err)
-		}
-		// The expiry postings (their IDs and keys are the lots', which
-		// expire once) and the lots that changed.
-		if err := cn.writeBook(ctx, expired, before, book.Lots); err != nil {
-			return err
-		}
-		out = q
-		return nil
+	var out posted
+	err := r.conn(ctx).atomic(ctx, func(cn conn) (err error) {
+		out, err = cn.post(ctx, p, lockAccountForPost, p.AccountID.String())
+		return err
 	})
 	if err != nil {
 		return balance.Posting{}, err
 	}
-	return out.Clone(), nil
+	return out.Posting.Clone(), nil
+}
+
+var _ storage.AccountPosts = balances{}
+
+// PostToCustomer implements storage.AccountPosts: Post with the account
+// found, and locked, by customer and currency in the statement that locks
+// it.
+func (r balances) PostToCustomer(ctx context.Context, p balance.Posting) (storage.Posted, error) {
+	p = p.Clone()
+	p.CreatedAt, p.ExpiresAt = micro(p.CreatedAt), micro(p.ExpiresAt)
+	lock, where := lockAccountForPost, []any{p.AccountID.String()}
+	check := p
+	if p.AccountID == uuid.Nil {
+		lock, where = lockCustomerAccountForPost, []any{p.CustomerID.String(), p.Amount.Currency().Code()}
+		check.AccountID = p.CustomerID // any ID: the account's is not known yet
+	}
+	if err := check.Validate(); err != nil {
+		return storage.Posted{}, err
+	}
+	var out posted
+	err := r.conn(ctx).atomic(ctx, func(cn conn) (err error) {
+		out, err = cn.post(ctx, p, lock, where...)
+		return err
+	})
+	if err != nil {
+		return storage.Posted{}, err
+	}
+	return storage.Posted{Account: out.Account, Expired: out.Expired, Posting: out.Posting.Clone()}, nil
+}
+
+// posted is what conn.post did.
+type posted struct {
+	Account balance.Account   // as locked, before the posting
+	Expired []balance.Posting // the expiry postings made first
+	Posting balance.Posting
+}
+
+// post applies p to the account that lock (lockAccountForPost's columns,
+// the account's row found by where) locks, in cn's transaction. p's
+// AccountID is set from the account read.
+func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where ...any) (posted, error) {
+	// Lock the account first: postings to it are serialized from here
+	// on, so the check below sees every committed posting of the
+	// account and the domain's decision still holds at the write.
+	// (Taking the lock in the first statement also keeps the snapshot
+	// of REPEATABLE READ and SERIALIZABLE transactions as young as
+	// possible, which makes serialization failures rarer.)
+	//
+	// The same statement tells whether the posting's ID or key is
+	// taken, so that a replayed request is refused before anything is
+	// written. Its subqueries may read a snapshot older than the lock
+	// (PostgreSQL's statement snapshot at READ COMMITTED): a posting
+	// committed while this waited for the lock then reaches the unique
+	// indexes of the INSERT below, which decide.
+	//
+	// It also locks the customer's row and reads, under that lock,
+	// whether the customer is deleted: no posting is made for a
+	// customer deleted or erased since the caller looked.
+	var idTaken, keyTaken, deleted, due int
+	a, err := scanAccount(extra{cn.queryRow(ctx, lock+cn.s.dialect.ForUpdate(),
+		append([]any{p.ID.String(), nullString(p.IdempotencyKey), micros(p.CreatedAt)}, where...)...),
+		[]any{&idTaken, &keyTaken, &deleted, &due}})
+	if err != nil {
+		if p.AccountID == uuid.Nil {
+			return posted{}, noRows(err, "balance account of customer", p.CustomerID)
+		}
+		return posted{}, noRows(err, "balance account", p.AccountID)
+	}
+	p.AccountID = a.ID
+	switch {
+	case a.CustomerID != p.CustomerID:
+		return posted{}, &balance.ValidationError{Field: "customer_id", Reason: "is not the account's customer", Err: balance.ErrInvalid}
+	case deleted != 0:
+		return posted{}, customerNotLive(a.CustomerID)
+	case idTaken != 0:
+		return posted{}, storage.Conflict(storage.ConstraintPrimaryKey, nil)
+	case keyTaken != 0:
+		return posted{}, storage.Conflict(storage.ConstraintIdempotencyKey, nil)
+	}
+	// The domain decides (currency, floor, overflow, lots) on a copy,
+	// and computes the posting's sequence and ending balance, after
+	// the expiry postings of the lots due at its time: the account row
+	// is locked (and with it its lots), so the UPDATE below moves it
+	// from exactly the values read, and nothing needs reading back.
+	// A credit with no lot due needs none of the lots (it adds one, of
+	// what does not repay debt): they are loaded for a debit, or when
+	// some must expire first.
+	var before []balance.Lot
+	if due != 0 || p.Amount.IsNegative() {
+		if before, err = cn.openLots(ctx, a); err != nil {
+			return posted{}, err
+		}
+	}
+	book, q := balance.Book{Account: a.Clone(), Lots: before}, p
+	expired, err := book.Post(&q, p.CreatedAt)
+	if err != nil {
+		return posted{}, err
+	}
+	moved := book.Account.Balance.MinorUnits() - a.Balance.MinorUnits()
+	count := book.Account.Postings - a.Postings
+	n, err := cn.exec(ctx, applyPosting, moved, count, count, micros(p.CreatedAt), a.ID.String(), moved)
+	if err != nil {
+		if cn.s.dialect.Classify(err) == ErrCheck {
+			return posted{}, fmt.Errorf("balance account %v: %w", a.ID, errors.Join(balance.ErrInsufficientFunds, err))
+		}
+		return posted{}, err
+	}
+	if n == 0 {
+		return posted{}, &balance.InsufficientFundsError{Available: a.Available(), Requested: q.Amount.Abs()}
+	}
+	n, err = cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertPosting), postingArgs(q)...)
+	if err != nil {
+		if cn.s.dialect.Classify(err) != ErrUnique {
+			return posted{}, err
+		}
+		err = cn.uniqueConflict(err, postingConstraints, func() (storage.Constraint, error) {
+			return cn.diagnosePosting(ctx, q, cn.s.dialect.ForShare())
+		})
+	} else if n == 0 {
+		// Another transaction stored the ID or the key between the
+		// check and the insert; a locking read sees its row even where
+		// plain reads use an older snapshot (MySQL).
+		con, derr := cn.diagnosePosting(ctx, q, cn.s.dialect.ForShare())
+		switch {
+		case derr != nil:
+			return posted{}, derr
+		case con == "":
+			err = fmt.Errorf("sqlstore: posting %v: %w", q.ID, storage.ErrConflict)
+		default:
+			err = storage.Conflict(con, nil)
+		}
+	}
+	if err != nil {
+		// Nothing is written on error, even in a caller's transaction
+		// that goes on: undo the balance move (the account is locked).
+		if _, uerr := cn.exec(ctx, restoreAccount, a.Balance.MinorUnits(), a.Postings, a.Version,
+			micros(a.UpdatedAt), a.ID.String()); uerr != nil {
+			return posted{}, errors.Join(err, uerr)
+		}
+		return posted{}, restored(err)
+	}
+	// The expiry postings (their IDs and keys are the lots', which
+	// expire once) and the lots that changed.
+	if err := cn.writeBook(ctx, expired, before, book.Lots); err != nil {
+		return posted{}, err
+	}
+	return posted{Account: a, Expired: expired, Posting: q}, nil
 }
 
 // diagnosePosting returns the constraint that stops p from being stored, or

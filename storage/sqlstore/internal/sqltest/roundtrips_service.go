@@ -48,7 +48,6 @@ func ServiceRoundTrips(t *testing.T, e FaultEngine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eur := balance.MustCurrency("EUR")
 	ten, err := balance.ParseMoney("10.00", "EUR")
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +59,6 @@ func ServiceRoundTrips(t *testing.T, e FaultEngine) {
 	if _, err := svc.Balances.Credit(ctx, clientele.PostingRequest{CustomerID: first.ID, Amount: ten}); err != nil {
 		t.Fatal(err)
 	}
-	_ = eur
 	var (
 		begin  = faultdriver.Begin
 		stmt   = faultdriver.Statement
@@ -128,14 +126,21 @@ func ServiceRoundTrips(t *testing.T, e FaultEngine) {
 			}
 			return err
 		}, []faultdriver.Kind{begin, stmt, stmt, stmt, commit}, 0},
+		// A credit (storage.AccountPosts): the statement that finds and
+		// locks the account by customer and currency also checks the
+		// customer, the key and the lots due; then the balance, the
+		// posting, its lot and its event. The lot is the one write more
+		// than a hand-written posting: it keeps expiring credit apart.
 		{"Balances.Credit", func() error {
 			_, err := svc.Balances.Credit(ctx, clientele.PostingRequest{CustomerID: first.ID, Amount: one})
 			return err
-		}, []faultdriver.Kind{begin, stmt, stmt, stmt, stmt, commit}, 0},
+		}, []faultdriver.Kind{begin, stmt, stmt, stmt, stmt, stmt, commit}, 0},
+		// A debit reads the open lots it takes from (after the lock) and
+		// updates the one it empties or leaves.
 		{"Balances.Debit", func() error {
 			_, err := svc.Balances.Debit(ctx, clientele.PostingRequest{CustomerID: first.ID, Amount: one})
 			return err
-		}, []faultdriver.Kind{begin, stmt, stmt, stmt, stmt, stmt, commit}, 0},
+		}, []faultdriver.Kind{begin, stmt, stmt, stmt, stmt, stmt, stmt, commit}, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if err := c.run(); err != nil { // warm up: prepare
