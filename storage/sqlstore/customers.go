@@ -60,39 +60,50 @@ func nonNilMap(m map[string]string) map[string]string {
 // scanner is a *sql.Row, a row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-func scanCustomer(r scanner) (customer.Customer, error) {
-	var (
-		c                          customer.Customer
-		status, state, typ         string
-		search, tags, meta         string
-		orders, created, updated   int64
-		deleted                    sql.NullInt64
-		emailDisplay, emailAddress string
-	)
-	err := r.Scan(scanUUID{&c.ID}, &emailAddress, &emailDisplay, &c.HasAccount, &status, &state, &typ,
-		&c.FirstName, &c.LastName, &search, &c.Phone, &c.Company, &c.VATID, &c.Note, &tags, &meta,
-		&c.Reference, &c.ReferenceOrigin, &orders, &created, &updated, &deleted, &c.Version, &c.HasPassword)
+// scanCustomer reads customerColumns from a single row.
+func scanCustomer(r scanner) (customer.Customer, error) { return newCustomerRow().scan(r) }
+
+// customerRow holds what scanning customerColumns writes into. A list
+// makes one and scans every row into it, so that a row allocates only what
+// its customer keeps: the driver's values, the tags and metadata decoded
+// without encoding/json (jsoncols.go), the deletion time.
+type customerRow struct {
+	c                        customer.Customer
+	status, state, typ       string
+	orders, created, updated int64
+	deleted                  sql.NullInt64
+	dest                     []any
+}
+
+func newCustomerRow() *customerRow {
+	r := &customerRow{}
+	c := &r.c
+	r.dest = []any{scanUUID{&c.ID}, &c.Email.Address, &c.Email.Display, &c.HasAccount, &r.status, &r.state, &r.typ,
+		&c.FirstName, &c.LastName, discard{} /* search_name */, &c.Phone, &c.Company, &c.VATID, &c.Note,
+		jsonStrings{&c.Tags}, jsonStringMap{&c.Metadata}, &c.Reference, &c.ReferenceOrigin, &r.orders,
+		&r.created, &r.updated, &r.deleted, &c.Version, &c.HasPassword}
+	return r
+}
+
+// scan reads the next row of s.
+func (r *customerRow) scan(s scanner) (customer.Customer, error) {
+	r.c = customer.Customer{}
+	err := s.Scan(r.dest...)
 	if err != nil {
 		return customer.Customer{}, err
 	}
-	c.Email = customer.Email{Address: emailAddress, Display: emailDisplay}
-	if c.Status, err = customer.ParseStatus(status); err != nil {
+	c := r.c
+	if c.Status, err = customer.ParseStatus(r.status); err != nil {
 		return customer.Customer{}, err
 	}
-	if c.State, err = customer.ParseState(state); err != nil {
+	if c.State, err = customer.ParseState(r.state); err != nil {
 		return customer.Customer{}, err
 	}
-	if c.Type, err = customer.ParseType(typ); err != nil {
+	if c.Type, err = customer.ParseType(r.typ); err != nil {
 		return customer.Customer{}, err
 	}
-	if err := fromJSON(tags, &c.Tags); err != nil {
-		return customer.Customer{}, err
-	}
-	if err := fromJSON(meta, &c.Metadata); err != nil {
-		return customer.Customer{}, err
-	}
-	c.OrderCount = int(orders)
-	c.CreatedAt, c.UpdatedAt, c.DeletedAt = fromMicros(created), fromMicros(updated), fromNullMicros(deleted)
+	c.OrderCount = int(r.orders)
+	c.CreatedAt, c.UpdatedAt, c.DeletedAt = fromMicros(r.created), fromMicros(r.updated), fromNullMicros(r.deleted)
 	return c, nil
 }
 
@@ -334,7 +345,7 @@ func (r customers) ListByEmailSkeleton(ctx context.Context, skeleton string, has
 		if err != nil {
 			return page, err
 		}
-		items, err := collect(rows, min(limit, 16), scanCustomer)
+		items, err := collect(rows, min(limit, 16), newCustomerRow().scan)
 		if err != nil {
 			return page, err
 		}
@@ -440,7 +451,7 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 		if err != nil {
 			return page, err
 		}
-		items, err := collect(rows, min(limit, 128), scanCustomer)
+		items, err := collect(rows, min(limit, 128), newCustomerRow().scan)
 		if err != nil {
 			return page, err
 		}

@@ -134,11 +134,22 @@ func nullUUID(id uuid.UUID) any {
 // bytes).
 type scanUUID struct{ id *uuid.UUID }
 
-// Scan implements sql.Scanner.
+// Scan implements sql.Scanner. Text in bytes (MySQL's) is parsed where it
+// lies, without the string uuid.UUID.Scan would make of it.
 func (s scanUUID) Scan(v any) error {
-	if v == nil {
+	switch b := v.(type) {
+	case nil:
 		*s.id = uuid.Nil
 		return nil
+	case []byte:
+		if len(b) != 0 && len(b) != 16 {
+			u, err := uuid.ParseBytes(b)
+			if err != nil {
+				return fmt.Errorf("Scan: %v", err) // as uuid.UUID.Scan words it
+			}
+			*s.id = u
+			return nil
+		}
 	}
 	return s.id.Scan(v)
 }

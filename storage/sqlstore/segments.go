@@ -404,7 +404,7 @@ func (r segmentEval) Members(ctx context.Context, rule segment.Rule, membersAt t
 		if err != nil {
 			return page, err
 		}
-		items, err := collect(rows, min(limit, 128), scanCustomer)
+		items, err := collect(rows, min(limit, 128), newCustomerRow().scan)
 		if err != nil {
 			return page, err
 		}

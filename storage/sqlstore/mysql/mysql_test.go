@@ -59,3 +59,7 @@ func TestConformance(t *testing.T) {
 func TestServiceRaces(t *testing.T) { sqltest.ServiceRaces(t, openFresh(t), mysql.Dialect) }
 
 func TestOutbox(t *testing.T) { sqltest.Outbox(t, engine(t)) }
+
+func TestListAllocations(t *testing.T) {
+	sqltest.ListAllocations(t, sqltest.Engine{Dialect: mysql.Dialect, DB: openFresh(t), Analyze: `ANALYZE TABLE {{table}}`})
+}

@@ -12,3 +12,9 @@ import (
 func BenchmarkStore(b *testing.B) {
 	sqltest.Bench(b, sqltest.Engine{Dialect: postgres.Dialect, DB: openFresh(b, nil), Analyze: `ANALYZE {{table}}`})
 }
+
+// BenchmarkListPage compares a page of Customers.List with the
+// hand-written rows.Scan of its columns (see sqltest.BenchListPage).
+func BenchmarkListPage(b *testing.B) {
+	sqltest.BenchListPage(b, sqltest.Engine{Dialect: postgres.Dialect, DB: openFresh(b, nil), Analyze: `ANALYZE {{table}}`})
+}

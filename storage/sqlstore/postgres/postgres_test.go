@@ -101,3 +101,7 @@ func TestOutbox(t *testing.T) {
 		})
 	}
 }
+
+func TestListAllocations(t *testing.T) {
+	sqltest.ListAllocations(t, sqltest.Engine{Dialect: postgres.Dialect, DB: openFresh(t, nil), Analyze: `ANALYZE {{table}}`})
+}

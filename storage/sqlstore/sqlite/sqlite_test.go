@@ -119,3 +119,7 @@ func TestMain(m *testing.M) {
 func TestServiceRaces(t *testing.T) { sqltest.ServiceRaces(t, openTemp(t), sqlite.Dialect) }
 
 func TestOutbox(t *testing.T) { sqltest.Outbox(t, engine(t)) }
+
+func TestListAllocations(t *testing.T) {
+	sqltest.ListAllocations(t, sqltest.Engine{Dialect: sqlite.Dialect, DB: openTemp(t)})
+}
