@@ -239,6 +239,9 @@ func runEngine(ctx context.Context, cfg config, name, dsn string, out, progress 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if err := analyze(ctx, e); err != nil {
+		return nil, fmt.Errorf("%s: analyze: %w", name, err)
+	}
 	h, err := newHand(ctx, e)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
