@@ -15,6 +15,7 @@ import (
 func customerCases() []testCase {
 	return []testCase{
 		{"CreateReturnsVersion1", customerCreateReturnsVersion1},
+		{"LookupEmail", customerLookupEmail},
 		{"RoundTripEveryField", customerRoundTripEveryField},
 		{"RoundTripEveryKind", customerRoundTripEveryKind},
 		{"RoundTripDeletedAndErased", customerRoundTripDeletedAndErased},
