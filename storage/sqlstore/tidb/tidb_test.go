@@ -116,6 +116,10 @@ func TestFaults(t *testing.T) { sqltest.Faults(t, faultEngine()) }
 
 func TestOutboxFaults(t *testing.T) { sqltest.OutboxFaults(t, faultEngine()) }
 
+func TestRoundTrips(t *testing.T) { sqltest.RoundTrips(t, faultEngine()) }
+
+func TestServiceRoundTrips(t *testing.T) { sqltest.ServiceRoundTrips(t, faultEngine()) }
+
 func TestLostTransactions(t *testing.T) { sqltest.LostTransactions(t, faultEngine()) }
 
 func TestLostConnections(t *testing.T) { sqltest.LostConnections(t, faultEngine()) }
