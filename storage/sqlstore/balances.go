@@ -430,10 +430,14 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 	// what does not repay debt): they are loaded for a debit, or when
 	// some must expire first.
 	var before []balance.Lot
-	if due != 0 || p.Amount.IsNegative() {
-		if before, err = cn.openLots(ctx, a); err != nil {
-			return posted{}, err
-		}
+	switch {
+	case due != 0:
+		before, err = cn.openLots(ctx, a)
+	case p.Amount.IsNegative():
+		before, err = cn.lotsToCover(ctx, a, p.Amount.Neg(), p.CreatedAt)
+	}
+	if err != nil {
+		return posted{}, err
 	}
 	book, q := balance.Book{Account: a.Clone(), Lots: before}, p
 	expired, err := book.Post(&q, p.CreatedAt)

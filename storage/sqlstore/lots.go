@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -108,6 +109,43 @@ func (c conn) openLots(ctx context.Context, a balance.Account) ([]balance.Lot, e
 	lots, err := collect(rows, 0, scanLot)
 	if err != nil {
 		return nil, err
+	}
+	slices.SortFunc(lots, balance.CompareLots)
+	return lots, nil
+}
+
+// coverLots is how many lots a debit reads first (lotsToCover).
+const coverLots = 32
+
+// selectFirstOpenLots reads an account's open lots in the order debits
+// take from them (balance.CompareLots: expires_at holds neverExpires for
+// a lot that never expires, and sequences are unique per account).
+var selectFirstOpenLots = selectOpenLots + ` ORDER BY l.expires_at, l.sequence LIMIT ` + strconv.Itoa(coverLots)
+
+// lotsToCover returns, locked, the open lots of a (locked) that a debit of
+// amount takes from: the first ones in the order of balance.CompareLots
+// whose Remaining covers amount, or every open lot when those do not. A
+// Book of them posts the debit as a Book of all the open lots would, as
+// long as none is due (the due ones come first in that order, and the
+// caller reads them all when some are): an account that gathered many
+// small credits costs a debit one short read, not all of them.
+func (c conn) lotsToCover(ctx context.Context, a balance.Account, amount balance.Money, at time.Time) ([]balance.Lot, error) {
+	rows, err := c.query(ctx, selectFirstOpenLots+c.s.dialect.ForUpdate(), a.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	lots, err := collect(rows, 0, scanLot)
+	if err != nil {
+		return nil, err
+	}
+	var sum int64 // at most the balance: no overflow
+	for _, l := range lots {
+		if !l.Due(at) { // a due lot (were the caller's flag late) expires before the debit
+			sum += l.Remaining.MinorUnits()
+		}
+	}
+	if len(lots) == coverLots && sum < amount.MinorUnits() {
+		return c.openLots(ctx, a)
 	}
 	slices.SortFunc(lots, balance.CompareLots)
 	return lots, nil

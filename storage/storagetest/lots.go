@@ -28,6 +28,7 @@ func lotsCases() []testCase {
 		{"CreditMakesLot", needsLots(lotsCreditMakesLot)},
 		{"PostingExpiresAtRoundTrip", needsLots(lotsExpiresAtRoundTrip)},
 		{"DebitTakesSoonestExpiryFirst", needsLots(lotsDebitOrder)},
+		{"DebitAcrossManyLots", needsLots(lotsDebitManyLots)},
 		{"CreditRepaysDebtFirst", needsLots(lotsRepayDebt)},
 		{"PostExpiresDueLotsFirst", needsLots(lotsPostExpiresFirst)},
 		{"FailedPostWritesNoLot", needsLots(lotsFailedPost)},
@@ -565,4 +566,56 @@ func lotsRandom(t *testing.T, e *env, r storage.CreditLots) {
 		}
 		e.checkLedger(a.ID)
 	}
+}
+
+// lotsDebitManyLots: an account with many lots (more than an adapter may
+// read for a debit at first): a small debit takes from the soonest
+// expiring ones, one larger than the first few lots take from as many as
+// it needs, one larger than every lot leaves debt. The invariant holds
+// after each.
+func lotsDebitManyLots(t *testing.T, e *env, _ storage.CreditLots) {
+	c := e.newCustomer()
+	a, err := e.store.Balances().CreateAccount(e.ctx, func() balance.Account {
+		a := balance.NewAccount(e.id(), c.ID, balance.MustCurrency("USD"), e.now())
+		a.CreditLimit = e.usd("10.00")
+		return a
+	}())
+	require.NoError(t, err)
+	start := e.now()
+	var expiring []balance.Posting
+	for i := range 40 {
+		e.post(a, e.usd("1.00"))
+		if i%8 == 7 { // 5 expiring lots among 40 that never expire, latest expiry first
+			expiring = append(expiring, e.post(a, e.usd("2.00"), withExpiry(start.Add(time.Duration(100-i)*time.Hour))))
+		}
+	}
+	remaining := func() map[uuid.UUID]string {
+		out := map[uuid.UUID]string{}
+		for _, l := range e.checkLots(a.ID) {
+			out[l.ID] = l.Remaining.Amount().StringFixed(2)
+		}
+		return out
+	}
+	e.post(a, e.usd("-3.00"))
+	left := remaining()
+	assert.Equal(t, "0.00", left[expiring[4].ID], "the soonest-expiring lot first")
+	assert.Equal(t, "1.00", left[expiring[3].ID], "then the next one")
+	assert.Equal(t, "2.00", left[expiring[0].ID])
+
+	// 7.00 of expiring credit left: a debit of 30.00 takes it all and 23
+	// never-expiring lots, oldest first.
+	e.post(a, e.usd("-30.00"))
+	left = remaining()
+	for _, p := range expiring {
+		assert.Equal(t, "0.00", left[p.ID], "expiring lot %s", p.ID)
+	}
+	b := e.getAccount(a.ID)
+	assert.Equal(t, "17.00", b.Balance.Amount().StringFixed(2))
+
+	// More than every lot holds: the lots empty, the rest is debt.
+	e.post(a, e.usd("-20.00"))
+	for id, rem := range remaining() {
+		assert.Equal(t, "0.00", rem, "lot %s", id)
+	}
+	assert.Equal(t, "-3.00", e.getAccount(a.ID).Balance.Amount().StringFixed(2))
 }
