@@ -37,10 +37,20 @@ func (s *Addresses) Book(ctx context.Context, customerID uuid.UUID) (address.Boo
 // to another entry.
 func (s *Addresses) edit(ctx context.Context, customerID uuid.UUID, fn func(*address.Book) error,
 	describe func(before, after address.Book) (event.Type, event.AddressPayload, bool)) (address.Book, error) {
+	return s.editBook(ctx, customerID, false, fn, describe)
+}
+
+// editBook is edit; with adds, fn always adds an entry (or fails), which
+// UpdateBook refuses, under the book's lock, for a customer that does not
+// exist or is deleted: the customer is then not read first.
+func (s *Addresses) editBook(ctx context.Context, customerID uuid.UUID, adds bool, fn func(*address.Book) error,
+	describe func(before, after address.Book) (event.Type, event.AddressPayload, bool)) (address.Book, error) {
 	var out address.Book
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		if _, err := liveCustomer(ctx, tx, customerID); err != nil {
-			return err
+		if !adds {
+			if _, err := liveCustomer(ctx, tx, customerID); err != nil {
+				return err
+			}
 		}
 		var before address.Book
 		b, err := tx.Addresses().UpdateBook(ctx, customerID, func(b *address.Book) error {
@@ -91,10 +101,10 @@ func (s *Addresses) Add(ctx context.Context, customerID uuid.UUID, a address.Add
 		CustomerID uuid.UUID       `json:"customer_id"`
 		Address    address.Address `json:"address"`
 	}{customerID, a}
-	err := s.once(ctx, "address.add", collect(opts), request,
+	err := s.onceOwn(ctx, "address.add", collect(opts), request,
 		func(ctx context.Context, tx storage.Tx) (string, error) {
 			var err error
-			b, err = s.edit(ctx, customerID, func(b *address.Book) (err error) {
+			b, err = s.editBook(ctx, customerID, true, func(b *address.Book) (err error) {
 				e, err = b.Add(s.newID(), a, s.clock())
 				return err
 			}, func(_, after address.Book) (event.Type, event.AddressPayload, bool) {

@@ -291,16 +291,16 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 	}
 	var out OrderPayment
 	err := s.retryRace(ctx, func(ctx context.Context, tx storage.Tx) error {
-		if _, err := liveCustomer(ctx, tx, r.CustomerID); err != nil {
-			return err
-		}
 		// In the transaction, AccountFor locks the account: what it says
-		// is available stays available until the posting below.
+		// is available stays available until the posting below. The
+		// customer's liveness is checked under the locks of the writes
+		// (ExpireDue, Post), and by a read where nothing is written.
 		acct, err := tx.Balances().AccountFor(ctx, r.CustomerID, total.Currency())
 		if errors.Is(err, storage.ErrNotFound) {
 			if r.IdempotencyKey == "" {
 				out = OrderPayment{Applied: balance.Zero(total.Currency()), Remaining: total}
-				return nil
+				_, err := liveCustomer(ctx, tx, r.CustomerID)
+				return err
 			}
 			// The zero outcome is recorded on an account: open it.
 			acct, err = s.account(ctx, tx, r.CustomerID, total.Currency())
@@ -310,6 +310,9 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 		}
 		if prev, found, err := replay(ctx, tx, acct, r.IdempotencyKey); err != nil || found {
 			if err != nil {
+				return err
+			}
+			if _, err := liveCustomer(ctx, tx, r.CustomerID); err != nil {
 				return err
 			}
 			r.Actor = postingActor(ctx, r.Actor)
@@ -325,7 +328,8 @@ func (s *Balances) ApplyToOrder(ctx context.Context, r OrderPaymentRequest) (Ord
 		}
 		out = OrderPayment{Applied: app.Applied, Remaining: app.Remaining}
 		if app.Applied.IsZero() && r.IdempotencyKey == "" {
-			return nil
+			_, err := liveCustomer(ctx, tx, r.CustomerID)
+			return err
 		}
 		p, err := balance.NewPosting(s.newID(), acct, balance.PostingParams{
 			Kind: balance.KindOrderPayment, Amount: app.Applied.Neg(), Reference: r.Reference,

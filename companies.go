@@ -540,7 +540,7 @@ func (s *Companies) placeOrder(ctx context.Context, tx storage.Tx, companyID uui
 	reserve := company.Reservation{CompanyID: companyID, CustomerID: buyer, OrderID: o.ID, Amount: o.Total, At: now}
 	switch d.Outcome {
 	case company.Allowed:
-		rec, raced, err := s.recordPlacedTx(ctx, tx, o)
+		rec, raced, err := s.recordPlacedTx(ctx, tx, o, true)
 		if err != nil {
 			return PlacedOrder{}, raced, err
 		}
@@ -639,7 +639,7 @@ func (s *Companies) Approve(ctx context.Context, actingID, approvalID uuid.UUID,
 		if err != nil {
 			return err
 		}
-		rec, _, err := s.recordPlacedTx(ctx, tx, o)
+		rec, _, err := s.recordPlacedTx(ctx, tx, o, true)
 		if err != nil {
 			return err
 		}

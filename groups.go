@@ -288,17 +288,30 @@ func notLive(ctx context.Context, tx storage.Tx, id uuid.UUID, err error) (Membe
 // MemberFailed result wrapping customer.ErrNotFound. Errors: those of
 // AddMembers.
 func (s *Groups) RemoveMembers(ctx context.Context, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
-	return s.batch(ctx, groupID, customerIDs, removeMember(groupID))
+	return s.batchWith(ctx, groupID, customerIDs, removeMember(groupID), nil, false)
 }
 
-// removeMember is the change of RemoveMembers.
+// removeMember is the change of RemoveMembers. It is given the customer's
+// ID only: a membership that was there is removed whoever the customer is
+// (deleted included), and only a customer without one is read, to tell
+// an unknown customer (a failure) from a non-member.
 func removeMember(groupID uuid.UUID) memberChange {
 	return func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
 		removed, err := tx.Groups().RemoveMember(ctx, groupID, c.ID)
-		if removed {
-			return MemberRemoved, err
+		switch {
+		case err != nil:
+			return MemberNotMember, err // aborts the batch
+		case removed:
+			return MemberRemoved, nil
 		}
-		return MemberNotMember, err
+		_, err = tx.Customers().Get(ctx, c.ID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return MemberFailed, fmt.Errorf("customer %s: %w", c.ID, customer.ErrNotFound)
+		case err != nil:
+			return MemberNotMember, err
+		}
+		return MemberNotMember, nil
 	}
 }
 

@@ -52,6 +52,27 @@ var ErrUnsupported = errcode.New(errcode.Unsupported, "clientele: the store does
 // key committed first, and the rerun replays it.
 var errRaced = errors.New("raced")
 
+// onceOwn is once for a create that opens its own transaction (it does
+// not use the Tx it is given; without a key it is given nil): without a
+// key, create runs alone, not inside a transaction of once's, whose
+// nesting would cost a savepoint and its release.
+func (e *env) onceOwn(ctx context.Context, scope string, o callOptions, request any,
+	create func(ctx context.Context, tx storage.Tx) (string, error),
+	replay func(ctx context.Context, tx storage.Tx, result string) error) error {
+	if o.keySet && o.key != "" {
+		return e.once(ctx, scope, o, request, create, replay)
+	}
+	if err := balance.ValidateIdempotencyKey(o.key); err != nil {
+		return err
+	}
+	for range maxCreateAttempts {
+		if _, err := create(ctx, nil); !errors.Is(err, errRaced) {
+			return err
+		}
+	}
+	return fmt.Errorf("clientele: create raced %d times: %w", maxCreateAttempts, storage.ErrConflict)
+}
+
 // once runs a creating request under o's idempotency key, if any: create
 // makes the record and returns its ID; replay loads the record of an
 // earlier request with that ID. Both run in one transaction with the

@@ -54,7 +54,7 @@ func (s *Orders) RecordPlaced(ctx context.Context, p order.Params, opts ...CallO
 	if p.PlacedAt.IsZero() {
 		request.PlacedAt = time.Time{} // "now" is not part of the request
 	}
-	err = s.once(ctx, "order.record", collect(opts), request,
+	err = s.onceOwn(ctx, "order.record", collect(opts), request,
 		func(ctx context.Context, _ storage.Tx) (string, error) {
 			var err error
 			out, err = s.recordPlaced(ctx, o)
@@ -78,16 +78,20 @@ func (s *Orders) recordPlaced(ctx context.Context, o order.Order) (order.Order, 
 		out order.Order
 		err error
 	)
+	// The first run does not look for an order with o's ID: the order's
+	// INSERT tells (raced), and the next run reads it and replays.
+	lookFirst := false
 	for range maxCreateAttempts {
 		raced := false
 		err = s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
 			var err error
-			out, raced, err = s.recordPlacedTx(ctx, tx, o)
+			out, raced, err = s.recordPlacedTx(ctx, tx, o, lookFirst)
 			return err
 		})
 		if !raced {
 			break
 		}
+		lookFirst = true
 	}
 	if err != nil {
 		return order.Order{}, err
@@ -96,16 +100,19 @@ func (s *Orders) recordPlaced(ctx context.Context, o order.Order) (order.Order, 
 }
 
 // recordPlacedTx stores o in tx and counts it toward its customer's
-// status and statistics, with its events, or replays the order stored with
-// o's ID. raced reports a concurrent call that recorded the same ID first:
-// a new transaction reads it back and replays.
-func (e *env) recordPlacedTx(ctx context.Context, tx storage.Tx, o order.Order) (out order.Order, raced bool, err error) {
-	prev, err := tx.Orders().Get(ctx, o.ID)
-	if err == nil {
-		return prev, false, replayedOrder(prev, o)
-	}
-	if !errors.Is(err, storage.ErrNotFound) {
-		return order.Order{}, false, err
+// status and statistics, with its events, or, with lookFirst, replays the
+// order stored with o's ID. raced reports an order stored with o's ID (by
+// an earlier or a concurrent call): a new transaction, looking first,
+// reads it back and replays.
+func (e *env) recordPlacedTx(ctx context.Context, tx storage.Tx, o order.Order, lookFirst bool) (out order.Order, raced bool, err error) {
+	if lookFirst {
+		prev, err := tx.Orders().Get(ctx, o.ID)
+		if err == nil {
+			return prev, false, replayedOrder(prev, o)
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return order.Order{}, false, err
+		}
 	}
 	var before customer.Customer
 	owner, err := tx.Customers().Update(ctx, o.CustomerID, func(c *customer.Customer) error {
@@ -128,10 +135,22 @@ func (e *env) recordPlacedTx(ctx context.Context, tx storage.Tx, o order.Order) 
 	if err := e.countStats(ctx, tx, out, false); err != nil {
 		return order.Order{}, false, err
 	}
-	if err := e.emitOrder(ctx, tx, event.OrderRecorded, nil, out); err != nil {
+	// The order's event and the customer's (when the order moved their
+	// status) in one append.
+	evs := make([]event.Event, 0, 2)
+	ev, err := newEvent(event.OrderRecorded, event.AggregateOrder, out.ID, out.CustomerID, 0, event.OrderPayload{Order: out})
+	if err != nil {
 		return order.Order{}, false, err
 	}
-	return out, false, e.emitStatusChange(ctx, tx, before, owner)
+	evs = append(evs, ev)
+	if before.Status != owner.Status {
+		ev, err := statusChangeEvent(before, owner)
+		if err != nil {
+			return order.Order{}, false, err
+		}
+		evs = append(evs, ev)
+	}
+	return out, false, e.emit(ctx, tx, evs...)
 }
 
 // replayedOrder decides whether recording o again, with prev stored, is a
@@ -507,7 +526,17 @@ func (e *env) emitStatusChange(ctx context.Context, r storage.Repositories, befo
 	if before.Status == after.Status {
 		return nil
 	}
-	return e.emitOne(ctx, r, event.CustomerStatusChanged, event.AggregateCustomer, after.ID.String(), after.ID, after.Version,
+	ev, err := statusChangeEvent(before, after)
+	if err != nil {
+		return err
+	}
+	return e.emit(ctx, r, ev)
+}
+
+// statusChangeEvent is the customer.status_changed event of a status that
+// moved from before to after.
+func statusChangeEvent(before, after customer.Customer) (event.Event, error) {
+	return newEvent(event.CustomerStatusChanged, event.AggregateCustomer, after.ID.String(), after.ID, after.Version,
 		event.CustomerPayload{Customer: after, Changes: []event.Change{statusChange(before, after)}})
 }
 

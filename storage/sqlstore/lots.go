@@ -114,6 +114,12 @@ func (c conn) openLots(ctx context.Context, a balance.Account) ([]balance.Lot, e
 	return lots, nil
 }
 
+// selectAccountForExpiry is selectAccountForUpdate that also tells
+// whether lots are due (args: the time, then the account's ID).
+var selectAccountForExpiry = `SELECT ` + qualify(accountColumns, "a") + `, CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END,
+	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots l WHERE l.account_id = a.id AND l.remaining > 0 AND l.due_at <= ?) THEN 1 ELSE 0 END
+	FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.id = ?`
+
 // coverLots is how many lots a debit reads first (lotsToCover).
 const coverLots = 32
 
@@ -234,17 +240,19 @@ func (r balances) ExpireDue(ctx context.Context, accountID uuid.UUID, now time.T
 	now = micro(now)
 	var out []balance.Posting
 	err := r.conn(ctx).atomic(ctx, func(cn conn) error {
-		var deleted int
-		a, err := scanAccount(extra{cn.queryRow(ctx, selectAccountForUpdate+cn.s.dialect.ForUpdate(), accountID.String()),
-			[]any{&deleted}})
+		var deleted, due int
+		a, err := scanAccount(extra{cn.queryRow(ctx, selectAccountForExpiry+cn.s.dialect.ForUpdate(), micros(now), accountID.String()),
+			[]any{&deleted, &due}})
 		if err != nil {
 			return noRows(err, "balance account", accountID)
 		}
 		if deleted != 0 {
 			return customerNotLive(a.CustomerID)
 		}
-		// Only the due lots: Expire touches no other (usually there is
-		// none, and this reads no row).
+		if due == 0 { // the usual case: nothing to read, nothing to write
+			return nil
+		}
+		// Only the due lots: Expire touches no other.
 		rows, err := cn.query(ctx, selectDueLotsOf+cn.s.dialect.ForUpdate(), a.ID.String(), micros(now))
 		if err != nil {
 			return err
