@@ -42,11 +42,11 @@ const (
 // Flags of a crec.
 const (
 	recHasAccount  = 1 << iota
-	recHasPassword              // customer.Customer.HasPassword
-	recDeleted                  // DeletedAt is set: crec.deleted holds it
-	recSameDisplay              // Email.Display equals Email.Address
-	recTags                     // Tags is not nil (it may be empty)
-	recMetadata                 // Metadata is not nil (it may be empty)
+	recHasPassword // customer.Customer.HasPassword
+	recDeleted     // DeletedAt is set: crec.deleted holds it
+	recSameDisplay // Email.Display equals Email.Address
+	recTags        // Tags is not nil (it may be empty)
+	recMetadata    // Metadata is not nil (it may be empty)
 )
 
 // crec is a customer as the table stores it. strs holds the string fields
