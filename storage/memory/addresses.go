@@ -14,7 +14,7 @@ type addresses struct{ repos }
 
 func (r addresses) Book(ctx context.Context, customerID uuid.UUID) (out address.Book, err error) {
 	err = r.read(ctx, func(d *db) error {
-		if _, ok := d.customers[customerID]; !ok {
+		if !d.customers.has(customerID) {
 			return notFound("customer", customerID)
 		}
 		out = d.book(customerID)
@@ -34,10 +34,11 @@ func (d *db) book(customerID uuid.UUID) address.Book {
 func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func(*address.Book) error) (out address.Book, err error) {
 	err = r.write(ctx, func(t *txn) error {
 		d := t.db
-		c, ok := d.customers[customerID]
+		c, ok := d.customers.rec(customerID)
 		if !ok {
 			return d.liveCustomer(customerID)
 		}
+		live := c.live() // c is valid only until fn may add a customer
 		old := d.book(customerID)
 		work := old.Clone()
 		if err := fn(&work); err != nil {
@@ -50,7 +51,7 @@ func (r addresses) UpdateBook(ctx context.Context, customerID uuid.UUID, fn func
 			return err
 		}
 		// A deleted customer's book may only lose entries (an erasure).
-		if c.DeletedAt != nil && !address.OnlyRemoves(old, b) {
+		if !live && !address.OnlyRemoves(old, b) {
 			return d.liveCustomer(customerID)
 		}
 		// Entry IDs are unique across the store, as a primary key is.

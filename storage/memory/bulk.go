@@ -24,7 +24,7 @@ func (r repos) CustomersExist(ctx context.Context, cs []customer.Customer) ([]bo
 					continue
 				}
 			}
-			_, out[i] = d.customerByEmail[emailKey{c.Email.Address, c.HasAccount}]
+			_, out[i] = d.customerByEmail[b2i(c.HasAccount)][c.Email.Address]
 		}
 		return nil
 	})
@@ -45,10 +45,10 @@ func (r repos) CreateCustomers(ctx context.Context, cs []storage.BulkCustomer) (
 		d := t.db
 		for _, bc := range out {
 			c := bc.Customer
-			if _, ok := d.customers[c.ID]; ok {
+			if d.customers.has(c.ID) {
 				return storage.Conflict(storage.ConstraintPrimaryKey, nil)
 			}
-			if err := d.customerKeysFree(c); err != nil {
+			if err := d.customerKeysFree(&c); err != nil {
 				return err
 			}
 			for _, e := range bc.Book.Entries {
@@ -56,9 +56,9 @@ func (r repos) CreateCustomers(ctx context.Context, cs []storage.BulkCustomer) (
 					return storage.Conflict(storage.ConstraintPrimaryKey, nil)
 				}
 			}
-			put(t, d.customers, c.ID, c)
-			insert(t, d.customerOrder, timeKey{c.CreatedAt, c.ID})
-			d.indexCustomer(t, c)
+			if _, err := d.addCustomer(t, &c); err != nil {
+				return err
+			}
 			for _, e := range bc.Book.Entries {
 				put(t, d.addressOwner, e.ID, c.ID)
 			}

@@ -59,11 +59,6 @@ func lessOrderKey(a, b orderKey) bool {
 	return a.id < b.id
 }
 
-type emailKey struct {
-	canonical  string
-	hasAccount bool
-}
-
 type refKey struct{ origin, reference string }
 
 type accountKey struct {
@@ -78,13 +73,19 @@ type postingKey struct {
 
 // db holds the tables and their indexes. Stored values are private copies.
 type db struct {
-	customers       map[uuid.UUID]customer.Customer
-	customerOrder   *btree.BTreeG[timeKey]
-	customerByEmail map[emailKey]uuid.UUID // live customers only
-	customerByRef   map[refKey]uuid.UUID   // live customers only
-	// customersBySkeleton indexes live customers by (customer.EmailSkeleton,
-	// has_account), in (CreatedAt, ID) order.
-	customersBySkeleton map[emailKey]*btree.BTreeG[timeKey]
+	customers     customerTable          // see customertable.go
+	customerOrder *btree.BTreeG[custKey] // every customer, by (CreatedAt, ID)
+	// The indexes of live customers map to positions in customers, and
+	// share the records' strings. Those by email and by skeleton have one
+	// map for each value of HasAccount (see b2i).
+	customerByEmail [2]map[string]uint32 // by canonical address
+	customerByRef   map[refKey]uint32
+	// skeletonOne and skeletonMany index live customers by
+	// customer.EmailSkeleton: a skeleton one customer has maps to its
+	// position; one that several have, to a tree of them in (CreatedAt,
+	// ID) order.
+	skeletonOne  [2]map[skelKey]uint32
+	skeletonMany [2]map[skelKey]*btree.BTreeG[custKey]
 
 	books        map[uuid.UUID]address.Book // by customer ID; absent when empty
 	addressOwner map[uuid.UUID]uuid.UUID    // address entry ID -> customer ID: entry IDs are unique store-wide
@@ -175,78 +176,79 @@ type identityKey struct{ provider, subject string }
 
 func newDB() *db {
 	return &db{
-		customers:           map[uuid.UUID]customer.Customer{},
-		customerOrder:       newTimeIndex(),
-		customerByEmail:     map[emailKey]uuid.UUID{},
-		customerByRef:       map[refKey]uuid.UUID{},
-		customersBySkeleton: map[emailKey]*btree.BTreeG[timeKey]{},
-		books:               map[uuid.UUID]address.Book{},
-		addressOwner:        map[uuid.UUID]uuid.UUID{},
-		groups:              map[uuid.UUID]group.Group{},
-		groupOrder:          newTimeIndex(),
-		groupByName:         map[string]uuid.UUID{},
-		members:             map[uuid.UUID]*btree.BTreeG[timeKey]{},
-		memberOf:            map[uuid.UUID]*btree.BTreeG[timeKey]{},
-		windows:             map[groupMember]group.Validity{},
-		merchants:           map[uuid.UUID]merchant.Merchant{},
-		merchantOrder:       newTimeIndex(),
-		markets:             map[uuid.UUID]market.Market{},
-		marketOrder:         newTimeIndex(),
-		marketByCode:        map[string]uuid.UUID{},
-		marketsByGroup:      map[uuid.UUID]map[uuid.UUID]struct{}{},
-		marketsByMerchant:   map[uuid.UUID]map[uuid.UUID]struct{}{},
-		accounts:            map[uuid.UUID]balance.Account{},
-		accountByCustomer:   map[accountKey]uuid.UUID{},
-		accountsOf:          map[uuid.UUID]map[string]uuid.UUID{},
-		ledgers:             map[uuid.UUID][]balance.Posting{},
-		postingIDs:          map[uuid.UUID]struct{}{},
-		postingByKey:        map[postingKey]int64{},
-		lots:                map[uuid.UUID]balance.Lot{},
-		lotsOf:              map[uuid.UUID][]uuid.UUID{},
-		openLots:            map[uuid.UUID]*btree.BTreeG[lotKey]{},
-		dueLots:             newTimeIndex(),
-		orders:              map[string]order.Order{},
-		ordersByCustomer:    map[uuid.UUID]*btree.BTreeG[orderKey]{},
-		details:             map[detailKey]storage.OrderDetail{},
-		detailsOf:           map[detailList]map[string]struct{}{},
-		stats:               map[accountKey]order.Stats{},
-		statsOf:             map[uuid.UUID]map[string]struct{}{},
-		spendIndex:          map[string]*btree.BTreeG[spendKey]{},
-		idempotency:         map[idempotencyKey]storage.IdempotencyRecord{},
-		events:              newEventTree(),
-		eventIDs:            map[uuid.UUID]int64{},
-		eventsByCustomer:    map[uuid.UUID]*btree.BTreeG[int64]{},
-		consumers:           map[string]consumer{},
-		credentials:         map[uuid.UUID]credential.Credentials{},
-		identities:          map[identityKey]credential.Identity{},
-		tokens:              map[credential.TokenHash]credential.Token{},
-		tokenIDs:            map[uuid.UUID]credential.TokenHash{},
-		tokensOf:            map[uuid.UUID]map[credential.TokenHash]bool{},
-		tombstones:          map[uuid.UUID]customer.Tombstone{},
-		wallets:             map[uuid.UUID]wallet.Wallet{},
-		sourceOwner:         map[uuid.UUID]uuid.UUID{},
-		subscriptions:       map[string]subscription.Subscription{},
-		subsByCustomer:      map[uuid.UUID]*btree.BTreeG[orderKey]{},
-		subsBySource:        map[uuid.UUID]map[string]bool{},
-		companies:           map[uuid.UUID]company.Company{},
-		companyByDomain:     map[string]uuid.UUID{},
-		companyMembers:      map[uuid.UUID]map[uuid.UUID]company.Member{},
-		memberOfCompany:     map[uuid.UUID]map[uuid.UUID]bool{},
-		reservations:        map[string]company.Reservation{},
-		reservationsOf:      map[memberKey]map[string]bool{},
-		approvals:           map[uuid.UUID]company.Approval{},
-		approvalByOrder:     map[string]uuid.UUID{},
-		approvalsOf:         map[uuid.UUID]map[uuid.UUID]bool{},
-		verifications:       map[verification.Subject]verification.Verification{},
-		reviews:             map[verification.Subject][]verification.Review{},
-		verifyByStatus:      map[verifyList]*btree.BTreeG[timeKey]{},
-		roles:               newRoles(),
-		erasures:            map[uuid.UUID]privacy.Erasure{},
-		consents:            newConsentTables(),
-		segments:            map[uuid.UUID]segment.Segment{},
-		segmentOrder:        newTimeIndex(),
-		groupRefs:           map[uuid.UUID]pricing.Refs{},
-		segmentRefs:         map[uuid.UUID]pricing.Refs{},
+		customers:         newCustomerTable(),
+		customerOrder:     newCustIndex(),
+		customerByEmail:   [2]map[string]uint32{{}, {}},
+		customerByRef:     map[refKey]uint32{},
+		skeletonOne:       [2]map[skelKey]uint32{{}, {}},
+		skeletonMany:      [2]map[skelKey]*btree.BTreeG[custKey]{{}, {}},
+		books:             map[uuid.UUID]address.Book{},
+		addressOwner:      map[uuid.UUID]uuid.UUID{},
+		groups:            map[uuid.UUID]group.Group{},
+		groupOrder:        newTimeIndex(),
+		groupByName:       map[string]uuid.UUID{},
+		members:           map[uuid.UUID]*btree.BTreeG[timeKey]{},
+		memberOf:          map[uuid.UUID]*btree.BTreeG[timeKey]{},
+		windows:           map[groupMember]group.Validity{},
+		merchants:         map[uuid.UUID]merchant.Merchant{},
+		merchantOrder:     newTimeIndex(),
+		markets:           map[uuid.UUID]market.Market{},
+		marketOrder:       newTimeIndex(),
+		marketByCode:      map[string]uuid.UUID{},
+		marketsByGroup:    map[uuid.UUID]map[uuid.UUID]struct{}{},
+		marketsByMerchant: map[uuid.UUID]map[uuid.UUID]struct{}{},
+		accounts:          map[uuid.UUID]balance.Account{},
+		accountByCustomer: map[accountKey]uuid.UUID{},
+		accountsOf:        map[uuid.UUID]map[string]uuid.UUID{},
+		ledgers:           map[uuid.UUID][]balance.Posting{},
+		postingIDs:        map[uuid.UUID]struct{}{},
+		postingByKey:      map[postingKey]int64{},
+		lots:              map[uuid.UUID]balance.Lot{},
+		lotsOf:            map[uuid.UUID][]uuid.UUID{},
+		openLots:          map[uuid.UUID]*btree.BTreeG[lotKey]{},
+		dueLots:           newTimeIndex(),
+		orders:            map[string]order.Order{},
+		ordersByCustomer:  map[uuid.UUID]*btree.BTreeG[orderKey]{},
+		details:           map[detailKey]storage.OrderDetail{},
+		detailsOf:         map[detailList]map[string]struct{}{},
+		stats:             map[accountKey]order.Stats{},
+		statsOf:           map[uuid.UUID]map[string]struct{}{},
+		spendIndex:        map[string]*btree.BTreeG[spendKey]{},
+		idempotency:       map[idempotencyKey]storage.IdempotencyRecord{},
+		events:            newEventTree(),
+		eventIDs:          map[uuid.UUID]int64{},
+		eventsByCustomer:  map[uuid.UUID]*btree.BTreeG[int64]{},
+		consumers:         map[string]consumer{},
+		credentials:       map[uuid.UUID]credential.Credentials{},
+		identities:        map[identityKey]credential.Identity{},
+		tokens:            map[credential.TokenHash]credential.Token{},
+		tokenIDs:          map[uuid.UUID]credential.TokenHash{},
+		tokensOf:          map[uuid.UUID]map[credential.TokenHash]bool{},
+		tombstones:        map[uuid.UUID]customer.Tombstone{},
+		wallets:           map[uuid.UUID]wallet.Wallet{},
+		sourceOwner:       map[uuid.UUID]uuid.UUID{},
+		subscriptions:     map[string]subscription.Subscription{},
+		subsByCustomer:    map[uuid.UUID]*btree.BTreeG[orderKey]{},
+		subsBySource:      map[uuid.UUID]map[string]bool{},
+		companies:         map[uuid.UUID]company.Company{},
+		companyByDomain:   map[string]uuid.UUID{},
+		companyMembers:    map[uuid.UUID]map[uuid.UUID]company.Member{},
+		memberOfCompany:   map[uuid.UUID]map[uuid.UUID]bool{},
+		reservations:      map[string]company.Reservation{},
+		reservationsOf:    map[memberKey]map[string]bool{},
+		approvals:         map[uuid.UUID]company.Approval{},
+		approvalByOrder:   map[string]uuid.UUID{},
+		approvalsOf:       map[uuid.UUID]map[uuid.UUID]bool{},
+		verifications:     map[verification.Subject]verification.Verification{},
+		reviews:           map[verification.Subject][]verification.Review{},
+		verifyByStatus:    map[verifyList]*btree.BTreeG[timeKey]{},
+		roles:             newRoles(),
+		erasures:          map[uuid.UUID]privacy.Erasure{},
+		consents:          newConsentTables(),
+		segments:          map[uuid.UUID]segment.Segment{},
+		segmentOrder:      newTimeIndex(),
+		groupRefs:         map[uuid.UUID]pricing.Refs{},
+		segmentRefs:       map[uuid.UUID]pricing.Refs{},
 	}
 }
 

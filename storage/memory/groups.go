@@ -164,9 +164,9 @@ func addMembership(t *txn, groupID, customerID uuid.UUID) (bool, error) {
 	if err := d.liveCustomer(customerID); err != nil {
 		return false, err
 	}
-	c := d.customers[customerID]
+	created, _ := d.customers.createdAt(customerID)
 	members := treeFor(t, d.members, groupID, lessTimeKey)
-	ck := timeKey{c.CreatedAt, customerID}
+	ck := timeKey{created, customerID}
 	if members.Has(ck) {
 		return false, nil
 	}
@@ -182,12 +182,12 @@ func (r groups) RemoveMember(ctx context.Context, groupID, customerID uuid.UUID)
 		if !ok {
 			return notFound("group", groupID)
 		}
-		c, ok := d.customers[customerID]
+		created, ok := d.customers.createdAt(customerID)
 		members := d.members[groupID]
-		if !ok || members == nil || !members.Has(timeKey{c.CreatedAt, customerID}) {
+		if !ok || members == nil || !members.Has(timeKey{created, customerID}) {
 			return nil
 		}
-		remove(t, members, timeKey{c.CreatedAt, customerID})
+		remove(t, members, timeKey{created, customerID})
 		remove(t, d.memberOf[customerID], timeKey{g.CreatedAt, groupID})
 		del(t, d.windows, groupMember{groupID, customerID})
 		removed = true
@@ -207,13 +207,13 @@ func (r groups) MemberOfAt(ctx context.Context, customerID uuid.UUID, groupIDs [
 		return nil, err
 	}
 	err = r.read(ctx, func(d *db) error {
-		c, ok := d.customers[customerID]
+		created, ok := d.customers.createdAt(customerID)
 		if !ok {
 			return nil
 		}
 		for _, gid := range groupIDs {
 			members := d.members[gid]
-			if members != nil && members.Has(timeKey{c.CreatedAt, customerID}) && !slices.Contains(out, gid) &&
+			if members != nil && members.Has(timeKey{created, customerID}) && !slices.Contains(out, gid) &&
 				(at.IsZero() || d.windows[groupMember{gid, customerID}].Contains(at)) {
 				out = append(out, gid)
 			}
@@ -301,9 +301,9 @@ func (r groups) Membership(ctx context.Context, groupID, customerID uuid.UUID) (
 // isMember reports whether the customer is a member of the group, whatever
 // the window.
 func (d *db) isMember(groupID, customerID uuid.UUID) bool {
-	c, ok := d.customers[customerID]
+	created, ok := d.customers.createdAt(customerID)
 	members := d.members[groupID]
-	return ok && members != nil && members.Has(timeKey{c.CreatedAt, customerID})
+	return ok && members != nil && members.Has(timeKey{created, customerID})
 }
 
 func notMember(groupID, customerID uuid.UUID) error {

@@ -19,13 +19,12 @@ type merges struct{ repos }
 func (r merges) Lock(ctx context.Context, a, b uuid.UUID) (ca, cb customer.Customer, err error) {
 	err = r.read(ctx, func(d *db) error {
 		var ok bool
-		if ca, ok = d.customers[a]; !ok {
+		if ca, ok = d.customers.get(a); !ok {
 			return notFound("customer", a)
 		}
-		if cb, ok = d.customers[b]; !ok {
+		if cb, ok = d.customers.get(b); !ok {
 			return notFound("customer", b)
 		}
-		ca, cb = ca.Clone(), cb.Clone()
 		return nil
 	})
 	return ca, cb, err

@@ -164,7 +164,7 @@ func (r orderDetails) Stats(ctx context.Context, customerID uuid.UUID) (out []or
 func (r orderDetails) UpdateStats(ctx context.Context, customerID uuid.UUID, c balance.Currency, fn func(*order.Stats) error) (out order.Stats, err error) {
 	err = r.write(ctx, func(t *txn) error {
 		db := t.db
-		if _, ok := db.customers[customerID]; !ok {
+		if !db.customers.has(customerID) {
 			return fmt.Errorf("customer %v: %w", customerID, storage.ErrCustomerNotLive)
 		}
 		k := accountKey{customerID, c.Code()}

@@ -122,7 +122,7 @@ func (d *db) groupsInForce(customerID uuid.UUID, at time.Time, limit int) (out [
 func (r pricingRecords) SegmentsOf(ctx context.Context, customerID uuid.UUID, at time.Time, limit int) (out []pricing.Segment, more bool, err error) {
 	err = r.read(ctx, func(d *db) error {
 		out, more = nil, false
-		c, ok := d.customers[customerID]
+		c, ok := d.customers.get(customerID)
 		if !ok || c.DeletedAt != nil {
 			more = d.segmentOrder.Len() > limit
 			return nil
@@ -169,11 +169,10 @@ func (r repos) PricingSnapshot(ctx context.Context, customerID, marketID uuid.UU
 		if customerID == uuid.Nil {
 			return nil
 		}
-		c, ok := d.customers[customerID]
+		c, ok := d.customers.get(customerID)
 		if !ok || c.DeletedAt != nil {
 			return notFound("customer", customerID)
 		}
-		c = c.Clone()
 		out.Customer = &c
 		f := d.facts(c, at) // every group in force, the countries, the figures
 		out.Groups, out.GroupsTruncated = d.groupsInForce(customerID, at, maxGroups)

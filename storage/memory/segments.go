@@ -147,22 +147,28 @@ func (d *db) facts(c customer.Customer, at time.Time) segment.Facts {
 
 // matches reports whether the customer with key k is live and r matches it.
 func (d *db) matches(r segment.Rule, id uuid.UUID, at time.Time) (customer.Customer, bool) {
-	c, ok := d.customers[id]
-	if !ok || c.DeletedAt != nil {
+	rec, ok := d.customers.rec(id)
+	if !ok {
 		return customer.Customer{}, false
 	}
+	return d.matchesRec(r, rec, at)
+}
+
+// matchesRec reports whether the customer rec holds is live and r matches
+// it, and returns the customer.
+func (d *db) matchesRec(r segment.Rule, rec *crec, at time.Time) (customer.Customer, bool) {
+	if !rec.live() {
+		return customer.Customer{}, false
+	}
+	c := rec.customer()
 	return c, segment.Matches(r, d.facts(c, at))
 }
 
 func (r segmentEval) Members(ctx context.Context, rule segment.Rule, at time.Time, p storage.PageRequest) (out storage.Page[customer.Customer], err error) {
 	err = r.read(ctx, func(d *db) error {
-		out, err = pageAfter(d.customerOrder, lessTimeKey, storage.ListSegmentMembers, p, timeFrom, timeCursor,
-			func(k timeKey) (customer.Customer, bool) {
-				c, ok := d.matches(rule, k.id, at)
-				if !ok {
-					return customer.Customer{}, false
-				}
-				return c.Clone(), true
+		out, err = pageAfter(d.customerOrder, lessCustKey, storage.ListSegmentMembers, p, custFrom, custCursor,
+			func(k custKey) (customer.Customer, bool) {
+				return d.matchesRec(rule, d.customers.at(k.idx), at)
 			})
 		return err
 	})
@@ -172,8 +178,8 @@ func (r segmentEval) Members(ctx context.Context, rule segment.Rule, at time.Tim
 func (r segmentEval) Count(ctx context.Context, rule segment.Rule, at time.Time) (n int64, err error) {
 	err = r.read(ctx, func(d *db) error {
 		n = 0
-		for id := range d.customers {
-			if _, ok := d.matches(rule, id, at); ok {
+		for i := range uint32(d.customers.len()) {
+			if _, ok := d.matchesRec(rule, d.customers.at(i), at); ok {
 				n++
 			}
 		}

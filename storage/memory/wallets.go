@@ -47,7 +47,7 @@ func (d *db) wallet(customerID uuid.UUID) wallet.Wallet {
 
 func (r paymentSources) Wallet(ctx context.Context, customerID uuid.UUID) (out wallet.Wallet, err error) {
 	err = r.read(ctx, func(d *db) error {
-		if _, ok := d.customers[customerID]; !ok {
+		if !d.customers.has(customerID) {
 			return notFound("customer", customerID)
 		}
 		out = d.wallet(customerID)
@@ -59,16 +59,17 @@ func (r paymentSources) Wallet(ctx context.Context, customerID uuid.UUID) (out w
 func (r paymentSources) UpdateWallet(ctx context.Context, customerID uuid.UUID, fn func(*wallet.Wallet) error) (out wallet.Wallet, err error) {
 	err = r.write(ctx, func(t *txn) error {
 		d := t.db
-		c, ok := d.customers[customerID]
+		c, ok := d.customers.rec(customerID)
 		if !ok {
 			return d.liveCustomer(customerID)
 		}
+		live := c.live() // c is valid only until fn may add a customer
 		old := d.wallet(customerID)
 		work := old.Clone()
 		if err := fn(&work); err != nil {
 			return err
 		}
-		w, err := storage.StoredWallet(old, work, customerID, c.DeletedAt == nil)
+		w, err := storage.StoredWallet(old, work, customerID, live)
 		if err != nil {
 			return err
 		}
