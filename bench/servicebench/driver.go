@@ -150,7 +150,8 @@ func (cn *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, 
 	} else if opts.Isolation != 0 || opts.ReadOnly {
 		err = errors.New("servicebench: the driver supports no transaction options")
 	} else {
-		ti, err = cn.ci.Begin() //nolint:staticcheck // the fallback database/sql uses too
+		//lint:ignore SA1019 the fallback database/sql uses too
+		ti, err = cn.ci.Begin()
 	}
 	cn.c.note(&cn.c.n.begin, "begin", "")
 	if err != nil {
@@ -269,7 +270,8 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	if err != nil {
 		return nil, err
 	}
-	return s.si.Exec(vs) //nolint:staticcheck // the fallback database/sql uses too
+	//lint:ignore SA1019 the fallback database/sql uses too
+	return s.si.Exec(vs)
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
@@ -281,7 +283,8 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if err != nil {
 		return nil, err
 	}
-	return s.si.Query(vs) //nolint:staticcheck // the fallback database/sql uses too
+	//lint:ignore SA1019 the fallback database/sql uses too
+	return s.si.Query(vs)
 }
 
 // CheckNamedValue checks an argument the way database/sql would have with
@@ -293,7 +296,7 @@ func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {
 			return err
 		}
 	}
-	//nolint:staticcheck // drivers still implement it, and database/sql still uses it
+	//lint:ignore SA1019 drivers still implement it, and database/sql still uses it
 	if cc, ok := s.si.(driver.ColumnConverter); ok {
 		want := s.si.NumInput()
 		if index := nv.Ordinal - 1; want < 0 || index < want {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -158,7 +157,3 @@ func pick(seq int64, n int) int {
 	h ^= h >> 29
 	return int(h % uint64(n))
 }
-
-// micros is t in microseconds since the Unix epoch, as the schema keeps
-// times.
-func micros(t time.Time) int64 { return t.UnixMicro() }
