@@ -384,7 +384,9 @@ func (j jsonUUIDs) Scan(src any) (err error) {
 }
 
 // jsonStoredAddress is a sql.Scanner of a billing_address column
-// (decodeStoredAddress).
+// (decodeStoredAddress). Bytes are copied into one string whose memory the
+// fields share: an address has up to ten of them, which would otherwise
+// be a copy each.
 type jsonStoredAddress struct{ v *storedAddress }
 
 // Scan implements sql.Scanner.
@@ -393,7 +395,7 @@ func (j jsonStoredAddress) Scan(src any) (err error) {
 	case string:
 		*j.v, err = decodeStoredAddress(s)
 	case []byte:
-		*j.v, err = decodeStoredAddress(s)
+		*j.v, err = decodeStoredAddress(string(s))
 	default:
 		err = fmt.Errorf("sqlstore: decode: a JSON column holds %T", src)
 	}

@@ -177,8 +177,8 @@ func TestJSONColumnsRoundTrip(t *testing.T) {
 // TestJSONColumnsFastPathAllocations pins what the fast path allocates for
 // the usual columns: nothing for empty ones, the slice alone for a list
 // read from a string (its elements share the string's memory) and for
-// UUIDs, nothing for an address read from a string and its non-empty
-// strings when read from bytes.
+// UUIDs, nothing for an address read from a string, its non-empty strings
+// when read from bytes, and one string when a column of bytes is scanned.
 func TestJSONColumnsFastPathAllocations(t *testing.T) {
 	tags := `["vip","wholesale"]`
 	tagBytes := []byte(tags)
@@ -186,6 +186,8 @@ func TestJSONColumnsFastPathAllocations(t *testing.T) {
 	addr := `{"FirstName":"","LastName":"","Company":"","Line1":"1 Main St","Line2":"","City":"Berlin","PostalCode":"10115",` +
 		`"Province":"","Country":"DE","Phone":""}`
 	addrBytes := []byte(addr)
+	var scanned storedAddress
+	var addrSrc any = addrBytes // as database/sql hands it over
 	for _, c := range []struct {
 		name string
 		max  float64
@@ -198,6 +200,7 @@ func TestJSONColumnsFastPathAllocations(t *testing.T) {
 		{"UUIDs from bytes", 1, func() error { _, err := decodeUUIDs(uuidBytes); return err }},
 		{"address from a string", 0, func() error { _, err := decodeStoredAddress(addr); return err }},
 		{"address from bytes", 4, func() error { _, err := decodeStoredAddress(addrBytes); return err }},
+		{"address column from bytes", 1, func() error { return jsonStoredAddress{&scanned}.Scan(addrSrc) }},
 	} {
 		var err error
 		got := testing.AllocsPerRun(100, func() { err = c.fn() })
