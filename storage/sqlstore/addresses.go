@@ -26,18 +26,31 @@ func addressArgs(e address.Entry) []any {
 	}
 }
 
-func scanAddress(r scanner) (address.Entry, error) {
-	var (
-		e                address.Entry
-		created, updated int64
-	)
-	err := r.Scan(scanUUID{&e.ID}, scanUUID{&e.CustomerID}, &e.FirstName, &e.LastName, &e.Company, &e.Line1,
+// addressRow holds what scanning addressColumns writes into; a book scans
+// every row into one (see customerRow).
+type addressRow struct {
+	e                address.Entry
+	created, updated int64
+	dest             []any
+}
+
+func newAddressRow() *addressRow {
+	r := &addressRow{}
+	e := &r.e
+	r.dest = []any{scanUUID{&e.ID}, scanUUID{&e.CustomerID}, &e.FirstName, &e.LastName, &e.Company, &e.Line1,
 		&e.Line2, &e.City, &e.PostalCode, &e.Province, &e.Country, &e.Phone, &e.DefaultShipping,
-		&e.DefaultBilling, &created, &updated)
-	if err != nil {
+		&e.DefaultBilling, &r.created, &r.updated}
+	return r
+}
+
+// scan reads the next row of s.
+func (r *addressRow) scan(s scanner) (address.Entry, error) {
+	r.e = address.Entry{}
+	if err := s.Scan(r.dest...); err != nil {
 		return address.Entry{}, err
 	}
-	e.CreatedAt, e.UpdatedAt = fromMicros(created), fromMicros(updated)
+	e := r.e
+	e.CreatedAt, e.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
 	return e, nil
 }
 
@@ -65,7 +78,7 @@ func (c conn) book(ctx context.Context, customerID uuid.UUID, lock string) (addr
 	if err != nil {
 		return address.Book{}, err
 	}
-	if b.Entries, err = collect(rows, 0, scanAddress); err != nil {
+	if b.Entries, err = collect(rows, 0, newAddressRow().scan); err != nil {
 		return address.Book{}, err
 	}
 	sortEntries(b.Entries) // the engine's UUID order may not be byte order

@@ -83,39 +83,11 @@ func scanAccount(r scanner) (balance.Account, error) {
 	return a, nil
 }
 
-// scanPosting reads the account's currency followed by postingColumns.
+// scanPosting reads the account's currency followed by postingColumns
+// (see postingRow).
 func scanPosting(r scanner) (balance.Posting, error) {
-	var (
-		p                  balance.Posting
-		cur, kind          string
-		amount, ending, at int64
-		key                sql.NullString
-		expires            sql.NullInt64
-	)
-	err := r.Scan(&cur, scanUUID{&p.ID}, scanUUID{&p.AccountID}, scanUUID{&p.CustomerID}, &p.Sequence, &kind,
-		&amount, &ending, &p.Reference, &key, &p.Actor, &p.Note, &at, &expires)
-	if err != nil {
-		return balance.Posting{}, err
-	}
-	c, err := currencyOf(cur)
-	if err != nil {
-		return balance.Posting{}, err
-	}
-	if p.Kind, err = balance.ParseKind(kind); err != nil {
-		return balance.Posting{}, err
-	}
-	if p.Amount, err = moneyOf(amount, c); err != nil {
-		return balance.Posting{}, err
-	}
-	if p.EndingBalance, err = moneyOf(ending, c); err != nil {
-		return balance.Posting{}, err
-	}
-	p.IdempotencyKey = key.String
-	p.CreatedAt = fromMicros(at)
-	if expires.Valid {
-		p.ExpiresAt = fromMicros(expires.Int64)
-	}
-	return p, nil
+	var row postingRow
+	return row.scan(r)
 }
 
 const insertAccount = `INSERT INTO {{prefix}}balance_accounts (` + accountColumns + `)

@@ -37,20 +37,33 @@ func groupArgs(g group.Group) ([]any, error) {
 	}, nil
 }
 
-func scanGroup(r scanner) (group.Group, error) {
-	var (
-		g                group.Group
-		key, meta        string
-		created, updated int64
-	)
-	err := r.Scan(scanUUID{&g.ID}, &g.Name, &key, &g.Description, &meta, &created, &updated, &g.Version, scanUUID{&g.OwnerMerchantID})
-	if err != nil {
+// scanGroup reads groupColumns from a single row.
+func scanGroup(r scanner) (group.Group, error) { return newGroupRow().scan(r) }
+
+// groupRow holds what scanning groupColumns writes into; a list scans
+// every row into one (see customerRow). name_key is dropped unread.
+type groupRow struct {
+	g                group.Group
+	created, updated int64
+	dest             []any
+}
+
+func newGroupRow() *groupRow {
+	r := &groupRow{}
+	g := &r.g
+	r.dest = []any{scanUUID{&g.ID}, &g.Name, discard{} /* name_key */, &g.Description, jsonStringMap{&g.Metadata},
+		&r.created, &r.updated, &g.Version, scanUUID{&g.OwnerMerchantID}}
+	return r
+}
+
+// scan reads the next row of s.
+func (r *groupRow) scan(s scanner) (group.Group, error) {
+	r.g = group.Group{}
+	if err := s.Scan(r.dest...); err != nil {
 		return group.Group{}, err
 	}
-	if err := fromJSON(meta, &g.Metadata); err != nil {
-		return group.Group{}, err
-	}
-	g.CreatedAt, g.UpdatedAt = fromMicros(created), fromMicros(updated)
+	g := r.g
+	g.CreatedAt, g.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
 	return g, nil
 }
 
@@ -259,7 +272,7 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 		if err != nil {
 			return page, err
 		}
-		items, err := collect(rows, 0, scanGroup)
+		items, err := collect(rows, min(limit, 128), newGroupRow().scan)
 		if err != nil {
 			return page, err
 		}

@@ -46,35 +46,46 @@ func marketArgs(m market.Market) ([]any, error) {
 	}, nil
 }
 
-func scanMarket(r scanner) (market.Market, error) {
-	var (
-		m                market.Market
-		model, cur       string
-		access, meta     string
-		created, updated int64
-		tax              string
-	)
-	err := r.Scan(scanUUID{&m.ID}, scanUUID{&m.MerchantID}, &m.Code, &m.Name, &model, &cur,
-		&m.PriceListRef, &m.InventoryModelRef, &m.Disabled, &access, &meta, &created, &updated, &m.Version, &m.RequireVerified, &tax)
+// scanMarket reads marketColumns from a single row.
+func scanMarket(r scanner) (market.Market, error) { return newMarketRow().scan(r) }
+
+// marketRow holds what scanning marketColumns writes into; a list scans
+// every row into one (see customerRow). The access groups and the
+// metadata are decoded by jsoncols.go.
+type marketRow struct {
+	m                market.Market
+	model, cur, tax  string
+	created, updated int64
+	dest             []any
+}
+
+func newMarketRow() *marketRow {
+	r := &marketRow{}
+	m := &r.m
+	r.dest = []any{scanUUID{&m.ID}, scanUUID{&m.MerchantID}, &m.Code, &m.Name, &r.model, &r.cur,
+		&m.PriceListRef, &m.InventoryModelRef, &m.Disabled, jsonUUIDs{&m.AccessGroups}, jsonStringMap{&m.Metadata},
+		&r.created, &r.updated, &m.Version, &m.RequireVerified, &r.tax}
+	return r
+}
+
+// scan reads the next row of s.
+func (r *marketRow) scan(s scanner) (market.Market, error) {
+	r.m = market.Market{}
+	err := s.Scan(r.dest...)
 	if err != nil {
 		return market.Market{}, err
 	}
-	if m.BusinessModel, err = market.ParseBusinessModel(model); err != nil {
+	m := r.m
+	if m.BusinessModel, err = market.ParseBusinessModel(r.model); err != nil {
 		return market.Market{}, err
 	}
-	if cur != "" {
-		if m.Currency, err = balance.ParseCurrency(cur); err != nil {
+	if r.cur != "" {
+		if m.Currency, err = balance.ParseCurrency(r.cur); err != nil {
 			return market.Market{}, err
 		}
 	}
-	if err := fromJSON(access, &m.AccessGroups); err != nil {
-		return market.Market{}, err
-	}
-	if err := fromJSON(meta, &m.Metadata); err != nil {
-		return market.Market{}, err
-	}
-	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
-	if m.TaxDisplay, err = parseTaxDisplayColumn(tax); err != nil {
+	m.CreatedAt, m.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
+	if m.TaxDisplay, err = parseTaxDisplayColumn(r.tax); err != nil {
 		return market.Market{}, err
 	}
 	return m, nil
@@ -337,7 +348,7 @@ func (r markets) List(ctx context.Context, f storage.MarketFilter, p storage.Pag
 		if err != nil {
 			return page, err
 		}
-		items, err := collect(rows, 0, scanMarket)
+		items, err := collect(rows, min(limit, 128), newMarketRow().scan)
 		if err != nil {
 			return page, err
 		}

@@ -45,24 +45,35 @@ func merchantArgs(m merchant.Merchant) ([]any, error) {
 	}, nil
 }
 
-func scanMerchant(r scanner) (merchant.Merchant, error) {
-	var (
-		m                merchant.Merchant
-		addr, meta       string
-		created, updated int64
-	)
-	if err := r.Scan(scanUUID{&m.ID}, &m.Name, &addr, &meta, &created, &updated, &m.Version); err != nil {
+// scanMerchant reads merchantColumns from a single row.
+func scanMerchant(r scanner) (merchant.Merchant, error) { return newMerchantRow().scan(r) }
+
+// merchantRow holds what scanning merchantColumns writes into; a list
+// scans every row into one (see customerRow). The billing address and the
+// metadata are decoded by jsoncols.go.
+type merchantRow struct {
+	m                merchant.Merchant
+	addr             storedAddress
+	created, updated int64
+	dest             []any
+}
+
+func newMerchantRow() *merchantRow {
+	r := &merchantRow{}
+	m := &r.m
+	r.dest = []any{scanUUID{&m.ID}, &m.Name, jsonStoredAddress{&r.addr}, jsonStringMap{&m.Metadata}, &r.created, &r.updated, &m.Version}
+	return r
+}
+
+// scan reads the next row of s.
+func (r *merchantRow) scan(s scanner) (merchant.Merchant, error) {
+	r.m, r.addr = merchant.Merchant{}, storedAddress{}
+	if err := s.Scan(r.dest...); err != nil {
 		return merchant.Merchant{}, err
 	}
-	var a storedAddress
-	if err := fromJSON(addr, &a); err != nil {
-		return merchant.Merchant{}, err
-	}
-	m.BillingAddress = address.Address(a)
-	if err := fromJSON(meta, &m.Metadata); err != nil {
-		return merchant.Merchant{}, err
-	}
-	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
+	m := r.m
+	m.BillingAddress = address.Address(r.addr)
+	m.CreatedAt, m.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
 	return m, nil
 }
 
@@ -184,7 +195,7 @@ func (r merchants) List(ctx context.Context, p storage.PageRequest) (storage.Pag
 		if err != nil {
 			return page, err
 		}
-		items, err := collect(rows, 0, scanMerchant)
+		items, err := collect(rows, min(limit, 128), newMerchantRow().scan)
 		if err != nil {
 			return page, err
 		}

@@ -28,29 +28,46 @@ func orderArgs(o order.Order) []any {
 	}
 }
 
-func scanOrder(r scanner) (order.Order, error) {
-	var (
-		o                       order.Order
-		status, cur             string
-		total                   int64
-		placed, created, update int64
-	)
-	err := r.Scan(&o.ID, scanUUID{&o.CustomerID}, &o.Number, &status, &total, &cur, scanUUID{&o.MarketID},
-		&o.Channel, &placed, &created, &update)
+// scanOrder reads orderColumns from a single row.
+func scanOrder(r scanner) (order.Order, error) { return newOrderRow().scan(r) }
+
+// orderRow holds what scanning orderColumns writes into; a list scans
+// every row into one (see customerRow).
+type orderRow struct {
+	o                       order.Order
+	status, cur             string
+	total                   int64
+	placed, created, update int64
+	dest                    []any
+}
+
+func newOrderRow() *orderRow {
+	r := &orderRow{}
+	o := &r.o
+	r.dest = []any{&o.ID, scanUUID{&o.CustomerID}, &o.Number, &r.status, &r.total, &r.cur, scanUUID{&o.MarketID},
+		&o.Channel, &r.placed, &r.created, &r.update}
+	return r
+}
+
+// scan reads the next row of s.
+func (r *orderRow) scan(s scanner) (order.Order, error) {
+	r.o = order.Order{}
+	err := s.Scan(r.dest...)
 	if err != nil {
 		return order.Order{}, err
 	}
-	if o.Status, err = order.ParseStatus(status); err != nil {
+	o := r.o
+	if o.Status, err = order.ParseStatus(r.status); err != nil {
 		return order.Order{}, err
 	}
-	c, err := currencyOf(cur)
+	c, err := currencyOf(r.cur)
 	if err != nil {
 		return order.Order{}, err
 	}
-	if o.Total, err = moneyOf(total, c); err != nil {
+	if o.Total, err = moneyOf(r.total, c); err != nil {
 		return order.Order{}, err
 	}
-	o.PlacedAt, o.CreatedAt, o.UpdatedAt = fromMicros(placed), fromMicros(created), fromMicros(update)
+	o.PlacedAt, o.CreatedAt, o.UpdatedAt = fromMicros(r.placed), fromMicros(r.created), fromMicros(r.update)
 	return o, nil
 }
 
@@ -175,7 +192,7 @@ func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRe
 		if err != nil {
 			return page, err
 		}
-		items, err := collect(rows, 0, scanOrder)
+		items, err := collect(rows, min(limit, 128), newOrderRow().scan)
 		if err != nil {
 			return page, err
 		}

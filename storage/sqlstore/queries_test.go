@@ -11,10 +11,14 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/clientele-go/clientele/address"
 	"github.com/clientele-go/clientele/balance"
 	"github.com/clientele-go/clientele/customer"
 	"github.com/clientele-go/clientele/event"
 	"github.com/clientele-go/clientele/group"
+	"github.com/clientele-go/clientele/market"
+	"github.com/clientele-go/clientele/merchant"
+	"github.com/clientele-go/clientele/order"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/storage/sqlstore"
 	"github.com/clientele-go/clientele/storage/sqlstore/internal/sqltest"
@@ -102,6 +106,36 @@ func TestQueriesMatchRepositories(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	m, err := merchant.New(uuid.New(), merchant.Params{Name: "Q", BillingAddress: address.Address{Line1: "1 Q St", City: "Q", Country: "DE"}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Merchants().Create(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	mk, err := market.New(uuid.New(), market.Params{MerchantID: m.ID, Code: "q", Name: "Q", BusinessModel: market.BusinessModelB2C, Currency: balance.MustCurrency("EUR"), AccessGroups: []uuid.UUID{g.ID}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Markets().Create(ctx, mk); err != nil {
+		t.Fatal(err)
+	}
+	o, err := order.New(order.Params{ID: "o-1", CustomerID: ids[0], Total: balance.FromMinorUnits(100, balance.MustCurrency("EUR"))}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Orders().Create(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Addresses().UpdateBook(ctx, ids[0], func(b *address.Book) error {
+		_, err := b.Add(uuid.New(), address.Address{Line1: "1 Q St", City: "Q", Country: "DE"}, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	timeCursor := func(list string) storage.PageRequest {
+		return storage.PageRequest{Limit: 50, Cursor: storage.Cursor{List: list, Time: now, Key: uuid.Nil.String()}.String()}
+	}
 	post := sqltest.PostQueries(d)
 	claim := sqltest.ClaimQueries(d)
 	newEvent := func(seq int) event.Event {
@@ -162,6 +196,42 @@ func TestQueriesMatchRepositories(t *testing.T) {
 				storage.PageRequest{Limit: 50, Cursor: cursor})
 			return err
 		}, []string{sqltest.ListGroupMembersAtAfter(50)}},
+		{"Groups.List", func(s *sqlstore.Store) error {
+			page, err := s.Groups().List(ctx, storage.GroupFilter{}, timeCursor(storage.ListGroups))
+			if err == nil && len(page.Items) == 0 {
+				t.Error("an empty page")
+			}
+			return err
+		}, []string{sqltest.ListGroupsAfter(50)}},
+		{"Merchants.List", func(s *sqlstore.Store) error {
+			page, err := s.Merchants().List(ctx, timeCursor(storage.ListMerchants))
+			if err == nil && len(page.Items) == 0 {
+				t.Error("an empty page")
+			}
+			return err
+		}, []string{sqltest.ListMerchantsAfter(50)}},
+		{"Markets.List", func(s *sqlstore.Store) error {
+			page, err := s.Markets().List(ctx, storage.MarketFilter{}, timeCursor(storage.ListMarkets))
+			if err == nil && len(page.Items) == 0 {
+				t.Error("an empty page")
+			}
+			return err
+		}, []string{sqltest.ListMarketsAfter(50)}},
+		{"Orders.List", func(s *sqlstore.Store) error {
+			page, err := s.Orders().List(ctx, ids[0], storage.PageRequest{Limit: 50,
+				Cursor: storage.Cursor{List: storage.ListOrders, Time: now.Add(-time.Second), Key: "o"}.String()})
+			if err == nil && len(page.Items) == 0 {
+				t.Error("an empty page")
+			}
+			return err
+		}, []string{sqltest.ListOrdersAfter(d, 50)}},
+		{"Addresses.Book", func(s *sqlstore.Store) error {
+			b, err := s.Addresses().Book(ctx, ids[0])
+			if err == nil && len(b.Entries) == 0 {
+				t.Error("an empty book")
+			}
+			return err
+		}, []string{`SELECT 1 FROM {{prefix}}customers WHERE id = ?`, sqltest.AddressBook}},
 		{"Groups.AddMember", func(s *sqlstore.Store) error {
 			_, err := s.Groups().AddMember(ctx, g.ID, ids[1])
 			return err

@@ -181,6 +181,51 @@ func PostingsAfter(size int) string {
 		"WHERE p.account_id = ? AND p.sequence > ? AND p.sequence <= ? ORDER BY p.sequence LIMIT " + strconv.Itoa(size+1)
 }
 
+// The columns of the other lists' tables in the order their repositories
+// select them.
+const (
+	GroupColumns    = `id, name, name_key, description, metadata, created_at, updated_at, version, owner_merchant_id`
+	MerchantColumns = `id, name, billing_address, metadata, created_at, updated_at, version`
+	MarketColumns   = "id, merchant_id, code, name, business_model, currency, price_list_ref, inventory_model_ref,\n\t" +
+		"disabled, access_groups, metadata, created_at, updated_at, version, require_verified, tax_display"
+	OrderColumns   = "id, customer_id, number, status, total, currency, market_id, channel, placed_at,\n\tcreated_at, updated_at"
+	AddressColumns = "id, customer_id, first_name, last_name, company, line1, line2, city, postal_code,\n\t" +
+		"province, country, phone, default_shipping, default_billing, created_at, updated_at"
+)
+
+// ListGroupsAfter is Groups.List with no filter after a cursor (args:
+// created_at, created_at, id), for a page of size.
+func ListGroupsAfter(size int) string {
+	return `SELECT ` + qualify(GroupColumns, "g") + ` FROM {{prefix}}groups g WHERE g.created_at >= ? AND (g.created_at, g.id) > (?, ?)` +
+		` ORDER BY g.created_at, g.id LIMIT ` + strconv.Itoa(size+1)
+}
+
+// ListMerchantsAfter is Merchants.List after a cursor (args: created_at,
+// created_at, id), for a page of size.
+func ListMerchantsAfter(size int) string {
+	return `SELECT ` + MerchantColumns + ` FROM {{prefix}}merchants WHERE created_at >= ? AND (created_at, id) > (?, ?)` +
+		` ORDER BY created_at, id LIMIT ` + strconv.Itoa(size+1)
+}
+
+// ListMarketsAfter is Markets.List with no filter after a cursor (args:
+// created_at, created_at, id), for a page of size.
+func ListMarketsAfter(size int) string {
+	return `SELECT ` + qualify(MarketColumns, "m") + ` FROM {{prefix}}markets m WHERE 1 = 1` +
+		` AND m.created_at >= ? AND (m.created_at, m.id) > (?, ?) ORDER BY m.created_at, m.id LIMIT ` + strconv.Itoa(size+1)
+}
+
+// ListOrdersAfter is Orders.List of a customer's orders after a cursor
+// (args: customer ID, placed_at, placed_at, order ID), for a page of size.
+func ListOrdersAfter(d sqlstore.Dialect, size int) string {
+	id := d.Binary("id")
+	return `SELECT ` + OrderColumns + ` FROM {{prefix}}orders WHERE customer_id = ? AND placed_at >= ? AND (placed_at, ` + id +
+		`) > (?, ?) ORDER BY placed_at, ` + id + ` LIMIT ` + strconv.Itoa(size+1)
+}
+
+// AddressBook is the read of Addresses.Book's entries (args: customer ID);
+// the repository checks first that the customer exists.
+const AddressBook = `SELECT ` + AddressColumns + " FROM {{prefix}}addresses\n\t\tWHERE customer_id = ? ORDER BY created_at, id"
+
 // EventColumns are the events table's columns in the order the outbox
 // selects them.
 const EventColumns = "pos, seq, id, type, aggregate, aggregate_id, customer_id, version, occurred_at,\n\tactor_kind, actor_id, schema_version, payload"
