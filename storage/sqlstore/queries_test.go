@@ -172,6 +172,10 @@ func TestQueriesMatchRepositories(t *testing.T) {
 			_, err := s.Customers().GetByEmail(ctx, "a@example.com", true)
 			return err
 		}, []string{sqltest.GetCustomerByEmail}},
+		{"Customers.LookupEmail", func(s *sqlstore.Store) error {
+			_, err := s.Customers().(storage.CustomerEmailLookup).LookupEmail(ctx, "a@example.com")
+			return err
+		}, []string{sqltest.LookupCustomerByEmail}},
 		{"Customers.GetByReference", func(s *sqlstore.Store) error {
 			_, err := s.Customers().GetByReference(ctx, "erp", "nobody")
 			if errors.Is(err, storage.ErrNotFound) {
@@ -240,6 +244,22 @@ func TestQueriesMatchRepositories(t *testing.T) {
 			_, err := s.Balances().Post(ctx, credit("k4"))
 			return err
 		}, []string{post.LockAccount, post.Apply, post.Insert, post.InsertLot}},
+		{"Balances.PostToCustomer", func(s *sqlstore.Store) error {
+			p, err := balance.NewCustomerPosting(uuid.New(), acct.CustomerID, balance.PostingParams{Kind: balance.KindGiftCard,
+				Amount: balance.FromMinorUnits(100, acct.Currency), IdempotencyKey: "k5"}, now)
+			if err == nil {
+				_, err = s.Balances().(storage.AccountPosts).PostToCustomer(ctx, p)
+			}
+			return err
+		}, []string{post.LockCustomerAccount, post.Apply, post.Insert, post.InsertLot}},
+		{"Balances.Post/debit", func(s *sqlstore.Store) error {
+			p, err := balance.NewPosting(uuid.New(), acct, balance.PostingParams{Kind: balance.KindOrderPayment,
+				Amount: balance.FromMinorUnits(-1, acct.Currency)}, now)
+			if err == nil {
+				_, err = s.Balances().Post(ctx, p)
+			}
+			return err
+		}, []string{post.LockAccount, post.FirstOpenLots, post.Apply, post.Insert, post.UpdateLot}},
 		{"Balances.PostingByKey", func(s *sqlstore.Store) error {
 			_, err := s.Balances().PostingByKey(ctx, acct.ID, "k2")
 			return err

@@ -96,10 +96,13 @@ func TestRowsExamined(t *testing.T) {
 	}{
 		{"Customers.Get", sqltest.GetCustomer, []any{mid("c", midCustomer)}, 2},
 		{"Customers.GetByEmail", sqltest.GetCustomerByEmail, []any{fmt.Sprintf("c%d@example.com", midCustomer), true}, 2},
+		{"Customers.LookupEmail", sqltest.LookupCustomerByEmail, []any{fmt.Sprintf("c%d@example.com", midCustomer)}, 2},
 		{"Customers.List", sqltest.ListCustomersAfter(50), []any{at, at, mid("c", midCustomer)}, 3 * 51},
 		{"Customers.List/group", sqltest.ListGroupMembersAfter(50), []any{group, at, at, mid("c", midCustomer)}, 3 * 51},
 		{"Customers.List/group at", sqltest.ListGroupMembersAtAfter(50), []any{group, int64(1800000000000000), int64(1800000000000000), at, at, mid("c", midCustomer)}, 3 * 51},
-		{"Balances.Post/lock account", strings.TrimSuffix(post.LockAccount, d.ForUpdate()), []any{mid("d", 77), acct, "key-77", acct, int64(1800000000000000), acct}, 4},
+		{"Balances.Post/lock account", strings.TrimSuffix(post.LockAccount, d.ForUpdate()), []any{mid("d", 77), "key-77", int64(1800000000000000), acct}, 4},
+		{"Balances.PostToCustomer/lock account", strings.TrimSuffix(post.LockCustomerAccount, d.ForUpdate()),
+			[]any{mid("d", 77), "key-77", int64(1800000000000000), "00000000-0000-4000-8c00-000000000001", "EUR"}, 4},
 		{"Balances.PostingByKey", sqltest.PostingByKey, []any{acct, "key-77"}, 3},
 		{"Balances.Postings", sqltest.PostingsAfter(50), []any{acct, int64(postings / 2), int64(postings/2 + 51)}, 3 * 51},
 		// The first 1000 of the backlog, in pos order, read from the index

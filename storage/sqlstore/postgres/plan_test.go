@@ -101,8 +101,13 @@ var knownSorts = map[string]string{
 // their index condition, so that a sort, which PostgreSQL may pick over an
 // ordered index scan, sorts one page at most: Balances.Postings reads the
 // range (cursor, cursor + page size] of dense sequences; Events.ByCustomer
-// sorts the page its derived table took from the index.
-var pageSorts = map[string]bool{"Balances.Postings": true, "Events.ByCustomer": true}
+// sorts the page its derived table took from the index. A debit's first
+// open lots are not a page: the index finds one account's open lots (the
+// emptied ones are out of its range), which are sorted in the order a
+// debit takes from them and cut at 32; an index in that order, emptied
+// lots left out, would need a migration and, on MariaDB, a generated
+// column (the sort weighs the open lots of one account only).
+var pageSorts = map[string]bool{"Balances.Postings": true, "Events.ByCustomer": true, "Balances.Post/first open lots": true}
 
 // TestQueryPlans checks that the hot statements of the repositories, as
 // they run them, use indexes and never scan a whole table: PostgreSQL's
@@ -136,6 +141,11 @@ func TestQueryPlans(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT md5('a1')::uuid::text, md5('c1')::uuid::text`).Scan(&bigAcct, &bigCustomer); err != nil {
 		t.Fatal(err)
 	}
+	var acctCurrency string
+	if err := db.QueryRowContext(ctx, sqlstore.Render(`SELECT currency FROM {{prefix}}balance_accounts WHERE id = ?`, prefix, postgres.Dialect),
+		acctID).Scan(&acctCurrency); err != nil {
+		t.Fatal(err)
+	}
 	d := postgres.Dialect
 	post := sqltest.PostQueries(d)
 	claim := sqltest.ClaimQueries(d)
@@ -144,11 +154,14 @@ func TestQueryPlans(t *testing.T) {
 	cases := []planCase{
 		{"Customers.Get", sqltest.GetCustomer, []any{custID}, "customers_pkey"},
 		{"Customers.GetByEmail", sqltest.GetCustomerByEmail, []any{custEmail, true}, "customers_live_email"},
+		{"Customers.LookupEmail", sqltest.LookupCustomerByEmail, []any{custEmail}, "customers_live_email"},
 		{"Customers.List", sqltest.ListCustomersAfter(50), []any{custAt, custAt, custID}, "customers_created_live"},
 		{"Customers.List/group", sqltest.ListGroupMembersAfter(50), []any{groupID, custAt, custAt, custID}, "memberships_group_order"},
 		{"Customers.List/group at", sqltest.ListGroupMembersAtAfter(50), []any{groupID, int64(1800000000000000), int64(1800000000000000), custAt, custAt, custID}, "memberships_group_order"},
 		{"Groups.AddMember", sqltest.AddMemberInsert(d), []any{custID, groupID}, "customers_pkey"},
-		{"Balances.Post/lock account", post.LockAccount, []any{postingArgs[0], acctID, "key-2", acctID, int64(1800000000000000), acctID}, "balance_accounts_pkey"},
+		{"Balances.Post/lock account", post.LockAccount, []any{postingArgs[0], "key-2", int64(1800000000000000), acctID}, "balance_accounts_pkey"},
+		{"Balances.PostToCustomer/lock account", post.LockCustomerAccount, []any{postingArgs[0], "key-2", int64(1800000000000000), custID, acctCurrency}, "balance_accounts_customer_currency"},
+		{"Balances.Post/first open lots", post.FirstOpenLots, []any{acctID}, "balance_lots_account"},
 		{"Balances.Post/apply", post.Apply, []any{int64(100), int64(1), int64(1), int64(1800000000000000), acctID, int64(100)}, "balance_accounts_pkey"},
 		{"Balances.Post/insert", post.Insert, postingArgs, ""},
 		{"Balances.PostingByKey", sqltest.PostingByKey, []any{acctID, "key-2"}, "balance_postings_idempotency_key"},

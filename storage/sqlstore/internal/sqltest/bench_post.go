@@ -106,8 +106,8 @@ func (f *benchFixture) postHandTx(b *testing.B) func() func() error {
 			return f.inTx(func(tx *sql.Tx) error {
 				var idTaken, keyTaken, deleted, due int
 				a, err := scanAccount(withMore{tx.StmtContext(f.ctx, lock).QueryRowContext(f.ctx,
-					p.ID.String(), p.AccountID.String(), p.IdempotencyKey, p.AccountID.String(), p.CreatedAt.UnixMicro(),
-					p.AccountID.String()), []any{&idTaken, &keyTaken, &deleted, &due}})
+					p.ID.String(), p.IdempotencyKey, p.CreatedAt.UnixMicro(), p.AccountID.String()),
+					[]any{&idTaken, &keyTaken, &deleted, &due}})
 				if err != nil {
 					return err
 				}

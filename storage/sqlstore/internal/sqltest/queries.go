@@ -46,6 +46,9 @@ func qualify(columns, alias string) string {
 const (
 	GetCustomer        = `SELECT ` + CustomerColumns + ` FROM {{prefix}}customers WHERE id = ?`
 	GetCustomerByEmail = `SELECT ` + CustomerColumns + " FROM {{prefix}}customers\n\t\tWHERE email = ? AND has_account = ? AND deleted_at IS NULL"
+	// LookupCustomerByEmail is the statement of
+	// storage.CustomerEmailLookup: the registered customer first.
+	LookupCustomerByEmail = `SELECT ` + CustomerColumns + " FROM {{prefix}}customers\n\t\tWHERE email = ? AND deleted_at IS NULL ORDER BY has_account DESC LIMIT 1"
 )
 
 // GetCustomerByReference is the statement of Customers.GetByReference; its
@@ -118,12 +121,18 @@ func PostingColumnsOf(alias string) string {
 // not among them: the hand-written minimal post, which locks nothing
 // before its UPDATE, needs it.
 type Post struct {
+	// LockCustomerAccount is LockAccount finding the account by customer
+	// and currency (storage.AccountPosts; args: ID, key, now, customer ID,
+	// currency).
+	LockCustomerAccount string
+	// FirstOpenLots reads, for update, the first 32 open lots in the
+	// order a debit takes from them (args: account ID).
+	FirstOpenLots string
 	// LockAccount reads the account (AccountColumns) for update, and
 	// whether a posting holds the posting's ID, then whether one holds
 	// its idempotency key on the account, then whether the account's
 	// customer (locked too) is deleted, then whether the account has a
-	// lot due, as 1 or 0 (args: ID, account ID, key, account ID, now,
-	// account ID).
+	// lot due, as 1 or 0 (args: ID, key, now, account ID).
 	LockAccount string
 	// Apply moves the balance unless that breaks the floor (args: amount,
 	// postings added, versions added, updated_at, account ID, amount).
@@ -151,10 +160,16 @@ func PostQueries(d sqlstore.Dialect) Post {
 	return Post{
 		LockAccount: `SELECT ` + qualify(AccountColumns, "a") + ",\n\t" +
 			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,\n\t" +
-			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE account_id = ? AND idempotency_key = ?) THEN 1 ELSE 0 END,\n\t" +
+			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings k WHERE k.account_id = a.id AND k.idempotency_key = ?) THEN 1 ELSE 0 END,\n\t" +
 			"CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END,\n\t" +
-			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots WHERE account_id = ? AND remaining > 0 AND due_at <= ?) THEN 1 ELSE 0 END\n\t" +
+			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots l WHERE l.account_id = a.id AND l.remaining > 0 AND l.due_at <= ?) THEN 1 ELSE 0 END\n\t" +
 			"FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.id = ?" + d.ForUpdate(),
+		LockCustomerAccount: `SELECT ` + qualify(AccountColumns, "a") + ",\n\t" +
+			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,\n\t" +
+			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings k WHERE k.account_id = a.id AND k.idempotency_key = ?) THEN 1 ELSE 0 END,\n\t" +
+			"CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END,\n\t" +
+			"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots l WHERE l.account_id = a.id AND l.remaining > 0 AND l.due_at <= ?) THEN 1 ELSE 0 END\n\t" +
+			"FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.customer_id = ? AND a.currency = ?" + d.ForUpdate(),
 		Apply: "UPDATE {{prefix}}balance_accounts\n\tSET balance = balance + ?, postings = postings + ?, version = version + ?, updated_at = ?\n\t" +
 			"WHERE id = ? AND balance + ? >= -credit_limit",
 		ReadBack:  `SELECT balance, postings FROM {{prefix}}balance_accounts WHERE id = ?`,
@@ -163,6 +178,9 @@ func PostQueries(d sqlstore.Dialect) Post {
 		OpenLots: `SELECT a.currency, ` + qualify(LotColumns, "l") + "\n\t\t" +
 			"FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id\n\t\t" +
 			"WHERE l.account_id = ? AND l.remaining > 0" + d.ForUpdate(),
+		FirstOpenLots: `SELECT a.currency, ` + qualify(LotColumns, "l") + "\n\t\t" +
+			"FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id\n\t\t" +
+			"WHERE l.account_id = ? AND l.remaining > 0 ORDER BY l.expires_at, l.sequence LIMIT 32" + d.ForUpdate(),
 		UpdateLot: `UPDATE {{prefix}}balance_lots SET remaining = ?, due_at = ? WHERE id = ?`,
 	}
 }
