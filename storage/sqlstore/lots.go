@@ -121,7 +121,7 @@ var selectAccountForExpiry = `SELECT ` + qualify(accountColumns, "a") + `, CASE 
 	FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id WHERE a.id = ?`
 
 // coverLots is how many lots a debit reads first (lotsToCover).
-const coverLots = 32
+const coverLots = 8
 
 // selectFirstOpenLots reads an account's open lots in the order debits
 // take from them (balance.CompareLots: expires_at holds neverExpires for

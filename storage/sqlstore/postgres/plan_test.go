@@ -104,7 +104,7 @@ var knownSorts = map[string]string{
 // sorts the page its derived table took from the index. A debit's first
 // open lots are not a page: the index finds one account's open lots (the
 // emptied ones are out of its range), which are sorted in the order a
-// debit takes from them and cut at 32; an index in that order, emptied
+// debit takes from them and cut at 8; an index in that order, emptied
 // lots left out, would need a migration and, on MariaDB, a generated
 // column (the sort weighs the open lots of one account only).
 var pageSorts = map[string]bool{"Balances.Postings": true, "Events.ByCustomer": true, "Balances.Post/first open lots": true}

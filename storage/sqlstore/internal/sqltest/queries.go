@@ -125,7 +125,7 @@ type Post struct {
 	// and currency (storage.AccountPosts; args: ID, key, now, customer ID,
 	// currency).
 	LockCustomerAccount string
-	// FirstOpenLots reads, for update, the first 32 open lots in the
+	// FirstOpenLots reads, for update, the first 8 open lots in the
 	// order a debit takes from them (args: account ID).
 	FirstOpenLots string
 	// LockAccount reads the account (AccountColumns) for update, and
@@ -180,7 +180,7 @@ func PostQueries(d sqlstore.Dialect) Post {
 			"WHERE l.account_id = ? AND l.remaining > 0" + d.ForUpdate(),
 		FirstOpenLots: `SELECT a.currency, ` + qualify(LotColumns, "l") + "\n\t\t" +
 			"FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id\n\t\t" +
-			"WHERE l.account_id = ? AND l.remaining > 0 ORDER BY l.expires_at, l.sequence LIMIT 32" + d.ForUpdate(),
+			"WHERE l.account_id = ? AND l.remaining > 0 ORDER BY l.expires_at, l.sequence LIMIT 8" + d.ForUpdate(),
 		UpdateLot: `UPDATE {{prefix}}balance_lots SET remaining = ?, due_at = ? WHERE id = ?`,
 	}
 }
