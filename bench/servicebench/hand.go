@@ -233,6 +233,19 @@ func (h *hand) event(ctx context.Context, tx *sql.Tx, typ, aggregate, aggregateI
 
 // inTx runs fn in a transaction.
 func (h *hand) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	// A deadlock or a serialization failure runs the transaction again,
+	// as any real code must (and as the library does).
+	var err error
+	for range 10 {
+		if err = h.tryTx(ctx, fn); !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// tryTx runs fn in one transaction.
+func (h *hand) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := h.e.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -241,6 +254,21 @@ func (h *hand) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return errors.Join(err, tx.Rollback())
 	}
 	return tx.Commit()
+}
+
+// retryable tells a deadlock or a serialization failure (SQLSTATE 40001
+// or 40P01; MariaDB's error 1213 and 1205 say it in their text).
+func retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"40001", "40P01", "Deadlock found", "Lock wait timeout", "SQLITE_BUSY", "database is locked"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // register: BEGIN, the look-alike read, INSERT customer, INSERT event,
