@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -428,7 +429,31 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 	if n == 0 {
 		return posted{}, &balance.InsufficientFundsError{Available: a.Available(), Requested: q.Amount.Abs()}
 	}
-	n, err = cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertPosting), postingArgs(q)...)
+	// A credit that only makes its lot (the usual one) writes the posting
+	// and the lot in one statement where the dialect chains writes; the
+	// count is then the lots inserted, which is the postings inserted.
+	// A debit that only takes from lots, likewise, with the lots'
+	// updates: the count is then the lots updated.
+	var chained bool
+	if lot, ok := creditLot(cn.s.dialect, q, expired, before, book.Lots); ok {
+		chained = true
+		n, err = cn.exec(ctx, insertPostingWithLot(cn.s.dialect), append(postingArgs(q), lot.Amount.MinorUnits(),
+			lot.Remaining.MinorUnits(), lotExpiry(lot), lotDue(lot))...)
+	} else if taken, ok := debitLots(cn.s.dialect, q, expired, before, book.Lots); ok {
+		chained = true
+		args := postingArgs(q)
+		for _, l := range taken {
+			args = append(args, l.ID.String(), l.Remaining.MinorUnits(), lotDue(l))
+		}
+		n, err = cn.exec(ctx, insertPostingTakingLots(cn.s.dialect, len(taken)), args...)
+		if err == nil && n != 0 && n != int64(len(taken)) {
+			err = fmt.Errorf("sqlstore: posting %v updated %d of its %d lots: %w", q.ID, n, len(taken), storage.ErrConflict)
+		} else if n != 0 {
+			n = 1 // the posting was inserted
+		}
+	} else {
+		n, err = cn.exec(ctx, cn.s.dialect.InsertOrNothing(insertPosting), postingArgs(q)...)
+	}
 	if err != nil {
 		if cn.s.dialect.Classify(err) != ErrUnique {
 			return posted{}, err
@@ -461,10 +486,71 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 	}
 	// The expiry postings (their IDs and keys are the lots', which
 	// expire once) and the lots that changed.
-	if err := cn.writeBook(ctx, expired, before, book.Lots); err != nil {
-		return posted{}, err
+	if !chained {
+		if err := cn.writeBook(ctx, expired, before, book.Lots); err != nil {
+			return posted{}, err
+		}
 	}
 	return posted{Account: a, Expired: expired, Posting: q}, nil
+}
+
+// creditLot returns the one lot that posting q made, and true, when the
+// dialect chains writes and the book's change is that lot alone (no
+// expiry, no other lot changed), with the posting's ID, account, time and
+// sequence, which insertPostingWithLot takes from the posting's row.
+func creditLot(d Dialect, q balance.Posting, expired []balance.Posting, before, after []balance.Lot) (balance.Lot, bool) {
+	c, ok := d.(ChainedWrites)
+	if !ok || !c.ChainedWrites() || len(expired) > 0 {
+		return balance.Lot{}, false
+	}
+	added, changed := balance.LotChanges(before, after)
+	if len(added) != 1 || len(changed) > 0 {
+		return balance.Lot{}, false
+	}
+	l := added[0]
+	if l.ID != q.ID || l.AccountID != q.AccountID || !l.CreatedAt.Equal(q.CreatedAt) || l.Sequence != q.Sequence {
+		return balance.Lot{}, false
+	}
+	return l, true
+}
+
+// debitLots returns the lots that debit q changed, and true, when the
+// dialect chains writes and the book's change is those lots alone (no
+// expiry, no lot added), at most 8 of them.
+func debitLots(d Dialect, q balance.Posting, expired []balance.Posting, before, after []balance.Lot) ([]balance.Lot, bool) {
+	c, ok := d.(ChainedWrites)
+	if !ok || !c.ChainedWrites() || len(expired) > 0 || !q.Amount.IsNegative() {
+		return nil, false
+	}
+	added, changed := balance.LotChanges(before, after)
+	if len(added) > 0 || len(changed) == 0 || len(changed) > 8 {
+		return nil, false
+	}
+	return changed, true
+}
+
+// insertPostingTakingLots inserts a posting (postingArgs) and, only if it
+// was inserted, updates n lots (args per lot: ID, remaining, due_at), in
+// one statement whose count is the lots updated (see ChainedWrites).
+func insertPostingTakingLots(d Dialect, n int) string {
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = `(CAST(? AS UUID), CAST(? AS BIGINT), CAST(? AS BIGINT))`
+	}
+	return `WITH p AS (` + d.InsertOrNothing(insertPosting) + ` RETURNING id)
+	UPDATE {{prefix}}balance_lots SET remaining = v.remaining, due_at = v.due_at
+	FROM (VALUES ` + strings.Join(rows, ", ") + `) AS v (id, remaining, due_at)
+	WHERE {{prefix}}balance_lots.id = v.id AND EXISTS (SELECT 1 FROM p)`
+}
+
+// insertPostingWithLot inserts a posting (postingArgs) and, only if it
+// was inserted, its lot (args: amount, remaining, expires_at, due_at; the
+// rest is the posting's), in one statement whose count is the lots
+// inserted (see ChainedWrites).
+func insertPostingWithLot(d Dialect) string {
+	return `WITH p AS (` + d.InsertOrNothing(insertPosting) + ` RETURNING id, account_id, created_at, sequence)
+	INSERT INTO {{prefix}}balance_lots (` + lotColumns + `, due_at)
+	SELECT p.id, p.account_id, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), p.created_at, p.sequence, CAST(? AS BIGINT) FROM p`
 }
 
 // diagnosePosting returns the constraint that stops p from being stored, or

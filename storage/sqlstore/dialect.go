@@ -153,6 +153,18 @@ type MetadataMatcher interface {
 	MetadataHas(column, object string) string
 }
 
+// ChainedWrites is an optional interface of a Dialect: data-modifying
+// common table expressions (PostgreSQL's WITH p AS (INSERT ... RETURNING
+// ...) INSERT ... SELECT ... FROM p), with which a credit's posting and the
+// lot it makes go to the database in one statement: the lot is inserted
+// only if the posting was, so the statement's count of inserted lots tells
+// what a separate INSERT of the posting would have. Without it (MySQL,
+// MariaDB, TiDB, SQLite) they are two statements.
+type ChainedWrites interface {
+	// ChainedWrites reports whether the engine runs data-modifying CTEs.
+	ChainedWrites() bool
+}
+
 // JSONBuilder is an optional interface of a Dialect: building JSON in a
 // query, so that one statement returns a row with the lists that belong
 // to it, each a scalar subquery aggregated to a JSON array (the pricing

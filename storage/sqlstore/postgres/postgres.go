@@ -39,6 +39,10 @@ func (dialect) ForShare() string         { return " FOR SHARE" }
 // retries. The outbox's reads after its locks need no locks of their own.
 func (dialect) FreshAfterLock() bool { return true }
 
+// ChainedWrites implements sqlstore.ChainedWrites: PostgreSQL runs
+// data-modifying CTEs.
+func (dialect) ChainedWrites() bool { return true }
+
 func (dialect) Migrations() fs.FS {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
