@@ -262,6 +262,11 @@ func addMember(groupID uuid.UUID) memberChange {
 	}
 }
 
+// unknownCustomer is the per-item error of a customer that does not exist.
+func unknownCustomer(id uuid.UUID) error {
+	return fmt.Errorf("customer %s: %w", id, customer.ErrNotFound)
+}
+
 // notLive is the outcome of a membership write that the adapter refused
 // with err, wrapping storage.ErrCustomerNotLive: MemberFailed with an
 // error wrapping customer.ErrNotFound, for a customer that does not exist
@@ -271,7 +276,7 @@ func notLive(ctx context.Context, tx storage.Tx, id uuid.UUID, err error) (Membe
 	c, rerr := tx.Customers().Get(ctx, id)
 	switch {
 	case errors.Is(rerr, storage.ErrNotFound):
-		return MemberFailed, fmt.Errorf("customer %s: %w", id, customer.ErrNotFound)
+		return MemberFailed, unknownCustomer(id)
 	case rerr != nil:
 		return MemberNotMember, rerr
 	case c.IsDeleted():
@@ -307,7 +312,7 @@ func removeMember(groupID uuid.UUID) memberChange {
 		_, err = tx.Customers().Get(ctx, c.ID)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
-			return MemberFailed, fmt.Errorf("customer %s: %w", c.ID, customer.ErrNotFound)
+			return MemberFailed, unknownCustomer(c.ID)
 		case err != nil:
 			return MemberNotMember, err
 		}
@@ -347,7 +352,7 @@ func (s *Groups) batchWith(ctx context.Context, groupID uuid.UUID, ids []uuid.UU
 				var err error
 				c, err = tx.Customers().Get(ctx, id)
 				if errors.Is(err, storage.ErrNotFound) {
-					results[i].Err = fmt.Errorf("customer %s: %w", id, customer.ErrNotFound)
+					results[i].Err = unknownCustomer(id)
 					continue
 				}
 				if err != nil {

@@ -498,7 +498,7 @@ func (s *Vendors) AddGroupMembers(ctx context.Context, acting, merchantID, group
 				return MemberNotMember, err // aborts the batch
 			}
 			if _, err := r.CustomerRelation(ctx, merchantID, c.ID); errors.Is(err, storage.ErrNotFound) {
-				return MemberFailed, fmt.Errorf("customer %s: %w", c.ID, customer.ErrNotFound)
+				return MemberFailed, unknownCustomer(c.ID)
 			} else if err != nil {
 				return MemberNotMember, err // aborts the batch
 			}

@@ -301,20 +301,11 @@ func postingArgs(q balance.Posting) []any {
 }
 
 func (r balances) Post(ctx context.Context, p balance.Posting) (balance.Posting, error) {
-	p = p.Clone()
-	p.CreatedAt, p.ExpiresAt = micro(p.CreatedAt), micro(p.ExpiresAt)
-	if err := p.Validate(); err != nil {
-		return balance.Posting{}, err
+	if p.AccountID == uuid.Nil {
+		return balance.Posting{}, p.Validate() // the missing account (or what Validate finds before it)
 	}
-	var out posted
-	err := r.conn(ctx).atomic(ctx, func(cn conn) (err error) {
-		out, err = cn.post(ctx, p, lockAccountForPost, p.AccountID.String())
-		return err
-	})
-	if err != nil {
-		return balance.Posting{}, err
-	}
-	return out.Posting.Clone(), nil
+	done, err := r.PostToCustomer(ctx, p)
+	return done.Posting, err
 }
 
 var _ storage.AccountPosts = balances{}
@@ -334,7 +325,7 @@ func (r balances) PostToCustomer(ctx context.Context, p balance.Posting) (storag
 	if err := check.Validate(); err != nil {
 		return storage.Posted{}, err
 	}
-	var out posted
+	var out storage.Posted
 	err := r.conn(ctx).atomic(ctx, func(cn conn) (err error) {
 		out, err = cn.post(ctx, p, lock, where...)
 		return err
@@ -342,20 +333,14 @@ func (r balances) PostToCustomer(ctx context.Context, p balance.Posting) (storag
 	if err != nil {
 		return storage.Posted{}, err
 	}
-	return storage.Posted{Account: out.Account, Expired: out.Expired, Posting: out.Posting.Clone()}, nil
-}
-
-// posted is what conn.post did.
-type posted struct {
-	Account balance.Account   // as locked, before the posting
-	Expired []balance.Posting // the expiry postings made first
-	Posting balance.Posting
+	out.Posting = out.Posting.Clone()
+	return out, nil
 }
 
 // post applies p to the account that lock (lockAccountForPost's columns,
 // the account's row found by where) locks, in cn's transaction. p's
 // AccountID is set from the account read.
-func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where ...any) (posted, error) {
+func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where ...any) (storage.Posted, error) {
 	// Lock the account first: postings to it are serialized from here
 	// on, so the check below sees every committed posting of the
 	// account and the domain's decision still holds at the write.
@@ -379,20 +364,20 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 		[]any{&idTaken, &keyTaken, &deleted, &due}})
 	if err != nil {
 		if p.AccountID == uuid.Nil {
-			return posted{}, noRows(err, "balance account of customer", p.CustomerID)
+			return storage.Posted{}, noRows(err, "balance account of customer", p.CustomerID)
 		}
-		return posted{}, noRows(err, "balance account", p.AccountID)
+		return storage.Posted{}, noRows(err, "balance account", p.AccountID)
 	}
 	p.AccountID = a.ID
 	switch {
 	case a.CustomerID != p.CustomerID:
-		return posted{}, &balance.ValidationError{Field: "customer_id", Reason: "is not the account's customer", Err: balance.ErrInvalid}
+		return storage.Posted{}, &balance.ValidationError{Field: "customer_id", Reason: "is not the account's customer", Err: balance.ErrInvalid}
 	case deleted != 0:
-		return posted{}, customerNotLive(a.CustomerID)
+		return storage.Posted{}, customerNotLive(a.CustomerID)
 	case idTaken != 0:
-		return posted{}, storage.Conflict(storage.ConstraintPrimaryKey, nil)
+		return storage.Posted{}, storage.Conflict(storage.ConstraintPrimaryKey, nil)
 	case keyTaken != 0:
-		return posted{}, storage.Conflict(storage.ConstraintIdempotencyKey, nil)
+		return storage.Posted{}, storage.Conflict(storage.ConstraintIdempotencyKey, nil)
 	}
 	// The domain decides (currency, floor, overflow, lots) on a copy,
 	// and computes the posting's sequence and ending balance, after
@@ -410,24 +395,24 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 		before, err = cn.lotsToCover(ctx, a, p.Amount.Neg(), p.CreatedAt)
 	}
 	if err != nil {
-		return posted{}, err
+		return storage.Posted{}, err
 	}
 	book, q := balance.Book{Account: a.Clone(), Lots: before}, p
 	expired, err := book.Post(&q, p.CreatedAt)
 	if err != nil {
-		return posted{}, err
+		return storage.Posted{}, err
 	}
 	moved := book.Account.Balance.MinorUnits() - a.Balance.MinorUnits()
 	count := book.Account.Postings - a.Postings
 	n, err := cn.exec(ctx, applyPosting, moved, count, count, micros(p.CreatedAt), a.ID.String(), moved)
 	if err != nil {
 		if cn.s.dialect.Classify(err) == ErrCheck {
-			return posted{}, fmt.Errorf("balance account %v: %w", a.ID, errors.Join(balance.ErrInsufficientFunds, err))
+			return storage.Posted{}, fmt.Errorf("balance account %v: %w", a.ID, errors.Join(balance.ErrInsufficientFunds, err))
 		}
-		return posted{}, err
+		return storage.Posted{}, err
 	}
 	if n == 0 {
-		return posted{}, &balance.InsufficientFundsError{Available: a.Available(), Requested: q.Amount.Abs()}
+		return storage.Posted{}, &balance.InsufficientFundsError{Available: a.Available(), Requested: q.Amount.Abs()}
 	}
 	// A credit that only makes its lot (the usual one) writes the posting
 	// and the lot in one statement where the dialect chains writes; the
@@ -456,7 +441,7 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 	}
 	if err != nil {
 		if cn.s.dialect.Classify(err) != ErrUnique {
-			return posted{}, err
+			return storage.Posted{}, err
 		}
 		err = cn.uniqueConflict(err, postingConstraints, func() (storage.Constraint, error) {
 			return cn.diagnosePosting(ctx, q, cn.s.dialect.ForShare())
@@ -468,7 +453,7 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 		con, derr := cn.diagnosePosting(ctx, q, cn.s.dialect.ForShare())
 		switch {
 		case derr != nil:
-			return posted{}, derr
+			return storage.Posted{}, derr
 		case con == "":
 			err = fmt.Errorf("sqlstore: posting %v: %w", q.ID, storage.ErrConflict)
 		default:
@@ -480,18 +465,18 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 		// that goes on: undo the balance move (the account is locked).
 		if _, uerr := cn.exec(ctx, restoreAccount, a.Balance.MinorUnits(), a.Postings, a.Version,
 			micros(a.UpdatedAt), a.ID.String()); uerr != nil {
-			return posted{}, errors.Join(err, uerr)
+			return storage.Posted{}, errors.Join(err, uerr)
 		}
-		return posted{}, restored(err)
+		return storage.Posted{}, restored(err)
 	}
 	// The expiry postings (their IDs and keys are the lots', which
 	// expire once) and the lots that changed.
 	if !chained {
 		if err := cn.writeBook(ctx, expired, before, book.Lots); err != nil {
-			return posted{}, err
+			return storage.Posted{}, err
 		}
 	}
-	return posted{Account: a, Expired: expired, Posting: q}, nil
+	return storage.Posted{Account: a, Expired: expired, Posting: q}, nil
 }
 
 // creditLot returns the one lot that posting q made, and true, when the
