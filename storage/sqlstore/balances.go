@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -218,12 +219,45 @@ var lockCustomerAccountForPost = lockPostColumns + ` WHERE a.customer_id = ? AND
 // lockPostColumns reads, for a posting (its ID, key and time are the
 // arguments), the account, whether the ID or the key is taken, whether the
 // customer is deleted and whether lots are due.
-var lockPostColumns = `SELECT ` + qualify(accountColumns, "a") + `,
+var lockPostColumns = lockPostSelect + lockPostFrom
+
+// lockPostSelect and lockPostFrom are the two halves of lockPostColumns.
+var lockPostSelect = `SELECT ` + qualify(accountColumns, "a") + `,
 	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,
 	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings k WHERE k.account_id = a.id AND k.idempotency_key = ?) THEN 1 ELSE 0 END,
 	CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END,
-	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots l WHERE l.account_id = a.id AND l.remaining > 0 AND l.due_at <= ?) THEN 1 ELSE 0 END
+	CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots l WHERE l.account_id = a.id AND l.remaining > 0 AND l.due_at <= ?) THEN 1 ELSE 0 END`
+
+const lockPostFrom = `
 	FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id`
+
+// lockDebitColumns is lockPostColumns for a debit, where the dialect
+// implements ForUpdateOf: it also reads the account's postings count as
+// the statement's snapshot shows it, and the first open lot in the order
+// debits take from them (balance.CompareLots; NULLs when there is none),
+// found in that snapshot too. Locked with ForUpdateOf("a", "c"): the lot is
+// outer-joined, and lots are written only under their account's lock.
+//
+// The snapshot may be older than the lock: a posting committed while the
+// statement waited for the account (PostgreSQL at READ COMMITTED), or
+// since an earlier read of the transaction (InnoDB's REPEATABLE READ,
+// TiDB), changed lots that the snapshot shows as they were. Every write of
+// a lot moves the account's postings count, under that lock, so the lot
+// is the latest only when the snapshot's count equals the locked row's:
+// the adapter takes from it only then, and reads the lots with a lock
+// otherwise (firstLot).
+var lockDebitColumns = lockPostSelect + `,
+	(SELECT s.postings FROM {{prefix}}balance_accounts s WHERE s.id = a.id),
+	f.id, f.amount, f.remaining, f.expires_at, f.created_at, f.sequence` + lockPostFrom + `
+	LEFT JOIN {{prefix}}balance_lots f ON f.id = (SELECT o.id FROM {{prefix}}balance_lots o
+		WHERE o.account_id = a.id AND o.remaining > 0 ORDER BY o.expires_at, o.sequence LIMIT 1)`
+
+// lockAccountForDebit and lockCustomerAccountForDebit are
+// lockAccountForPost and lockCustomerAccountForPost with lockDebitColumns.
+var (
+	lockAccountForDebit         = lockDebitColumns + ` WHERE a.id = ?`
+	lockCustomerAccountForDebit = lockDebitColumns + ` WHERE a.customer_id = ? AND a.currency = ?`
+)
 
 // extra is a scanner that scans columns after those its caller asks for.
 type extra struct {
@@ -316,10 +350,8 @@ var _ storage.AccountPosts = balances{}
 func (r balances) PostToCustomer(ctx context.Context, p balance.Posting) (storage.Posted, error) {
 	p = p.Clone()
 	p.CreatedAt, p.ExpiresAt = micro(p.CreatedAt), micro(p.ExpiresAt)
-	lock, where := lockAccountForPost, []any{p.AccountID.String()}
 	check := p
 	if p.AccountID == uuid.Nil {
-		lock, where = lockCustomerAccountForPost, []any{p.CustomerID.String(), p.Amount.Currency().Code()}
 		check.AccountID = p.CustomerID // any ID: the account's is not known yet
 	}
 	if err := check.Validate(); err != nil {
@@ -327,7 +359,7 @@ func (r balances) PostToCustomer(ctx context.Context, p balance.Posting) (storag
 	}
 	var out storage.Posted
 	err := r.conn(ctx).atomic(ctx, func(cn conn) (err error) {
-		out, err = cn.post(ctx, p, lock, where...)
+		out, err = cn.post(ctx, p)
 		return err
 	})
 	if err != nil {
@@ -337,10 +369,10 @@ func (r balances) PostToCustomer(ctx context.Context, p balance.Posting) (storag
 	return out, nil
 }
 
-// post applies p to the account that lock (lockAccountForPost's columns,
-// the account's row found by where) locks, in cn's transaction. p's
-// AccountID is set from the account read.
-func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where ...any) (storage.Posted, error) {
+// post applies p, in cn's transaction, to its account: the one with p's
+// AccountID, or when that is nil the customer's account in p's currency.
+// p's AccountID is set from the account read.
+func (cn conn) post(ctx context.Context, p balance.Posting) (storage.Posted, error) {
 	// Lock the account first: postings to it are serialized from here
 	// on, so the check below sees every committed posting of the
 	// account and the domain's decision still holds at the write.
@@ -358,10 +390,30 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 	// It also locks the customer's row and reads, under that lock,
 	// whether the customer is deleted: no posting is made for a
 	// customer deleted or erased since the caller looked.
-	var idTaken, keyTaken, deleted, due int
-	a, err := scanAccount(extra{cn.queryRow(ctx, lock+cn.s.dialect.ForUpdate(),
-		append([]any{p.ID.String(), nullString(p.IdempotencyKey), micros(p.CreatedAt)}, where...)...),
-		[]any{&idTaken, &keyTaken, &deleted, &due}})
+	//
+	// A debit reads in the same statement the first lot it would take
+	// from, where the dialect can lock the account without it (see
+	// lockDebitColumns).
+	var (
+		idTaken, keyTaken, deleted, due int
+		first                           firstLot
+	)
+	lock, where := lockAccountForPost, []any{p.AccountID.String()}
+	if p.AccountID == uuid.Nil {
+		lock, where = lockCustomerAccountForPost, []any{p.CustomerID.String(), p.Amount.Currency().Code()}
+	}
+	lock += cn.s.dialect.ForUpdate()
+	dest := []any{&idTaken, &keyTaken, &deleted, &due}
+	if d, ok := cn.s.dialect.(ForUpdateOf); ok && p.Amount.IsNegative() {
+		lock = lockAccountForDebit
+		if p.AccountID == uuid.Nil {
+			lock = lockCustomerAccountForDebit
+		}
+		lock += d.ForUpdateOf("a", "c")
+		dest = append(dest, first.dest()...)
+	}
+	a, err := scanAccount(extra{cn.queryRow(ctx, lock,
+		append([]any{p.ID.String(), nullString(p.IdempotencyKey), micros(p.CreatedAt)}, where...)...), dest})
 	if err != nil {
 		if p.AccountID == uuid.Nil {
 			return storage.Posted{}, noRows(err, "balance account of customer", p.CustomerID)
@@ -392,7 +444,10 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 	case due != 0:
 		before, err = cn.openLots(ctx, a)
 	case p.Amount.IsNegative():
-		before, err = cn.lotsToCover(ctx, a, p.Amount.Neg(), p.CreatedAt)
+		var ok bool
+		if before, ok = first.covers(a, p.Amount.Neg(), p.CreatedAt); !ok {
+			before, err = cn.lotsToCover(ctx, a, p.Amount.Neg(), p.CreatedAt)
+		}
 	}
 	if err != nil {
 		return storage.Posted{}, err
@@ -477,6 +532,53 @@ func (cn conn) post(ctx context.Context, p balance.Posting, lock string, where .
 		}
 	}
 	return storage.Posted{Account: a, Expired: expired, Posting: q}, nil
+}
+
+// firstLot is what lockDebitColumns reads after lockPostColumns: the
+// account's postings count in the statement's snapshot, and the first open
+// lot (its ID nil when the account has none).
+type firstLot struct {
+	read                       bool
+	postings                   sql.NullInt64
+	id                         uuid.UUID
+	amount, remaining, expires sql.NullInt64
+	created, sequence          sql.NullInt64
+}
+
+// dest returns the scan destinations of f's columns.
+func (f *firstLot) dest() []any {
+	f.read = true
+	return []any{&f.postings, scanUUID{&f.id}, &f.amount, &f.remaining, &f.expires, &f.created, &f.sequence}
+}
+
+// covers returns the open lots of a (locked) that a debit of amount at
+// the time at takes from, as lotsToCover would, and true, when f read
+// them up to date and they need no other read: none when a has no open
+// lot, else the first one when it covers amount and is not due. It
+// returns false when f was not read, when its snapshot is older than a's
+// lock (their postings counts differ), or when the lots must be read.
+func (f firstLot) covers(a balance.Account, amount balance.Money, at time.Time) ([]balance.Lot, bool) {
+	if !f.read || !f.postings.Valid || f.postings.Int64 != a.Postings {
+		return nil, false
+	}
+	if f.id == uuid.Nil {
+		return nil, true
+	}
+	l := balance.Lot{ID: f.id, AccountID: a.ID, CreatedAt: fromMicros(f.created.Int64), Sequence: f.sequence.Int64}
+	var err error
+	if l.Amount, err = moneyOf(f.amount.Int64, a.Currency); err != nil {
+		return nil, false // lotsToCover reads it, and says what is wrong
+	}
+	if l.Remaining, err = moneyOf(f.remaining.Int64, a.Currency); err != nil {
+		return nil, false
+	}
+	if f.expires.Int64 != neverExpires {
+		l.ExpiresAt = fromMicros(f.expires.Int64)
+	}
+	if l.Due(at) || l.Remaining.MinorUnits() < amount.MinorUnits() {
+		return nil, false
+	}
+	return []balance.Lot{l}, true
 }
 
 // creditLot returns the one lot that posting q made, and true, when the

@@ -165,6 +165,21 @@ type ChainedWrites interface {
 	ChainedWrites() bool
 }
 
+// ForUpdateOf is an optional interface of a Dialect, for a locking read
+// that outer-joins a table whose rows it need not lock.
+//
+// ForUpdateOf returns the row-locking clause that locks the rows of the
+// tables with the given aliases, and may leave those of the other tables
+// of the SELECT unlocked: PostgreSQL's " FOR UPDATE OF a, c" (PostgreSQL
+// refuses to lock the nullable side of an outer join, which a plain FOR
+// UPDATE asks for). Engines that lock an outer-joined row where there is
+// one and pass over the NULLs (InnoDB, TiDB) may return ForUpdate(), and
+// SQLite "". With it, a debit reads its account, locked, and the first
+// lot it would take from in one statement; without it, in two.
+type ForUpdateOf interface {
+	ForUpdateOf(aliases ...string) string
+}
+
 // JSONBuilder is an optional interface of a Dialect: building JSON in a
 // query, so that one statement returns a row with the lists that belong
 // to it, each a scalar subquery aggregated to a JSON array (the pricing

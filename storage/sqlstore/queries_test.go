@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +32,12 @@ import (
 type markedDialect struct{ sqlstore.Dialect }
 
 func (markedDialect) ForUpdate() string { return " /*FOR UPDATE*/" }
+
+// ForUpdateOf makes the repositories use the statements of dialects with
+// sqlstore.ForUpdateOf (PostgreSQL's, MySQL's, SQLite's).
+func (markedDialect) ForUpdateOf(aliases ...string) string {
+	return " /*FOR UPDATE OF " + strings.Join(aliases, ", ") + "*/"
+}
 
 // FreshAfterLock makes the outbox read as it does on PostgreSQL, whose
 // plans the plan test checks (without it, it would lock with ForUpdate and
@@ -259,7 +266,15 @@ func TestQueriesMatchRepositories(t *testing.T) {
 				_, err = s.Balances().Post(ctx, p)
 			}
 			return err
-		}, []string{post.LockAccount, post.FirstOpenLots, post.Apply, post.Insert, post.UpdateLot}},
+		}, []string{post.LockAccountForDebit, post.Apply, post.Insert, post.UpdateLot}},
+		{"Balances.PostToCustomer/debit beyond the first lot", func(s *sqlstore.Store) error {
+			p, err := balance.NewCustomerPosting(uuid.New(), acct.CustomerID, balance.PostingParams{Kind: balance.KindOrderPayment,
+				Amount: balance.FromMinorUnits(-150, acct.Currency)}, now)
+			if err == nil {
+				_, err = s.Balances().(storage.AccountPosts).PostToCustomer(ctx, p)
+			}
+			return err
+		}, []string{post.LockCustomerAccountForDebit, post.FirstOpenLots, post.Apply, post.Insert, post.UpdateLot}},
 		{"Balances.PostingByKey", func(s *sqlstore.Store) error {
 			_, err := s.Balances().PostingByKey(ctx, acct.ID, "k2")
 			return err

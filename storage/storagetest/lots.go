@@ -42,6 +42,7 @@ func lotsCases() []testCase {
 		{"ConcurrentDebitsNeverOverdrawALot", needsLots(lotsConcurrentDebits)},
 		{"ConcurrentExpiryPostsOnce", needsLots(lotsConcurrentExpiry)},
 		{"ReadThenPostInTransaction", needsLots(lotsReadThenPost)},
+		{"DebitWaitingForTheLock", needsLots(lotsDebitWaitsForLock)},
 		{"HostileInput", needsLots(lotsHostile)},
 		{"CanceledContext", needsLots(lotsCanceled)},
 		{"RandomOperationsKeepTheInvariant", needsLots(lotsRandom)},
@@ -464,6 +465,45 @@ func lotsReadThenPost(t *testing.T, e *env, r storage.CreditLots) {
 		return err
 	})
 	require.NoError(t, err)
+	lots := e.checkLots(a.ID)
+	assertMoney(t, "soonest emptied by both", e.usd("0.00"), lotByID(t, lots, soon.ID).Remaining)
+	assertMoney(t, "the rest from the next", e.usd("3.00"), lotByID(t, lots, later.ID).Remaining)
+}
+
+// lotsDebitWaitsForLock: a debit that starts while a transaction holds
+// the account (after debiting it) and waits for its lock must take from
+// the lots as that transaction left them, not as they were when the
+// waiting statement began (PostgreSQL's statement snapshot at READ
+// COMMITTED, which a read in the locking statement itself would see).
+func lotsDebitWaitsForLock(t *testing.T, e *env, r storage.CreditLots) {
+	c := e.newCustomer()
+	a := e.createAccount(c.ID, "USD")
+	soon := e.post(a, e.usd("5.00"), withExpiry(baseTime.Add(24*time.Hour)))
+	later := e.post(a, e.usd("5.00"), withExpiry(baseTime.Add(48*time.Hour)))
+	waiting := make(chan error, 1)
+	err := e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		if _, err := tx.Balances().Post(ctx, e.posting(a, e.usd("-4.00"))); err != nil {
+			return err
+		}
+		debit := func() error {
+			_, err := e.store.Balances().Post(e.ctx, e.posting(a, e.usd("-3.00")))
+			return err
+		}
+		if posts, ok := e.store.Balances().(storage.AccountPosts); ok {
+			p := e.customerPosting(c.ID, e.usd("-3.00"), e.now())
+			debit = func() error {
+				_, err := posts.PostToCustomer(e.ctx, p)
+				return err
+			}
+		}
+		go func() { waiting <- debit() }()
+		// Long enough, most of the time, for the debit to begin and wait
+		// for the account; the outcome must be the same when it has not.
+		time.Sleep(100 * time.Millisecond)
+		return nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, <-waiting, "the debit that waited")
 	lots := e.checkLots(a.ID)
 	assertMoney(t, "soonest emptied by both", e.usd("0.00"), lotByID(t, lots, soon.ID).Remaining)
 	assertMoney(t, "the rest from the next", e.usd("3.00"), lotByID(t, lots, later.ID).Remaining)

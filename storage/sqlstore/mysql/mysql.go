@@ -39,6 +39,11 @@ func (dialect) Placeholder(int) string { return "?" }
 func (dialect) ForUpdate() string      { return " FOR UPDATE" }
 func (dialect) ForShare() string       { return " LOCK IN SHARE MODE" } // MariaDB lacks FOR SHARE
 
+// ForUpdateOf implements sqlstore.ForUpdateOf with FOR UPDATE (MariaDB has
+// no FOR UPDATE OF): InnoDB locks the rows of every table of the SELECT,
+// an outer-joined one only where it has a row.
+func (d dialect) ForUpdateOf(...string) string { return d.ForUpdate() }
+
 // QuoteIdentifier quotes a table or index name with backticks: MySQL 8
 // reserves GROUPS, one of the tables' names (see sqlstore.IdentifierQuoter).
 // Names are the adapter's own (letters, digits, underscores), so there is

@@ -106,8 +106,10 @@ var knownSorts = map[string]string{
 // emptied ones are out of its range), which are sorted in the order a
 // debit takes from them and cut at 8; an index in that order, emptied
 // lots left out, would need a migration and, on MariaDB, a generated
-// column (the sort weighs the open lots of one account only).
-var pageSorts = map[string]bool{"Balances.Postings": true, "Events.ByCustomer": true, "Balances.Post/first open lots": true}
+// column (the sort weighs the open lots of one account only). A debit's
+// lock finds the first of them in the same way.
+var pageSorts = map[string]bool{"Balances.Postings": true, "Events.ByCustomer": true, "Balances.Post/first open lots": true,
+	"Balances.Post/lock account for a debit": true, "Balances.PostToCustomer/lock account for a debit": true}
 
 // TestQueryPlans checks that the hot statements of the repositories, as
 // they run them, use indexes and never scan a whole table: PostgreSQL's
@@ -162,6 +164,8 @@ func TestQueryPlans(t *testing.T) {
 		{"Balances.Post/lock account", post.LockAccount, []any{postingArgs[0], "key-2", int64(1800000000000000), acctID}, "balance_accounts_pkey"},
 		{"Balances.PostToCustomer/lock account", post.LockCustomerAccount, []any{postingArgs[0], "key-2", int64(1800000000000000), custID, acctCurrency}, "balance_accounts_customer_currency"},
 		{"Balances.Post/first open lots", post.FirstOpenLots, []any{acctID}, "balance_lots_account"},
+		{"Balances.Post/lock account for a debit", post.LockAccountForDebit, []any{postingArgs[0], "key-2", int64(1800000000000000), acctID}, "balance_accounts_pkey"},
+		{"Balances.PostToCustomer/lock account for a debit", post.LockCustomerAccountForDebit, []any{postingArgs[0], "key-2", int64(1800000000000000), custID, acctCurrency}, "balance_accounts_customer_currency"},
 		{"Balances.Post/apply", post.Apply, []any{int64(100), int64(1), int64(1), int64(1800000000000000), acctID, int64(100)}, "balance_accounts_pkey"},
 		{"Balances.Post/insert", post.Insert, postingArgs, ""},
 		{"Balances.PostingByKey", sqltest.PostingByKey, []any{acctID, "key-2"}, "balance_postings_idempotency_key"},

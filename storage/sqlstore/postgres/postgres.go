@@ -32,6 +32,13 @@ func (dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
 func (dialect) ForUpdate() string        { return " FOR UPDATE" }
 func (dialect) ForShare() string         { return " FOR SHARE" }
 
+// ForUpdateOf implements sqlstore.ForUpdateOf with FOR UPDATE OF, which
+// leaves the rows of the other tables, outer-joined ones among them,
+// unlocked.
+func (dialect) ForUpdateOf(aliases ...string) string {
+	return " FOR UPDATE OF " + strings.Join(aliases, ", ")
+}
+
 // FreshAfterLock is true (sqlstore.FreshAfterLock): at READ COMMITTED a
 // statement sees every commit before it began; at REPEATABLE READ and
 // SERIALIZABLE (and on CockroachDB) locking a row that changed since the

@@ -51,6 +51,10 @@ func (dialect) Placeholder(int) string { return "?" }
 func (dialect) ForUpdate() string      { return "" } // writers hold the database lock (BEGIN IMMEDIATE)
 func (dialect) ForShare() string       { return "" }
 
+// ForUpdateOf implements sqlstore.ForUpdateOf: writers hold the database
+// lock, as for ForUpdate.
+func (dialect) ForUpdateOf(...string) string { return "" }
+
 func (dialect) Migrations() fs.FS {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {

@@ -33,6 +33,11 @@ func (d dialect) QuoteIdentifier(name string) string {
 // package documentation).
 func (dialect) ForShare() string { return " FOR UPDATE" }
 
+// The dialect does not implement sqlstore.ForUpdateOf, as MySQL's does:
+// the statement that uses it joins on a subquery, and TiDB refuses
+// subqueries in ON ("ON condition doesn't support subqueries yet"). A debit
+// reads its lots after its lock.
+
 // Classify adds TiDB's own retryable errors to MySQL's classification.
 func (d dialect) Classify(err error) sqlstore.ErrorKind {
 	var my *driver.MySQLError

@@ -116,8 +116,11 @@ func PostingColumnsOf(alias string) string {
 
 // Post holds the statements of Balances.Post for a credit with an
 // idempotency key and no lot due, in order, in one transaction:
-// LockAccount, Apply, Insert, InsertLot. A debit reads OpenLots after
-// LockAccount and runs UpdateLot for each lot it takes from. ReadBack is
+// LockAccount, Apply, Insert, InsertLot. A debit locks with
+// LockAccountForDebit instead, which reads the first open lot, where the
+// dialect has it; it reads FirstOpenLots after its lock when that lot
+// does not cover it (or the dialect lacks ForUpdateOf), and OpenLots when
+// those do not either; it runs UpdateLot for each lot it takes from. ReadBack is
 // not among them: the hand-written minimal post, which locks nothing
 // before its UPDATE, needs it.
 type Post struct {
@@ -128,6 +131,13 @@ type Post struct {
 	// FirstOpenLots reads, for update, the first 8 open lots in the
 	// order a debit takes from them (args: account ID).
 	FirstOpenLots string
+	// LockAccountForDebit and LockCustomerAccountForDebit are
+	// LockAccount and LockCustomerAccount for a debit where the dialect
+	// implements sqlstore.ForUpdateOf ("" where it does not): they also
+	// read the account's postings count in the statement's snapshot and
+	// the first open lot (LotColumns but the account's, NULLs when there
+	// is none), outer-joined.
+	LockAccountForDebit, LockCustomerAccountForDebit string
 	// LockAccount reads the account (AccountColumns) for update, and
 	// whether a posting holds the posting's ID, then whether one holds
 	// its idempotency key on the account, then whether the account's
@@ -178,11 +188,32 @@ func PostQueries(d sqlstore.Dialect) Post {
 		OpenLots: `SELECT a.currency, ` + qualify(LotColumns, "l") + "\n\t\t" +
 			"FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id\n\t\t" +
 			"WHERE l.account_id = ? AND l.remaining > 0" + d.ForUpdate(),
+		LockAccountForDebit:         lockForDebit(d, "WHERE a.id = ?"),
+		LockCustomerAccountForDebit: lockForDebit(d, "WHERE a.customer_id = ? AND a.currency = ?"),
 		FirstOpenLots: `SELECT a.currency, ` + qualify(LotColumns, "l") + "\n\t\t" +
 			"FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id\n\t\t" +
 			"WHERE l.account_id = ? AND l.remaining > 0 ORDER BY l.expires_at, l.sequence LIMIT 8" + d.ForUpdate(),
 		UpdateLot: `UPDATE {{prefix}}balance_lots SET remaining = ?, due_at = ? WHERE id = ?`,
 	}
+}
+
+// lockForDebit returns LockAccountForDebit with where, or "" when d does
+// not implement sqlstore.ForUpdateOf.
+func lockForDebit(d sqlstore.Dialect, where string) string {
+	of, ok := d.(sqlstore.ForUpdateOf)
+	if !ok {
+		return ""
+	}
+	return `SELECT ` + qualify(AccountColumns, "a") + ",\n\t" +
+		"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings WHERE id = ?) THEN 1 ELSE 0 END,\n\t" +
+		"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_postings k WHERE k.account_id = a.id AND k.idempotency_key = ?) THEN 1 ELSE 0 END,\n\t" +
+		"CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END,\n\t" +
+		"CASE WHEN EXISTS (SELECT 1 FROM {{prefix}}balance_lots l WHERE l.account_id = a.id AND l.remaining > 0 AND l.due_at <= ?) THEN 1 ELSE 0 END,\n\t" +
+		"(SELECT s.postings FROM {{prefix}}balance_accounts s WHERE s.id = a.id),\n\t" +
+		"f.id, f.amount, f.remaining, f.expires_at, f.created_at, f.sequence\n\t" +
+		"FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id\n\t" +
+		"LEFT JOIN {{prefix}}balance_lots f ON f.id = (SELECT o.id FROM {{prefix}}balance_lots o\n\t\t" +
+		"WHERE o.account_id = a.id AND o.remaining > 0 ORDER BY o.expires_at, o.sequence LIMIT 1) " + where + of.ForUpdateOf("a", "c")
 }
 
 // PostingByKey is Balances.PostingByKey (args: account ID, key).

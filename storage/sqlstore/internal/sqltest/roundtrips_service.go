@@ -136,13 +136,15 @@ func ServiceRoundTrips(t *testing.T, e FaultEngine) {
 			_, err := svc.Balances.Credit(ctx, clientele.PostingRequest{CustomerID: first.ID, Amount: one})
 			return err
 		}, chainedKinds(e.Dialect, begin, stmt, stmt, stmt, stmt, stmt, commit)},
-		// A debit reads the open lots it takes from (after the lock) and
-		// updates the one it empties or leaves (with the posting's INSERT
-		// where the dialect chains writes).
+		// A debit reads the open lots it takes from (in the lock's
+		// statement where the dialect has ForUpdateOf and the first lot
+		// covers it, else after the lock) and updates the one it empties
+		// or leaves (with the posting's INSERT where the dialect chains
+		// writes).
 		{"Balances.Debit", func() error {
 			_, err := svc.Balances.Debit(ctx, clientele.PostingRequest{CustomerID: first.ID, Amount: one})
 			return err
-		}, chainedKinds(e.Dialect, begin, stmt, stmt, stmt, stmt, stmt, stmt, commit)},
+		}, debitKinds(e.Dialect, begin, stmt, stmt, stmt, stmt, stmt, stmt, commit)},
 		// An update: the locking read the domain decides on, the write,
 		// the event.
 		{"Customers.Update", func() error {
@@ -173,7 +175,7 @@ func ServiceRoundTrips(t *testing.T, e FaultEngine) {
 			n++
 			_, err := svc.Balances.ApplyToOrder(ctx, clientele.OrderPaymentRequest{CustomerID: first.ID, Total: one, Reference: fmt.Sprintf("srt-%d", n)})
 			return err
-		}, chainedKinds(e.Dialect, begin, stmt, stmt, stmt, stmt, stmt, stmt, stmt, stmt, commit)},
+		}, debitKinds(e.Dialect, begin, stmt, stmt, stmt, stmt, stmt, stmt, stmt, stmt, commit)},
 		// Removing a member: the group (the event's version), the
 		// adapter's check of the group and the DELETE, the event.
 		{"Groups.RemoveMembers/one", func() error {
