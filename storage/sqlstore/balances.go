@@ -250,7 +250,7 @@ var lockDebitColumns = lockPostSelect + `,
 	(SELECT s.postings FROM {{prefix}}balance_accounts s WHERE s.id = a.id),
 	f.id, f.amount, f.remaining, f.expires_at, f.created_at, f.sequence` + lockPostFrom + `
 	LEFT JOIN {{prefix}}balance_lots f ON f.id = (SELECT o.id FROM {{prefix}}balance_lots o
-		WHERE o.account_id = a.id AND o.remaining > 0 ORDER BY o.expires_at, o.sequence LIMIT 1)`
+		WHERE o.account_id = a.id AND o.open_expires_at IS NOT NULL ORDER BY o.open_expires_at, o.sequence LIMIT 1)`
 
 // lockAccountForDebit and lockCustomerAccountForDebit are
 // lockAccountForPost and lockCustomerAccountForPost with lockDebitColumns.

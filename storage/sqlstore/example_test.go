@@ -45,7 +45,7 @@ func Example() {
 	}
 	v, err := sqlstore.SchemaVersion(ctx, db, sqlite.Dialect)
 	fmt.Println(c.Email.Address, c.State, v, err)
-	// Output: grace@example.com active 19 <nil>
+	// Output: grace@example.com active 20 <nil>
 }
 
 // Hosts whose schema belongs to a migration tool write the same
@@ -83,4 +83,5 @@ func ExampleWriteMigrations() {
 	// 0017_consents.up.sql
 	// 0018_segments.up.sql
 	// 0019_pricing.up.sql
+	// 0020_open_lots.up.sql
 }

@@ -86,7 +86,12 @@ var (
 	selectLots = `SELECT a.currency, ` + qualify(lotColumns, "l") + `
 		FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id
 		WHERE l.account_id = ?`
-	selectOpenLots  = selectLots + ` AND l.remaining > 0`
+	// selectOpenLots finds the open lots by open_expires_at (migration
+	// 0020), whose index leaves out the emptied lots and orders the open
+	// ones as debits take from them.
+	selectOpenLots = `SELECT a.currency, ` + qualify(lotColumns, "l") + `
+		FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id
+		WHERE l.account_id = ? AND l.open_expires_at IS NOT NULL`
 	selectDueLotsOf = selectLots + ` AND l.remaining > 0 AND l.due_at <= ?`
 	selectDueLots   = `SELECT a.currency, ` + qualify(lotColumns, "l") + `
 		FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id
@@ -125,8 +130,9 @@ const coverLots = 8
 
 // selectFirstOpenLots reads an account's open lots in the order debits
 // take from them (balance.CompareLots: expires_at holds neverExpires for
-// a lot that never expires, and sequences are unique per account).
-var selectFirstOpenLots = selectOpenLots + ` ORDER BY l.expires_at, l.sequence LIMIT ` + strconv.Itoa(coverLots)
+// a lot that never expires, and sequences are unique per account), the
+// order of the index on (account_id, open_expires_at, sequence).
+var selectFirstOpenLots = selectOpenLots + ` ORDER BY l.open_expires_at, l.sequence LIMIT ` + strconv.Itoa(coverLots)
 
 // lotsToCover returns, locked, the open lots of a (locked) that a debit of
 // amount takes from: the first ones in the order of balance.CompareLots

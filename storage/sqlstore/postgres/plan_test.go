@@ -60,6 +60,16 @@ var planSeed = []string{
 	FROM generate_series(` + strconv.Itoa(planPostings+1) + `, ` + strconv.Itoa(planLedger) + `) s`,
 	`UPDATE {{prefix}}balance_accounts SET postings = ` + strconv.Itoa(planLedger) + `, balance = ` + strconv.Itoa(planLedger*100) + `
 	WHERE id = md5('a1')::uuid`,
+	// Each credit made a lot, whose later half has something left; of
+	// the big ledger's, only the last 10 have.
+	`INSERT INTO {{prefix}}balance_lots (` + sqltest.LotColumns + `, due_at)
+	SELECT md5('p' || i || '-' || s)::uuid, md5('a' || i)::uuid, 100, CASE WHEN s > ` + strconv.Itoa(planPostings/2) + ` THEN 100 ELSE 0 END,
+		9223372036854775807, 1700000000000000 + s, s, NULL
+	FROM generate_series(1, ` + strconv.Itoa(planAccounts) + `) i, generate_series(1, ` + strconv.Itoa(planPostings) + `) s`,
+	`INSERT INTO {{prefix}}balance_lots (` + sqltest.LotColumns + `, due_at)
+	SELECT md5('p1-' || s)::uuid, md5('a1')::uuid, 100, CASE WHEN s > ` + strconv.Itoa(planLedger-10) + ` THEN 100 ELSE 0 END,
+		9223372036854775807, 1700000000000000 + s, s, NULL
+	FROM generate_series(` + strconv.Itoa(planPostings+1) + `, ` + strconv.Itoa(planLedger) + `) s`,
 	`INSERT INTO {{prefix}}events (id, type, aggregate, aggregate_id, customer_id, version, occurred_at, actor_kind, actor_id,
 		schema_version, payload, seq)
 	SELECT md5('e' || i)::uuid, 'customer.updated', 'customer', c, c::uuid, i, 1700000000000000 + i, 'system', '', 1, '{}',
@@ -77,6 +87,7 @@ var planSeed = []string{
 	`ANALYZE {{prefix}}memberships`,
 	`ANALYZE {{prefix}}balance_accounts`,
 	`ANALYZE {{prefix}}balance_postings`,
+	`ANALYZE {{prefix}}balance_lots`,
 }
 
 // planCase is one statement of a repository, with arguments, and the index
@@ -102,14 +113,11 @@ var knownSorts = map[string]string{
 // ordered index scan, sorts one page at most: Balances.Postings reads the
 // range (cursor, cursor + page size] of dense sequences; Events.ByCustomer
 // sorts the page its derived table took from the index. A debit's first
-// open lots are not a page: the index finds one account's open lots (the
-// emptied ones are out of its range), which are sorted in the order a
-// debit takes from them and cut at 8; an index in that order, emptied
-// lots left out, would need a migration and, on MariaDB, a generated
-// column (the sort weighs the open lots of one account only). A debit's
-// lock finds the first of them in the same way.
-var pageSorts = map[string]bool{"Balances.Postings": true, "Events.ByCustomer": true, "Balances.Post/first open lots": true,
-	"Balances.Post/lock account for a debit": true, "Balances.PostToCustomer/lock account for a debit": true}
+// open lots are in order in migration 0020's index, which the custom plan
+// walks; the generic plan, costed for an average account's few open lots,
+// may find them with a bitmap scan of that index and sort them: the open
+// lots of one account, the emptied ones left out.
+var pageSorts = map[string]bool{"Balances.Postings": true, "Events.ByCustomer": true, "Balances.Post/first open lots": true}
 
 // TestQueryPlans checks that the hot statements of the repositories, as
 // they run them, use indexes and never scan a whole table: PostgreSQL's
@@ -163,9 +171,9 @@ func TestQueryPlans(t *testing.T) {
 		{"Groups.AddMember", sqltest.AddMemberInsert(d), []any{custID, groupID}, "customers_pkey"},
 		{"Balances.Post/lock account", post.LockAccount, []any{postingArgs[0], "key-2", int64(1800000000000000), acctID}, "balance_accounts_pkey"},
 		{"Balances.PostToCustomer/lock account", post.LockCustomerAccount, []any{postingArgs[0], "key-2", int64(1800000000000000), custID, acctCurrency}, "balance_accounts_customer_currency"},
-		{"Balances.Post/first open lots", post.FirstOpenLots, []any{acctID}, "balance_lots_account"},
-		{"Balances.Post/lock account for a debit", post.LockAccountForDebit, []any{postingArgs[0], "key-2", int64(1800000000000000), acctID}, "balance_accounts_pkey"},
-		{"Balances.PostToCustomer/lock account for a debit", post.LockCustomerAccountForDebit, []any{postingArgs[0], "key-2", int64(1800000000000000), custID, acctCurrency}, "balance_accounts_customer_currency"},
+		{"Balances.Post/first open lots", post.FirstOpenLots, []any{bigAcct}, "balance_lots_open"},
+		{"Balances.Post/lock account for a debit", post.LockAccountForDebit, []any{postingArgs[0], "key-2", int64(1800000000000000), bigAcct}, "balance_lots_open"},
+		{"Balances.PostToCustomer/lock account for a debit", post.LockCustomerAccountForDebit, []any{postingArgs[0], "key-2", int64(1800000000000000), bigCustomer, "EUR"}, "balance_lots_open"},
 		{"Balances.Post/apply", post.Apply, []any{int64(100), int64(1), int64(1), int64(1800000000000000), acctID, int64(100)}, "balance_accounts_pkey"},
 		{"Balances.Post/insert", post.Insert, postingArgs, ""},
 		{"Balances.PostingByKey", sqltest.PostingByKey, []any{acctID, "key-2"}, "balance_postings_idempotency_key"},

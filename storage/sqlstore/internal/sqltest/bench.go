@@ -63,6 +63,7 @@ func Bench(b *testing.B, e Engine) {
 		{"ListCustomersPage", []namedVariant{{"adapter", f.listAdapter}, {"hand", f.listHand}}},
 		{"AddMember", []namedVariant{{"adapter", f.addMemberAdapter}, {"hand", f.addMemberHand}}},
 		{"PostCredit", []namedVariant{{"adapter", f.postAdapter}, {"hand", f.postHandTx}, {"hand-single", f.postHand}}},
+		{"PostDebit", []namedVariant{{"adapter", f.debitAdapter(1)}, {"adapter-1000-lots", f.debitAdapter(1000)}}},
 	} {
 		for _, v := range op.variants {
 			b.Run(op.name+"/"+v.name, func(b *testing.B) { runAlone(b, v.variant) })
@@ -146,7 +147,8 @@ type benchFixture struct {
 
 	stmts map[string]*sql.Stmt // raw query -> prepared by hand
 
-	post postFixture
+	post          postFixture
+	debitAccounts atomic.Int64 // accounts the debit benchmarks opened
 }
 
 func newBenchFixture(b testing.TB, e Engine) *benchFixture {

@@ -94,6 +94,43 @@ func (f *benchFixture) postAdapter(b *testing.B) func() func() error {
 	}
 }
 
+// debitAdapter debits 0.01 at a time, through Post, from an account of
+// its own (of a customer no other benchmark posts for) funded by lots
+// credits of 1,000.00 each: the first lot covers every debit, so the
+// variants with 1 and 1,000 open lots differ only in how the debit finds
+// it (their paired ratio is what many lots cost a debit).
+func (f *benchFixture) debitAdapter(lots int) variant {
+	return func(b *testing.B) func() func() error {
+		n := f.debitAccounts.Add(1)
+		acct, err := f.store.Balances().CreateAccount(f.ctx, balance.NewAccount(uuid.New(), f.ids[len(f.ids)-int(n)], f.post.acct.Currency, f.base))
+		if err != nil {
+			b.Fatal(err)
+		}
+		at := f.base
+		post := func(minor int64, kind balance.Kind) balance.Posting {
+			at = at.Add(time.Microsecond)
+			p, err := balance.NewPosting(uuid.New(), acct, balance.PostingParams{Kind: kind,
+				Amount: balance.FromMinorUnits(minor, acct.Currency), Actor: "bench"}, at)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return p
+		}
+		for range lots {
+			if _, err := f.store.Balances().Post(f.ctx, post(100000, balance.KindGiftCard)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return func() func() error {
+			p := post(-1, balance.KindOrderPayment)
+			return func() error {
+				_, err := f.store.Balances().Post(f.ctx, p)
+				return err
+			}
+		}
+	}
+}
+
 // postHandTx runs Post's statements by hand: lock and read the account,
 // learning whether the ID or the key is taken, let the domain decide, move
 // the balance, insert the posting.

@@ -64,7 +64,9 @@ func creditLotsCarryBalances(t *testing.T, e Engine) {
 		}
 		accts = append(accts, a)
 	}
-	apply(func(v int) bool { return v == 10 })
+	// 0010, and the later ones the store's statements need (0020 indexes
+	// the carried-over lot among the open ones).
+	apply(func(v int) bool { return v >= 10 })
 
 	lots := s.Balances().(storage.CreditLots)
 	got, err := lots.Lots(ctx, accts[0].ID)

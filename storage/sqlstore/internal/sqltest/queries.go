@@ -187,12 +187,12 @@ func PostQueries(d sqlstore.Dialect) Post {
 		InsertLot: `INSERT INTO {{prefix}}balance_lots (` + LotColumns + `, due_at) VALUES (` + placeholders(8) + `)`,
 		OpenLots: `SELECT a.currency, ` + qualify(LotColumns, "l") + "\n\t\t" +
 			"FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id\n\t\t" +
-			"WHERE l.account_id = ? AND l.remaining > 0" + d.ForUpdate(),
+			"WHERE l.account_id = ? AND l.open_expires_at IS NOT NULL" + d.ForUpdate(),
 		LockAccountForDebit:         lockForDebit(d, "WHERE a.id = ?"),
 		LockCustomerAccountForDebit: lockForDebit(d, "WHERE a.customer_id = ? AND a.currency = ?"),
 		FirstOpenLots: `SELECT a.currency, ` + qualify(LotColumns, "l") + "\n\t\t" +
 			"FROM {{prefix}}balance_lots l JOIN {{prefix}}balance_accounts a ON a.id = l.account_id\n\t\t" +
-			"WHERE l.account_id = ? AND l.remaining > 0 ORDER BY l.expires_at, l.sequence LIMIT 8" + d.ForUpdate(),
+			"WHERE l.account_id = ? AND l.open_expires_at IS NOT NULL ORDER BY l.open_expires_at, l.sequence LIMIT 8" + d.ForUpdate(),
 		UpdateLot: `UPDATE {{prefix}}balance_lots SET remaining = ?, due_at = ? WHERE id = ?`,
 	}
 }
@@ -213,7 +213,7 @@ func lockForDebit(d sqlstore.Dialect, where string) string {
 		"f.id, f.amount, f.remaining, f.expires_at, f.created_at, f.sequence\n\t" +
 		"FROM {{prefix}}balance_accounts a JOIN {{prefix}}customers c ON c.id = a.customer_id\n\t" +
 		"LEFT JOIN {{prefix}}balance_lots f ON f.id = (SELECT o.id FROM {{prefix}}balance_lots o\n\t\t" +
-		"WHERE o.account_id = a.id AND o.remaining > 0 ORDER BY o.expires_at, o.sequence LIMIT 1) " + where + of.ForUpdateOf("a", "c")
+		"WHERE o.account_id = a.id AND o.open_expires_at IS NOT NULL ORDER BY o.open_expires_at, o.sequence LIMIT 1) " + where + of.ForUpdateOf("a", "c")
 }
 
 // PostingByKey is Balances.PostingByKey (args: account ID, key).
