@@ -241,7 +241,7 @@ type MemberResult struct {
 // storage failure changes nothing. Errors (for the whole call):
 // group.ErrNotFound, ErrBatchTooLarge, or a storage failure.
 func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
-	return s.batchWith(ctx, groupID, customerIDs, addMember(groupID), nil, false)
+	return s.batchWith(ctx, groupID, customerIDs, addMember(groupID), nil, false, true)
 }
 
 // addMember is the change of AddMembers. It is given the customer's ID
@@ -252,6 +252,22 @@ func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs 
 func addMember(groupID uuid.UUID) memberChange {
 	return func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
 		added, err := tx.Groups().AddMember(ctx, groupID, c.ID)
+		switch {
+		case errors.Is(err, storage.ErrCustomerNotLive):
+			return notLive(ctx, tx, c.ID, err)
+		case added:
+			return MemberAdded, err
+		}
+		return MemberAlreadyMember, err
+	}
+}
+
+// addMemberVersion is addMember through storage.MemberVersions, setting
+// *version to the group's version (a missing group aborts the batch).
+func addMemberVersion(groupID uuid.UUID, mv storage.MemberVersions, version *int64) memberChange {
+	return func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
+		added, v, err := mv.AddMemberVersion(ctx, groupID, c.ID)
+		*version = v
 		switch {
 		case errors.Is(err, storage.ErrCustomerNotLive):
 			return notLive(ctx, tx, c.ID, err)
@@ -293,7 +309,7 @@ func notLive(ctx context.Context, tx storage.Tx, id uuid.UUID, err error) (Membe
 // MemberFailed result wrapping customer.ErrNotFound. Errors: those of
 // AddMembers.
 func (s *Groups) RemoveMembers(ctx context.Context, groupID uuid.UUID, customerIDs []uuid.UUID) ([]MemberResult, error) {
-	return s.batchWith(ctx, groupID, customerIDs, removeMember(groupID), nil, false)
+	return s.batchWith(ctx, groupID, customerIDs, removeMember(groupID), nil, false, false)
 }
 
 // removeMember is the change of RemoveMembers. It is given the customer's
@@ -326,22 +342,30 @@ func removeMember(groupID uuid.UUID) memberChange {
 type memberChange func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error)
 
 func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange) ([]MemberResult, error) {
-	return s.batchWith(ctx, groupID, ids, change, nil, true)
+	return s.batchWith(ctx, groupID, ids, change, nil, true, false)
 }
 
 // batchWith is batch with detail, unless nil, completing each event's
 // payload (the membership's window). With read false the customers are not
 // read first: change is given a customer.Customer with only the ID set,
 // and reports an unknown or deleted customer itself.
-func (s *Groups) batchWith(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange, detail func(*event.MemberPayload), read bool) ([]MemberResult, error) {
+func (s *Groups) batchWith(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange, detail func(*event.MemberPayload), read, adds bool) ([]MemberResult, error) {
 	if len(ids) > MaxBatch {
 		return nil, ErrBatchTooLarge
 	}
 	var results []MemberResult
 	err := s.atomic(ctx, func(ctx context.Context, tx storage.Tx) error {
-		g, err := tx.Groups().Get(ctx, groupID)
-		if err != nil {
-			return mapGroupErr(err)
+		// The events carry the group's version. A store with
+		// MemberVersions returns it with each membership it adds, which
+		// also tells a missing group; others read the group first.
+		var g group.Group
+		if mv, ok := tx.Groups().(storage.MemberVersions); ok && adds && !read && len(ids) > 0 {
+			change = addMemberVersion(groupID, mv, &g.Version)
+		} else {
+			var err error
+			if g, err = tx.Groups().Get(ctx, groupID); err != nil {
+				return mapGroupErr(err)
+			}
 		}
 		results = make([]MemberResult, len(ids)) // fresh on every (re)run
 		var evs []event.Event

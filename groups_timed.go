@@ -93,7 +93,7 @@ func (s *Groups) AddMembersFor(ctx context.Context, groupID uuid.UUID, customerI
 		if old, ok := before[p.CustomerID]; ok {
 			p.Before = &old
 		}
-	}, true)
+	}, true, false)
 }
 
 // SetMemberValidity changes the window of the customer's membership of the

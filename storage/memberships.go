@@ -9,6 +9,21 @@ import (
 	"github.com/clientele-go/clientele/group"
 )
 
+// MemberVersions is an optional capability of a Groups repository (found
+// with a type assertion on what Groups() returns, on a Store and on a Tx):
+// adding a member and reading the group's version, which the membership
+// events carry, in one call, and in one statement where the engine can
+// (the SQL adapter on PostgreSQL). Without it Groups.AddMembers reads the
+// group before it adds its members.
+type MemberVersions interface {
+	// AddMemberVersion is Groups.AddMember that also returns the group's
+	// Version, read under the lock the write takes on the group. The
+	// version comes with a refusal of the customer too (an error wrapping
+	// ErrCustomerNotLive), for the group exists; with ErrNotFound for the
+	// group it is 0.
+	AddMemberVersion(ctx context.Context, groupID, customerID uuid.UUID) (added bool, version int64, err error)
+}
+
 // TimedMemberships is an optional capability of a Groups repository (found
 // with a type assertion on what Groups() returns, on a Store and on a Tx):
 // memberships with a validity window (group.Validity, half-open

@@ -152,6 +152,20 @@ func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (a
 	return added, err
 }
 
+var _ storage.MemberVersions = groups{}
+
+// AddMemberVersion implements storage.MemberVersions.
+func (r groups) AddMemberVersion(ctx context.Context, groupID, customerID uuid.UUID) (added bool, version int64, err error) {
+	err = r.write(ctx, func(t *txn) error {
+		if g, ok := t.db.groups[groupID]; ok {
+			version = g.Version
+		}
+		added, err = addMembership(t, groupID, customerID)
+		return err
+	})
+	return added, version, err
+}
+
 // addMembership makes the live customer a member of the group, unless it
 // is one already, and reports whether it added the membership. Errors:
 // ErrNotFound (group); an error wrapping storage.ErrCustomerNotLive.

@@ -304,6 +304,70 @@ func (r groups) AddMember(ctx context.Context, groupID, customerID uuid.UUID) (b
 	return added, nil
 }
 
+var _ storage.MemberVersions = groups{}
+
+// AddMemberVersion implements storage.MemberVersions: in one statement
+// where the dialect chains writes (addMemberReturningVersion), else
+// AddMember's statement and a read of the version, under the lock that
+// statement took on the group.
+func (r groups) AddMemberVersion(ctx context.Context, groupID, customerID uuid.UUID) (bool, int64, error) {
+	var (
+		added   bool
+		version int64
+		refused error // the customer's refusal, which keeps the transaction going
+	)
+	err := r.conn(ctx).atomic(ctx, func(cn conn) (err error) {
+		added, version, refused = false, 0, nil // fresh on every (re)run
+		if c, ok := cn.s.dialect.(ChainedWrites); ok && c.ChainedWrites() {
+			var n int64
+			err = cn.queryRow(ctx, addMemberReturningVersion, groupID.String(), customerID.String()).Scan(&version, &n)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return notFound("group", groupID)
+			case err != nil:
+				return err
+			case n > 0:
+				added = true
+				return nil
+			}
+			// A missing or deleted customer, or an existing membership.
+			refused = cn.lockLiveCustomer(ctx, customerID, cn.s.dialect.ForShare())
+		} else {
+			added, err = cn.addMember(ctx, groupID, customerID)
+			switch {
+			case errors.Is(err, storage.ErrCustomerNotLive):
+				refused = err
+			case err != nil:
+				return err
+			}
+			// The membership's statement (or its diagnosis) locked the group.
+			err = cn.queryRow(ctx, `SELECT version FROM {{prefix}}groups WHERE id = ?`+cn.s.dialect.ForShare(),
+				groupID.String()).Scan(&version)
+			if err != nil {
+				return noRows(err, "group", groupID)
+			}
+		}
+		if refused != nil && !errors.Is(refused, storage.ErrCustomerNotLive) {
+			return refused
+		}
+		return nil
+	})
+	if err != nil {
+		return false, 0, err
+	}
+	return added, version, refused
+}
+
+// addMemberReturningVersion is insertMembership, for dialects that chain
+// writes, returning one row when the group exists: its version and the
+// number of memberships inserted (args: group ID, customer ID). It locks
+// the group and the customer as insertMembership does.
+const addMemberReturningVersion = `WITH g AS (SELECT id, created_at, version FROM {{prefix}}groups WHERE id = ? FOR SHARE),
+	m AS (INSERT INTO {{prefix}}memberships (group_id, customer_id, group_created_at, customer_created_at)
+		SELECT g.id, c.id, g.created_at, c.created_at FROM g JOIN {{prefix}}customers c ON c.id = ? AND c.deleted_at IS NULL
+		FOR SHARE OF c ON CONFLICT DO NOTHING RETURNING 1)
+	SELECT g.version, (SELECT count(*) FROM m) FROM g`
+
 // addMember adds a membership without a window, unless there is one, and
 // reports whether it did.
 func (cn conn) addMember(ctx context.Context, groupID, customerID uuid.UUID) (bool, error) {

@@ -1,6 +1,9 @@
 package storagetest
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -37,6 +40,7 @@ func groupCases() []testCase {
 		{"AddMemberUnknownGroup", groupAddMemberUnknownGroup},
 		{"AddMemberUnknownCustomer", groupAddMemberUnknownCustomer},
 		{"AddMemberDeletedCustomer", groupAddMemberDeletedCustomer},
+		{"AddMemberVersion", groupAddMemberVersion},
 		{"RemoveMember", groupRemoveMember},
 		{"RemoveMemberUnknownGroup", groupRemoveMemberUnknownGroup},
 		{"MemberOf", groupMemberOf},
@@ -366,6 +370,66 @@ func groupAddMemberDeletedCustomer(t *testing.T, e *env) {
 	requireNotLive(t, err, "only live customers can join a group")
 	assertIDs(t, nil, e.memberOf(c.ID, g.ID))
 	assertIDs(t, nil, e.listCustomerIDs(storage.CustomerFilter{GroupID: g.ID, IncludeDeleted: true}))
+}
+
+// groupAddMemberVersion: storage.MemberVersions adds as AddMember does
+// and returns the group's current version, with a refusal of the customer
+// too; the refusal leaves a transaction usable, as the services' batches
+// need.
+func groupAddMemberVersion(t *testing.T, e *env) {
+	mv, ok := e.store.Groups().(storage.MemberVersions)
+	if !ok {
+		t.Skipf("the store's Groups (%T) lacks the storage.MemberVersions capability", e.store.Groups())
+	}
+	g := e.createGroup("G")
+	now := e.now()
+	_, err := e.store.Groups().Update(e.ctx, g.ID, func(g *group.Group) error { return g.SetDescription("v2", now) })
+	require.NoError(t, err)
+	c := e.newCustomer()
+	added, v, err := mv.AddMemberVersion(e.ctx, g.ID, c.ID)
+	require.NoError(t, err)
+	assert.True(t, added)
+	assert.Equal(t, int64(2), v, "the group's version after one update")
+	added, v, err = mv.AddMemberVersion(e.ctx, g.ID, c.ID)
+	require.NoError(t, err, "adding an existing member is not an error")
+	assert.False(t, added)
+	assert.Equal(t, int64(2), v)
+	assertIDs(t, []uuid.UUID{g.ID}, e.memberOf(c.ID, g.ID))
+
+	_, v, err = mv.AddMemberVersion(e.ctx, g.ID, e.id())
+	requireNotLive(t, err, "an unknown customer")
+	assert.Equal(t, int64(2), v, "a refused customer still tells the group's version")
+	gone := e.newCustomer()
+	e.deleteCustomer(gone.ID)
+	_, _, err = mv.AddMemberVersion(e.ctx, g.ID, gone.ID)
+	requireNotLive(t, err, "a deleted customer")
+	_, v, err = mv.AddMemberVersion(e.ctx, e.id(), c.ID)
+	requireNotFound(t, err, "an unknown group")
+	assert.False(t, errors.Is(err, storage.ErrCustomerNotLive), "the group is what is missing: %v", err)
+	assert.Zero(t, v)
+
+	// In a transaction, a refused customer is a per-item failure: the
+	// transaction goes on and commits the next member.
+	d := e.newCustomer()
+	err = e.store.Atomic(e.ctx, func(ctx context.Context, tx storage.Tx) error {
+		txmv, ok := tx.Groups().(storage.MemberVersions)
+		require.True(t, ok, "a Tx's Groups has the capability of the store's")
+		if _, _, err := txmv.AddMemberVersion(ctx, g.ID, gone.ID); !errors.Is(err, storage.ErrCustomerNotLive) {
+			return fmt.Errorf("want a refusal, got %v", err)
+		}
+		added, _, err := txmv.AddMemberVersion(ctx, g.ID, d.ID)
+		if err == nil && !added {
+			err = errors.New("not added")
+		}
+		return err
+	})
+	require.NoError(t, err)
+	assertIDs(t, []uuid.UUID{g.ID}, e.memberOf(d.ID, g.ID))
+
+	ctx, cancel := context.WithCancel(e.ctx)
+	cancel()
+	_, _, err = mv.AddMemberVersion(ctx, g.ID, e.newCustomer().ID)
+	require.ErrorIs(t, err, context.Canceled)
 }
 
 func groupRemoveMember(t *testing.T, e *env) {
