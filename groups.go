@@ -348,7 +348,10 @@ func (s *Groups) batch(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, 
 // batchWith is batch with detail, unless nil, completing each event's
 // payload (the membership's window). With read false the customers are not
 // read first: change is given a customer.Customer with only the ID set,
-// and reports an unknown or deleted customer itself.
+// and reports an unknown or deleted customer itself. adds says change is
+// addMember's: where the store has storage.MemberVersions, the batch then
+// adds through it and takes the group's version from it, instead of
+// reading the group first.
 func (s *Groups) batchWith(ctx context.Context, groupID uuid.UUID, ids []uuid.UUID, change memberChange, detail func(*event.MemberPayload), read, adds bool) ([]MemberResult, error) {
 	if len(ids) > MaxBatch {
 		return nil, ErrBatchTooLarge
