@@ -241,9 +241,12 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 	if err := storage.CheckCustomerFilter(f); err != nil {
 		return out, err
 	}
-	name := storage.SearchKey(f.Name)
+	name := ""
+	if f.Name != "" { // SearchKey("") is "", but allocates to find out
+		name = storage.SearchKey(f.Name)
+	}
 	keep := func(d *db, r *crec, dst *customer.Customer) bool {
-		if !matchCustomer(r, f, name) {
+		if !matchCustomer(r, &f, name) {
 			return false
 		}
 		if f.GroupID != uuid.Nil && !f.GroupAt.IsZero() && !d.windows[groupMember{f.GroupID, r.id}].Contains(f.GroupAt) {
@@ -307,7 +310,7 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 
 // matchCustomer reports whether the customer r holds passes f (name is
 // SearchKey(f.Name)), decoding only what f tests.
-func matchCustomer(r *crec, f storage.CustomerFilter, name string) bool {
+func matchCustomer(r *crec, f *storage.CustomerFilter, name string) bool {
 	switch {
 	case !r.live() && !f.IncludeDeleted,
 		f.Email != "" && r.field(fAddress) != f.Email,

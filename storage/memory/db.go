@@ -356,9 +356,13 @@ func pageAfter[K any, T any](tree *btree.BTreeG[K], less btree.LessFunc[K], list
 		if err != nil {
 			return storage.Page[T]{}, err
 		}
+		past := false
 		tree.AscendGreaterOrEqual(pivot, func(k K) bool {
-			if !less(pivot, k) {
-				return true // the cursor's own item ended the previous page
+			if !past {
+				if !less(pivot, k) {
+					return true // the cursor's own item ended the previous page
+				}
+				past = true // and every later key is after the pivot too
 			}
 			return visit(k)
 		})
