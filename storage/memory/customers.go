@@ -193,8 +193,11 @@ func (r customers) ListByEmailSkeleton(ctx context.Context, skeleton string, has
 				index.ReplaceOrInsert(d.customers.at(i).key(i))
 			}
 		}
-		out, err = pageAfter(index, lessCustKey, storage.ListEmailSkeleton, p, custFrom, custCursor, func(k custKey) (customer.Customer, bool) {
-			return d.customers.at(k.idx).customer(), true
+		out, err = pageAfter(index, lessCustKey, storage.ListEmailSkeleton, p, custFrom, custCursor, func(k custKey, dst *customer.Customer) bool {
+			if dst != nil {
+				d.customers.at(k.idx).decode(dst)
+			}
+			return true
 		})
 		return err
 	})
@@ -238,15 +241,21 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 	if err := storage.CheckCustomerFilter(f); err != nil {
 		return out, err
 	}
-	name := storage.SearchKey(f.Name)
-	keep := func(d *db, r *crec) (customer.Customer, bool) {
-		if !matchCustomer(r, f, name) {
-			return customer.Customer{}, false
+	name := ""
+	if f.Name != "" { // SearchKey("") is "", but allocates to find out
+		name = storage.SearchKey(f.Name)
+	}
+	keep := func(d *db, r *crec, dst *customer.Customer) bool {
+		if !matchCustomer(r, &f, name) {
+			return false
 		}
 		if f.GroupID != uuid.Nil && !f.GroupAt.IsZero() && !d.windows[groupMember{f.GroupID, r.id}].Contains(f.GroupAt) {
-			return customer.Customer{}, false
+			return false
 		}
-		return r.customer(), true
+		if dst != nil {
+			r.decode(dst)
+		}
+		return true
 	}
 	// byEmail returns the positions of the (at most two) live customers
 	// with the filter's email.
@@ -277,12 +286,9 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 					}
 				}
 			}
-			out, err = pageAfter(index, lessTimeKey, storage.ListCustomers, p, timeFrom, timeCursor, func(k timeKey) (customer.Customer, bool) {
+			out, err = pageAfter(index, lessTimeKey, storage.ListCustomers, p, timeFrom, timeCursor, func(k timeKey, dst *customer.Customer) bool {
 				r, ok := d.customers.rec(k.id)
-				if !ok {
-					return customer.Customer{}, false
-				}
-				return keep(d, r)
+				return ok && keep(d, r, dst)
 			})
 			return err
 		}
@@ -294,8 +300,8 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 				index.ReplaceOrInsert(d.customers.at(i).key(i))
 			}
 		}
-		out, err = pageAfter(index, lessCustKey, storage.ListCustomers, p, custFrom, custCursor, func(k custKey) (customer.Customer, bool) {
-			return keep(d, d.customers.at(k.idx))
+		out, err = pageAfter(index, lessCustKey, storage.ListCustomers, p, custFrom, custCursor, func(k custKey, dst *customer.Customer) bool {
+			return keep(d, d.customers.at(k.idx), dst)
 		})
 		return err
 	})
@@ -304,7 +310,7 @@ func (r customers) List(ctx context.Context, f storage.CustomerFilter, p storage
 
 // matchCustomer reports whether the customer r holds passes f (name is
 // SearchKey(f.Name)), decoding only what f tests.
-func matchCustomer(r *crec, f storage.CustomerFilter, name string) bool {
+func matchCustomer(r *crec, f *storage.CustomerFilter, name string) bool {
 	switch {
 	case !r.live() && !f.IncludeDeleted,
 		f.Email != "" && r.field(fAddress) != f.Email,

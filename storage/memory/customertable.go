@@ -84,36 +84,50 @@ func (r *crec) key(i uint32) custKey { return custKey{at: r.created, id: r.id, i
 
 // customer returns the customer r holds, sharing nothing mutable with it.
 func (r *crec) customer() customer.Customer {
-	c := customer.Customer{
-		ID:              r.id,
-		Email:           customer.Email{Address: r.field(fAddress), Display: r.field(fDisplay)},
-		HasAccount:      r.flags&recHasAccount != 0,
-		HasPassword:     r.flags&recHasPassword != 0,
-		Status:          customer.Status(r.status),
-		State:           customer.State(r.state),
-		Type:            customer.Type(r.typ),
-		FirstName:       r.field(fFirstName),
-		LastName:        r.field(fLastName),
-		Phone:           r.field(fPhone),
-		Company:         r.field(fCompany),
-		VATID:           r.field(fVATID),
-		Note:            r.field(fNote),
-		Reference:       r.field(fReference),
-		ReferenceOrigin: r.field(fOrigin),
-		OrderCount:      int(r.orders),
-		CreatedAt:       fromMicro(r.created),
-		UpdatedAt:       fromMicro(r.updated),
-		Version:         r.version,
-	}
+	var c customer.Customer
+	r.decode(&c)
+	return c
+}
+
+// decode writes the customer r holds to *c, sharing nothing mutable with
+// it. A list builds each customer in its place on the page this way rather
+// than copying a returned one there (see pageAfter).
+func (r *crec) decode(c *customer.Customer) {
+	// Field by field: a composite literal would be built on the stack and
+	// then copied to *c, a second pass over the whole struct.
+	c.ID = r.id
+	c.Email.Address = r.field(fAddress)
 	if r.flags&recSameDisplay != 0 {
 		c.Email.Display = c.Email.Address
+	} else {
+		c.Email.Display = r.field(fDisplay)
 	}
+	c.HasAccount = r.flags&recHasAccount != 0
+	c.HasPassword = r.flags&recHasPassword != 0
+	c.Status = customer.Status(r.status)
+	c.State = customer.State(r.state)
+	c.Type = customer.Type(r.typ)
+	c.FirstName = r.field(fFirstName)
+	c.LastName = r.field(fLastName)
+	c.Phone = r.field(fPhone)
+	c.Company = r.field(fCompany)
+	c.VATID = r.field(fVATID)
+	c.Note = r.field(fNote)
+	c.Tags = nil
+	c.Metadata = nil
+	c.Reference = r.field(fReference)
+	c.ReferenceOrigin = r.field(fOrigin)
+	c.OrderCount = int(r.orders)
+	c.CreatedAt = fromMicro(r.created)
+	c.UpdatedAt = fromMicro(r.updated)
+	c.DeletedAt = nil
 	if r.flags&recDeleted != 0 {
 		t := fromMicro(r.deleted)
 		c.DeletedAt = &t
 	}
+	c.Version = r.version
 	if r.flags&(recTags|recMetadata) == 0 {
-		return c
+		return
 	}
 	rest := r.strs[r.ends[nFields-1]:]
 	if r.flags&recTags != 0 {
@@ -131,7 +145,6 @@ func (r *crec) customer() customer.Customer {
 			c.Metadata[k] = v
 		}
 	}
-	return c
 }
 
 // hasTag reports whether the customer has tag, without decoding the tags.

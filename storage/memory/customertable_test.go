@@ -66,6 +66,10 @@ func TestRecordRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			got := r.customer()
 			assert.Equal(t, c, got)
+			over := full // decode overwrites every field of what dst held
+			over.ID, over.Tags, over.Metadata = uuid.New(), []string{"x"}, map[string]string{"x": "y"}
+			r.decode(&over)
+			assert.Equal(t, c, over)
 			assert.Equal(t, c.Tags == nil, got.Tags == nil)
 			assert.Equal(t, c.Metadata == nil, got.Metadata == nil)
 			for _, tag := range c.Tags {

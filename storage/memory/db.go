@@ -3,6 +3,7 @@ package memory
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/btree"
@@ -317,45 +318,73 @@ func innerFor[K, K2 comparable, V any](t *txn, m map[K]map[K2]V, k K) map[K2]V {
 // pageAfter walks tree in order from just after the cursor and collects up to
 // p.Size() items that keep accepts. Next is set only when another accepted
 // item exists, so the last page never comes with a cursor to an empty one.
+//
+// keep(k, dst) reports whether the item of key k belongs on the page and,
+// when it does and dst is not nil, writes the item to *dst, the item's place
+// on the page: it is built there, never copied in. keep writes nothing when
+// it refuses. pageAfter passes a nil dst for the item after a full page,
+// which only has to be known to exist.
 func pageAfter[K any, T any](tree *btree.BTreeG[K], less btree.LessFunc[K], list string, p storage.PageRequest,
-	from func(storage.Cursor) (K, error), cursorOf func(K) storage.Cursor, keep func(K) (T, bool)) (storage.Page[T], error) {
+	from func(storage.Cursor) (K, error), cursorOf func(K) storage.Cursor, keep func(k K, dst *T) bool) (storage.Page[T], error) {
 	size := p.Size()
-	page := storage.Page[T]{Items: make([]T, 0, min(size, 64))}
+	items := make([]T, 0, min(size, 64))
 	var last K
+	more := false
 	visit := func(k K) bool {
-		item, ok := keep(k)
-		if !ok {
-			return true
+		n := len(items)
+		if n == size {
+			more = keep(k, nil)
+			return !more
 		}
-		if len(page.Items) == size {
-			c := cursorOf(last)
-			c.List = list
-			page.Next = c.String()
-			return false
+		if n == cap(items) {
+			items = slices.Grow(items, 1)
 		}
-		page.Items = append(page.Items, item)
-		last = k
+		if keep(k, &items[:n+1][n]) {
+			items = items[:n+1]
+			last = k
+		}
 		return true
 	}
 	if p.Cursor == "" {
 		tree.Ascend(visit)
-		return page, nil
-	}
-	c, err := storage.ParseCursor(list, p.Cursor)
-	if err != nil {
-		return storage.Page[T]{}, err
-	}
-	pivot, err := from(c)
-	if err != nil {
-		return storage.Page[T]{}, err
-	}
-	tree.AscendGreaterOrEqual(pivot, func(k K) bool {
-		if !less(pivot, k) {
-			return true // the cursor's own item ended the previous page
+	} else {
+		c, err := storage.ParseCursor(list, p.Cursor)
+		if err != nil {
+			return storage.Page[T]{}, err
 		}
-		return visit(k)
-	})
+		pivot, err := from(c)
+		if err != nil {
+			return storage.Page[T]{}, err
+		}
+		past := false
+		tree.AscendGreaterOrEqual(pivot, func(k K) bool {
+			if !past {
+				if !less(pivot, k) {
+					return true // the cursor's own item ended the previous page
+				}
+				past = true // and every later key is after the pivot too
+			}
+			return visit(k)
+		})
+	}
+	page := storage.Page[T]{Items: items}
+	if more {
+		c := cursorOf(last)
+		c.List = list
+		page.Next = c.String()
+	}
 	return page, nil
+}
+
+// every is pageAfter's keep for a list that keeps every item of its
+// index: get(k) is the item of key k.
+func every[K, T any](get func(K) T) func(K, *T) bool {
+	return func(k K, dst *T) bool {
+		if dst != nil {
+			*dst = get(k)
+		}
+		return true
+	}
 }
 
 // timeFrom and timeCursor convert between (time, UUID) keys and cursors.

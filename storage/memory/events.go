@@ -228,9 +228,12 @@ func (r events) ByCustomer(ctx context.Context, customerID uuid.UUID, p storage.
 				return c.Seq, nil
 			},
 			func(seq int64) storage.Cursor { return storage.Cursor{Seq: seq} },
-			func(seq int64) (event.Event, bool) {
+			func(seq int64, dst *event.Event) bool {
 				e, ok := d.events.Get(event.Event{Sequence: seq})
-				return copyEvent(e), ok
+				if ok && dst != nil {
+					*dst = copyEvent(e)
+				}
+				return ok
 			})
 		return err
 	})

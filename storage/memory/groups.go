@@ -133,11 +133,14 @@ func (r groups) List(ctx context.Context, f storage.GroupFilter, p storage.PageR
 				index = newTimeIndex()
 			}
 		}
-		out, err = pageAfter(index, lessTimeKey, storage.ListGroups, p, timeFrom, timeCursor, func(k timeKey) (group.Group, bool) {
+		out, err = pageAfter(index, lessTimeKey, storage.ListGroups, p, timeFrom, timeCursor, func(k timeKey, dst *group.Group) bool {
 			if f.MemberID != uuid.Nil && !f.MemberAt.IsZero() && !d.windows[groupMember{k.id, f.MemberID}].Contains(f.MemberAt) {
-				return group.Group{}, false
+				return false
 			}
-			return d.groups[k.id].Clone(), true
+			if dst != nil {
+				*dst = d.groups[k.id].Clone()
+			}
+			return true
 		})
 		return err
 	})

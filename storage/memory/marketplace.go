@@ -206,9 +206,9 @@ func (r marketplace) Members(ctx context.Context, merchantID uuid.UUID, p storag
 		if index == nil {
 			index = newTimeIndex()
 		}
-		out, err = pageAfter(index, lessTimeKey, storage.ListMerchantMembers, p, timeFrom, timeCursor, func(k timeKey) (merchant.Member, bool) {
-			return d.roles.members[merchantID][k.id], true
-		})
+		out, err = pageAfter(index, lessTimeKey, storage.ListMerchantMembers, p, timeFrom, timeCursor, every(func(k timeKey) merchant.Member {
+			return d.roles.members[merchantID][k.id]
+		}))
 		return err
 	})
 	return out, err
@@ -278,9 +278,9 @@ func (r marketplace) Operator(ctx context.Context, customerID uuid.UUID) (out op
 
 func (r marketplace) Operators(ctx context.Context, p storage.PageRequest) (out storage.Page[operator.Staff], err error) {
 	err = r.read(ctx, func(d *db) error {
-		out, err = pageAfter(d.roles.operatorOrder, lessTimeKey, storage.ListOperators, p, timeFrom, timeCursor, func(k timeKey) (operator.Staff, bool) {
-			return d.roles.operators[k.id], true
-		})
+		out, err = pageAfter(d.roles.operatorOrder, lessTimeKey, storage.ListOperators, p, timeFrom, timeCursor, every(func(k timeKey) operator.Staff {
+			return d.roles.operators[k.id]
+		}))
 		return err
 	})
 	return out, err
@@ -328,9 +328,9 @@ func (r marketplace) VendorCustomers(ctx context.Context, merchantID uuid.UUID, 
 		if index == nil {
 			index = newTimeIndex()
 		}
-		out, err = pageAfter(index, lessTimeKey, storage.ListVendorCustomers, p, timeFrom, timeCursor, func(k timeKey) (merchant.CustomerRelation, bool) {
-			return d.roles.relations[merchantID][k.id], true
-		})
+		out, err = pageAfter(index, lessTimeKey, storage.ListVendorCustomers, p, timeFrom, timeCursor, every(func(k timeKey) merchant.CustomerRelation {
+			return d.roles.relations[merchantID][k.id]
+		}))
 		return err
 	})
 	return out, err
@@ -342,9 +342,9 @@ func (r marketplace) OwnedGroups(ctx context.Context, merchantID uuid.UUID, p st
 		if index == nil {
 			index = newTimeIndex()
 		}
-		out, err = pageAfter(index, lessTimeKey, storage.ListOwnedGroups, p, timeFrom, timeCursor, func(k timeKey) (group.Group, bool) {
-			return d.groups[k.id].Clone(), true
-		})
+		out, err = pageAfter(index, lessTimeKey, storage.ListOwnedGroups, p, timeFrom, timeCursor, every(func(k timeKey) group.Group {
+			return d.groups[k.id].Clone()
+		}))
 		return err
 	})
 	return out, err

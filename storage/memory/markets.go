@@ -135,17 +135,20 @@ func (r markets) Delete(ctx context.Context, id uuid.UUID) error {
 
 func (r markets) List(ctx context.Context, f storage.MarketFilter, p storage.PageRequest) (out storage.Page[market.Market], err error) {
 	err = r.read(ctx, func(d *db) error {
-		out, err = pageAfter(d.marketOrder, lessTimeKey, storage.ListMarkets, p, timeFrom, timeCursor, func(k timeKey) (market.Market, bool) {
+		out, err = pageAfter(d.marketOrder, lessTimeKey, storage.ListMarkets, p, timeFrom, timeCursor, func(k timeKey, dst *market.Market) bool {
 			m := d.markets[k.id]
 			if f.MerchantID != uuid.Nil && m.MerchantID != f.MerchantID {
-				return market.Market{}, false
+				return false
 			}
 			if f.GroupID != uuid.Nil {
 				if _, ok := d.marketsByGroup[f.GroupID][m.ID]; !ok {
-					return market.Market{}, false
+					return false
 				}
 			}
-			return m.Clone(), true
+			if dst != nil {
+				*dst = m.Clone()
+			}
+			return true
 		})
 		return err
 	})

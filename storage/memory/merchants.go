@@ -80,9 +80,9 @@ func (r merchants) Delete(ctx context.Context, id uuid.UUID) error {
 
 func (r merchants) List(ctx context.Context, p storage.PageRequest) (out storage.Page[merchant.Merchant], err error) {
 	err = r.read(ctx, func(d *db) error {
-		out, err = pageAfter(d.merchantOrder, lessTimeKey, storage.ListMerchants, p, timeFrom, timeCursor, func(k timeKey) (merchant.Merchant, bool) {
-			return d.merchants[k.id].Clone(), true
-		})
+		out, err = pageAfter(d.merchantOrder, lessTimeKey, storage.ListMerchants, p, timeFrom, timeCursor, every(func(k timeKey) merchant.Merchant {
+			return d.merchants[k.id].Clone()
+		}))
 		return err
 	})
 	return out, err

@@ -212,9 +212,15 @@ func (r orderDetails) ListBySpend(ctx context.Context, f order.StatsFilter, p st
 		out, err = pageAfter(tree, lessSpendKey, storage.ListSpend, p,
 			func(c storage.Cursor) (spendKey, error) { return spendFrom(p.Cursor) },
 			func(k spendKey) storage.Cursor { return storage.Cursor{Seq: k.spent, Key: k.customerID.String()} },
-			func(k spendKey) (order.Stats, bool) {
+			func(k spendKey, dst *order.Stats) bool {
 				s := db.stats[accountKey{k.customerID, f.Currency.Code()}]
-				return s, f.Match(s)
+				if !f.Match(s) {
+					return false
+				}
+				if dst != nil {
+					*dst = s
+				}
+				return true
 			})
 		return err
 	})

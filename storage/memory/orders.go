@@ -92,7 +92,7 @@ func (r orders) List(ctx context.Context, customerID uuid.UUID, p storage.PageRe
 		out, err = pageAfter(tree, lessOrderKey, storage.ListOrders, p,
 			func(c storage.Cursor) (orderKey, error) { return orderKey{c.Time, c.Key}, nil },
 			func(k orderKey) storage.Cursor { return storage.Cursor{Time: k.at, Key: k.id} },
-			func(k orderKey) (order.Order, bool) { return d.orders[k.id], true })
+			every(func(k orderKey) order.Order { return d.orders[k.id] }))
 		return err
 	})
 	return out, err

@@ -108,7 +108,7 @@ func (r segmentRecords) Delete(ctx context.Context, id uuid.UUID) error {
 func (r segmentRecords) List(ctx context.Context, p storage.PageRequest) (out storage.Page[segment.Segment], err error) {
 	err = r.read(ctx, func(d *db) error {
 		out, err = pageAfter(d.segmentOrder, lessTimeKey, storage.ListSegments, p, timeFrom, timeCursor,
-			func(k timeKey) (segment.Segment, bool) { return d.segments[k.id].Clone(), true })
+			every(func(k timeKey) segment.Segment { return d.segments[k.id].Clone() }))
 		return err
 	})
 	return out, err
@@ -167,8 +167,12 @@ func (d *db) matchesRec(r segment.Rule, rec *crec, at time.Time) (customer.Custo
 func (r segmentEval) Members(ctx context.Context, rule segment.Rule, at time.Time, p storage.PageRequest) (out storage.Page[customer.Customer], err error) {
 	err = r.read(ctx, func(d *db) error {
 		out, err = pageAfter(d.customerOrder, lessCustKey, storage.ListSegmentMembers, p, custFrom, custCursor,
-			func(k custKey) (customer.Customer, bool) {
-				return d.matchesRec(rule, d.customers.at(k.idx), at)
+			func(k custKey, dst *customer.Customer) bool {
+				c, ok := d.matchesRec(rule, d.customers.at(k.idx), at)
+				if ok && dst != nil {
+					*dst = c
+				}
+				return ok
 			})
 		return err
 	})

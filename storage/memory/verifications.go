@@ -142,9 +142,9 @@ func (r verificationRecords) List(ctx context.Context, kind verification.Kind, s
 			tree = newTimeIndex()
 		}
 		out, err = pageAfter(tree, lessTimeKey, storage.ListVerifications, p, timeFrom, timeCursor,
-			func(k timeKey) (verification.Verification, bool) {
-				return d.verifications[verification.Subject{Kind: kind, ID: k.id}].Clone(), true
-			})
+			every(func(k timeKey) verification.Verification {
+				return d.verifications[verification.Subject{Kind: kind, ID: k.id}].Clone()
+			}))
 		return err
 	})
 	return out, err

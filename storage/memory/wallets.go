@@ -240,7 +240,7 @@ func (r subscriptionRefs) List(ctx context.Context, customerID uuid.UUID, p stor
 		out, err = pageAfter(tree, lessOrderKey, storage.ListSubscriptions, p,
 			func(c storage.Cursor) (orderKey, error) { return orderKey{c.Time, c.Key}, nil },
 			func(k orderKey) storage.Cursor { return storage.Cursor{Time: k.at, Key: k.id} },
-			func(k orderKey) (subscription.Subscription, bool) { return d.subscriptions[k.id].Clone(), true })
+			every(func(k orderKey) subscription.Subscription { return d.subscriptions[k.id].Clone() }))
 		return err
 	})
 	return out, err
