@@ -252,13 +252,7 @@ func (s *Groups) AddMembers(ctx context.Context, groupID uuid.UUID, customerIDs 
 func addMember(groupID uuid.UUID) memberChange {
 	return func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
 		added, err := tx.Groups().AddMember(ctx, groupID, c.ID)
-		switch {
-		case errors.Is(err, storage.ErrCustomerNotLive):
-			return notLive(ctx, tx, c.ID, err)
-		case added:
-			return MemberAdded, err
-		}
-		return MemberAlreadyMember, err
+		return addOutcome(ctx, tx, c.ID, added, err)
 	}
 }
 
@@ -268,14 +262,20 @@ func addMemberVersion(groupID uuid.UUID, mv storage.MemberVersions, version *int
 	return func(ctx context.Context, tx storage.Tx, c customer.Customer) (MemberOutcome, error) {
 		added, v, err := mv.AddMemberVersion(ctx, groupID, c.ID)
 		*version = v
-		switch {
-		case errors.Is(err, storage.ErrCustomerNotLive):
-			return notLive(ctx, tx, c.ID, err)
-		case added:
-			return MemberAdded, err
-		}
-		return MemberAlreadyMember, err
+		return addOutcome(ctx, tx, c.ID, added, err)
 	}
+}
+
+// addOutcome is the outcome of an adapter's add of customer id: a refused
+// customer is read (notLive); any other error aborts the batch.
+func addOutcome(ctx context.Context, tx storage.Tx, id uuid.UUID, added bool, err error) (MemberOutcome, error) {
+	switch {
+	case errors.Is(err, storage.ErrCustomerNotLive):
+		return notLive(ctx, tx, id, err)
+	case added:
+		return MemberAdded, err
+	}
+	return MemberAlreadyMember, err
 }
 
 // unknownCustomer is the per-item error of a customer that does not exist.

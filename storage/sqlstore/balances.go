@@ -538,8 +538,7 @@ func (cn conn) post(ctx context.Context, p balance.Posting) (storage.Posted, err
 // account's postings count in the statement's snapshot, and the first open
 // lot (its ID nil when the account has none).
 type firstLot struct {
-	read                       bool
-	postings                   sql.NullInt64
+	postings                   sql.NullInt64 // never NULL when read: the account's own row
 	id                         uuid.UUID
 	amount, remaining, expires sql.NullInt64
 	created, sequence          sql.NullInt64
@@ -547,7 +546,6 @@ type firstLot struct {
 
 // dest returns the scan destinations of f's columns.
 func (f *firstLot) dest() []any {
-	f.read = true
 	return []any{&f.postings, scanUUID{&f.id}, &f.amount, &f.remaining, &f.expires, &f.created, &f.sequence}
 }
 
@@ -558,22 +556,15 @@ func (f *firstLot) dest() []any {
 // returns false when f was not read, when its snapshot is older than a's
 // lock (their postings counts differ), or when the lots must be read.
 func (f firstLot) covers(a balance.Account, amount balance.Money, at time.Time) ([]balance.Lot, bool) {
-	if !f.read || !f.postings.Valid || f.postings.Int64 != a.Postings {
+	if !f.postings.Valid || f.postings.Int64 != a.Postings {
 		return nil, false
 	}
 	if f.id == uuid.Nil {
 		return nil, true
 	}
-	l := balance.Lot{ID: f.id, AccountID: a.ID, CreatedAt: fromMicros(f.created.Int64), Sequence: f.sequence.Int64}
-	var err error
-	if l.Amount, err = moneyOf(f.amount.Int64, a.Currency); err != nil {
+	l := balance.Lot{ID: f.id, AccountID: a.ID, Sequence: f.sequence.Int64}
+	if err := setStoredLot(&l, a.Currency, f.amount.Int64, f.remaining.Int64, f.expires.Int64, f.created.Int64); err != nil {
 		return nil, false // lotsToCover reads it, and says what is wrong
-	}
-	if l.Remaining, err = moneyOf(f.remaining.Int64, a.Currency); err != nil {
-		return nil, false
-	}
-	if f.expires.Int64 != neverExpires {
-		l.ExpiresAt = fromMicros(f.expires.Int64)
 	}
 	if l.Due(at) || l.Remaining.MinorUnits() < amount.MinorUnits() {
 		return nil, false

@@ -69,17 +69,28 @@ func scanLot(r scanner) (balance.Lot, error) {
 	if err != nil {
 		return balance.Lot{}, err
 	}
-	if l.Amount, err = moneyOf(amount, c); err != nil {
+	if err := setStoredLot(&l, c, amount, remaining, expires, created); err != nil {
 		return balance.Lot{}, err
 	}
+	return l, nil
+}
+
+// setStoredLot sets l's amounts (minor units of c) and times from their
+// stored columns (expires_at holds neverExpires for a lot that never
+// expires).
+func setStoredLot(l *balance.Lot, c balance.Currency, amount, remaining, expires, created int64) error {
+	var err error
+	if l.Amount, err = moneyOf(amount, c); err != nil {
+		return err
+	}
 	if l.Remaining, err = moneyOf(remaining, c); err != nil {
-		return balance.Lot{}, err
+		return err
 	}
 	if expires != neverExpires {
 		l.ExpiresAt = fromMicros(expires)
 	}
 	l.CreatedAt = fromMicros(created)
-	return l, nil
+	return nil
 }
 
 var (
